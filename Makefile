@@ -1,0 +1,40 @@
+# complaintd - everything starts from a fresh checkout: `make demo`, `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PYTEST := $(PY) -m pytest
+
+.PHONY: install demo test test-slow lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml tools/install-system-packages.sh
+	./tools/install-system-packages.sh
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,postgres]'
+	touch $(STAMP)
+
+demo: install
+	$(PY) tools/demo.py
+
+test: install
+	$(PYTEST) -q -m "not slow"
+
+test-slow: install
+	$(PYTEST) -q -m slow
+
+lint: install
+	$(VENV)/bin/ruff check daemon tests tools
+	$(VENV)/bin/ruff format --check daemon tests tools
+	$(VENV)/bin/mypy
+
+format: install
+	$(VENV)/bin/ruff format daemon tests tools
+	$(VENV)/bin/ruff check --fix daemon tests tools
+
+bench: install
+	$(PY) tools/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

@@ -1,0 +1,5 @@
+"""Allow ``python -m complaintd``."""
+
+from complaintd.cli.main import main
+
+raise SystemExit(main())

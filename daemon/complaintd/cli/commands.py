@@ -1,0 +1,188 @@
+"""What each command does; ``main`` parses, this acts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from complaintd.clock import Clock
+from complaintd.config import Config, load_config
+from complaintd.errors import NotFoundError
+from complaintd.runtime import Runtime, open_runtime
+from complaintd.store import migrations
+from complaintd.store.db import open_database, redact_url
+from complaintd.store.models import InboundMessage, Ticket
+from complaintd.views.tickets import iso, ticket_document, ticket_table, ticket_text
+
+Handler = Callable[[argparse.Namespace, Runtime], int]
+
+
+def dispatch(args: argparse.Namespace, config_path: str, clock: Clock) -> int:
+    """Load the configuration and run the command named by ``args``."""
+    config = load_config(config_path)
+    if args.command == "check":
+        return check(args, config, clock)
+    if args.command == "db":
+        return db_upgrade(config, clock)
+    runtime = open_runtime(config, clock)
+    if args.command == "run":
+        return run_daemon(runtime, config_path)
+    return _HANDLERS[_command_key(args)](args, runtime)
+
+
+def _command_key(args: argparse.Namespace) -> str:
+    sub = getattr(args, f"{args.command}_command", None)
+    return f"{args.command} {sub}" if sub else args.command
+
+
+def print_json(value: Any) -> None:
+    """JSON to stdout, UTF-8, non-ASCII kept readable."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def check(args: argparse.Namespace, config: Config, clock: Clock) -> int:
+    """Validate the configuration (already done by loading it) and, with --connect, log in."""
+    print(f"configuration {config.source}: ok", file=sys.stderr)
+    if not args.connect:
+        return 0
+    from complaintd.service.checks import connection_checks
+
+    failures = 0
+    for name, problem in connection_checks(config):
+        print(f"{name}: {problem or 'ok'}", file=sys.stderr)
+        failures += problem is not None
+    return 1 if failures else 0
+
+
+def db_upgrade(config: Config, clock: Clock) -> int:
+    """Apply pending migrations and say which."""
+    database = open_database(config.database.url)
+    applied = migrations.upgrade(database, clock)
+    for migration in applied:
+        print(f"applied {migration.version:04d} {migration.name}", file=sys.stderr)
+    if not applied:
+        print(f"{redact_url(config.database.url)}: up to date", file=sys.stderr)
+    return 0
+
+
+def run_once(args: argparse.Namespace, runtime: Runtime) -> int:
+    """One full pass; exit 1 when a mailbox could not be reached."""
+    from complaintd.service.passes import run_once as one_pass
+
+    failed = 0
+    for report in one_pass(runtime):
+        counts = (
+            ", ".join(f"{k} {v}" for k, v in sorted(report.stats.outcomes.items()))
+            or "nothing to do"
+        )
+        print(f"{report.mailbox}: fetched {report.fetched}; {counts}", file=sys.stderr)
+        if report.error:
+            print(f"{report.mailbox}: error: {report.error}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+def run_daemon(runtime: Runtime, config_path: str) -> int:
+    """The daemon until SIGTERM/SIGINT."""
+    from complaintd.service.daemon import Daemon
+
+    return Daemon(runtime, lambda: load_config(config_path)).serve()
+
+
+def tickets_list(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``tickets list``: table or JSON, newest last."""
+    query = Ticket.select().order_by(Ticket.created_at, Ticket.id)
+    if args.status:
+        query = query.where(Ticket.status == args.status)
+    zone = runtime.config.desk.timezone
+    documents = [ticket_document(t, zone, with_messages=False) for t in query]
+    if args.format == "json":
+        print_json(documents)
+    else:
+        print(ticket_table(documents))
+    return 0
+
+
+def tickets_show(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``tickets show NUMBER``: text or JSON with the conversation."""
+    ticket = Ticket.get_or_none(Ticket.number == args.number.upper())
+    if ticket is None:
+        raise NotFoundError(f"no ticket {args.number}")
+    document = ticket_document(ticket, runtime.config.desk.timezone, with_messages=True)
+    if args.format == "json":
+        print_json(document)
+    else:
+        print(ticket_text(document))
+    return 0
+
+
+def inbound_failed(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``inbound failed``: quarantined messages with their errors."""
+    zone = runtime.config.desk.timezone
+    rows = (
+        InboundMessage.select(
+            InboundMessage.id,
+            InboundMessage.mailbox,
+            InboundMessage.uid,
+            InboundMessage.message_id,
+            InboundMessage.size,
+            InboundMessage.fetched_at,
+            InboundMessage.attempts,
+            InboundMessage.error,
+        )
+        .where(InboundMessage.status == "failed")
+        .order_by(InboundMessage.id)
+    )
+    documents = [
+        {
+            "id": r.id,
+            "mailbox": r.mailbox,
+            "uid": r.uid,
+            "message_id": r.message_id,
+            "size": r.size,
+            "fetched_at": iso(r.fetched_at, zone),
+            "attempts": r.attempts,
+            "error": r.error,
+        }
+        for r in rows
+    ]
+    if args.format == "json":
+        print_json(documents)
+    else:
+        for d in documents:
+            where = f"{d['mailbox']}  uid {d['uid']}  <{d['message_id'] or '-'}>"
+            print(f"{d['id']:>6}  {where}  {d['error']}")
+        print(f"{len(documents)} quarantined", file=sys.stderr)
+    return 0
+
+
+def inbound_retry(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``inbound retry``: back to pending, then processed at once."""
+    from complaintd.workflow.pipeline import process_one, retry_failed
+
+    ids = retry_failed(runtime, None if args.all else args.id)
+    if not ids and not args.all:
+        raise NotFoundError(f"no quarantined inbound message {args.id}")
+    still_failing = 0
+    for inbound_id in ids:
+        result = process_one(runtime, inbound_id)
+        outcome = (
+            "taken by another instance"
+            if result is None
+            else f"{result.action} {result.ticket_number or ''}"
+        )
+        print(f"{inbound_id}: {outcome.strip()}", file=sys.stderr)
+        still_failing += result is not None and result.action == "failed"
+    return 1 if still_failing else 0
+
+
+_HANDLERS: dict[str, Handler] = {
+    "once": run_once,
+    "tickets list": tickets_list,
+    "tickets show": tickets_show,
+    "inbound failed": inbound_failed,
+    "inbound retry": inbound_retry,
+}

@@ -1,0 +1,114 @@
+"""The command line: ``complaintd [--config PATH] [--now ISO-8601] COMMAND ...``.
+
+Exit status: 0 done; 1 a failure the message names; 2 bad usage or bad configuration
+(the message names the key and why).  JSON goes to stdout, diagnostics to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from complaintd import __version__
+from complaintd.cli import commands
+from complaintd.clock import Clock, FixedClock, SystemClock, parse_now
+from complaintd.config import DEFAULT_CONFIG_PATH
+from complaintd.errors import ComplaintdError, ConfigError, NotFoundError, UsageError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command of DESIGN.md's contract."""
+    parser = argparse.ArgumentParser(prog="complaintd", description="Email-driven complaint desk.")
+    parser.add_argument(
+        "--config",
+        help=f"configuration file (default: $COMPLAINTD_CONFIG or {DEFAULT_CONFIG_PATH})",
+    )
+    parser.add_argument("--now", help="fix the clock (ISO 8601); also $COMPLAINTD_NOW")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("--version", action="version", version=f"complaintd {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="the daemon, until SIGTERM/SIGINT; SIGHUP reloads config")
+    sub.add_parser("once", help="one full pass over every mailbox, then exit")
+    check = sub.add_parser("check", help="validate the configuration")
+    check.add_argument(
+        "--connect", action="store_true", help="also log in to IMAP, SMTP and the database"
+    )
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="apply pending migrations")
+    _add_ticket_commands(sub)
+    _add_inbound_commands(sub)
+    return parser
+
+
+def _add_ticket_commands(sub: argparse._SubParsersAction) -> None:
+    tickets = sub.add_parser("tickets", help="list and show tickets").add_subparsers(
+        dest="tickets_command", required=True
+    )
+    listing = tickets.add_parser("list", help="list tickets")
+    listing.add_argument("--status", help="only tickets with this status")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    show = tickets.add_parser("show", help="one ticket with its conversation")
+    show.add_argument("number")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _add_inbound_commands(sub: argparse._SubParsersAction) -> None:
+    inbound = sub.add_parser("inbound", help="quarantined inbound mail").add_subparsers(
+        dest="inbound_command", required=True
+    )
+    failed = inbound.add_parser("failed", help="list quarantined messages")
+    failed.add_argument("--format", choices=("table", "json"), default="table")
+    retry = inbound.add_parser("retry", help="replay quarantined messages")
+    target = retry.add_mutually_exclusive_group(required=True)
+    target.add_argument("id", nargs="?", type=int, help="the inbound id")
+    target.add_argument("--all", action="store_true", help="every quarantined message")
+
+
+def make_clock(value: str | None) -> Clock:
+    """``--now`` (or ``$COMPLAINTD_NOW``) fixes the clock; otherwise the system clock."""
+    value = value or os.environ.get("COMPLAINTD_NOW")
+    if not value:
+        return SystemClock()
+    try:
+        return FixedClock(parse_now(value))
+    except ValueError as exc:
+        raise UsageError(f"--now: {exc}") from exc
+
+
+def configure_logging(verbosity: int) -> None:
+    """Log to stderr; ``-v`` for INFO, ``-vv`` for DEBUG."""
+    level = logging.WARNING - 10 * min(verbosity, 2)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit status."""
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        clock = make_clock(args.now)
+        config_path = args.config or os.environ.get("COMPLAINTD_CONFIG") or DEFAULT_CONFIG_PATH
+        return commands.dispatch(args, config_path, clock)
+    except (ConfigError, UsageError) as exc:
+        print(f"complaintd: {_describe(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except (NotFoundError, ComplaintdError) as exc:
+        print(f"complaintd: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+
+
+def _describe(exc: ComplaintdError) -> str:
+    if isinstance(exc, ConfigError):
+        return f"configuration error: {exc}"
+    return str(exc)

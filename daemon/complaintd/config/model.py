@@ -1,0 +1,133 @@
+"""The validated configuration, as frozen dataclasses.
+
+Only :mod:`complaintd.config.loader` builds these; everything else reads them.
+Secrets are already resolved here (from ``*_env`` / ``*_file``), never from the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from complaintd.classify import ClassifyRules, ExtractPatterns
+
+SEVERITY_LEVELS = ("serious", "important", "general")
+TLS_MODES = ("ssl", "starttls", "none")
+MAILBOX_KINDS = ("complaint", "fax")
+LANGUAGES = ("zh-CN", "en")
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """Where the ledger lives: ``sqlite:///path`` or ``postgresql://user@host/db``."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    """The complaint desk itself."""
+
+    name: str
+    address: str
+    timezone: ZoneInfo
+    ticket_prefix: str
+    default_language: str
+    agents: tuple[str, ...]
+    admins: tuple[str, ...]
+    response_lead: str | None
+    token_secret: bytes
+    ack_window_hours: float
+    repeat_window_days: int
+    max_attachment_bytes: int
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    """One IMAP mailbox to fetch (the complaint mailbox or the fax inbox)."""
+
+    name: str
+    kind: str
+    host: str
+    port: int
+    tls: str
+    username: str
+    password: str = field(repr=False)
+    folder: str
+    processed_folder: str | None
+    quarantine_folder: str | None
+    idle: bool
+    poll_seconds: float
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """The SMTP server the outbox delivers through."""
+
+    host: str
+    port: int
+    tls: str
+    username: str | None
+    password: str | None = field(repr=False)
+    from_address: str
+    timeout_seconds: float
+
+
+@dataclass(frozen=True)
+class DepartmentConfig:
+    """A department that answers contact sheets by email."""
+
+    key: str
+    name: str
+    emails: tuple[str, ...]
+    manager: str | None
+
+
+@dataclass(frozen=True)
+class SlaConfig:
+    """Service levels for one severity, in hours."""
+
+    first_response_hours: float
+    department_reply_hours: float
+    resolve_hours: float
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """When the time-driven jobs run."""
+
+    digest_time: time
+    chase_every_hours: float
+    escalate_after_reminders: int
+    survey_after_days: float
+    survey_reminder_days: float
+
+
+@dataclass(frozen=True)
+class FaxConfig:
+    """The fax-to-email gateway."""
+
+    caller_pattern: str
+    reply_address_template: str
+    ocr_languages: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration."""
+
+    source: str  # the file it came from, for messages
+    database: DatabaseConfig
+    desk: DeskConfig
+    mailboxes: tuple[MailboxConfig, ...]
+    smtp: SmtpConfig
+    departments: tuple[DepartmentConfig, ...]
+    routing: dict[str, tuple[str, ...]]
+    sla: dict[str, SlaConfig]
+    schedule: ScheduleConfig
+    fax: FaxConfig
+    classify: ClassifyRules
+    extract: ExtractPatterns
+    templates_dir: str | None = None

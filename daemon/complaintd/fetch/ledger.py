@@ -1,0 +1,129 @@
+"""The inbound ledger as the fetcher sees it: raw bytes in, high-water mark up.
+
+Raw bytes and the new high-water mark are committed in one transaction; only then may
+the fetcher touch the message on the server (getmail6's ``delivered()`` rule).  The
+``(mailbox, uidvalidity, uid)`` key makes a re-fetch after a crash a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import peewee
+
+from complaintd.store.models import InboundMessage, MailboxState
+
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    """One message as fetched: its UID and raw bytes."""
+
+    uid: int
+    raw: bytes
+
+
+def header_message_id(raw: bytes) -> str | None:
+    """The Message-ID of ``raw`` without brackets, read cheaply from the header block."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    match = _MESSAGE_ID.search(head)
+    if not match:
+        return None
+    value = b" ".join(match.group(1).split()).strip(b"<> ").decode("ascii", "replace")
+    return value[:998] or None
+
+
+def load_state(mailbox: str, folder: str) -> MailboxState:
+    """Return the mailbox's state row, creating it on first use."""
+    state, _ = MailboxState.get_or_create(mailbox=mailbox, defaults={"folder": folder})
+    return state
+
+
+def reset_for_uidvalidity(state: MailboxState, uidvalidity: int) -> bool:
+    """Adopt a new UIDVALIDITY (RFC 3501 2.3.1.1): old UIDs mean nothing any more.
+
+    Returns True when the mark was reset; messages fetched again are recognised as
+    duplicates by their Message-ID when they are processed.
+    """
+    if state.uidvalidity == uidvalidity:
+        return False
+    changed = state.uidvalidity is not None
+    state.uidvalidity = uidvalidity
+    state.last_uid = 0
+    state.save()
+    return changed
+
+
+def store_batch(
+    database: peewee.Database,
+    state: MailboxState,
+    kind: str,
+    messages: Iterable[FetchedMessage],
+    now: datetime,
+) -> int:
+    """Commit raw messages and the new high-water mark together; return how many were new."""
+    rows = [_row(state, kind, m, now) for m in messages]
+    if not rows:
+        return 0
+    with database.atomic():
+        fresh = _not_yet_stored(state, rows)
+        for start in range(0, len(fresh), 50):
+            InboundMessage.insert_many(fresh[start : start + 50]).on_conflict_ignore().execute()
+        state.last_uid = max(state.last_uid, *(int(row["uid"]) for row in rows))  # type: ignore[call-overload]
+        state.last_fetch_at = now
+        state.last_error = None
+        state.save()
+    return len(fresh)
+
+
+def _not_yet_stored(state: MailboxState, rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    uids = [row["uid"] for row in rows]
+    existing = {
+        r.uid
+        for r in InboundMessage.select(InboundMessage.uid).where(
+            (InboundMessage.mailbox == state.mailbox)
+            & (InboundMessage.uidvalidity == state.uidvalidity)
+            & (InboundMessage.uid.in_(uids))
+        )
+    }
+    return [row for row in rows if row["uid"] not in existing]
+
+
+def _row(
+    state: MailboxState, kind: str, message: FetchedMessage, now: datetime
+) -> dict[str, object]:
+    return {
+        "mailbox": state.mailbox,
+        "mailbox_kind": kind,
+        "uidvalidity": state.uidvalidity,
+        "uid": message.uid,
+        "message_id": header_message_id(message.raw),
+        "sha256": hashlib.sha256(message.raw).hexdigest(),
+        "size": len(message.raw),
+        "raw_message": message.raw,
+        "fetched_at": now,
+    }
+
+
+def awaiting_disposal(mailbox: str, uidvalidity: int) -> list[InboundMessage]:
+    """Rows of this mailbox generation not yet flagged or moved on the server."""
+    query = InboundMessage.select(
+        InboundMessage.id, InboundMessage.uid, InboundMessage.status
+    ).where(
+        (InboundMessage.mailbox == mailbox)
+        & (InboundMessage.uidvalidity == uidvalidity)
+        & (InboundMessage.server_state == "pending")
+        & (InboundMessage.status != "pending")
+    )
+    return list(query.order_by(InboundMessage.uid))
+
+
+def mark_disposed(ids: list[int], server_state: str) -> None:
+    """Record what was done to these rows on the server."""
+    if ids:
+        InboundMessage.update(server_state=server_state).where(InboundMessage.id.in_(ids)).execute()

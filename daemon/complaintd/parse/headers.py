@@ -1,0 +1,228 @@
+"""Header field decoding: unfolding, RFC 2047 words, raw 8-bit, addresses, ids, dates.
+
+Header values come from the stdlib parser as ``str`` in which undeclared 8-bit
+bytes are surrogate escapes.  They are turned back into bytes and decoded by the
+charset chain, so GBK/Big5/UTF-8 sent raw in Subject or From come out right.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import datetime, timedelta, timezone
+from email.message import Message
+from email.utils import parsedate_to_datetime
+
+from mailparser.dates import parse_mail_date
+from mailparser.utils import get_addresses
+
+from complaintd.parse.charset import decode_bytes
+from complaintd.parse.model import Address
+
+# RFC 2047 section 2: encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
+_QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+# RFC 5322 section 2.2.3: unfolding removes CRLF before WSP; lone CR/LF also seen.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_WHITESPACE = re.compile(r"\s+")
+_MSG_ID = re.compile(r"<([^<>]*)>")
+
+Pieces = list[tuple[str | bytes, str]]
+
+
+class HeaderIndex:
+    """Raw header values by lower-cased name, in message order."""
+
+    def __init__(self, msg: Message) -> None:
+        """Index the raw (surrogate-escaped) values of ``msg``'s header fields."""
+        self._values: dict[str, list[str]] = {}
+        for name, value in msg.raw_items():
+            self._values.setdefault(name.strip().lower(), []).append(str(value))
+
+    def all(self, name: str) -> list[str]:
+        """Every raw value of header ``name`` (empty list when absent)."""
+        return self._values.get(name, [])
+
+    def first(self, name: str) -> str | None:
+        """The first raw value of header ``name``, or None when absent."""
+        values = self._values.get(name)
+        return values[0] if values else None
+
+    def __contains__(self, name: object) -> bool:
+        """True when header ``name`` (lower-case) is present."""
+        return name in self._values
+
+    def __len__(self) -> int:
+        """Number of distinct header names."""
+        return len(self._values)
+
+
+def unfold(value: str) -> str:
+    """Join folded lines (RFC 5322 section 2.2.3) and drop control characters."""
+    return _CONTROL.sub("", _LINE_BREAK.sub("", value))
+
+
+def raw_to_text(value: str, hint: str | None, notes: list[str]) -> str:
+    """Decode undeclared 8-bit bytes (surrogate escapes) in a header value.
+
+    RFC 5322 headers are ASCII; RFC 6532 allows UTF-8.  Legacy clients send
+    raw GBK or Big5, so the body's charset is tried first as a ``hint``.
+    """
+    if value.isascii():
+        return value
+    data = value.encode("utf-8", "surrogateescape")
+    decoded = decode_bytes(data, hint, guess=False)
+    if not decoded.clean:
+        notes.append(f"raw 8-bit header: {decoded.note}")
+    return decoded.text
+
+
+def decode_words(value: str, notes: list[str]) -> str:
+    """Decode RFC 2047 encoded words, leniently (also inside quotes and words).
+
+    Adjacent words of one charset are joined as bytes before decoding: senders
+    split multi-byte characters across words, which RFC 2047 section 5 forbids
+    but GBK and UTF-8 mailers do anyway.
+    """
+    if "=?" not in value:
+        return value
+    pieces = _split_words(value)
+    return "".join(_decode_run(run, charset, notes) for run, charset in _merge_runs(pieces))
+
+
+def _split_words(value: str) -> Pieces:
+    """Split into literal text (charset "") and encoded-word bytes (their charset)."""
+    pieces: Pieces = []
+    pos = 0
+    for match in _ENCODED_WORD.finditer(value):
+        gap = value[pos : match.start()]
+        # RFC 2047 section 6.2: whitespace between adjacent encoded words is dropped.
+        if gap and not (gap.isspace() and pieces and isinstance(pieces[-1][0], bytes)):
+            pieces.append((gap, ""))
+        data = _word_bytes(match.group(2), match.group(3))
+        pieces.append((match.group(0), "") if data is None else (data, match.group(1)))
+        pos = match.end()
+    if value[pos:]:
+        pieces.append((value[pos:], ""))
+    return pieces
+
+
+def _word_bytes(encoding: str, text: str) -> bytes | None:
+    """Bytes of one encoded word (B or Q, RFC 2047 section 4), None if broken."""
+    if encoding in "bB":
+        compact = "".join(text.split())
+        try:
+            return base64.b64decode(compact + "=" * (-len(compact) % 4))
+        except (binascii.Error, ValueError):
+            return None
+    raw = text.replace("_", " ").encode("ascii", "surrogateescape")
+    return _QP_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+
+
+def _merge_runs(pieces: Pieces) -> Pieces:
+    """Concatenate consecutive byte pieces that share a charset."""
+    merged: Pieces = []
+    for data, charset in pieces:
+        if merged and isinstance(data, bytes):
+            last, last_charset = merged[-1]
+            if isinstance(last, bytes) and last_charset.lower() == charset.lower():
+                merged[-1] = (last + data, charset)
+                continue
+        merged.append((data, charset))
+    return merged
+
+
+def _decode_run(data: str | bytes, charset: str, notes: list[str]) -> str:
+    """Decode one merged run; literal text passes through."""
+    if isinstance(data, str):
+        return data
+    # RFC 2231 section 5 allows a language suffix: charset*language.
+    decoded = decode_bytes(data, charset.split("*")[0], guess=False)
+    if not decoded.clean:
+        notes.append(f"encoded word ({charset}): {decoded.note}")
+    return decoded.text
+
+
+def decode_text(value: str | None, hint: str | None, notes: list[str]) -> str:
+    """Fully decode an unstructured header value to one stripped line."""
+    if value is None:
+        return ""
+    text = decode_words(raw_to_text(unfold(value), hint, notes), notes)
+    return _WHITESPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def parse_addresses(values: list[str], hint: str | None, notes: list[str]) -> tuple[Address, ...]:
+    """Parse address header values into decoded, lower-cased mailboxes.
+
+    Structure is parsed before RFC 2047 decoding so that a decoded comma or
+    angle bracket in a display name cannot split or forge an address.
+    """
+    found: dict[str, Address] = {}
+    for value in values:
+        text = raw_to_text(unfold(value), hint, notes)
+        diagnostics: list[dict[str, object]] = []
+        for name, email in get_addresses(text, defects=diagnostics):
+            _add_address(found, name, email, notes)
+        notes.extend(f"address: {d.get('reason')} in {str(d.get('raw'))[:80]!r}" for d in diagnostics)
+    return tuple(found.values())
+
+
+def _add_address(found: dict[str, Address], name: str, email: str, notes: list[str]) -> None:
+    """Add one mailbox unless it is empty or already present."""
+    key = email.strip().lower()
+    if key and key not in found:
+        display = decode_words(name, notes).strip()
+        found[key] = Address(_WHITESPACE.sub(" ", display), key)
+
+
+def parse_msg_ids(values: list[str]) -> tuple[str, ...]:
+    """Message ids (RFC 5322 section 3.6.4) without angle brackets, in order, unique."""
+    ids: dict[str, None] = {}
+    for value in values:
+        text = unfold(value)
+        found = [_compact(m) for m in _MSG_ID.findall(text)]
+        if not found:  # some mailers omit the brackets
+            found = [token.strip("<>,;") for token in text.split() if "@" in token]
+        ids.update((i, None) for i in found if i and i.isascii())
+    return tuple(ids)
+
+
+def _compact(msg_id: str) -> str:
+    """Remove folding whitespace that some mailers leave inside an id."""
+    return "".join(msg_id.split())
+
+
+def parse_date(value: str | None, notes: list[str]) -> datetime | None:
+    """Parse an RFC 5322 date, keeping the sender's UTC offset; None if hopeless."""
+    if value is None:
+        return None
+    text = unfold(value).strip()
+    result = parse_mail_date(text)
+    notes.extend(f"date: {reason} in {text[:60]!r}" for reason in result.reasons)
+    if result.value is not None:
+        return _with_offset(result.value, result.timezone)
+    return _stdlib_date(text)
+
+
+def _with_offset(value: datetime, offset_hours: str | int) -> datetime:
+    """Express a UTC datetime in the sender's zone (offset given in hours)."""
+    try:
+        minutes = round(float(offset_hours) * 60)
+        return value.astimezone(timezone(timedelta(minutes=minutes)))
+    except (ValueError, OverflowError):
+        return value
+
+
+def _stdlib_date(text: str) -> datetime | None:
+    """Fallback for dates mail-parser rejects; naive results are taken as UTC.
+
+    RFC 5322 section 3.3: "-0000" means the zone is unknown, so UTC is the
+    honest reading.
+    """
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

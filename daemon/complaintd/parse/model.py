@@ -1,0 +1,78 @@
+"""What the parse stage hands to the rest of the pipeline.
+
+These are plain frozen dataclasses: the parse stage is pure (bytes in, value out),
+so classification and threading can be tested without any mail server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class AutomatedKind(StrEnum):
+    """Why a message is machine-generated (RFC 3834 and the usual headers)."""
+
+    AUTO_REPLY = "auto_reply"  # vacation / out-of-office (RFC 3834 auto-replied)
+    BOUNCE = "bounce"  # delivery status notification (RFC 3464), mailer-daemon
+    LIST = "list"  # mailing-list or bulk mail (List-Id, Precedence: bulk/list)
+    AUTO_GENERATED = "auto_generated"  # other robots (Auto-Submitted: auto-generated)
+
+
+@dataclass(frozen=True)
+class Address:
+    """One mailbox: display name (decoded, may be empty) and lower-cased address."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file carried by the message (attachment or inline image)."""
+
+    filename: str  # safe: no path separators, no control characters, never empty
+    content_type: str  # lower-cased MIME type
+    data: bytes
+    inline: bool = False  # Content-Disposition: inline, or an image referenced by cid:
+    content_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BodyText:
+    """The decoded human-readable body and how it was decoded."""
+
+    text: str  # full text, quotes included; '' when there is none
+    charset: str | None  # the charset actually used to decode ('gb18030', 'utf-8', ...)
+    declared_charset: str | None  # the charset the mail claimed, if any
+    from_html: bool = False  # True when the text was made from an HTML-only part
+    html: str | None = None  # the HTML alternative, if there was one
+    # Set when no charset decoded the bytes cleanly: the raw part bytes are kept in
+    # ``undecoded`` and ``decode_note`` says which charsets were tried and why each failed.
+    undecoded: bytes | None = None
+    decode_note: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """Everything the pipeline needs from one raw message."""
+
+    message_id: str | None  # without angle brackets; None when absent or empty
+    in_reply_to: tuple[str, ...]  # message ids, no angle brackets
+    references: tuple[str, ...]  # message ids, oldest first, no angle brackets
+    subject: str  # decoded (RFC 2047), single line, stripped
+    from_addr: Address | None
+    reply_to: tuple[Address, ...]
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    delivered_to: tuple[str, ...]  # Delivered-To / X-Original-To / Envelope-To addresses
+    date: datetime | None  # aware; None when missing or unparseable
+    body: BodyText
+    reply_text: str  # body with quoted replies and signature stripped (ticket view)
+    attachments: tuple[Attachment, ...]
+    automated: AutomatedKind | None  # None for a message written by a person
+    automated_reason: str | None  # which header or rule said so
+    return_path: str | None  # None when absent; '' for the null sender <>
+    headers: dict[str, str] = field(default_factory=dict)  # selected raw headers, decoded
+    defects: tuple[str, ...] = ()  # parser complaints, for the audit trail

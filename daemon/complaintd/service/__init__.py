@@ -1,0 +1,1 @@
+"""Running complaintd: one pass (``once``) and the daemon (``run``)."""

@@ -1,0 +1,191 @@
+"""The long-running daemon (``complaintd run``).
+
+One watcher thread per mailbox keeps a connection open, drains new mail and then waits
+in IMAP IDLE (or sleeps ``poll_seconds`` where the server has no IDLE or the mailbox
+says ``idle = false``).  Connection trouble is retried with exponential backoff.
+The main thread handles signals (SIGTERM/SIGINT stop, SIGHUP reloads the configuration),
+runs the scheduled jobs and pings the systemd watchdog.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from types import FrameType
+
+import imapclient
+import schedule
+
+from complaintd.config import Config
+from complaintd.config.model import MailboxConfig
+from complaintd.errors import ComplaintdError, TransientError
+from complaintd.fetch.imap import IMAP_ERRORS, connect, dispose_processed, fetch_new
+from complaintd.runtime import Runtime
+from complaintd.service import systemd
+from complaintd.service.passes import remember_mailbox_error
+from complaintd.store.db import close_database
+from complaintd.workflow.pipeline import process_pending
+
+log = logging.getLogger(__name__)
+
+IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
+MAX_BACKOFF_SECONDS = 300.0
+
+
+def backoff_delays(first: float = 1.0, cap: float = MAX_BACKOFF_SECONDS) -> Callable[[], float]:
+    """Return a function giving 1, 2, 4, ... seconds up to ``cap`` on each call."""
+    state = {"next": first}
+
+    def next_delay() -> float:
+        delay = state["next"]
+        state["next"] = min(cap, delay * 2)
+        return delay
+
+    return next_delay
+
+
+class MailboxWatcher(threading.Thread):
+    """Keeps one mailbox drained until ``stop`` is set."""
+
+    def __init__(
+        self, runtime: Runtime, mailbox: MailboxConfig, process_lock: threading.Lock
+    ) -> None:
+        super().__init__(name=f"mailbox-{mailbox.name}", daemon=True)
+        self.runtime = runtime
+        self.mailbox = mailbox
+        self.process_lock = process_lock
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        """Connect, drain, wait; reconnect with backoff after any failure."""
+        delay = backoff_delays()
+        while not self.stop_event.is_set():
+            try:
+                self._serve_connection()
+                delay = backoff_delays()
+            except (ComplaintdError, *IMAP_ERRORS) as exc:
+                self._report(exc)
+                self.stop_event.wait(delay())
+            except Exception:
+                log.exception("mailbox %s: unexpected error", self.mailbox.name)
+                self.stop_event.wait(delay())
+        close_database()
+
+    def _serve_connection(self) -> None:
+        client = connect(self.mailbox)
+        try:
+            use_idle = self.mailbox.idle and client.has_capability("IDLE")
+            while not self.stop_event.is_set():
+                self._drain(client)
+                self._wait(client, use_idle)
+        finally:
+            with contextlib.suppress(*IMAP_ERRORS):
+                client.logout()
+
+    def _drain(self, client: imapclient.IMAPClient) -> None:
+        fetch_new(self.runtime, self.mailbox, client)
+        with self.process_lock:
+            process_pending(self.runtime, mailbox=self.mailbox.name)
+        dispose_processed(self.runtime, self.mailbox, client)
+
+    def _wait(self, client: imapclient.IMAPClient, use_idle: bool) -> None:
+        if not use_idle:
+            self.stop_event.wait(self.mailbox.poll_seconds)
+            return
+        deadline = time.monotonic() + IDLE_RENEW_SECONDS
+        client.idle()
+        try:
+            while not self.stop_event.is_set() and time.monotonic() < deadline:
+                if client.idle_check(timeout=1.0):
+                    return
+        finally:
+            client.idle_done()
+
+    def _report(self, exc: BaseException) -> None:
+        log.warning("mailbox %s: %s", self.mailbox.name, exc)
+        try:
+            remember_mailbox_error(self.runtime, self.mailbox, str(exc))
+        except Exception:
+            log.debug("could not record the mailbox error", exc_info=True)
+
+
+class Daemon:
+    """Owns the watchers, the scheduler and the signal handling."""
+
+    def __init__(self, runtime: Runtime, reload_config: Callable[[], Config]) -> None:
+        self.runtime = runtime
+        self.reload_config = reload_config
+        self.stopping = threading.Event()
+        self.reload_requested = threading.Event()
+        self.process_lock = threading.Lock()
+        self.watchers: list[MailboxWatcher] = []
+        self.scheduler = schedule.Scheduler()
+
+    def serve(self) -> int:
+        """Run until SIGTERM or SIGINT; return the exit status."""
+        self._install_signals()
+        self._start_watchers()
+        systemd.notify("READY=1")
+        log.info("complaintd running: %d mailbox(es)", len(self.watchers))
+        self._main_loop()
+        systemd.notify("STOPPING=1")
+        self._stop_watchers()
+        return 0
+
+    def _main_loop(self) -> None:
+        watchdog = systemd.watchdog_interval()
+        last_ping = 0.0
+        while not self.stopping.wait(1.0 if watchdog is None else min(1.0, watchdog)):
+            if self.reload_requested.is_set():
+                self._reload()
+            self.scheduler.run_pending()
+            if watchdog is not None and time.monotonic() - last_ping >= watchdog:
+                systemd.notify("WATCHDOG=1")
+                last_ping = time.monotonic()
+
+    def _install_signals(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_stop)
+        signal.signal(signal.SIGINT, self._on_stop)
+        signal.signal(signal.SIGHUP, self._on_reload)
+
+    def _on_stop(self, signum: int, frame: FrameType | None) -> None:
+        self.stopping.set()
+
+    def _on_reload(self, signum: int, frame: FrameType | None) -> None:
+        self.reload_requested.set()
+
+    def _reload(self) -> None:
+        """Re-read the configuration; a bad one is logged and the old one kept."""
+        self.reload_requested.clear()
+        systemd.notify("RELOADING=1")
+        try:
+            config = self.reload_config()
+        except ComplaintdError as exc:
+            log.error("configuration not reloaded: %s", exc)
+        else:
+            self._stop_watchers()
+            self.runtime.config = config
+            self._start_watchers()
+            log.info("configuration reloaded")
+        systemd.notify("READY=1")
+
+    def _start_watchers(self) -> None:
+        self.watchers = [
+            MailboxWatcher(self.runtime, mailbox, self.process_lock)
+            for mailbox in self.runtime.config.mailboxes
+        ]
+        for watcher in self.watchers:
+            watcher.start()
+
+    def _stop_watchers(self) -> None:
+        for watcher in self.watchers:
+            watcher.stop_event.set()
+        for watcher in self.watchers:
+            watcher.join(timeout=30)
+
+
+__all__ = ["Daemon", "MailboxWatcher", "TransientError", "backoff_delays"]

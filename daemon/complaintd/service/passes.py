@@ -1,0 +1,57 @@
+"""One full pass over every mailbox: fetch, process, dispose (``complaintd once``)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from complaintd.config.model import MailboxConfig
+from complaintd.errors import TransientError
+from complaintd.fetch.imap import IMAP_ERRORS, dispose_processed, fetch_new, session
+from complaintd.fetch.ledger import load_state
+from complaintd.runtime import Runtime
+from complaintd.workflow.pipeline import PassStats, process_pending
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MailboxReport:
+    """What one pass did for one mailbox."""
+
+    mailbox: str
+    fetched: int = 0
+    stats: PassStats = field(default_factory=PassStats)
+    error: str | None = None
+
+
+def mailbox_pass(runtime: Runtime, mailbox: MailboxConfig) -> MailboxReport:
+    """Fetch, process and dispose one mailbox; a server error is reported, not raised."""
+    report = MailboxReport(mailbox=mailbox.name)
+    try:
+        with session(mailbox) as client:
+            report.fetched = fetch_new(runtime, mailbox, client)
+            report.stats = process_pending(runtime, mailbox=mailbox.name)
+            dispose_processed(runtime, mailbox, client)
+    except (TransientError, *IMAP_ERRORS) as exc:
+        report.error = str(exc)
+        remember_mailbox_error(runtime, mailbox, report.error)
+        log.error("mailbox %s: %s", mailbox.name, exc)
+    return report
+
+
+def remember_mailbox_error(runtime: Runtime, mailbox: MailboxConfig, error: str) -> None:
+    """Keep the last connection error of a mailbox (shown by check and the digest)."""
+    with runtime.database.atomic():
+        state = load_state(mailbox.name, mailbox.folder)
+        state.last_error = error
+        state.save()
+
+
+def run_once(runtime: Runtime) -> list[MailboxReport]:
+    """Every mailbox once, then whatever is still pending (retried rows)."""
+    reports = [mailbox_pass(runtime, mailbox) for mailbox in runtime.config.mailboxes]
+    leftover = process_pending(runtime)
+    if leftover.outcomes:
+        reports.append(MailboxReport(mailbox="(pending)", stats=leftover))
+    return reports

@@ -1,0 +1,1 @@
+"""Storage: the peewee models, the connection and the migrations."""

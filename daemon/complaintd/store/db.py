@@ -1,0 +1,94 @@
+"""Opening the database named by ``[database] url``.
+
+SQLite (the default) runs in WAL mode with ``synchronous=NORMAL``: a commit is durable
+against a process crash, and readers never block the writer.  Write transactions start
+``IMMEDIATE`` so two writers queue instead of deadlocking on a lock upgrade.
+PostgreSQL is used for several instances on one database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import peewee
+
+from complaintd.errors import ConfigError, TransientError
+from complaintd.store.models import database_proxy
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 30_000,
+    "cache_size": -32_000,
+}
+
+
+def open_database(url: str) -> peewee.Database:
+    """Connect the models to the database at ``url`` and return it."""
+    database = _make_database(url)
+    database_proxy.initialize(database)
+    try:
+        database.connect(reuse_if_open=True)
+    except peewee.OperationalError as exc:
+        raise TransientError(f"cannot open database {redact_url(url)}: {exc}") from exc
+    return database
+
+
+def close_database() -> None:
+    """Close the connection of this thread, if any."""
+    database = database_proxy.obj
+    if database is not None and not database.is_closed():
+        database.close()
+
+
+def is_postgres(database: peewee.Database) -> bool:
+    """True when the ledger is PostgreSQL (row locks with SKIP LOCKED are available)."""
+    return isinstance(database, peewee.PostgresqlDatabase)
+
+
+def _make_database(url: str) -> peewee.Database:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        return peewee.SqliteDatabase(
+            sqlite_path(url), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=30
+        )
+    if parsed.scheme in ("postgresql", "postgres"):
+        return peewee.PostgresqlDatabase(
+            unquote(parsed.path.lstrip("/")) or "postgres",
+            user=unquote(parsed.username) if parsed.username else None,
+            password=unquote(parsed.password) if parsed.password else None,
+            host=parsed.hostname or None,
+            port=parsed.port or None,
+            autorollback=True,
+        )
+    raise ConfigError("database.url", f"unsupported scheme {parsed.scheme!r}")
+
+
+def sqlite_path(url: str) -> str:
+    """Return the file path of a ``sqlite:///path`` URL and create its directory.
+
+    As with SQLAlchemy, ``sqlite:///rel/path`` is relative to the working directory
+    (``/`` under systemd) and ``sqlite:////abs/path`` is absolute.
+    """
+    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url[len("sqlite://") :]
+    if not path:
+        raise ConfigError("database.url", "sqlite URL has no path")
+    if path == ":memory:":
+        return path
+    directory = Path(path).parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError("database.url", f"cannot create {directory}: {exc.strerror}") from exc
+    return os.fspath(path)
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***`` (for logs and errors)."""
+    parsed = urlparse(url)
+    if not parsed.password:
+        return url
+    return url.replace(f":{parsed.password}@", ":***@", 1)

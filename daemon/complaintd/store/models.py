@@ -1,0 +1,230 @@
+"""The ledger: peewee models for everything complaintd knows.
+
+The database is the single source of truth (DESIGN.md, "the database is the ledger"):
+inbound raw bytes, tickets and their messages, the audit trail and the outbox.
+Tables are created and altered only by :mod:`complaintd.store.migrations`.
+"""
+
+from __future__ import annotations
+
+import peewee
+
+from complaintd.store.fields import JsonField, UtcDateTimeField
+
+database_proxy = peewee.DatabaseProxy()
+
+
+class BaseModel(peewee.Model):
+    """Every model lives in the one database the proxy points at."""
+
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class SchemaMigration(BaseModel):
+    """One applied migration."""
+
+    version = peewee.IntegerField(primary_key=True)
+    name = peewee.CharField()
+    applied_at = UtcDateTimeField()
+
+
+class MailboxState(BaseModel):
+    """Per configured mailbox: UIDVALIDITY + UID high-water mark (after getmail6)."""
+
+    mailbox = peewee.CharField(primary_key=True)
+    folder = peewee.CharField()
+    uidvalidity = peewee.BigIntegerField(null=True)
+    last_uid = peewee.BigIntegerField(default=0)
+    last_fetch_at = UtcDateTimeField(null=True)
+    last_error = peewee.TextField(null=True)
+
+
+class TicketCounter(BaseModel):
+    """The last serial issued per prefix and month; bumped inside the ticket's transaction."""
+
+    prefix = peewee.CharField()
+    period = peewee.CharField()  # YYYYMM
+    last_serial = peewee.IntegerField(default=0)
+
+    class Meta:
+        primary_key = peewee.CompositeKey("prefix", "period")
+
+
+class Ticket(BaseModel):
+    """One complaint case."""
+
+    id = peewee.AutoField()
+
+    number = peewee.CharField(unique=True)
+    status = peewee.CharField(index=True)
+    severity = peewee.CharField()
+    category = peewee.CharField()
+    source = peewee.CharField()  # email | fax
+    language = peewee.CharField()
+    subject = peewee.TextField()
+    customer_name = peewee.CharField(null=True)
+    customer_email = peewee.CharField(null=True, index=True)
+    customer_fax = peewee.CharField(null=True)
+    waybills = JsonField(default=list)
+    order_numbers = JsonField(default=list)
+    phones = JsonField(default=list)
+    shipping_date = peewee.DateField(null=True)
+    goods = peewee.TextField(null=True)
+    quantity = peewee.CharField(null=True)
+    attachment_count = peewee.IntegerField(default=0)
+    category_rule = peewee.TextField(null=True)
+    severity_rule = peewee.TextField(null=True)
+    tags = JsonField(default=list)
+    linked_to = peewee.ForeignKeyField("self", null=True, backref="linked_tickets")
+    linked_to_id: int | None
+    created_at = UtcDateTimeField(index=True)
+    updated_at = UtcDateTimeField()
+    due_at = UtcDateTimeField(null=True)  # committed first answer time (severity SLA)
+
+
+class InboundMessage(BaseModel):
+    """Raw bytes of every fetched message, committed before the server is touched."""
+
+    id = peewee.AutoField()
+
+    mailbox = peewee.CharField()
+    mailbox_kind = peewee.CharField()
+    uidvalidity = peewee.BigIntegerField()
+    uid = peewee.BigIntegerField()
+    message_id = peewee.CharField(null=True, index=True, max_length=998)
+    sha256 = peewee.CharField(max_length=64)
+    size = peewee.IntegerField()
+    raw_message = peewee.BlobField()
+    fetched_at = UtcDateTimeField()
+    status = peewee.CharField(index=True, default="pending")  # pending|processed|duplicate|failed
+    error = peewee.TextField(null=True)
+    attempts = peewee.IntegerField(default=0)
+    processed_at = UtcDateTimeField(null=True)
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="inbound")
+    ticket_id: int | None
+    # What was done on the IMAP server after the raw bytes were committed:
+    # pending | flagged | moved | quarantined | gone (no longer on the server).
+    server_state = peewee.CharField(index=True, default="pending")
+
+    class Meta:
+        indexes = ((("mailbox", "uidvalidity", "uid"), True),)
+
+
+class Participant(BaseModel):
+    """Someone who may write into a ticket."""
+
+    id = peewee.AutoField()
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="participants", on_delete="CASCADE")
+    email = peewee.CharField()
+    name = peewee.CharField(null=True)
+    role = peewee.CharField()  # customer | department | agent | cc
+
+    class Meta:
+        indexes = ((("ticket", "email", "role"), True),)
+
+
+class Message(BaseModel):
+    """One mail of a ticket's conversation, in or out."""
+
+    id = peewee.AutoField()
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="messages", on_delete="CASCADE")
+    ticket_id: int
+    inbound = peewee.ForeignKeyField(InboundMessage, null=True, backref="messages")
+    inbound_id: int | None
+    direction = peewee.CharField()  # in | out
+    kind = peewee.CharField()
+    from_addr = peewee.CharField(null=True)
+    from_name = peewee.CharField(null=True)
+    to_addrs = JsonField(default=list)
+    cc_addrs = JsonField(default=list)
+    subject = peewee.TextField(default="")
+    body = peewee.TextField(default="")  # quotes and signature stripped
+    full_text = peewee.TextField(default="")
+    html = peewee.TextField(null=True)
+    charset = peewee.CharField(null=True)
+    decode_note = peewee.TextField(null=True)
+    undecoded = peewee.BlobField(null=True)
+    message_id = peewee.CharField(null=True, index=True, max_length=998)
+    in_reply_to = JsonField(default=list)
+    references = JsonField(default=list)
+    automated_reason = peewee.TextField(null=True)
+    created_at = UtcDateTimeField(index=True)
+
+
+class Blob(BaseModel):
+    """Attachment content, stored once per SHA-256."""
+
+    sha256 = peewee.CharField(primary_key=True, max_length=64)
+    size = peewee.IntegerField()
+    data = peewee.BlobField()
+
+
+class Attachment(BaseModel):
+    """A file of a message; ``blob`` is null when it was over the size limit."""
+
+    id = peewee.AutoField()
+
+    message = peewee.ForeignKeyField(Message, backref="attachments", on_delete="CASCADE")
+    blob = peewee.ForeignKeyField(Blob, null=True, backref="uses")
+    filename = peewee.CharField()
+    content_type = peewee.CharField()
+    size = peewee.IntegerField()
+    inline = peewee.BooleanField(default=False)
+    content_id = peewee.CharField(null=True)
+    skipped_reason = peewee.TextField(null=True)
+
+
+class Event(BaseModel):
+    """The audit trail: who did what, when."""
+
+    id = peewee.AutoField()
+
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="events", on_delete="CASCADE")
+    ticket_id: int | None
+    inbound = peewee.ForeignKeyField(InboundMessage, null=True, backref="events")
+    inbound_id: int | None
+    at = UtcDateTimeField(index=True)
+    actor = peewee.CharField()  # an email address, 'system' or 'cli:<user>'
+    action = peewee.CharField()
+    detail = JsonField(default=dict)
+
+
+class Outbox(BaseModel):
+    """An outgoing mail; written in the transaction of the change that caused it."""
+
+    id = peewee.AutoField()
+
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="outbox")
+    ticket_id: int | None
+    message = peewee.ForeignKeyField(Message, null=True, backref="outbox")
+    kind = peewee.CharField()
+    message_id = peewee.CharField(unique=True, max_length=998)
+    mail_from = peewee.CharField()
+    rcpt_to = JsonField(default=list)
+    raw_message = peewee.BlobField()
+    status = peewee.CharField(index=True, default="pending")  # pending|sent|failed
+    attempts = peewee.IntegerField(default=0)
+    next_attempt_at = UtcDateTimeField(index=True)
+    deadline_at = UtcDateTimeField(null=True)
+    last_error = peewee.TextField(null=True)
+    created_at = UtcDateTimeField()
+    sent_at = UtcDateTimeField(null=True)
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    SchemaMigration,
+    MailboxState,
+    TicketCounter,
+    Ticket,
+    InboundMessage,
+    Participant,
+    Message,
+    Blob,
+    Attachment,
+    Event,
+    Outbox,
+)

@@ -1,0 +1,1 @@
+"""Threading: which ticket a message belongs to (tokens, references, subject tag)."""

@@ -1,0 +1,1 @@
+"""Presenting tickets and ledger rows: JSON documents, tables and text."""

@@ -1,0 +1,356 @@
+"""Intake: one inbound message becomes a ticket event, in one transaction.
+
+parse -> recognise (duplicate, our own mail, automated) -> thread -> new ticket or
+append.  Everything a message causes is written in the same transaction as marking the
+inbound row processed, so a crash at any point either leaves the row ``pending`` (it is
+processed again) or finished: a message is a ticket event exactly once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from complaintd.classify import (
+    classify,
+    detect_language,
+    extract_registration,
+    raise_severity,
+)
+from complaintd.parse import parse_message
+from complaintd.parse.model import AutomatedKind, ParsedMessage
+from complaintd.runtime import Runtime
+from complaintd.store.models import InboundMessage, Message, Outbox, Ticket
+from complaintd.store.numbering import allocate_ticket_number, ticket_period
+from complaintd.thread.matcher import (
+    Candidate,
+    MatchMethod,
+    ThreadAction,
+    ThreadDecision,
+    decide_thread,
+    subject_tag_numbers,
+)
+from complaintd.thread.tokens import find_tokens
+from complaintd.workflow.records import (
+    add_participant,
+    participant_emails,
+    record_event,
+    store_inbound_message,
+)
+
+OPEN_STATUSES = ("received", "investigating", "solution_proposed", "implementing", "follow_up")
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What became of one inbound message."""
+
+    action: str  # new_ticket | appended | new_linked | automated | duplicate | own_mail
+    ticket_number: str | None
+    detail: str
+
+
+def ingest(runtime: Runtime, inbound: InboundMessage) -> IntakeResult:
+    """Turn ``inbound`` into ticket events; the caller holds the transaction."""
+    parsed = parse_message(bytes(inbound.raw_message))
+    now = runtime.clock.now()
+    duplicate = _find_duplicate(parsed, inbound)
+    if duplicate is not None:
+        return _record_duplicate(runtime, inbound, duplicate, now)
+    if _is_own_mail(runtime, parsed):
+        record_event(
+            now, "system", "own_mail_ignored", inbound=inbound, message_id=parsed.message_id
+        )
+        return IntakeResult("own_mail", None, "our own address; not answered (loop safety)")
+    if parsed.automated is not None:
+        return _ingest_automated(runtime, inbound, parsed, now)
+    decision = decide_thread(_sender(parsed), _gather_candidates(runtime, parsed))
+    if decision.action is ThreadAction.APPEND:
+        return _append(runtime, inbound, parsed, decision, now)
+    return _new_ticket(runtime, inbound, parsed, decision, now)
+
+
+def _sender(parsed: ParsedMessage) -> str | None:
+    return parsed.from_addr.email if parsed.from_addr else None
+
+
+def _find_duplicate(parsed: ParsedMessage, inbound: InboundMessage) -> Message | None:
+    """A message with this Message-ID was already taken in (another mailbox, a re-fetch)."""
+    if not parsed.message_id:
+        return None
+    query = Message.select().where(
+        (Message.message_id == parsed.message_id) & (Message.direction == "in")
+    )
+    return query.first()
+
+
+def _record_duplicate(
+    runtime: Runtime, inbound: InboundMessage, original: Message, now: datetime
+) -> IntakeResult:
+    ticket = original.ticket
+    record_event(
+        now,
+        "system",
+        "duplicate_ignored",
+        ticket=ticket,
+        inbound=inbound,
+        message_id=original.message_id,
+        first_inbound=original.inbound_id,
+    )
+    return IntakeResult("duplicate", ticket.number, f"same Message-ID as message {original.id}")
+
+
+def _is_own_mail(runtime: Runtime, parsed: ParsedMessage) -> bool:
+    sender = _sender(parsed)
+    own = {runtime.config.desk.address, runtime.config.smtp.from_address}
+    return sender is not None and sender in own
+
+
+# --- automated mail ------------------------------------------------------------------
+
+
+def _ingest_automated(
+    runtime: Runtime, inbound: InboundMessage, parsed: ParsedMessage, now: datetime
+) -> IntakeResult:
+    """Auto-replies, bounces and list mail are recorded, never made into complaints."""
+    assert parsed.automated is not None
+    kind = "bounce" if parsed.automated is AutomatedKind.BOUNCE else "auto_reply"
+    ticket = _ticket_referred_to(runtime, parsed)
+    if ticket is None:
+        record_event(
+            now,
+            "system",
+            f"{parsed.automated.value}_unmatched",
+            inbound=inbound,
+            sender=_sender(parsed),
+            reason=parsed.automated_reason,
+        )
+        return IntakeResult(
+            "automated", None, f"{parsed.automated.value}: {parsed.automated_reason}"
+        )
+    store_inbound_message(
+        ticket, inbound, parsed, kind, now, runtime.config.desk.max_attachment_bytes
+    )
+    if kind == "bounce" and "bounced" not in ticket.tags:
+        ticket.tags = [*ticket.tags, "bounced"]
+        ticket.updated_at = now
+        ticket.save()
+    record_event(
+        now,
+        _sender(parsed) or "unknown",
+        f"{kind}_received",
+        ticket=ticket,
+        inbound=inbound,
+        reason=parsed.automated_reason,
+    )
+    return IntakeResult("automated", ticket.number, f"{kind} attached: {parsed.automated_reason}")
+
+
+def _ticket_referred_to(runtime: Runtime, parsed: ParsedMessage) -> Ticket | None:
+    from complaintd.parse import bounced_message_ids
+
+    ids = [*bounced_message_ids(parsed), *parsed.in_reply_to, *reversed(parsed.references)]
+    ticket = _ticket_by_message_ids(ids)
+    if ticket is not None:
+        return ticket
+    numbers = subject_tag_numbers(parsed.subject, runtime.config.desk.ticket_prefix)
+    return Ticket.get_or_none(Ticket.number == numbers[0]) if numbers else None
+
+
+def _ticket_by_message_ids(ids: list[str]) -> Ticket | None:
+    """Return the ticket of the first id that is one of its messages (ours or theirs)."""
+    if not ids:
+        return None
+    found: dict[str, int] = {}
+    messages = Message.select(Message.message_id, Message.ticket)
+    for message in messages.where(Message.message_id.in_(ids)):
+        found.setdefault(message.message_id or "", message.ticket_id)
+    outgoing = Outbox.select(Outbox.message_id, Outbox.ticket)
+    for mail in outgoing.where(Outbox.message_id.in_(ids) & Outbox.ticket.is_null(False)):
+        found.setdefault(mail.message_id, mail.ticket_id or 0)
+    for message_id in ids:
+        if message_id in found:
+            return Ticket.get_by_id(found[message_id])
+    return None
+
+
+# --- threading -----------------------------------------------------------------------
+
+
+def _gather_candidates(runtime: Runtime, parsed: ParsedMessage) -> list[Candidate]:
+    """Look up the tickets a message refers to, by each method of DESIGN.md."""
+    candidates = _token_candidates(runtime, parsed)
+    ticket = _ticket_by_message_ids([*parsed.in_reply_to, *reversed(parsed.references)])
+    if ticket is not None:
+        candidates.append(_candidate(MatchMethod.REFERENCES, ticket))
+    for number in subject_tag_numbers(parsed.subject, runtime.config.desk.ticket_prefix)[:1]:
+        tagged = Ticket.get_or_none(Ticket.number == number)
+        if tagged is not None:
+            candidates.append(_candidate(MatchMethod.SUBJECT, tagged))
+    return candidates
+
+
+def _token_candidates(runtime: Runtime, parsed: ParsedMessage) -> list[Candidate]:
+    addresses = [a.email for a in (*parsed.to, *parsed.cc)] + list(parsed.delivered_to)
+    tokens = find_tokens(runtime.config.desk.token_secret, [*addresses, parsed.subject])
+    candidates = []
+    for token in tokens:
+        ticket = Ticket.get_or_none(Ticket.number == token.number)
+        if ticket is not None:
+            candidates.append(_candidate(MatchMethod.TOKEN, ticket, token.valid, token.scope))
+    return candidates
+
+
+def _candidate(
+    method: MatchMethod, ticket: Ticket, valid: bool = False, scope: str | None = None
+) -> Candidate:
+    return Candidate(method, ticket.id, ticket.number, participant_emails(ticket.id), valid, scope)
+
+
+def _append(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    decision: ThreadDecision,
+    now: datetime,
+) -> IntakeResult:
+    ticket = Ticket.get_by_id(decision.ticket_id)
+    kind = _reply_kind(runtime, ticket, _sender(parsed))
+    store_inbound_message(
+        ticket, inbound, parsed, kind, now, runtime.config.desk.max_attachment_bytes
+    )
+    ticket.attachment_count += len(parsed.attachments)
+    ticket.updated_at = now
+    ticket.save()
+    record_event(
+        now,
+        _sender(parsed) or "unknown",
+        "message_added",
+        ticket=ticket,
+        inbound=inbound,
+        kind=kind,
+        reason=decision.reason,
+    )
+    return IntakeResult("appended", ticket.number, decision.reason)
+
+
+def _reply_kind(runtime: Runtime, ticket: Ticket, sender: str | None) -> str:
+    """Name the message by who wrote it: a department, an agent or the customer."""
+    if sender in runtime.config.desk.agents:
+        return "agent_reply"
+    if any(sender in d.emails or sender == d.manager for d in runtime.config.departments):
+        return "department_reply"
+    return "customer_reply"
+
+
+# --- new tickets ---------------------------------------------------------------------
+
+
+def _new_ticket(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    decision: ThreadDecision,
+    now: datetime,
+) -> IntakeResult:
+    ticket = create_ticket(runtime, inbound, parsed, now)
+    if decision.action is ThreadAction.NEW_LINKED:
+        ticket.linked_to = decision.ticket_id
+        ticket.save()
+        record_event(
+            now,
+            "system",
+            "linked",
+            ticket=ticket,
+            inbound=inbound,
+            linked_to=decision.number,
+            reason=decision.reason,
+        )
+        return IntakeResult("new_linked", ticket.number, decision.reason)
+    return IntakeResult("new_ticket", ticket.number, decision.reason)
+
+
+def create_ticket(
+    runtime: Runtime, inbound: InboundMessage, parsed: ParsedMessage, now: datetime
+) -> Ticket:
+    """Register a new complaint from ``parsed``: ticket, participant, message, event."""
+    config = runtime.config
+    text = parsed.body.text
+    classification = classify(parsed.subject, text, config.classify)
+    local_day = now.astimezone(config.desk.timezone).date()
+    registration = extract_registration(parsed.subject, text, local_day, config.extract)
+    sender = _sender(parsed)
+    severity, severity_rule = classification.severity, classification.severity_rule
+    repeat = _recent_ticket_of(sender, now - timedelta(days=config.desk.repeat_window_days))
+    if repeat is not None:
+        severity = raise_severity(severity)
+        window = config.desk.repeat_window_days
+        severity_rule = f"repeat complaint ({repeat.number} within {window} days); {severity_rule}"
+    is_fax = inbound.mailbox_kind == "fax"
+    ticket = Ticket.create(
+        number=allocate_ticket_number(
+            config.desk.ticket_prefix, ticket_period(now, config.desk.timezone)
+        ),
+        status="received",
+        severity=severity,
+        category=classification.category,
+        source="fax" if is_fax else "email",
+        language=detect_language(f"{parsed.subject}\n{text}", config.desk.default_language),
+        subject=parsed.subject,
+        customer_name=(parsed.from_addr.name or None) if parsed.from_addr and not is_fax else None,
+        customer_email=None if is_fax else sender,
+        customer_fax=_fax_number(config.fax.caller_pattern, parsed) if is_fax else None,
+        waybills=list(registration.waybills),
+        order_numbers=list(registration.order_numbers),
+        phones=list(registration.phones),
+        shipping_date=registration.shipping_date,
+        goods=registration.goods,
+        quantity=registration.quantity,
+        attachment_count=len(parsed.attachments),
+        category_rule=classification.category_rule,
+        severity_rule=severity_rule,
+        tags=["serious"] if severity == "serious" else [],
+        created_at=now,
+        updated_at=now,
+        due_at=now + timedelta(hours=config.sla[severity].first_response_hours),
+    )
+    if sender and not is_fax:
+        add_participant(
+            ticket, sender, "customer", parsed.from_addr.name if parsed.from_addr else None
+        )
+    store_inbound_message(
+        ticket, inbound, parsed, "complaint", now, config.desk.max_attachment_bytes
+    )
+    record_event(
+        now,
+        sender or "unknown",
+        "ticket_created",
+        ticket=ticket,
+        inbound=inbound,
+        category_rule=classification.category_rule,
+        severity_rule=severity_rule,
+        repeat_of=repeat.number if repeat else None,
+    )
+    return ticket
+
+
+def _recent_ticket_of(sender: str | None, since: datetime) -> Ticket | None:
+    """The customer's latest ticket created since ``since`` (repeat complaints)."""
+    if sender is None:
+        return None
+    query = (
+        Ticket.select()
+        .where((Ticket.customer_email == sender) & (Ticket.created_at >= since))
+        .order_by(Ticket.created_at.desc())
+    )
+    return query.first()
+
+
+def _fax_number(pattern: str, parsed: ParsedMessage) -> str | None:
+    """The caller's number from the gateway's subject, then body ([fax] caller_pattern)."""
+    for text in (parsed.subject, parsed.body.text[:4000]):
+        match = re.search(pattern, text)
+        if match:
+            return re.sub(r"[\s-]", "", match.group("number"))
+    return None

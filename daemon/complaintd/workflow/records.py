@@ -1,0 +1,111 @@
+"""Writing tickets, messages, attachments and audit events (inside a transaction)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from complaintd.parse.model import Attachment as ParsedAttachment
+from complaintd.parse.model import ParsedMessage
+from complaintd.store.models import (
+    Attachment,
+    Blob,
+    Event,
+    InboundMessage,
+    Message,
+    Participant,
+    Ticket,
+)
+
+
+def record_event(
+    at: datetime,
+    actor: str,
+    action: str,
+    *,
+    ticket: Ticket | None = None,
+    inbound: InboundMessage | None = None,
+    **detail: Any,
+) -> Event:
+    """Append one audit event: ``actor`` did ``action`` at ``at``."""
+    return Event.create(
+        ticket=ticket, inbound=inbound, at=at, actor=actor, action=action, detail=detail
+    )
+
+
+def add_participant(ticket: Ticket, email: str, role: str, name: str | None = None) -> None:
+    """Make ``email`` a participant of ``ticket`` in ``role`` (idempotent)."""
+    Participant.insert(
+        ticket=ticket, email=email.lower(), role=role, name=name or None
+    ).on_conflict_ignore().execute()
+
+
+def participant_emails(ticket_id: int) -> frozenset[str]:
+    """Return the lower-cased addresses of a ticket's participants."""
+    rows = Participant.select(Participant.email).where(Participant.ticket == ticket_id)
+    return frozenset(row.email for row in rows)
+
+
+def store_inbound_message(
+    ticket: Ticket,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    kind: str,
+    at: datetime,
+    max_attachment_bytes: int,
+) -> Message:
+    """Store ``parsed`` as a message of ``ticket`` with its attachments."""
+    body = parsed.body
+    message = Message.create(
+        ticket=ticket,
+        inbound=inbound,
+        direction="in",
+        kind=kind,
+        from_addr=parsed.from_addr.email if parsed.from_addr else None,
+        from_name=parsed.from_addr.name if parsed.from_addr else None,
+        to_addrs=[a.email for a in parsed.to],
+        cc_addrs=[a.email for a in parsed.cc],
+        subject=parsed.subject,
+        body=parsed.reply_text,
+        full_text=body.text,
+        html=body.html,
+        charset=body.charset,
+        decode_note=body.decode_note,
+        undecoded=body.undecoded,
+        message_id=parsed.message_id,
+        in_reply_to=list(parsed.in_reply_to),
+        references=list(parsed.references),
+        automated_reason=parsed.automated_reason,
+        created_at=at,
+    )
+    for item in parsed.attachments:
+        store_attachment(message, item, max_attachment_bytes)
+    return message
+
+
+def store_attachment(message: Message, item: ParsedAttachment, max_bytes: int) -> Attachment:
+    """Store one attachment; its content goes into :class:`Blob` once per SHA-256."""
+    size = len(item.data)
+    blob = None
+    skipped = None
+    if size > max_bytes:
+        skipped = f"{size} bytes is over the limit of {max_bytes} (kept in the raw message)"
+    else:
+        blob = _store_blob(item.data)
+    return Attachment.create(
+        message=message,
+        blob=blob,
+        filename=item.filename,
+        content_type=item.content_type,
+        size=size,
+        inline=item.inline,
+        content_id=item.content_id,
+        skipped_reason=skipped,
+    )
+
+
+def _store_blob(data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    Blob.insert(sha256=digest, size=len(data), data=data).on_conflict_ignore().execute()
+    return digest

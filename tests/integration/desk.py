@@ -1,0 +1,154 @@
+"""A complaint desk wired to the real test servers: config file and CLI runner."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from complaintd.cli.main import main
+from complaintd.testing.dovecot import DovecotServer
+
+TOKEN_SECRET = "integration-test-token-secret"
+
+
+@dataclass
+class CliResult:
+    """Exit status and output of one complaintd command."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        """stdout parsed as JSON."""
+        return json.loads(self.out)
+
+
+def write_config(
+    path: Path,
+    *,
+    imap_port: int,
+    smtp_port: int,
+    folder: str,
+    database_url: str,
+    extra: str = "",
+    fax_folder: str | None = None,
+) -> Path:
+    """Write a desk configuration for loopback servers and return its path."""
+    fax = ""
+    if fax_folder:
+        fax = f"""
+[[mailbox]]
+name = "fax"
+kind = "fax"
+host = "127.0.0.1"
+port = {imap_port}
+tls = "none"
+username = "fax"
+password_env = "COMPLAINTD_IMAP_PASSWORD"
+folder = "{fax_folder}"
+"""
+    path.write_text(
+        f"""
+[database]
+url = "{database_url}"
+
+[desk]
+name = "Lida Logistics Customer Service"
+address = "complaints@lida.example"
+timezone = "Asia/Shanghai"
+agents = ["agent1@lida.example"]
+admins = ["boss@lida.example"]
+response_lead = "lead@lida.example"
+token_secret_env = "COMPLAINTD_TOKEN_SECRET"
+
+[[mailbox]]
+name = "complaints"
+kind = "complaint"
+host = "127.0.0.1"
+port = {imap_port}
+tls = "none"
+username = "complaints"
+password_env = "COMPLAINTD_IMAP_PASSWORD"
+folder = "{folder}"
+processed_folder = "{folder}_done"
+quarantine_folder = "{folder}_failed"
+poll_seconds = 1
+{fax}
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+tls = "none"
+from_address = "complaints@lida.example"
+
+[[department]]
+key = "qc"
+name = "Quality Control"
+emails = ["qc@lida.example"]
+manager = "qc-head@lida.example"
+
+[routing]
+damage = ["qc"]
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+class Desk:
+    """A configured desk: run CLI commands in-process or as a subprocess."""
+
+    def __init__(self, config_path: Path, dovecot: DovecotServer, folder: str) -> None:
+        self.config_path = config_path
+        self.dovecot = dovecot
+        self.folder = folder
+
+    def append(self, *raws: bytes, folder: str | None = None, user: str = "complaints") -> None:
+        """Drop messages into the mailbox (as a mail server would)."""
+        self.dovecot.append_many(user, folder or self.folder, list(raws))
+
+    def cli(self, *args: str, now: str | None = None) -> CliResult:
+        """Run ``complaintd --config ... ARGS`` in this process."""
+        argv = ["--config", str(self.config_path)]
+        if now:
+            argv += ["--now", now]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([*argv, *args])
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    def spawn(self, *args: str) -> subprocess.Popen[bytes]:
+        """Start ``complaintd ARGS`` as a separate process (for kill tests and ``run``)."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "complaintd", "--config", str(self.config_path), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=os.environ.copy(),
+        )
+
+    def once(self, now: str | None = None) -> CliResult:
+        """``complaintd once``; fails the test on a non-zero exit."""
+        result = self.cli("once", now=now)
+        assert result.code == 0, result.err
+        return result
+
+    def tickets(self, status: str | None = None) -> list[dict[str, Any]]:
+        """``tickets list --format json``."""
+        args = ["tickets", "list", "--format", "json"] + (["--status", status] if status else [])
+        result = self.cli(*args)
+        assert result.code == 0, result.err
+        return list(result.json())
+
+    def show(self, number: str) -> dict[str, Any]:
+        """``tickets show NUMBER --format json``."""
+        result = self.cli("tickets", "show", number, "--format", "json")
+        assert result.code == 0, result.err
+        return dict(result.json())

@@ -1,0 +1,43 @@
+"""Build raw test messages with exact control over charsets and headers."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from email.header import Header
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+_counter = itertools.count(1)
+
+
+def mail(
+    subject: str,
+    body: str,
+    *,
+    sender: tuple[str, str] = ("张伟", "zhang.wei@customer.example"),
+    to: str = "complaints@lida.example",
+    charset: str = "utf-8",
+    message_id: str | None = None,
+    in_reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+) -> bytes:
+    """A plain-text mail whose body is encoded in ``charset`` (base64)."""
+    message = EmailMessage()
+    message["From"] = formataddr((str(Header(sender[0], "utf-8")), sender[1]))
+    message["To"] = to
+    message["Subject"] = Header(subject, "utf-8").encode()
+    message["Date"] = format_datetime(datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
+    message["Message-ID"] = f"<{message_id or f'test-{next(_counter)}@customer.example'}>"
+    if in_reply_to:
+        message["In-Reply-To"] = f"<{in_reply_to}>"
+        message["References"] = f"<{in_reply_to}>"
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body.encode(charset), maintype="text", subtype="plain", cte="base64")
+    message.set_param("charset", "gb2312" if charset == "gbk" else charset)
+    for filename, content_type, data in attachments or []:
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return message.as_bytes()

@@ -1,0 +1,154 @@
+"""Configuration: every key of DESIGN.md accepted; every error names its key and why."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from complaintd.config import build_config, load_config
+from complaintd.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "complaintd.example.toml"
+
+
+@pytest.fixture
+def secrets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COMPLAINTD_TOKEN_SECRET", "s" * 32)
+    monkeypatch.setenv("COMPLAINTD_IMAP_PASSWORD", "imap-pw")
+    monkeypatch.setenv("COMPLAINTD_SMTP_PASSWORD", "smtp-pw")
+
+
+def minimal() -> dict:
+    return {
+        "desk": {
+            "name": "Desk",
+            "address": "complaints@lida.example",
+            "token_secret_env": "COMPLAINTD_TOKEN_SECRET",
+        },
+        "mailbox": [
+            {
+                "name": "complaints",
+                "host": "127.0.0.1",
+                "username": "u",
+                "password_env": "COMPLAINTD_IMAP_PASSWORD",
+            }
+        ],
+        "smtp": {"host": "127.0.0.1", "from_address": "complaints@lida.example"},
+    }
+
+
+def test_example_config_accepts_every_documented_key(secrets: None, tmp_path: Path) -> None:
+    raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    raw["mailbox"][1]["password_file"] = str(tmp_path / "fax-pw")
+    (tmp_path / "fax-pw").write_text("fax-secret\n")
+    config = build_config(raw)
+    assert [m.name for m in config.mailboxes] == ["complaints", "fax"]
+    assert config.mailboxes[1].password == "fax-secret"
+    assert config.routing["loss"] == ("qc", "ops")
+    assert config.sla["serious"].first_response_hours == 2
+    assert config.desk.timezone.key == "Asia/Shanghai"
+    assert config.schedule.digest_time.hour == 8
+
+
+def test_minimal_config_gets_defaults(secrets: None) -> None:
+    config = build_config(minimal())
+    mailbox = config.mailboxes[0]
+    assert (mailbox.tls, mailbox.port, mailbox.folder, mailbox.idle) == ("ssl", 993, "INBOX", True)
+    assert config.smtp.username is None and config.smtp.port == 587
+    assert config.desk.ticket_prefix == "TS"
+
+
+def _set(doc: dict, dotted: str, value: object) -> dict:
+    target = doc
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        target = target[int(part)] if part.isdigit() else target.setdefault(part, {})
+    target[parts[-1]] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("dotted", "value", "key", "reason"),
+    [
+        ("mailbox.0.port", 70000, "mailbox[0].port", "integer from 1 to 65535"),
+        ("mailbox.0.port", "993", "mailbox[0].port", "must be an integer"),
+        ("mailbox.0.tls", "tls1.3", "mailbox[0].tls", "one of ssl, starttls, none"),
+        ("mailbox.0.kind", "phone", "mailbox[0].kind", "one of complaint, fax"),
+        ("mailbox.0.idle", "yes", "mailbox[0].idle", "true or false"),
+        ("mailbox.0.pasword_env", "X", "mailbox[0].pasword_env", "unknown key"),
+        ("mailbox.0.password", "hunter2", "mailbox[0].password", "never sit in the file"),
+        ("desk.timezone", "Mars/Olympus", "desk.timezone", "unknown time zone"),
+        ("desk.address", "not-an-address", "desk.address", "email address"),
+        ("desk.default_language", "fr", "desk.default_language", "one of zh-CN, en"),
+        ("desk.ticket_prefix", "ts", "desk.ticket_prefix", "capital letters"),
+        ("desk.token_secret_env", "NO_SUCH_VARIABLE_X", "desk.token_secret_env", "is not set"),
+        ("smtp.username", "me", "smtp.password_env", "is required"),
+        ("schedule.digest_time", "8am", "schedule.digest_time", "HH:MM"),
+        ("routing.damage", ["nobody"], "routing.damage[0]", "no [[department]] has key 'nobody'"),
+        ("routing.teleport", [], "routing.teleport", "unknown category"),
+        ("sla.urgent", {"first_response_hours": 1}, "sla.urgent", "unknown severity"),
+        (
+            "sla.serious",
+            {"first_response_hours": -1},
+            "sla.serious.first_response_hours",
+            "at least",
+        ),
+        ("fax.caller_pattern", "Fax from (", "fax.caller_pattern", "regular expression"),
+        ("fax.caller_pattern", "Fax from (\\d+)", "fax.caller_pattern", "(?P<number>"),
+        ("database.url", "mysql://x", "database.url", "sqlite:// or postgresql://"),
+        ("surprise", 1, "surprise", "unknown key"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_bad_value_names_key_and_reason(
+    secrets: None, dotted: str, value: object, key: str, reason: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_config(_set(minimal(), dotted, value))
+    assert caught.value.key == key
+    assert reason in caught.value.reason
+
+
+def test_missing_mailbox_is_named(secrets: None) -> None:
+    doc = minimal()
+    del doc["mailbox"]
+    with pytest.raises(ConfigError, match="at least one"):
+        build_config(doc)
+
+
+def test_duplicate_mailbox_names_rejected(secrets: None) -> None:
+    doc = minimal()
+    doc["mailbox"].append(dict(doc["mailbox"][0]))
+    with pytest.raises(ConfigError) as caught:
+        build_config(doc)
+    assert caught.value.key == "mailbox[1].name"
+
+
+def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[desk\nname = 1\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+
+
+def test_secret_from_file(secrets: None, tmp_path: Path) -> None:
+    secret = tmp_path / "imap"
+    secret.write_text("from-file\n")
+    doc = minimal()
+    del doc["mailbox"][0]["password_env"]
+    doc["mailbox"][0]["password_file"] = str(secret)
+    assert build_config(doc).mailboxes[0].password == "from-file"
+
+
+def test_classify_overrides_reach_the_rules(secrets: None) -> None:
+    doc = _set(minimal(), "classify.category.damage", ["外箱凹陷"])
+    config = build_config(doc)
+    damage = [r for r in config.classify.category_rules if r.target == "damage"]
+    assert any("外箱凹陷" in rule.keywords for rule in damage)
+    with pytest.raises(ConfigError) as caught:
+        build_config(_set(minimal(), "classify.category.teleport", ["x"]))
+    assert caught.value.key.startswith("classify")

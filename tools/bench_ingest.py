@@ -1,0 +1,228 @@
+"""``make bench``: ingest speed, memory, decoding and IDLE latency, as ratios.
+
+All figures come from one run on one machine, so they compare like with like:
+
+* **floor**: a process that only FETCHes the mailbox with imapclient and parses each
+  message with ``email.message_from_bytes(raw, policy=email.policy.default)``;
+* **ours**: ``complaintd once`` draining the same mailbox into a fresh SQLite ledger.
+
+Reported: median wall time of each over several alternating runs and the ratio
+ours/floor (target <= 2), peak RSS of ``complaintd once`` (target < 150 MB), how many
+stored bodies contain U+FFFD (target 0), and with ``complaintd run`` in IDLE the time
+from APPEND to committed ticket (target p95 < 1 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+from complaintd.testing.dovecot import DovecotServer
+from complaintd.testing.samples import generate_mailbox
+
+PASSWORD = "bench"
+FOLDER = "bench"
+
+
+def floor(port: int, folder: str, batch: int) -> None:
+    """The floor: FETCH every message and parse it with the stdlib, nothing else."""
+    with IMAPClient("127.0.0.1", port=port, ssl=False) as client:
+        client.login("complaints", PASSWORD)
+        client.select_folder(folder, readonly=True)
+        uids = client.search(["ALL"])
+        parsed = 0
+        for start in range(0, len(uids), batch):
+            for data in client.fetch(uids[start : start + batch], ["BODY.PEEK[]"]).values():
+                message = email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default)
+                message.get_body(preferencelist=("plain", "html"))
+                parsed += 1
+    print(parsed)
+
+
+def write_config(workdir: Path, port: int, folder: str) -> Path:
+    """A flag-only desk configuration on a fresh SQLite file in ``workdir``."""
+    config = workdir / "complaintd.toml"
+    config.write_text(
+        f"""
+[database]
+url = "sqlite:///{workdir}/complaintd.db"
+[desk]
+name = "Bench Desk"
+address = "complaints@lida.example"
+token_secret_env = "COMPLAINTD_TOKEN_SECRET"
+[[mailbox]]
+name = "complaints"
+host = "127.0.0.1"
+port = {port}
+tls = "none"
+username = "complaints"
+password_env = "COMPLAINTD_IMAP_PASSWORD"
+folder = "{folder}"
+idle = true
+poll_seconds = 30
+[smtp]
+host = "127.0.0.1"
+port = 2525
+tls = "none"
+from_address = "complaints@lida.example"
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def timed(command: list[str]) -> tuple[float, int]:
+    """Run ``command``; return (wall seconds, peak RSS in KiB of that process)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(
+            f"{command} failed: {process.stderr.read().decode() if process.stderr else ''}"
+        )
+    return elapsed, usage.ru_maxrss
+
+
+def replacement_count(database: Path) -> tuple[int, int, int]:
+    """(messages, bodies with U+FFFD, bodies kept undecoded) in a ledger."""
+    with sqlite3.connect(database) as connection:
+        total = connection.execute("SELECT count(*) FROM message").fetchone()[0]
+        bad = connection.execute(
+            "SELECT count(*) FROM message WHERE instr(body, ?) > 0 OR instr(full_text, ?) > 0",
+            ("\ufffd", "\ufffd"),
+        ).fetchone()[0]
+        undecoded = connection.execute(
+            "SELECT count(*) FROM message WHERE undecoded IS NOT NULL"
+        ).fetchone()[0]
+    return total, bad, undecoded
+
+
+def measure_ingest(dovecot: DovecotServer, runs: int, batch: int) -> dict[str, object]:
+    """Alternate floor and ours ``runs`` times over the same mailbox."""
+    floor_times, our_times, rss = [], [], []
+    stats: tuple[int, int, int] = (0, 0, 0)
+    for _ in range(runs):
+        floor_times.append(
+            timed([sys.executable, __file__, "--floor", str(dovecot.port), str(batch)])[0]
+        )
+        with tempfile.TemporaryDirectory(prefix="complaintd-bench-") as workdir:
+            config = write_config(Path(workdir), dovecot.port, FOLDER)
+            seconds, peak = timed(
+                [sys.executable, "-m", "complaintd", "--config", str(config), "once"]
+            )
+            our_times.append(seconds)
+            rss.append(peak)
+            stats = replacement_count(Path(workdir) / "complaintd.db")
+    ratios = [o / f for o, f in zip(our_times, floor_times, strict=True)]
+    return {
+        "floor_seconds_median": statistics.median(floor_times),
+        "ours_seconds_median": statistics.median(our_times),
+        "ratio_median": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+        "peak_rss_mb": max(rss) / 1024,
+        "messages_stored": stats[0],
+        "bodies_with_replacement_char": stats[1],
+        "bodies_kept_undecoded": stats[2],
+    }
+
+
+def measure_idle_latency(dovecot: DovecotServer, count: int) -> dict[str, object]:
+    """APPEND one message at a time to a watched folder; time until its ticket commits."""
+    folder = "idle"
+    dovecot.append_many("complaints", folder, [])
+    samples = generate_mailbox(count, seed=99)
+    latencies = []
+    with tempfile.TemporaryDirectory(prefix="complaintd-idle-") as workdir:
+        config = write_config(Path(workdir), dovecot.port, folder)
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "complaintd", "--config", str(config), "run"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            database = Path(workdir) / "complaintd.db"
+            _wait_for(lambda: _inbound_count(database) >= 0, 20)
+            time.sleep(1.0)
+            for index, raw in enumerate(samples, start=1):
+                start = time.perf_counter()
+                dovecot.append("complaints", folder, raw)
+                _wait_for(lambda n=index: _processed_count(database) >= n, 10)
+                latencies.append(time.perf_counter() - start)
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=30)
+    latencies.sort()
+    return {
+        "idle_messages": len(latencies),
+        "idle_p50_seconds": statistics.median(latencies),
+        "idle_p95_seconds": latencies[int(len(latencies) * 0.95) - 1],
+        "idle_max_seconds": latencies[-1],
+    }
+
+
+def _inbound_count(database: Path) -> int:
+    return _count(database, "SELECT count(*) FROM inbound_message")
+
+
+def _processed_count(database: Path) -> int:
+    return _count(database, "SELECT count(*) FROM inbound_message WHERE status != 'pending'")
+
+
+def _count(database: Path, sql: str) -> int:
+    if not database.exists():
+        return -1
+    try:
+        with sqlite3.connect(database, timeout=1) as connection:
+            return int(connection.execute(sql).fetchone()[0])
+    except sqlite3.OperationalError:
+        return -1
+
+
+def _wait_for(condition, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out waiting for complaintd")
+        time.sleep(0.005)
+
+
+def main() -> int:
+    """Run every measurement and print one JSON report."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--idle-messages", type=int, default=40)
+    parser.add_argument("--floor", nargs=2, metavar=("PORT", "BATCH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.floor:
+        floor(int(args.floor[0]), FOLDER, int(args.floor[1]))
+        return 0
+    os.environ.setdefault("COMPLAINTD_TOKEN_SECRET", "bench-token-secret-0123456789")
+    os.environ["COMPLAINTD_IMAP_PASSWORD"] = PASSWORD
+    with DovecotServer(users={"complaints": PASSWORD}) as dovecot:
+        dovecot.append_many("complaints", FOLDER, generate_mailbox(args.messages, seed=1))
+        report = {"messages": args.messages, **measure_ingest(dovecot, args.runs, args.batch)}
+        report.update(measure_idle_latency(dovecot, args.idle_messages))
+    Path("bench-results").mkdir(exist_ok=True)
+    Path("bench-results/ingest.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# System packages complaintd's tests, demo and fax OCR need, installed only when missing.
+#   dovecot-imapd  - the real IMAP server the tests and the demo run on loopback
+#   tesseract-ocr  - OCR of faxed complaints (chi_sim + eng)
+set -euo pipefail
+need=()
+command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-system-packages: need root to install: ${need[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# policy-rc.d may refuse to start the system Dovecot; our own servers are started by the tests.
+apt-get install -y -qq --no-install-recommends "${need[@]}" || apt-get install -y -qq "${need[@]}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,9 @@ Handler = Callable[[argparse.Namespace, Runtime], int]
 
 def dispatch(args: argparse.Namespace, config_path: str, clock: Clock) -> int:
     """Load the configuration and run the command named by ``args``."""
+    if args.command == "run":
+        # Until the daemon's own handler is installed, a reload request must not kill it.
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     config = load_config(config_path)
     if args.command == "check":
         return check(args, config, clock)

@@ -40,7 +40,7 @@ class Signals:
     report_parts: tuple[str, ...]  # machine-readable report parts found
 
 
-_BOUNCE_SENDER = re.compile(r"^(mailer-daemon|mailer_daemon|mail-daemon|postmaster)(@|$|\W)", re.I)
+_BOUNCE_SENDER = re.compile(r"^(mailer[-_]?daemon|mail[-_]daemon|post[-_]?master)(@|$|\W)", re.I)
 _NOREPLY_LOCAL_PART = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"^\W*(delivery status notification|undelivered mail returned to sender|mail delivery failed"
@@ -50,7 +50,9 @@ _BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 # Words people also write; counted only with corroboration (see module docstring).
-_WEAK_BOUNCE_SUBJECT = re.compile(r"^\W*(undeliverable|unzustellbar|non remis|non recapitabile)\b", re.I)
+_WEAK_BOUNCE_SUBJECT = re.compile(
+    r"^\W*(undeliverable|unzustellbar|non remis|non recapitabile)\b", re.I
+)
 _AUTO_REPLY_SUBJECT = re.compile(
     r"^\W*(automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|out of (the )?office|ooo\b"
     r"|abwesenheitsnotiz|automatische antwort|réponse automatique|respuesta automática"
@@ -62,6 +64,8 @@ _WEAK_AUTO_REPLY_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _SUPPRESS_VALUES = re.compile(r"\b(all|oof|autoreply)\b", re.IGNORECASE)
+# RFC 8098 read receipts and RFC 5965 abuse reports: machine mail, not bounces.
+_ROBOT_REPORTS = ("disposition-notification", "feedback-report")
 _AUTO_REPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-autoreply-from", "x-mail-autoreply")
 _LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "x-mailing-list", "mailing-list")
 
@@ -76,13 +80,23 @@ def classify(signals: Signals) -> tuple[AutomatedKind | None, str | None]:
 
 
 def _report(s: Signals) -> Verdict | None:
-    """RFC 6522 multipart/report: DSN is a bounce; MDN and ARF are robots."""
+    """RFC 6522 multipart/report: a DSN is a bounce; MDN and ARF are robots."""
     if s.content_type == "multipart/report" and s.report_type == "delivery-status":
         return AutomatedKind.BOUNCE, "content-type multipart/report; report-type=delivery-status"
     if "message/delivery-status" in s.report_parts:
         return AutomatedKind.BOUNCE, "message/delivery-status part (RFC 3464)"
+    if s.content_type == "multipart/report" and s.report_type in _ROBOT_REPORTS:
+        return (
+            AutomatedKind.AUTO_GENERATED,
+            f"content-type multipart/report; report-type={s.report_type}",
+        )
+    return None
+
+
+def _other_report(s: Signals) -> Verdict | None:
+    """A report of another or no type that no bounce rule recognised."""
     if s.content_type == "multipart/report":
-        kind = s.report_type or "unknown"
+        kind = s.report_type or "(none)"
         return AutomatedKind.AUTO_GENERATED, f"content-type multipart/report; report-type={kind}"
     return None
 
@@ -169,6 +183,7 @@ _RULES: tuple[Callable[[Signals], Verdict | None], ...] = (
     _bounce_sender,
     _bounce_header,
     _bounce_subject,
+    _other_report,
     _auto_reply_header,
     _auto_reply_subject,
     _list,

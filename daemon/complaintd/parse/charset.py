@@ -24,7 +24,7 @@ from functools import cache
 
 import charset_normalizer
 
-from complaintd.parse.cjk import prefer_big5
+from complaintd.parse.cjk import common_share, prefer_big5
 
 # Labels that Python does not know, or knows under a narrower codec than mail needs.
 _ALIASES: dict[str, str] = {
@@ -83,9 +83,21 @@ _NOT_ASCII_SAFE = ("utf-16", "utf-32", "utf-7", "iso2022", "hz")
 # A declared or UTF-8 decode with at most one bad byte per this many good
 # non-ASCII characters is a damaged text in that charset, not a mislabel.
 _NEAR_MISS_RATIO = 20
-# charset-normalizer guesses wildly on a few bytes (cp1006 for "caf\xe9"), and
-# would read any even-length garbage as UTF-16; neither is worth a "clean" label.
+# charset-normalizer guesses wildly on a few bytes (cp1006 for "caf\xe9"), reads
+# any even-length garbage as UTF-16 and loves DOS code pages; so it only runs on
+# enough bytes and may only pick charsets that mail is actually sent in.
 _GUESS_MIN_BYTES = 32
+_GUESS_CANDIDATES = [
+    "utf_8", "gb18030", "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "euc_jp",
+    "iso2022_jp", "euc_kr", "cp949", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254",
+    "cp1255", "cp1256", "cp1257", "cp1258", "latin_1", "iso8859_2", "iso8859_5", "iso8859_7",
+    "iso8859_9", "iso8859_15", "koi8_r", "koi8_u", "tis_620", "cp874",
+]  # fmt: skip
+# Readings that can hold Latin-1 mojibake of GB/Big5 text, and how sure a
+# repair must be (share of common CJK characters, see cjk.common_share).
+_LATIN1_READINGS = frozenset({"utf-8", "iso8859-1", "cp1252", "iso8859-15", "latin_1"})
+_MOJIBAKE_MIN = 4
+_MOJIBAKE_SHARE = 0.6
 _GUESS_EXCLUDED = ["utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be", "utf_32_le", "utf_7"]
 
 
@@ -134,18 +146,30 @@ def _lookup(name: str) -> str | None:
     return info.name
 
 
-def decode_bytes(data: bytes, declared: str | None, *, guess: bool = True) -> Decoded:
+def decode_bytes(
+    data: bytes, declared: str | None, *, guess: bool = True, hint_only: bool = False
+) -> Decoded:
     """Decode ``data`` labelled ``declared`` (may be None) into text.
 
     ``guess=False`` skips charset-normalizer (used for tiny header fragments,
-    where its guesses are noise).
+    where its guesses are noise).  ``hint_only=True`` says ``declared`` was
+    not declared for these bytes but borrowed from elsewhere (the body charset
+    for raw 8-bit header text); then valid UTF-8 (RFC 6532) always wins.
     """
     declared_codecs = codecs_for(declared)
     if data.isascii() and _ascii_safe(declared_codecs):
-        return Decoded(data.decode("ascii"), declared_codecs[0] if declared_codecs else "ascii", True)
-    sniffed = _sniff_utf8(data, declared_codecs)
-    if sniffed is not None:
-        return sniffed
+        codec = declared_codecs[0] if declared_codecs else "ascii"
+        return Decoded(data.decode("ascii"), codec, True)
+    result = _sniff_utf8(data, declared_codecs, hint_only)
+    if result is None:
+        result = _decode_chain(data, declared, declared_codecs, guess)
+    return _repair_mojibake(result, declared_codecs)
+
+
+def _decode_chain(
+    data: bytes, declared: str | None, declared_codecs: tuple[str, ...], guess: bool
+) -> Decoded:
+    """Declared codec, fallbacks, charset-normalizer, then a best effort."""
     failures: list[str] = []
     if declared and not declared_codecs:
         failures.append(f"declared charset {declared!r} is unknown")
@@ -160,12 +184,13 @@ def _ascii_safe(declared_codecs: tuple[str, ...]) -> bool:
     return not declared_codecs or not declared_codecs[0].startswith(_NOT_ASCII_SAFE)
 
 
-def _sniff_utf8(data: bytes, declared_codecs: tuple[str, ...]) -> Decoded | None:
+def _sniff_utf8(data: bytes, declared_codecs: tuple[str, ...], always: bool) -> Decoded | None:
     """Prefer UTF-8 when the bytes are valid UTF-8 under another label.
 
     Valid multi-byte UTF-8 almost never arises by accident, so it beats a
     legacy label.  A short run under a multi-byte CJK label could be a
-    coincidence (GBK 0xC2 0xB6 is also UTF-8), so there we ask for more proof.
+    coincidence (GBK 0xC2 0xB6 is also UTF-8), so there we ask for more proof
+    unless the label was only a hint (``always``).
     """
     if not declared_codecs or declared_codecs[0] == "utf-8":
         return None
@@ -173,10 +198,33 @@ def _sniff_utf8(data: bytes, declared_codecs: tuple[str, ...]) -> Decoded | None
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if declared_codecs[0].startswith(_MULTIBYTE_PREFIXES) and not _strong_utf8(text):
+    cjk_label = declared_codecs[0].startswith(_MULTIBYTE_PREFIXES)
+    if cjk_label and not always and not _strong_utf8(text):
         return None
     note = f"declared {declared_codecs[0]} but the bytes are valid UTF-8"
     return _checked(text, "utf-8", note)
+
+
+def _repair_mojibake(result: Decoded, declared_codecs: tuple[str, ...]) -> Decoded:
+    """Undo GB/Big5 text that was read as Latin-1 once too often.
+
+    Webmail forms and relays turn GBK/Big5 bytes into Latin-1 characters and
+    re-encode those as UTF-8 (or send the raw bytes labelled iso-8859-1).  If
+    every non-ASCII character is Latin-1 and their bytes read as plausible
+    Chinese (see :mod:`complaintd.parse.cjk`), the Chinese reading wins.
+    """
+    if not result.clean or result.charset not in _LATIN1_READINGS:
+        return result
+    text = result.text
+    if any(ord(ch) > 0xFF for ch in text) or sum(ord(ch) > 0x7F for ch in text) < _MOJIBAKE_MIN:
+        return result
+    raw = text.encode("latin-1")
+    for codec in _unique((*declared_codecs, "gb18030", "big5hkscs")):
+        fixed = _strict(raw, codec, [])
+        if fixed is not None and "\ufffd" not in fixed and common_share(fixed) >= _MOJIBAKE_SHARE:
+            note = f"repaired mojibake: {result.charset} text re-read as {codec}"
+            return Decoded(fixed, codec, True, note)
+    return result
 
 
 def _strong_utf8(text: str) -> bool:
@@ -193,7 +241,9 @@ def _checked(text: str, codec: str, note: str | None) -> Decoded:
     return Decoded(text.replace("\ufffd", "\\ufffd"), codec, False, why)
 
 
-def _try_chain(data: bytes, declared_codecs: tuple[str, ...], failures: list[str]) -> Decoded | None:
+def _try_chain(
+    data: bytes, declared_codecs: tuple[str, ...], failures: list[str]
+) -> Decoded | None:
     """Try the declared codecs, then the fallbacks; None when none is clean."""
     trusted = (*declared_codecs, "utf-8")
     for codec in _unique((*declared_codecs, *_FALLBACKS)):
@@ -267,7 +317,7 @@ def _damaged(data: bytes, codec: str, failures: list[str]) -> Decoded:
 
 def _try_normalizer(data: bytes, failures: list[str]) -> Decoded | None:
     """Last resort: charset-normalizer's best guess, accepted only if clean."""
-    best = charset_normalizer.from_bytes(data, cp_exclusion=_GUESS_EXCLUDED).best()
+    best = charset_normalizer.from_bytes(data, cp_isolation=_GUESS_CANDIDATES).best()
     if best is None or not best.encoding:
         failures.append("charset-normalizer: no plausible charset")
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
@@ -22,12 +22,16 @@ from complaintd.parse.model import Address
 
 # RFC 2047 section 2: encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
-_QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 # RFC 5322 section 2.2.3: unfolding removes CRLF before WSP; lone CR/LF also seen.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WHITESPACE = re.compile(r"\s+")
 _MSG_ID = re.compile(r"<([^<>]*)>")
+_ADDR_SPEC = r"[^\s<>@\",;:()\\\[\]]+@[^\s<>@\",;:()\\\[\]]+"
+_SIMPLE_ADDRESS = re.compile(
+    rf"""\s*(?:(?:"(?P<quoted>[^"\\]*)"|(?P<name>[^"<>@,;:()\\\[\]]*?))\s*<(?P<angle>{_ADDR_SPEC})>"""
+    rf"""|(?P<bare>{_ADDR_SPEC}))\s*(?:,|$)"""
+)
 
 Pieces = list[tuple[str | bytes, str]]
 
@@ -73,7 +77,7 @@ def raw_to_text(value: str, hint: str | None, notes: list[str]) -> str:
     if value.isascii():
         return value
     data = value.encode("utf-8", "surrogateescape")
-    decoded = decode_bytes(data, hint, guess=False)
+    decoded = decode_bytes(data, hint, guess=False, hint_only=True)
     if not decoded.clean:
         notes.append(f"raw 8-bit header: {decoded.note}")
     return decoded.text
@@ -112,13 +116,13 @@ def _split_words(value: str) -> Pieces:
 def _word_bytes(encoding: str, text: str) -> bytes | None:
     """Bytes of one encoded word (B or Q, RFC 2047 section 4), None if broken."""
     if encoding in "bB":
-        compact = "".join(text.split())
+        compact = "".join(text.split()).rstrip("=")
         try:
-            return base64.b64decode(compact + "=" * (-len(compact) % 4))
+            return base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
         except (binascii.Error, ValueError):
             return None
-    raw = text.replace("_", " ").encode("ascii", "surrogateescape")
-    return _QP_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+    # RFC 2047 section 4.2: "_" is a space, "=XX" a byte; a2b_qp(header=True) does both.
+    return binascii.a2b_qp(text.encode("ascii", "surrogateescape"), header=True)
 
 
 def _merge_runs(pieces: Pieces) -> Pieces:
@@ -162,11 +166,35 @@ def parse_addresses(values: list[str], hint: str | None, notes: list[str]) -> tu
     found: dict[str, Address] = {}
     for value in values:
         text = raw_to_text(unfold(value), hint, notes)
-        diagnostics: list[dict[str, object]] = []
-        for name, email in get_addresses(text, defects=diagnostics):
+        for name, email in _simple_addresses(text) or _robust_addresses(text, notes):
             _add_address(found, name, email, notes)
-        notes.extend(f"address: {d.get('reason')} in {str(d.get('raw'))[:80]!r}" for d in diagnostics)
     return tuple(found.values())
+
+
+def _simple_addresses(text: str) -> list[tuple[str, str]] | None:
+    """Fast path for plain lists (``a@b``, ``Name <a@b>``, ``"Name" <a@b>``).
+
+    Returns None for anything else (comments, groups, escapes, odd brackets),
+    which then goes to mail-parser's careful scanner.
+    """
+    found: list[tuple[str, str]] = []
+    position = 0
+    while position < len(text):
+        match = _SIMPLE_ADDRESS.match(text, position)
+        if match is None or match.end() == position:
+            return None if text[position:].strip(" \t,") else found
+        name = (match.group("quoted") or match.group("name") or "").strip()
+        found.append((name, match.group("angle") or match.group("bare")))
+        position = match.end()
+    return found
+
+
+def _robust_addresses(text: str, notes: list[str]) -> list[tuple[str, str]]:
+    """mail-parser's RFC 5322 scanner, with its diagnostics kept as notes."""
+    diagnostics: list[dict[str, object]] = []
+    pairs = get_addresses(text, defects=diagnostics)
+    notes.extend(f"address: {d.get('reason')} in {str(d.get('raw'))[:80]!r}" for d in diagnostics)
+    return pairs
 
 
 def _add_address(found: dict[str, Address], name: str, email: str, notes: list[str]) -> None:
@@ -225,4 +253,4 @@ def _stdlib_date(text: str) -> datetime | None:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

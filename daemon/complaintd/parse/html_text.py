@@ -28,7 +28,7 @@ def html_to_text(markup: str) -> str:
     cleaned = _CELL_END.sub(lambda m: " " + m.group(0), cleaned)
     try:
         text = _converter().handle(cleaned)
-    except Exception:  # noqa: BLE001 - a third-party parser on hostile input; degrade, never fail
+    except Exception:  # a third-party parser on hostile input: degrade, never fail
         text = html.unescape(_TAG.sub(" ", cleaned))
     return _tidy(text)
 

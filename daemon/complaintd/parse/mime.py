@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email
 import quopri
 import re
 from dataclasses import dataclass, field, replace
+from email import policy
 from email.message import Message
 
 from complaintd.parse.charset import Decoded, decode_bytes
@@ -31,6 +33,7 @@ from complaintd.parse.model import Attachment, BodyText
 
 MAX_DEPTH = 24  # deeper nesting is an attack or a loop, not a message
 _BODY_TYPES = ("text/plain", "text/html")
+_RENDERINGS = ("text/enriched", "text/richtext", "text/rtf")  # skipped when not chosen
 _FORWARDED_TYPES = ("message/rfc822", "message/global", "message/news")
 # Machine-readable report parts (RFC 3464, 3798, 5965) and their default names.
 REPORT_PART_NAMES: dict[str, str] = {
@@ -43,6 +46,10 @@ REPORT_PART_NAMES: dict[str, str] = {
 ORIGINAL_MESSAGE_NAME = "original-message.eml"
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never useful, and NUL breaks SQL
+# A MIME parameter: plain text, or RFC 2231 (charset, language, %-decoded text).
+_ParamValue = str | tuple[str | None, str | None, str] | None
+# RFC 2046 section 5.1.1: "--" boundary, boundary of at most 70 characters.
+_DELIMITER_LINE = re.compile(rb'^--([^\s"]{1,70})[ \t]*\r?$', re.MULTILINE)
 _CID_REF = re.compile(r"cid:([^\"'\s)>]+)", re.IGNORECASE)
 
 
@@ -104,8 +111,11 @@ def _visit(part: Message, walk: Walk, ctx: _Context) -> None:
     ctype = part.get_content_type()
     if part.is_multipart():
         _visit_container(part, ctype, walk, ctx)
+    elif ctype.startswith("multipart/"):
+        _visit_broken_multipart(part, ctype, walk, ctx)
     elif ctx.resource or not _is_body(part, ctype):
-        _add_attachment(part, ctype, walk, ctx)
+        if ctx.text or not _is_rendering(part, ctype):
+            _add_attachment(part, ctype, walk, ctx)
     elif ctx.text:
         _add_segment(part, ctype, walk, ctx)
     elif ctype == "text/html" and walk.html is None and not ctx.nested:
@@ -126,6 +136,33 @@ def _visit_container(part: Message, ctype: str, walk: Walk, ctx: _Context) -> No
         in_report = ctx.in_report or ctype == "multipart/report"
         for child in _children(part):
             _visit(child, walk, ctx.child(in_report=in_report))
+
+
+def _visit_broken_multipart(part: Message, ctype: str, walk: Walk, ctx: _Context) -> None:
+    """A multipart the stdlib could not split (missing or wrong boundary).
+
+    The boundary is guessed from the first ``--token`` line (RFC 2046 section
+    5.1.1 delimiter syntax) and the part re-parsed; failing that, its raw text
+    is read as plain text so nothing is lost.
+    """
+    recovered = _recover_multipart(part, ctype)
+    if recovered is not None:
+        walk.notes.append(f"{ctype}: boundary missing or wrong; recovered from the body")
+        _visit_container(recovered, ctype, walk, ctx)
+    elif ctx.text:
+        walk.notes.append(f"{ctype}: no boundary found; body read as text/plain")
+        _add_segment(part, "text/plain", walk, ctx)
+
+
+def _recover_multipart(part: Message, ctype: str) -> Message | None:
+    """Re-parse ``part`` with a boundary guessed from its body, or None."""
+    payload = _payload(part)
+    match = _DELIMITER_LINE.search(payload)
+    if match is None or payload.count(b"--" + match.group(1)) < 2:
+        return None
+    header = f'Content-Type: {ctype}; boundary="'.encode() + match.group(1) + b'"\r\n\r\n'
+    rebuilt = email.message_from_bytes(header + payload, policy=policy.compat32)
+    return rebuilt if rebuilt.is_multipart() else None
 
 
 def _children(part: Message) -> list[Message]:
@@ -199,11 +236,17 @@ def _forward_header(inner: Message, walk: Walk) -> str:
     """The header block shown before a forwarded message's text."""
     index = HeaderIndex(inner)
     lines = ["---------- Forwarded message ----------"]
-    for name in ("From", "Date", "Subject", "To", "Cc"):
+    # Message-ID is shown too: in a bounce it names the returned original.
+    for name in ("From", "Date", "Subject", "To", "Cc", "Message-ID"):
         value = decode_text(index.first(name.lower()), walk.hint, walk.notes)
         if value:
             lines.append(f"{name}: {value}")
     return "\n".join(lines)
+
+
+def _is_rendering(part: Message, ctype: str) -> bool:
+    """Another rendering of the text (RFC 1896 enriched text), not a file."""
+    return ctype in _RENDERINGS and part.get_content_disposition() != "attachment"
 
 
 def _is_body(part: Message, ctype: str) -> bool:
@@ -294,7 +337,9 @@ def _add_attachment(part: Message, ctype: str, walk: Walk, ctx: _Context) -> Non
     filename = safe_filename(name, ctype, len(walk.attachments) + 1)
     cid = _content_id(part)
     disposition = part.get_content_disposition()
-    inline = disposition == "inline" or ctx.resource or (cid is not None and disposition != "attachment")
+    inline = (
+        disposition == "inline" or ctx.resource or (cid is not None and disposition != "attachment")
+    )
     data = _entity_bytes(part, walk)
     walk.attachments.append(Attachment(filename, ctype, data, inline, cid))
 
@@ -312,7 +357,7 @@ def _entity_bytes(part: Message, walk: Walk) -> bytes:
         return _payload(part)
     try:
         return b"".join(child.as_bytes() for child in _children(part))
-    except Exception as exc:  # noqa: BLE001 - the generator on hostile input; keep going
+    except Exception as exc:  # the stdlib generator on hostile input: note it, go on
         walk.notes.append(f"could not serialise {part.get_content_type()}: {exc!r}"[:200])
         return b""
 
@@ -327,7 +372,7 @@ def _filename(part: Message, walk: Walk) -> str | None:
     return None
 
 
-def _param(part: Message, name: str, header: str, walk: Walk) -> str | tuple[str, str, str] | None:
+def _param(part: Message, name: str, header: str, walk: Walk) -> _ParamValue:
     """A header parameter, decoding raw 8-bit header text first.
 
     The stdlib turns undeclared 8-bit parameter bytes into U+FFFD, so such a
@@ -352,7 +397,7 @@ def _raw_header(part: Message, name: str) -> str | None:
     return None
 
 
-def _param_text(value: str | tuple[str, str, str], walk: Walk) -> str:
+def _param_text(value: str | tuple[str | None, str | None, str], walk: Walk) -> str:
     """Decode a parameter value: RFC 2231 ``charset''%XX`` or RFC 2047 words."""
     if isinstance(value, tuple):
         charset, _language, text = value

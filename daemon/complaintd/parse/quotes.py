@@ -28,27 +28,46 @@ import re
 _WINDOW = 8  # lines searched after a field line for the rest of an Outlook block
 _JOIN = 3  # an attribution may be wrapped over this many lines
 _MAX_ATTRIBUTION = 400  # characters; longer "attributions" are prose
+_TAIL = 40  # characters at the end of a candidate line searched for the verb
 
-_SEPARATOR_HEADER = re.compile(
-    r"^\s*[>*]*\s*-{2,}\s*(original message|reply message|original|ursprüngliche nachricht"
-    r"|antwort nachricht|oprindelig (meddelelse|besked)|message d'origine|mensaje original"
-    r"|messaggio originale|oorspronkelijk bericht|originalmeddelande|исходное сообщение"
-    r"|原始邮件|原始郵件|原邮件|回复的原邮件|原始信件)\s*-*\s*$",
-    re.IGNORECASE,
-)
+
+def _words(*words: str) -> str:
+    """A regex alternation of literal words."""
+    return "|".join(re.escape(word) for word in words)
+
+
+_ORIGINAL_MESSAGE = _words(
+    "original message", "reply message", "original", "ursprüngliche nachricht",
+    "antwort nachricht", "oprindelig meddelelse", "oprindelig besked", "message d'origine",
+    "mensaje original", "messaggio originale", "oorspronkelijk bericht", "originalmeddelande",
+    "исходное сообщение", "原始邮件", "原始郵件", "原邮件", "回复的原邮件", "原始信件",
+)  # fmt: skip
+_SEPARATOR_HEADER = re.compile(rf"^\s*[>*]*\s*-{{2,}}\s*(?:{_ORIGINAL_MESSAGE})\s*-*\s*$", re.I)
+_FORWARDED = _words(
+    "forwarded message", "forwarded by", "original forwarded message", "转发邮件信息",
+    "转发的邮件", "轉寄郵件", "weitergeleitete nachricht", "message transféré",
+)  # fmt: skip
 _FORWARD_MARKER = re.compile(
-    r"^\s*(-{2,}\s*(forwarded message|forwarded by|original forwarded message|转发邮件信息"
-    r"|转发的邮件|轉寄郵件|weitergeleitete nachricht|message transféré)\s*-*|begin forwarded message:"
-    r"|开始转发的邮件[:：]?)\s*$",
-    re.IGNORECASE,
+    rf"^\s*(?:-{{2,}}\s*(?:{_FORWARDED})\s*-*|begin forwarded message:|开始转发的邮件[:：]?)\s*$",
+    re.I,
 )
+# Outlook-style header blocks, by field; a block needs all three kinds.
 _FIELD_WORDS: dict[str, str] = {
-    "from": r"from|von|de|da|van|fra|från|od|от|lähettäjä|feladó|发件人|發件人|寄件者|寄件人|差出人|보낸 사람",
-    "date": r"sent|date|message du|gesendet|datum|envoyé(?: le)?|date d'envoi|inviato|data|verzonden|sendt|skickat"
-    r"|lähetetty|enviado|wysłano|отправлено|дата|elküldve|发送时间|發送時間|日期|时间|時間|寄件日期|送信日時|날짜",
-    "subject": r"subject|betreff|objet|sujet|oggetto|onderwerp|emne|ämne|asunto|assunto|temat|тема|aihe|tárgy"
-    r"|主题|主旨|主題|件名|제목",
-}
+    "from": _words(
+        "from", "von", "de", "da", "van", "fra", "från", "od", "от", "lähettäjä", "feladó",
+        "发件人", "發件人", "寄件者", "寄件人", "差出人", "보낸 사람",
+    ),
+    "date": _words(
+        "sent", "date", "message du", "gesendet", "datum", "envoyé le", "envoyé", "date d'envoi",
+        "inviato", "data", "verzonden", "sendt", "skickat", "lähetetty", "enviado", "wysłano",
+        "отправлено", "дата", "elküldve", "发送时间", "發送時間", "日期", "时间", "時間",
+        "寄件日期", "送信日時", "날짜",
+    ),
+    "subject": _words(
+        "subject", "betreff", "objet", "sujet", "oggetto", "onderwerp", "emne", "ämne", "asunto",
+        "assunto", "temat", "тема", "aihe", "tárgy", "主题", "主旨", "主題", "件名", "제목",
+    ),
+}  # fmt: skip
 _FIELDS = {
     kind: re.compile(rf"^\s*[>*]*\s*(?:{words})\s*[*]*\s*[:：]", re.IGNORECASE)
     for kind, words in _FIELD_WORDS.items()
@@ -58,14 +77,16 @@ _FIELDS = {
 _ENGLISH_VERB = re.compile(r"\b(?:wrote|sent)\s*:?\s*-*\s*$", re.IGNORECASE)
 _ON = re.compile(r"(?:^|[\s>-])on\s", re.IGNORECASE)
 _OTHER_VERBS = (
-    r"a écrit|écrit|escribió|ha scritto|scritto|escreveu|schrieb|schreef"
-    r"|het volgende geschreven|napisał(?:\(a\))?|napisała|pisze|skrev|kirjoitti|написал(?:\(а\))?"
-    r"|написала|yazdı|έγραψε|写道|寫道|のメッセージ|작성"
-)
-_VERB_AT_END = re.compile(rf"(?:{_OTHER_VERBS})\s*[:：]?\s*-*\s*$", re.IGNORECASE)
+    "écrit", "escribió", "scritto", "escreveu", "schrieb", "schreef", "geschreven", "napisał",
+    "napisał(a)", "napisała", "pisze", "skrev", "kirjoitti", "написал", "написал(а)",
+    "написала", "yazdı", "έγραψε", "写道", "寫道", "のメッセージ", "작성",
+)  # fmt: skip
+_VERB_ENDINGS = ("wrote", "sent", *_OTHER_VERBS)
+_VERB_AT_END = re.compile(rf"(?:{_words(*_OTHER_VERBS)})\s*[:：]?\s*-*\s*$", re.IGNORECASE)
 # "Am 2. Jan. 2024 schrieb Name <a@b.c>:" - the verb in the middle, a colon at the end.
 _VERB_INSIDE = re.compile(r"\b(?:schrieb|skrev|schreef)\b.*[:：]\s*$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+_DATE_OR_ADDRESS = re.compile(r"\d|@")
 _WRAPPED_CLOSE = re.compile(r"^\s*>\s*[:：]\s*$")  # "<a@b.c" wrapped before ">:"
 # How wrapped attributions begin: a preposition or weekday (On, Le, Am, W dniu,
 # Finnish "pe", Russian "ср", Chinese 在/於) or a date.
@@ -74,28 +95,34 @@ _OPENER = re.compile(
     r"|пн|вт|ср|чт|пт|сб|вс)\b|在|於|\d)",
     re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_ADDRESS = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(\.[\w-]{1,63})+")
 _ENDS_WITH_COLON = re.compile(r"[:：]\s*$")
 _QUOTED = re.compile(r"^\s*>")
 _SEPARATOR_LINE = re.compile(r"^\s*([-_=*]{2,}|[-_]{2,}\s*)$")
 _SIG_DELIMITER = re.compile(r"^(-- ?|_{2,})\s*$")  # RFC 3676 "-- ", and bare "--"/"___" lines
 _SIGNATURE_MAX_LINES = 20  # a longer "signature" is more likely content after a rule
-_MOBILE = re.compile(
-    r"^\s*(sent (from|with|via) (my )?[\w .'()-]{2,40}(<[^>]*>)?|get outlook for \w+.*"
-    r"|envoyé (de|depuis|à partir de) (mon )?[\w .'-]{2,40}(<[^>]*>)?|von meinem [\w .'-]{2,40} gesendet"
-    r"|gesendet von [\w .'-]{2,40}( für [\w .'-]{2,40})?(<[^>]*>)?"
-    r"|enviado desde (mi )?[\w .'-]{2,40}|verzonden (vanaf|met) [\w .'-]{2,40}"
-    r"|verstuurd vanaf [\w .'-]{2,40}|sendt fra (min )?[\w .'-]{2,40}"
-    r"|(发自|来自|發自|來自|从|從)\s*(我的)?\s*[\w .-]{0,20}"
-    r"(iphone|ipad|android|手机|手機|邮箱|郵箱|客户端|客戶端|mail|outlook|华为|小米|荣耀|三星|魅族|网易|qq|foxmail)"
-    r"[\w .-]{0,20}(发送|發送)?)\s*$",
-    re.IGNORECASE,
+_DEVICE = r"[\w .'()-]{2,40}(?:<[^>]*>)?"  # "iPhone", "Outlook for iOS<https://aka.ms/x>"
+_MOBILE_EN_EU = (
+    rf"sent (?:from|with|via) (?:my )?{_DEVICE}", r"get outlook for \w+.*",
+    rf"envoyé (?:de|depuis|à partir de) (?:mon )?{_DEVICE}", rf"von meinem {_DEVICE} gesendet",
+    rf"gesendet von {_DEVICE}(?: für {_DEVICE})?", rf"enviado desde (?:mi )?{_DEVICE}",
+    rf"verzonden (?:vanaf|met) {_DEVICE}", rf"verstuurd vanaf {_DEVICE}",
+    rf"sendt fra (?:min )?{_DEVICE}",
+)  # fmt: skip
+_CHINESE_APPS = _words(
+    "iphone", "ipad", "android", "手机", "手機", "邮箱", "郵箱", "客户端", "客戶端", "mail",
+    "outlook", "华为", "小米", "荣耀", "三星", "魅族", "网易", "qq", "foxmail",
+)  # fmt: skip
+_MOBILE_ZH = (  # "发自我的iPhone", "来自网易邮箱大师", "从我的 iPhone 发送"
+    r"(?:发自|来自|發自|來自|从|從)\s*(?:我的)?\s*[\w .-]{0,20}"
+    rf"(?:{_CHINESE_APPS})[\w .-]{{0,20}}(?:发送|發送)?"
 )
-_CLOSING = re.compile(
-    r"^\s*((best|kind|warm|many|with)?\s*(regards|wishes)|cheers|thanks,|thank you,|此致|祝好|顺祝商祺)"
-    r"\s*[,.!，。！]?\s*$",
-    re.IGNORECASE,
-)
+_MOBILE = re.compile(rf"^\s*(?:{'|'.join(_MOBILE_EN_EU)}|{_MOBILE_ZH})\s*$", re.IGNORECASE)
+_CLOSINGS = (
+    r"(?:best |kind |warm |many |with )?(?:regards|wishes)", "cheers", "thanks,", "thank you,",
+    "此致", "祝好", "顺祝商祺",
+)  # fmt: skip
+_CLOSING = re.compile(rf"^\s*(?:{'|'.join(_CLOSINGS)})\s*[,.!，。！]?\s*$", re.IGNORECASE)
 _CLOSING_TAIL_LINES = 6  # a closing is a signature only when a few short lines follow
 _CLOSING_TAIL_WIDTH = 80
 
@@ -113,27 +140,51 @@ def strip_reply(text: str) -> str:
 
 def _strip_quotes(lines: list[str]) -> list[str]:
     """Remove quote headers with what they introduce, and ``>`` blocks."""
+    plain = _plain_lines(lines)
     kept: list[str] = []
     index = 0
     while index < len(lines):
-        if _FORWARD_MARKER.match(lines[index]):
-            end = _forward_header_end(lines, index)
-            kept.extend(lines[index:end])
-            index = end
+        if plain[index]:
+            kept.append(lines[index])
+            index += 1
             continue
-        span = _attribution_span(lines, index)
-        if span and _next_is_quoted(lines, index + span):
-            index = _quote_block_end(lines, index + span)
-            continue
-        if span or _is_block_header(lines, index):
+        index = _step(lines, index, kept)
+        if index < 0:
             return _drop_trailing_separators(kept)
-        if _QUOTED.match(lines[index]):
-            _drop_attribution_before(kept)
-            index = _quote_block_end(lines, index)
-            continue
-        kept.append(lines[index])
-        index += 1
     return kept
+
+
+def _plain_lines(lines: list[str]) -> list[bool]:
+    """Lines that cannot start a quote or header (a cheap filter before the regexes)."""
+    ends = [_may_end_attribution(line) for line in lines]
+    return [
+        not (any(ends[index : index + _JOIN]) or _has_marker(line))
+        for index, line in enumerate(lines)
+    ]
+
+
+def _has_marker(line: str) -> bool:
+    """Characters every separator, field line or ``>`` quote contains."""
+    return "-" in line or ":" in line or "：" in line or ">" in line
+
+
+def _step(lines: list[str], index: int, kept: list[str]) -> int:
+    """Handle the line at ``index``; return the next index, or -1 to cut here."""
+    line = lines[index]
+    if _FORWARD_MARKER.match(line):
+        end = _forward_header_end(lines, index)
+        kept.extend(lines[index:end])
+        return end
+    span = _attribution_span(lines, index)
+    if span and _next_is_quoted(lines, index + span):
+        return _quote_block_end(lines, index + span)
+    if span or _is_block_header(lines, index):
+        return -1
+    if _QUOTED.match(line):
+        _drop_attribution_before(kept)
+        return _quote_block_end(lines, index)
+    kept.append(line)
+    return index + 1
 
 
 def _forward_header_end(lines: list[str], start: int) -> int:
@@ -167,6 +218,8 @@ def _attribution_span(lines: list[str], index: int) -> int:
         last = lines[index + span - 1]
         if not last.strip() or (_QUOTED.match(last) and not _WRAPPED_CLOSE.match(last)):
             return 0
+        if not _may_end_attribution(last):
+            continue
         joined = " ".join(line.strip() for line in lines[index : index + span])
         if len(joined) > _MAX_ATTRIBUTION:
             return 0
@@ -177,22 +230,36 @@ def _attribution_span(lines: list[str], index: int) -> int:
     return 0
 
 
+def _may_end_attribution(line: str) -> bool:
+    """Cheap pre-check: attributions end with a colon or a "wrote" verb."""
+    end = line.rstrip(" \t-").lower()
+    return end.endswith((":", "：")) or end.endswith(_VERB_ENDINGS)
+
+
 def _is_attribution(text: str) -> bool:
     """``On <date>, <name> wrote:`` and its relatives in other languages.
 
     A date (a digit) or an address must be present, which keeps prose such as
-    "On the other hand, I wrote:" out.
+    "On the other hand, I wrote:" out.  Verbs are looked for in the tail only:
+    attributions end with them, and scanning long lines is the costly part.
     """
     has_digit = bool(_DIGIT.search(text))
-    has_address = bool(_ADDRESS.search(text))
-    if not (has_digit or has_address):
+    if not has_digit and not _has_address(text):
         return False
-    if _ENGLISH_VERB.search(text):
-        return has_address or bool(_ON.search(text))
-    if _VERB_AT_END.search(text) or _VERB_INSIDE.search(text):
+    tail = text[-_TAIL:]
+    if _ENGLISH_VERB.search(tail):
+        return bool(_ON.search(text)) or _has_address(text)
+    if _VERB_AT_END.search(tail):
         return True
-    # Date-and-address lines: "2017-11-24 16:32 GMT+01:00 Name <a@b.c>:"
-    return has_digit and has_address and bool(_ENDS_WITH_COLON.search(text))
+    if not _ENDS_WITH_COLON.search(tail):
+        return False
+    # "Am ... schrieb Name <a@b.c>:" or "2017-11-24 16:32 GMT+01:00 Name <a@b.c>:"
+    return bool(_VERB_INSIDE.search(text)) or (has_digit and _has_address(text))
+
+
+def _has_address(text: str) -> bool:
+    """True when ``text`` contains something like an e-mail address."""
+    return "@" in text and bool(_ADDRESS.search(text))
 
 
 def _next_is_quoted(lines: list[str], index: int) -> bool:
@@ -205,19 +272,35 @@ def _next_is_quoted(lines: list[str], index: int) -> bool:
 
 def _quote_block_end(lines: list[str], index: int) -> int:
     """Index after a ``>`` block, its blank lines and lazily wrapped lines."""
-    previous_quoted = False
     while index < len(lines):
         line = lines[index]
         if _QUOTED.match(line):
-            previous_quoted = True
+            index += 1
         elif not line.strip():
             if not _next_is_quoted(lines, index):
                 return _skip_blank(lines, index)
-            previous_quoted = False
-        elif not previous_quoted:  # text after a blank line: the reply resumes
-            return index
-        index += 1
+            index += 1
+        else:
+            wrapped_end = _wrapped_run_end(lines, index)
+            if wrapped_end is None:
+                return index  # the reply resumes here
+            index = wrapped_end
     return index
+
+
+def _wrapped_run_end(lines: list[str], index: int) -> int | None:
+    """End of unmarked lines that continue a quote, or None if the quote is over.
+
+    Clients that re-wrap long quoted lines drop the ``>`` on the wrapped part.
+    Such a run directly follows a quoted line and is directly followed by one;
+    text after a blank line, or text the quote never resumes after, is reply.
+    """
+    if index == 0 or not _QUOTED.match(lines[index - 1]):
+        return None
+    end = index
+    while end < len(lines) and lines[end].strip() and not _QUOTED.match(lines[end]):
+        end += 1
+    return end if end < len(lines) and _QUOTED.match(lines[end]) else None
 
 
 def _skip_blank(lines: list[str], index: int) -> int:
@@ -228,11 +311,12 @@ def _skip_blank(lines: list[str], index: int) -> int:
 
 
 def _drop_attribution_before(kept: list[str]) -> None:
-    """Remove an unrecognised attribution (a short line ending in ':') before a quote."""
-    while kept and not kept[-1].strip():
-        kept.pop()
-    if kept and _ENDS_WITH_COLON.search(kept[-1]) and re.search(r"\d|@", kept[-1]):
-        kept.pop()
+    """Remove an unrecognised attribution (a line ending in ':' with a date or address)."""
+    last = len(kept) - 1
+    while last >= 0 and not kept[last].strip():
+        last -= 1
+    if last >= 0 and _ENDS_WITH_COLON.search(kept[last]) and _DATE_OR_ADDRESS.search(kept[last]):
+        del kept[last:]
 
 
 def _drop_trailing_separators(kept: list[str]) -> list[str]:

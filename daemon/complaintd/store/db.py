@@ -62,7 +62,6 @@ def _make_database(url: str) -> peewee.Database:
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname or None,
             port=parsed.port or None,
-            autorollback=True,
         )
     raise ConfigError("database.url", f"unsupported scheme {parsed.scheme!r}")
 

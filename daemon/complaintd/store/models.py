@@ -200,7 +200,7 @@ class Outbox(BaseModel):
 
     ticket = peewee.ForeignKeyField(Ticket, null=True, backref="outbox")
     ticket_id: int | None
-    message = peewee.ForeignKeyField(Message, null=True, backref="outbox")
+    ticket_message = peewee.ForeignKeyField(Message, null=True, backref="outbox")
     kind = peewee.CharField()
     message_id = peewee.CharField(unique=True, max_length=998)
     mail_from = peewee.CharField()

@@ -16,15 +16,20 @@ Typical use::
 
 from __future__ import annotations
 
+import atexit
+import ctypes
+import grp
 import os
 import pwd
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -32,7 +37,7 @@ from types import TracebackType
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from complaintd.testing.ports import LOOPBACK, free_port, port_accepts
+from complaintd.testing.ports import LOOPBACK, can_bind, free_port, port_accepts
 
 __all__ = [
     "DovecotError",
@@ -52,6 +57,8 @@ _APPEND_BATCH = 200
 # real configuration problem and is reported at once.
 _PORT_ATTEMPTS = 5
 _ADDRESS_IN_USE = "Address already in use"
+
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _APPENDUID_RE = re.compile(rb"\[APPENDUID \d+ ([0-9:,]+)\]")
@@ -117,9 +124,27 @@ def _identity() -> _Identity:
 
 def _group_name(gid: int) -> str:
     """Return the name of group *gid* (Dovecot settings want names, not numbers)."""
-    import grp
-
     return grp.getgrgid(gid).gr_name
+
+
+def _die_with_parent_hook() -> Callable[[], None] | None:
+    """A pre-exec hook asking Linux to SIGTERM Dovecot if our process dies (e.g. SIGKILL).
+
+    PR_SET_PDEATHSIG fires when the *thread* that forked exits, so it is only
+    used from the main thread; elsewhere the atexit hook has to do.
+    """
+    if (
+        not sys.platform.startswith("linux")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def hook() -> None:
+        """Runs in the child between fork and exec."""
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return hook
 
 
 def _expand_uid_set(text: bytes) -> list[int]:
@@ -176,6 +201,8 @@ mail_location = maildir:~/Maildir
 mail_fsync = never
 # Fallback poll for IDLE in case inotify is unavailable (containers).
 mailbox_idle_check_interval = 1 secs
+# Wrong-password tests must not slow the session down (see also anvil below).
+auth_failure_delay = 0
 
 namespace inbox {{
   inbox = yes
@@ -208,21 +235,33 @@ service imap-login {{
 service imap {{
   process_limit = 512
 }}
-{_non_root_services_23(ident)}"""
+{_extra_services(ident)}"""
 
 
-def _non_root_services_23(ident: _Identity) -> str:
-    """Service overrides needed when Dovecot cannot chroot or switch users."""
-    if ident.as_root:
-        return ""
-    return f"""\
+def _extra_services(ident: _Identity) -> str:
+    """The anvil service, plus overrides needed when Dovecot cannot chroot or switch users.
+
+    Every test logs in from 127.0.0.1, so one wrong-password test would make
+    anvil's per-IP auth penalty delay all later logins by seconds: it is off.
+    """
+    anvil_chroot = "" if ident.as_root else "\n  chroot ="
+    anvil = f"""\
 service anvil {{
-  chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}{anvil_chroot}
 }}
+"""
+    if ident.as_root:
+        return anvil
+    return (
+        anvil
+        + f"""\
 service auth-worker {{
   user = {ident.internal_user}
 }}
 """
+    )
 
 
 def _render_config_24(root: Path, port: int, ident: _Identity) -> str:
@@ -255,6 +294,7 @@ mail_driver = maildir
 mail_path = ~/Maildir
 mail_fsync = never
 mailbox_idle_check_interval = 1 secs
+auth_failure_delay = 0
 
 namespace inbox {{
   inbox = yes
@@ -283,7 +323,7 @@ service imap-login {{
 service imap {{
   process_limit = 512
 }}
-{_non_root_services_23(ident)}"""
+{_extra_services(ident)}"""
 
 
 def _render_config(version: tuple[int, int, int], root: Path, port: int, ident: _Identity) -> str:
@@ -363,8 +403,12 @@ class DovecotServer:
         version = dovecot_version(self._binary)
         last_error = ""
         for _attempt in range(_PORT_ATTEMPTS):
-            self._prepare_root()
             port = free_port()
+            if not can_bind(port):
+                # Dovecot itself retries a busy port for ~5 s before giving up.
+                last_error = f"port {port}: {_ADDRESS_IN_USE}"
+                continue
+            self._prepare_root()
             self._launch(version, port)
             failure = self._wait_ready()
             if failure is None:
@@ -378,6 +422,7 @@ class DovecotServer:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop Dovecot (SIGTERM, then SIGKILL after *timeout*) and delete its files."""
+        atexit.unregister(self.stop)
         self._terminate(timeout)
         if not self._keep_files:
             self._remove_root()
@@ -412,7 +457,10 @@ class DovecotServer:
                 stdin=subprocess.DEVNULL,
                 stdout=startup,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent_hook(),
             )
+        # A test run that forgets stop() (or is interrupted) must not leave Dovecot behind.
+        atexit.register(self.stop)
 
     def _wait_ready(self) -> str | None:
         """Wait until a LOGIN works; return None on success or a failure report."""
@@ -471,6 +519,13 @@ class DovecotServer:
         if self._port is None or self._proc is None:
             raise DovecotError("DovecotServer is not running")
         return self._port
+
+    @property
+    def pid(self) -> int:
+        """Process id of the Dovecot master (our child); only valid while running."""
+        if self._proc is None:
+            raise DovecotError("DovecotServer is not running")
+        return self._proc.pid
 
     @property
     def users(self) -> dict[str, str]:
@@ -548,7 +603,10 @@ class DovecotServer:
         return uids
 
     def list_messages(self, user: str, folder: str) -> list[tuple[int, tuple[str, ...], bytes]]:
-        """Return ``(uid, flags, raw)`` for every message in *folder*, by ascending UID."""
+        """Return ``(uid, flags, raw)`` for every message in *folder*, by ascending UID.
+
+        Flags are strings such as ``"\\Seen"``; the session flag ``\\Recent`` is left out.
+        """
         with self.connect(user) as client:
             client.select_folder(folder, readonly=True)
             uids = client.search(["ALL"])
@@ -586,5 +644,10 @@ def _multiappend(
 
 
 def _flag_strings(flags: Iterable[bytes | str]) -> tuple[str, ...]:
-    """Decode IMAP flags to str (imapclient returns bytes)."""
-    return tuple(f.decode() if isinstance(f, bytes) else f for f in flags)
+    r"""Decode IMAP flags to str (imapclient returns bytes), without \Recent.
+
+    \Recent is a per-session flag that depends on who looked first; dropping it
+    keeps listings comparable between runs.
+    """
+    decoded = (f.decode() if isinstance(f, bytes) else f for f in flags)
+    return tuple(f for f in decoded if f != "\\Recent")

@@ -16,7 +16,7 @@ import quopri
 from collections.abc import Sequence
 from email.generator import BytesGenerator
 from email.message import Message
-from email._policybase import Compat32
+from email.policy import Compat32
 
 __all__ = [
     "address",

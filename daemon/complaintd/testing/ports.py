@@ -25,6 +25,21 @@ def free_port(host: str = LOOPBACK) -> int:
         return port
 
 
+def can_bind(port: int, host: str = LOOPBACK) -> bool:
+    """Tell whether *host*:*port* could be bound right now.
+
+    SO_REUSEADDR matches what servers (asyncio, Dovecot) set, so a port whose
+    old connections linger in TIME_WAIT still counts as free.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
 def port_accepts(host: str, port: int, timeout: float = 0.5) -> bool:
     """Tell whether a TCP connection to *host*:*port* succeeds right now."""
     try:

@@ -27,7 +27,7 @@ import random
 import re
 import urllib.parse
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import Message
 
 from complaintd.testing import corpus
@@ -1105,16 +1105,8 @@ def _generate_reply(state: _MailboxState, when: dt.datetime) -> tuple[bytes, Sam
     draft = _follow_up_draft(state.rng, earlier, when)
     message_id = _unique_id(state.rng, earlier.customer, when, state.used_ids)
     raw, layout, cte = _render(state.rng, draft, message_id)
-    meta = _meta(
-        draft,
-        "reply",
-        message_id,
-        layout,
-        cte,
-        in_reply_to=earlier.message_id,
-        reply_to_index=earlier.index,
-    )
-    return raw, meta
+    meta = _meta(draft, "reply", message_id, layout, cte)
+    return raw, replace(meta, in_reply_to=earlier.message_id, reply_to_index=earlier.index)
 
 
 def _generate_auto_reply(state: _MailboxState, when: dt.datetime) -> tuple[bytes, SampleMeta]:
@@ -1124,10 +1116,8 @@ def _generate_auto_reply(state: _MailboxState, when: dt.datetime) -> tuple[bytes
     draft = _auto_reply_draft(state.rng, earlier.customer, earlier.ticket, ack_id, when)
     message_id = _unique_id(state.rng, earlier.customer, when, state.used_ids)
     raw, layout, cte = _render(state.rng, draft, message_id)
-    meta = _meta(
-        draft, "auto_reply", message_id, layout, cte, in_reply_to=ack_id, ticket=earlier.ticket
-    )
-    return raw, meta
+    meta = _meta(draft, "auto_reply", message_id, layout, cte)
+    return raw, replace(meta, in_reply_to=ack_id, ticket=earlier.ticket)
 
 
 def _generate_bounce(state: _MailboxState, when: dt.datetime) -> tuple[bytes, SampleMeta]:
@@ -1432,12 +1422,10 @@ def demo_messages_with_meta() -> list[tuple[bytes, SampleMeta]]:
         draft, message_id = build(rng)
         raw, _, _ = _render(rng, draft, message_id, layout, cte)
         in_reply_to = next((v for k, v in draft.extra_headers if k == "In-Reply-To"), None)
-        ticket_match = re.search(r"TS-\d{6}-\d{4}", draft.subject)
-        extra = {
-            "in_reply_to": in_reply_to,
-            "ticket": ticket_match.group(0) if ticket_match else None,
-        }
-        out.append((raw, _meta(draft, kind, message_id, layout, cte, **extra)))
+        ticket = re.search(r"TS-\d{6}-\d{4}", draft.subject)
+        meta = _meta(draft, kind, message_id, layout, cte)
+        meta = replace(meta, in_reply_to=in_reply_to, ticket=ticket.group(0) if ticket else None)
+        out.append((raw, meta))
     out.append(_demo_bounce(rng))
     return out
 

@@ -24,7 +24,6 @@ import datetime as dt
 import email
 import email.policy
 import errno
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from complaintd.testing.ports import LOOPBACK, free_port
+from complaintd.testing.ports import LOOPBACK, can_bind, free_port
 
 __all__ = ["SinkMessage", "SmtpSink", "parse_mode"]
 
@@ -83,14 +82,6 @@ def parse_mode(mode: str) -> tuple[str, int]:
     raise ValueError(
         f"unknown SMTP sink mode {mode!r}; use ok, tempfail, tempfail_first:N or permfail"
     )
-
-
-def _probe_bind(port: int) -> None:
-    """Raise OSError(EADDRINUSE) if *port* cannot be bound on loopback right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # Same option asyncio's create_server uses, so TIME_WAIT is no obstacle.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((LOOPBACK, port))
 
 
 class _SinkHandler:
@@ -181,7 +172,8 @@ class SmtpSink:
         """Create and start a fresh Controller (a stopped one cannot be restarted)."""
         # Controller.start() only notices a failed bind after its ready timeout;
         # probing first turns a taken port into an immediate EADDRINUSE.
-        _probe_bind(port)
+        if not can_bind(port):
+            raise OSError(errno.EADDRINUSE, f"port {port} on {LOOPBACK} is in use")
         controller = Controller(
             _SinkHandler(self),
             hostname=LOOPBACK,

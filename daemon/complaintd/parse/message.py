@@ -1,0 +1,268 @@
+"""parse_message: raw RFC 5322 bytes in, :class:`ParsedMessage` out.
+
+Pure (no I/O, no clock) and total on mail: malformed input is parsed as well as
+possible and the problems are listed in ``defects``.  Only input that is not
+mail at all (empty, or no header field) raises :class:`PermanentError`.
+
+The stdlib parser runs once with ``policy=compat32``: it is about five times
+faster than ``policy=default`` (which builds header objects eagerly for MIME
+parameters) and keeps raw header bytes available for our own charset handling.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from email import policy
+from email.errors import MissingHeaderBodySeparatorDefect
+from email.message import Message
+from email.parser import BytesHeaderParser
+
+from complaintd.errors import PermanentError
+from complaintd.parse.automated import Signals, classify
+from complaintd.parse.headers import (
+    HeaderIndex,
+    decode_text,
+    parse_addresses,
+    parse_date,
+    parse_msg_ids,
+    unfold,
+)
+from complaintd.parse.mime import Walk, walk_message
+from complaintd.parse.model import Address, ParsedMessage
+from complaintd.parse.quotes import strip_reply
+
+# Decoded headers kept in ParsedMessage.headers: what classification and
+# threading may want later.  Kept small on purpose - the dict is stored.
+SELECTED_HEADERS = (
+    "auto-submitted",
+    "precedence",
+    "list-id",
+    "x-auto-response-suppress",
+    "x-autoreply",
+    "x-autorespond",
+    "x-failed-recipients",
+    "x-mailer",
+    "user-agent",
+    "importance",
+    "x-priority",
+    "content-language",
+    "thread-topic",
+    "thread-index",
+)
+# Headers the automated-mail rules read (a superset of what is stored).
+_SIGNAL_HEADERS = (
+    *SELECTED_HEADERS,
+    "list-unsubscribe",
+    "list-post",
+    "x-mailing-list",
+    "mailing-list",
+)
+_HEADER_VALUE_MAX = 300
+_MAX_DEFECTS = 50
+_SINGLE_HEADERS = ("from", "subject", "date", "message-id")  # RFC 5322 section 3.6: at most one
+_ANGLE = re.compile(r"<([^<>]*)>")
+_HEADER_END = re.compile(rb"\r?\n(?=\r?\n)")  # the blank line ending the header block
+_FIELD = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")  # RFC 5322 section 3.6.8 field-name
+_OBS_FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]+:")
+_LEADING_NOISE = (b"\xef\xbb\xbf", b"\r\n", b"\n", b"\r")
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Parse one raw message.  Never raises on malformed mail.
+
+    Raises :class:`PermanentError` only when ``raw`` is empty or not mail at
+    all (no header field can be found).
+    """
+    data = _trim_leading(bytes(raw))
+    if not data.strip():
+        raise PermanentError("empty message")
+    notes: list[str] = []
+    msg = _parse_bytes(data, notes)
+    index = HeaderIndex(msg)
+    if not len(index):
+        raise PermanentError("not a mail message: no header fields found")
+    return _build(msg, index, notes)
+
+
+def _trim_leading(data: bytes) -> bytes:
+    """Drop a UTF-8 BOM and blank lines some stores put before the headers."""
+    changed = True
+    while changed:
+        changed = False
+        for noise in _LEADING_NOISE:
+            if data.startswith(noise):
+                data, changed = data[len(noise) :], True
+    return data
+
+
+def _parse_bytes(data: bytes, notes: list[str]) -> Message:
+    """Run the stdlib parser; re-parse once if the header block needed repair."""
+    msg = _parse_once(data, notes)
+    if len(msg) and not any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects):
+        return msg
+    repaired = _repair_header_block(data)
+    if repaired is None:
+        return msg
+    again = _parse_once(repaired, notes)
+    if len(again) >= len(msg):
+        notes.append("repaired malformed header lines (obsolete 'Name :' or invalid field names)")
+        return again
+    return msg
+
+
+def _parse_once(data: bytes, notes: list[str]) -> Message:
+    """One stdlib parse; on pathological nesting keep the headers only."""
+    try:
+        return email.message_from_bytes(data, policy=policy.compat32)
+    except RecursionError:
+        notes.append("MIME structure nested too deeply; body not parsed")
+        return BytesHeaderParser(policy=policy.compat32).parsebytes(data)
+
+
+def _repair_header_block(data: bytes) -> bytes | None:
+    """Fix a header block the stdlib stops reading early; None if nothing to fix.
+
+    RFC 5322 section 4.5 obsolete syntax allows white space before the colon
+    ("Subject  : x"); we rewrite it.  Lines whose field name has characters
+    outside RFC 5322 ftext are dropped with their continuation lines - but only
+    if every such line has a colon, i.e. looks like a field and not like a body
+    that simply lacks its separating blank line.
+    """
+    match = _HEADER_END.search(data)
+    end = match.end() if match else len(data)
+    lines = [_OBS_FIELD.sub(rb"\1:", line) for line in data[:end].splitlines(keepends=True)]
+    bad = [i for i, line in enumerate(lines) if not _field_like(line, i)]
+    if all(b":" in lines[i] for i in bad):
+        lines = _without_fields(lines, set(bad))
+    repaired = b"".join(lines) + data[end:]
+    return repaired if repaired != data else None
+
+
+def _field_like(line: bytes, position: int) -> bool:
+    """A field line, a continuation line, or the mbox "From " line first."""
+    if line[:1] in (b" ", b"\t") or _FIELD.match(line):
+        return True
+    return position == 0 and line.startswith(b"From ")
+
+
+def _without_fields(lines: list[bytes], bad: set[int]) -> list[bytes]:
+    """Drop the lines in ``bad`` together with their continuation lines."""
+    kept: list[bytes] = []
+    dropping = False
+    for index, line in enumerate(lines):
+        if index in bad:
+            dropping = True
+        elif line[:1] not in (b" ", b"\t"):
+            dropping = False
+        if not dropping:
+            kept.append(line)
+    return kept
+
+
+def _build(msg: Message, index: HeaderIndex, notes: list[str]) -> ParsedMessage:
+    """Assemble the ParsedMessage from the parsed tree."""
+    hint = _charset_hint(msg)
+    walk = walk_message(msg, hint)
+    notes.extend(walk.notes)
+    body = walk.body()
+    subject = decode_text(index.first("subject"), hint, notes)
+    from_addrs = parse_addresses(index.all("from"), hint, notes)
+    from_addr = from_addrs[0] if from_addrs else None
+    selected = _selected_headers(index, hint, notes)
+    return_path = _return_path(index)
+    signals = _signals(index, hint, notes, subject, from_addr, return_path, msg, walk)
+    kind, reason = classify(signals)
+    return ParsedMessage(
+        message_id=next(iter(parse_msg_ids(index.all("message-id")[:1])), None),
+        in_reply_to=parse_msg_ids(index.all("in-reply-to")),
+        references=parse_msg_ids(index.all("references")),
+        subject=subject,
+        from_addr=from_addr,
+        reply_to=parse_addresses(index.all("reply-to"), hint, notes),
+        to=parse_addresses(index.all("to"), hint, notes),
+        cc=parse_addresses(index.all("cc"), hint, notes),
+        delivered_to=_delivered_to(index, hint, notes),
+        date=parse_date(index.first("date"), notes),
+        body=body,
+        reply_text=strip_reply(body.text),
+        attachments=tuple(walk.attachments),
+        automated=kind,
+        automated_reason=reason,
+        return_path=return_path,
+        headers=selected,
+        defects=_defects(msg, index, notes),
+    )
+
+
+def _charset_hint(msg: Message) -> str | None:
+    """The first declared text charset: used for undeclared 8-bit header bytes."""
+    for count, part in enumerate(msg.walk()):
+        charset = part.get_content_charset() if part.get_content_maintype() == "text" else None
+        if charset or count > 20:
+            return charset
+    return None
+
+
+def _selected_headers(index: HeaderIndex, hint: str | None, notes: list[str]) -> dict[str, str]:
+    """Decoded values of :data:`SELECTED_HEADERS` that are present."""
+    found: dict[str, str] = {}
+    for name in SELECTED_HEADERS:
+        if name in index:
+            found[name] = decode_text(index.first(name), hint, notes)[:_HEADER_VALUE_MAX]
+    return found
+
+
+def _return_path(index: HeaderIndex) -> str | None:
+    """Return-Path address lower-cased: None when absent, '' for ``<>`` (RFC 5321 4.4)."""
+    raw = index.first("return-path")
+    if raw is None:
+        return None
+    value = unfold(raw).strip()
+    match = _ANGLE.search(value)
+    address = match.group(1) if match else value
+    return address.strip().lower() if address.isascii() else ""
+
+
+def _delivered_to(index: HeaderIndex, hint: str | None, notes: list[str]) -> tuple[str, ...]:
+    """Envelope recipients from Delivered-To, X-Original-To and Envelope-To."""
+    values = [*index.all("delivered-to"), *index.all("x-original-to"), *index.all("envelope-to")]
+    return tuple(address.email for address in parse_addresses(values, hint, notes))
+
+
+def _signals(
+    index: HeaderIndex,
+    hint: str | None,
+    notes: list[str],
+    subject: str,
+    from_addr: Address | None,
+    return_path: str | None,
+    msg: Message,
+    walk: Walk,
+) -> Signals:
+    """Collect what the automated-mail rules look at."""
+    headers = {n: decode_text(index.first(n), hint, notes) for n in _SIGNAL_HEADERS if n in index}
+    sender = from_addr.email if from_addr else decode_text(index.first("from"), hint, notes)
+    report_type = msg.get_param("report-type")
+    return Signals(
+        headers=headers,
+        subject=subject,
+        sender=sender.lower(),
+        return_path=return_path,
+        content_type=msg.get_content_type(),
+        report_type=report_type.strip().lower() if isinstance(report_type, str) else "",
+        report_parts=tuple(walk.report_parts),
+    )
+
+
+def _defects(msg: Message, index: HeaderIndex, notes: list[str]) -> tuple[str, ...]:
+    """Parser defects, duplicate single headers and our notes, de-duplicated."""
+    found: dict[str, None] = {}
+    for part in msg.walk():
+        for defect in part.defects:
+            found[f"{type(defect).__name__} in {part.get_content_type()}"] = None
+    for name in _SINGLE_HEADERS:
+        if len(index.all(name)) > 1:
+            found[f"{len(index.all(name))} {name} header fields"] = None
+    found.update((note[:300], None) for note in notes)
+    return tuple(found)[:_MAX_DEFECTS]

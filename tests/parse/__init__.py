@@ -1,0 +1,1 @@
+"""Tests of the pure parse stage (complaintd.parse)."""

@@ -1,8 +1,10 @@
-"""The runtime: configuration, clock and database, handed to every stage."""
+"""The runtime: configuration, clock, database and templates, handed to every stage."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import peewee
 
@@ -10,6 +12,9 @@ from complaintd.clock import Clock
 from complaintd.config import Config
 from complaintd.store import migrations
 from complaintd.store.db import open_database
+
+if TYPE_CHECKING:
+    from complaintd.render import TemplateRenderer
 
 
 @dataclass
@@ -19,6 +24,22 @@ class Runtime:
     config: Config
     clock: Clock
     database: peewee.Database
+    _templates: TemplateRenderer | None = field(default=None, repr=False)
+
+    @property
+    def templates(self) -> TemplateRenderer:
+        """The mail templates (``templates_dir`` or the packaged ones), loaded on first use."""
+        if self._templates is None:
+            self._templates = load_templates(self.config)
+        return self._templates
+
+
+def load_templates(config: Config) -> TemplateRenderer:
+    """The renderer for ``config.templates_dir``, or the repository's ``templates/``."""
+    from complaintd.render import TemplateRenderer, default_templates_dir
+
+    directory = Path(config.templates_dir) if config.templates_dir else default_templates_dir()
+    return TemplateRenderer(directory)
 
 
 def open_runtime(config: Config, clock: Clock, *, upgrade: bool = True) -> Runtime:

@@ -32,4 +32,4 @@ def desk(
         folder=imap_folder,
         database_url=f"sqlite:///{tmp_path}/complaintd.db",
     )
-    yield Desk(config, dovecot, imap_folder)
+    yield Desk(config, dovecot, imap_folder, smtp_sink)

@@ -106,10 +106,13 @@ damage = ["qc"]
 class Desk:
     """A configured desk: run CLI commands in-process or as a subprocess."""
 
-    def __init__(self, config_path: Path, dovecot: DovecotServer, folder: str) -> None:
+    def __init__(
+        self, config_path: Path, dovecot: DovecotServer, folder: str, smtp: Any = None
+    ) -> None:
         self.config_path = config_path
         self.dovecot = dovecot
         self.folder = folder
+        self.smtp = smtp
 
     def append(self, *raws: bytes, folder: str | None = None, user: str = "complaints") -> None:
         """Drop messages into the mailbox (as a mail server would)."""

@@ -30,6 +30,7 @@ FILENAME_CASES = [
     ("case", "name", "content_type", "expected"), FILENAME_CASES, ids=[c[0] for c in FILENAME_CASES]
 )
 def test_safe_filename(case: str, name: str | None, content_type: str, expected: str) -> None:
+    """Unsafe names are cleaned; empty ones get a fallback from the type."""
     assert safe_filename(name, content_type, 3) == expected, case
 
 
@@ -42,6 +43,7 @@ def test_safe_filename(case: str, name: str | None, content_type: str, expected:
     ],
 )
 def test_safe_filename_length(case: str, name: str, suffix: str) -> None:
+    """Long names are cut to MAX_BYTES, keeping the extension."""
     safe = safe_filename(name, "application/octet-stream", 1)
     assert len(safe.encode("utf-8")) <= MAX_BYTES, case
     assert safe.endswith(suffix)
@@ -72,4 +74,5 @@ HTML_CASES = [
 
 @pytest.mark.parametrize(("case", "markup", "expected"), HTML_CASES, ids=[c[0] for c in HTML_CASES])
 def test_html_to_text(case: str, markup: str, expected: str) -> None:
+    """HTML to readable text: no wrapping, no images, readable links."""
     assert html_to_text(markup) == expected, case

@@ -52,11 +52,13 @@ DECODE_CASES = [
     ("case", "value", "hint", "expected"), DECODE_CASES, ids=[c[0] for c in DECODE_CASES]
 )
 def test_decode_text(case: str, value: str, hint: str | None, expected: str) -> None:
+    """Unstructured header values decode to one stripped line."""
     notes: list[str] = []
     assert decode_text(value, hint, notes) == expected, case
 
 
 def test_undecodable_encoded_word_is_escaped_and_noted() -> None:
+    """Bad bytes in a word become \\xNN and a note."""
     notes: list[str] = []
     encoded = base64.b64encode(b"ok \xff").decode()
     value = f"=?utf-8?B?{encoded}?="
@@ -67,21 +69,34 @@ def test_undecodable_encoded_word_is_escaped_and_noted() -> None:
 ADDRESS_CASES = [
     ("plain", "a@b.cn", [Address("", "a@b.cn")]),
     ("lower_cased", "Zhang San <ZS@QQ.Com>", [Address("Zhang San", "zs@qq.com")]),
-    ("quoted_comma", '"Smith, John" <j@x.com>, b@c.d', [Address("Smith, John", "j@x.com"), Address("", "b@c.d")]),
-    ("encoded_comma_is_no_separator", "=?utf-8?Q?Smith=2C_John?= <j@x.com>", [Address("Smith, John", "j@x.com")]),
-    ("encoded_gb2312_in_quotes", f'"{_b("张三", "gb2312")}" <zs@qq.com>', [Address("张三", "zs@qq.com")]),
+    (
+        "quoted_comma",
+        '"Smith, John" <j@x.com>, b@c.d',
+        [Address("Smith, John", "j@x.com"), Address("", "b@c.d")],
+    ),
+    (
+        "encoded_comma_is_no_separator",
+        "=?utf-8?Q?Smith=2C_John?= <j@x.com>",
+        [Address("Smith, John", "j@x.com")],
+    ),
+    (
+        "encoded_gb2312_in_quotes",
+        f'"{_b("张三", "gb2312")}" <zs@qq.com>',
+        [Address("张三", "zs@qq.com")],
+    ),
     ("raw_8bit_name", _raw("李四 <lisi@example.cn>", "gbk"), [Address("李四", "lisi@example.cn")]),
     ("comment_name", "john@x.com (John Smith)", [Address("John Smith", "john@x.com")]),
     ("group_syntax", "undisclosed-recipients:;", []),
     ("duplicates_once", "a@b.cn, A@B.CN", [Address("", "a@b.cn")]),
     ("garbage", "garbage <<>> ,,, <a@b", []),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
     ("case", "value", "expected"), ADDRESS_CASES, ids=[c[0] for c in ADDRESS_CASES]
 )
 def test_parse_addresses(case: str, value: str, expected: list[Address]) -> None:
+    """Address lists: decoded names, lower-cased unique addresses."""
     assert list(parse_addresses([value], None, [])) == expected, case
 
 
@@ -100,6 +115,7 @@ MSG_ID_CASES = [
     ("case", "values", "expected"), MSG_ID_CASES, ids=[c[0] for c in MSG_ID_CASES]
 )
 def test_parse_msg_ids(case: str, values: list[str], expected: tuple[str, ...]) -> None:
+    """Message ids without brackets, in order, unique."""
     assert parse_msg_ids(values) == expected, case
 
 
@@ -119,6 +135,7 @@ DATE_CASES = [
 
 @pytest.mark.parametrize(("case", "value", "expected"), DATE_CASES, ids=[c[0] for c in DATE_CASES])
 def test_parse_date(case: str, value: str | None, expected: datetime | None) -> None:
+    """Dates are aware datetimes, or None."""
     parsed = parse_date(value, [])
     assert parsed == expected, case
     assert parsed is None or parsed.tzinfo is not None

@@ -111,6 +111,7 @@ SEVERITY_KEYWORDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "serious",
         words("""
             无法使用|不能用|不能使用|没法用|用不了|报废|完全损坏|全部损坏|全部破损|全部碎|无法修复
+            无法销售|无法出售|不能销售|無法銷售|unsellable|cannot be sold|can't be sold
             無法使用|沒法用|報廢|完全損壞|全部損壞|全部破損|無法修復
             unusable|cannot be used|can't be used|can not be used|useless|write-off|write off
             written off|total loss|beyond repair|destroyed|ruined

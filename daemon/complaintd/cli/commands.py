@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import signal
 import sys
@@ -11,7 +12,7 @@ from typing import Any
 
 from complaintd.clock import Clock
 from complaintd.config import Config, load_config
-from complaintd.errors import NotFoundError
+from complaintd.errors import NotFoundError, UsageError
 from complaintd.runtime import Runtime, open_runtime
 from complaintd.store import migrations
 from complaintd.store.db import open_database, redact_url
@@ -49,15 +50,23 @@ def print_json(value: Any) -> None:
 
 def check(args: argparse.Namespace, config: Config, clock: Clock) -> int:
     """Validate the configuration (already done by loading it) and, with --connect, log in."""
-    print(f"configuration {config.source}: ok", file=sys.stderr)
+    from complaintd.render import check_templates
+    from complaintd.runtime import load_templates
+
+    problems = check_templates(load_templates(config))
+    for problem in problems:
+        print(f"template: {problem}", file=sys.stderr)
+    if problems:
+        return 2
+    print(f"configuration {config.source}: ok (templates render)", file=sys.stderr)
     if not args.connect:
         return 0
     from complaintd.service.checks import connection_checks
 
     failures = 0
-    for name, problem in connection_checks(config):
-        print(f"{name}: {problem or 'ok'}", file=sys.stderr)
-        failures += problem is not None
+    for name, trouble in connection_checks(config):
+        print(f"{name}: {trouble or 'ok'}", file=sys.stderr)
+        failures += trouble is not None
     return 1 if failures else 0
 
 
@@ -86,6 +95,7 @@ def run_once(args: argparse.Namespace, runtime: Runtime) -> int:
         if report.error:
             print(f"{report.mailbox}: error: {report.error}", file=sys.stderr)
             failed += 1
+    _flush_and_report(runtime)
     return 1 if failed else 0
 
 
@@ -183,10 +193,127 @@ def inbound_retry(args: argparse.Namespace, runtime: Runtime) -> int:
     return 1 if still_failing else 0
 
 
+def cli_actor() -> str:
+    """Who acts from the command line, for the audit trail."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _ticket(number: str) -> Ticket:
+    ticket = Ticket.get_or_none(Ticket.number == number.upper())
+    if ticket is None:
+        raise NotFoundError(f"no ticket {number}")
+    return ticket
+
+
+def _desk_action(args: argparse.Namespace, runtime: Runtime) -> int:
+    """reply / propose / close: one transaction, then flush the outbox."""
+    from complaintd.workflow import customer
+
+    action = {
+        "reply": customer.desk_reply,
+        "propose": customer.propose_solution,
+        "close": customer.close_ticket,
+    }[args.tickets_command]
+    if not args.text.strip():
+        raise UsageError("the text must not be empty")
+    with runtime.database.atomic():
+        ticket = _ticket(args.number)
+        action(runtime, ticket, args.text, cli_actor(), runtime.clock.now())
+    print(f"{ticket.number}: {ticket.status}", file=sys.stderr)
+    return _flush_and_report(runtime)
+
+
+def tickets_set(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``tickets set``: severity, category, or invalid with a reason."""
+    from complaintd.workflow import customer, desk
+
+    if not (args.severity or args.category or args.invalid):
+        raise UsageError("tickets set: give --severity, --category or --invalid")
+    now, actor = runtime.clock.now(), cli_actor()
+    with runtime.database.atomic():
+        ticket = _ticket(args.number)
+        if args.severity:
+            desk.set_severity(runtime, ticket, args.severity, actor, now)
+        if args.category:
+            desk.set_category(ticket, args.category, actor, now)
+        if args.invalid:
+            customer.invalidate(runtime, ticket, args.invalid, actor, now)
+    print(
+        f"{ticket.number}: {ticket.status}, {ticket.severity}, {ticket.category}", file=sys.stderr
+    )
+    return _flush_and_report(runtime)
+
+
+def _flush_and_report(runtime: Runtime) -> int:
+    from complaintd.outbox.sender import flush_outbox
+
+    counts = flush_outbox(runtime)
+    if counts:
+        print(
+            "outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr
+        )
+    return 0
+
+
+def outbox_list(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``outbox list``: outgoing mail and what became of it."""
+    from complaintd.outbox.sender import outbox_rows
+
+    zone = runtime.config.desk.timezone
+    documents = [
+        {
+            "id": r.id,
+            "status": r.status,
+            "kind": r.kind,
+            "ticket": r.ticket.number if r.ticket is not None else None,
+            "to": r.rcpt_to,
+            "message_id": r.message_id,
+            "attempts": r.attempts,
+            "created_at": iso(r.created_at, zone),
+            "next_attempt_at": iso(r.next_attempt_at, zone),
+            "sent_at": iso(r.sent_at, zone),
+            "error": r.last_error,
+        }
+        for r in outbox_rows(args.status)
+    ]
+    if args.format == "json":
+        print_json(documents)
+    else:
+        for d in documents:
+            print(
+                f"{d['id']:>6}  {d['status']:<8} {d['kind']:<12} {d['ticket'] or '-':<15} "
+                f"{','.join(d['to'])}  {d['error'] or ''}".rstrip()
+            )
+    return 0
+
+
+def outbox_retry(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``outbox retry``: failed mail back to pending, then sent at once."""
+    from datetime import timedelta
+
+    from complaintd.outbox.sender import retry_failed_mail
+
+    deadline = timedelta(hours=runtime.config.smtp.retry_deadline_hours)
+    ids = retry_failed_mail(runtime, None if args.all else args.id, deadline)
+    if not ids and not args.all:
+        raise NotFoundError(f"no failed outbox mail {args.id}")
+    print(f"{len(ids)} mail(s) back in the queue", file=sys.stderr)
+    return _flush_and_report(runtime)
+
+
 _HANDLERS: dict[str, Handler] = {
     "once": run_once,
     "tickets list": tickets_list,
     "tickets show": tickets_show,
     "inbound failed": inbound_failed,
     "inbound retry": inbound_retry,
+    "tickets reply": _desk_action,
+    "tickets propose": _desk_action,
+    "tickets close": _desk_action,
+    "tickets set": tickets_set,
+    "outbox list": outbox_list,
+    "outbox retry": outbox_retry,
 }

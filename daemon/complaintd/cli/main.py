@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from complaintd import __version__
+from complaintd.classify import CATEGORIES
 from complaintd.cli import commands
 from complaintd.clock import Clock, FixedClock, SystemClock, parse_now
 from complaintd.config import DEFAULT_CONFIG_PATH
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply pending migrations")
     _add_ticket_commands(sub)
     _add_inbound_commands(sub)
+    _add_outbox_commands(sub)
     return parser
 
 
@@ -57,6 +59,21 @@ def _add_ticket_commands(sub: argparse._SubParsersAction) -> None:
     show = tickets.add_parser("show", help="one ticket with its conversation")
     show.add_argument("number")
     show.add_argument("--format", choices=("text", "json"), default="text")
+    for name, flag, what in (
+        ("reply", "--text", "send the desk's reply to the customer"),
+        ("propose", "--text", "propose a solution; the customer is asked to agree"),
+        ("close", "--resolution", "close with a resolution (then the survey follows)"),
+    ):
+        action = tickets.add_parser(name, help=what)
+        action.add_argument("number")
+        action.add_argument(flag, required=True, dest="text")
+    change = tickets.add_parser("set", help="change severity or category, or invalidate")
+    change.add_argument("number")
+    change.add_argument("--severity", choices=("serious", "important", "general"))
+    change.add_argument("--category", choices=CATEGORIES)
+    change.add_argument(
+        "--invalid", metavar="REASON", help="not a valid complaint, with the reason"
+    )
 
 
 def _add_inbound_commands(sub: argparse._SubParsersAction) -> None:
@@ -69,6 +86,19 @@ def _add_inbound_commands(sub: argparse._SubParsersAction) -> None:
     target = retry.add_mutually_exclusive_group(required=True)
     target.add_argument("id", nargs="?", type=int, help="the inbound id")
     target.add_argument("--all", action="store_true", help="every quarantined message")
+
+
+def _add_outbox_commands(sub: argparse._SubParsersAction) -> None:
+    outbox = sub.add_parser("outbox", help="outgoing mail").add_subparsers(
+        dest="outbox_command", required=True
+    )
+    listing = outbox.add_parser("list", help="list outgoing mail")
+    listing.add_argument("--status", choices=("pending", "sending", "sent", "failed"))
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    retry = outbox.add_parser("retry", help="send failed mail again")
+    target = retry.add_mutually_exclusive_group(required=True)
+    target.add_argument("id", nargs="?", type=int, help="the outbox id")
+    target.add_argument("--all", action="store_true", help="every failed mail")
 
 
 def make_clock(value: str | None) -> Clock:

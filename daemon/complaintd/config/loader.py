@@ -317,6 +317,8 @@ def _read_smtp(s: _Section) -> SmtpConfig:
         password=s.secret("password", required=username is not None),
         from_address=s.address("from_address"),
         timeout_seconds=s.number("timeout_seconds", 30, minimum=1),
+        concurrency=s.integer("concurrency", 4, lo=1, hi=64),
+        retry_deadline_hours=s.number("retry_deadline_hours", 48, minimum=0.01),
     )
     s.done()
     return smtp

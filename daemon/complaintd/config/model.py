@@ -73,6 +73,8 @@ class SmtpConfig:
     password: str | None = field(repr=False)
     from_address: str
     timeout_seconds: float
+    concurrency: int  # parallel SMTP connections of the sender
+    retry_deadline_hours: float  # temporary failures are retried until then
 
 
 @dataclass(frozen=True)

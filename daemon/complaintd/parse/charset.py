@@ -75,7 +75,8 @@ _SUPERSETS: dict[str, tuple[str, ...]] = {
 # Codecs Python accepts that are no text encoding a mail could mean.
 _REFUSED = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
 
-# Fallbacks after the declared label (the brief's chain).
+# Fallbacks after the declared label: UTF-8 (modern clients), then the Chinese
+# legacy encodings our customers' clients use.
 _FALLBACKS: tuple[str, ...] = ("utf-8", "gb18030", "big5hkscs", "cp950")
 _MULTIBYTE_PREFIXES = ("gb", "big5", "cp9", "euc", "shift", "iso2022", "hz", "utf")
 # Codecs whose ASCII bytes may encode non-ASCII text (escape or shift based).
@@ -98,7 +99,6 @@ _GUESS_CANDIDATES = [
 _LATIN1_READINGS = frozenset({"utf-8", "iso8859-1", "cp1252", "iso8859-15", "latin_1"})
 _MOJIBAKE_MIN = 4
 _MOJIBAKE_SHARE = 0.6
-_GUESS_EXCLUDED = ["utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be", "utf_32_le", "utf_7"]
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def _lookup(name: str) -> str | None:
     """Return Python's canonical codec name, or None for unknown/non-text codecs."""
     try:
         info = codecs.lookup(name)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
         return None
     if not getattr(info, "_is_text_encoding", True) or info.name in _REFUSED:
         return None

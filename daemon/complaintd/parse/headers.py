@@ -21,7 +21,8 @@ from complaintd.parse.charset import decode_bytes
 from complaintd.parse.model import Address
 
 # RFC 2047 section 2: encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
+# encoded-text is printable ASCII without "?" (section 2); spaces are tolerated.
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([\x20-\x3e\x40-\x7e]*)\?=")
 # RFC 5322 section 2.2.3: unfolding removes CRLF before WSP; lone CR/LF also seen.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -11,12 +11,9 @@ parameters) and keeps raw header bytes available for our own charset handling.
 
 from __future__ import annotations
 
-import email
 import re
-from email import policy
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import Message
-from email.parser import BytesHeaderParser
 
 from complaintd.errors import PermanentError
 from complaintd.parse.automated import Signals, classify
@@ -31,6 +28,7 @@ from complaintd.parse.headers import (
 from complaintd.parse.mime import Walk, walk_message
 from complaintd.parse.model import Address, ParsedMessage
 from complaintd.parse.quotes import strip_reply
+from complaintd.parse.tolerant import parse_bytes, parse_headers
 
 # Decoded headers kept in ParsedMessage.headers: what classification and
 # threading may want later.  Kept small on purpose - the dict is stored.
@@ -114,10 +112,10 @@ def _parse_bytes(data: bytes, notes: list[str]) -> Message:
 def _parse_once(data: bytes, notes: list[str]) -> Message:
     """One stdlib parse; on pathological nesting keep the headers only."""
     try:
-        return email.message_from_bytes(data, policy=policy.compat32)
+        return parse_bytes(data)
     except RecursionError:
         notes.append("MIME structure nested too deeply; body not parsed")
-        return BytesHeaderParser(policy=policy.compat32).parsebytes(data)
+        return parse_headers(data)
 
 
 def _repair_header_block(data: bytes) -> bytes | None:

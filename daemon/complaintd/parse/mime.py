@@ -10,7 +10,7 @@ Rules, in the spirit of what mail clients display:
 * ``multipart/mixed`` and anything unknown: every inline text part adds to the
   body, in order; everything else is an attachment.
 * ``message/rfc822``: a forwarded message - a header line, its text, its
-  attachments.  Inside ``multipart/report`` (a bounce, RFC 3462) the returned
+  attachments.  Inside ``multipart/report`` (a bounce, RFC 6522) the returned
   message is kept whole as ``original-message.eml`` instead.
 """
 
@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import email
 import quopri
 import re
 from dataclasses import dataclass, field, replace
-from email import policy
 from email.message import Message
 
 from complaintd.parse.charset import Decoded, decode_bytes
@@ -30,6 +28,7 @@ from complaintd.parse.filenames import safe_filename
 from complaintd.parse.headers import HeaderIndex, decode_text, decode_words, raw_to_text, unfold
 from complaintd.parse.html_text import html_to_text
 from complaintd.parse.model import Attachment, BodyText
+from complaintd.parse.tolerant import TolerantMessage, parse_bytes
 
 MAX_DEPTH = 24  # deeper nesting is an attack or a loop, not a message
 _BODY_TYPES = ("text/plain", "text/html")
@@ -161,7 +160,10 @@ def _recover_multipart(part: Message, ctype: str) -> Message | None:
     if match is None or payload.count(b"--" + match.group(1)) < 2:
         return None
     header = f'Content-Type: {ctype}; boundary="'.encode() + match.group(1) + b'"\r\n\r\n'
-    rebuilt = email.message_from_bytes(header + payload, policy=policy.compat32)
+    try:
+        rebuilt = parse_bytes(header + payload)
+    except RecursionError:  # pathological nesting: keep the text instead
+        return None
     return rebuilt if rebuilt.is_multipart() else None
 
 
@@ -281,7 +283,9 @@ def _declared_charset(part: Message) -> str | None:
     charset = part.get_param("charset")
     if isinstance(charset, tuple):  # RFC 2231 form
         charset = charset[2]
-    return charset.strip() or None if isinstance(charset, str) else None
+    if not isinstance(charset, str) or not charset.strip():
+        return None
+    return charset.strip()
 
 
 def _meta_charset(raw: bytes) -> str | None:
@@ -316,8 +320,9 @@ def _payload(part: Message) -> bytes:
 
 def _transfer_encoding(part: Message) -> str:
     """The Content-Transfer-Encoding, stripped and lower-cased."""
-    value = str(part.get("content-transfer-encoding", "")).strip().lower()
-    return value.split(";")[0].split()[0] if value.split() else ""
+    value = str(part.get("content-transfer-encoding", "")).lower()
+    words = value.split(";")[0].split()
+    return words[0] if words else ""
 
 
 def _lenient_b64(data: bytes) -> bytes:
@@ -383,7 +388,7 @@ def _param(part: Message, name: str, header: str, walk: Walk) -> _ParamValue:
         return None
     source = part
     if not raw.isascii():
-        source = Message()
+        source = TolerantMessage()
         source[header] = raw_to_text(unfold(raw), walk.hint, walk.notes)
     value = source.get_param(name, header=header)
     return value if isinstance(value, (str, tuple)) else None

@@ -9,6 +9,7 @@ runs the scheduled jobs and pings the systemd watchdog.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import signal
@@ -24,10 +25,11 @@ from complaintd.config import Config
 from complaintd.config.model import MailboxConfig
 from complaintd.errors import ComplaintdError, TransientError
 from complaintd.fetch.imap import IMAP_ERRORS, connect, dispose_processed, fetch_new
+from complaintd.outbox.sender import SmtpWorkerPool, flush_async, release_stale_claims
 from complaintd.runtime import Runtime
 from complaintd.service import systemd
 from complaintd.service.passes import remember_mailbox_error
-from complaintd.store.db import close_database
+from complaintd.store.db import close_database, is_postgres
 from complaintd.workflow.pipeline import process_pending
 
 log = logging.getLogger(__name__)
@@ -52,12 +54,17 @@ class MailboxWatcher(threading.Thread):
     """Keeps one mailbox drained until ``stop`` is set."""
 
     def __init__(
-        self, runtime: Runtime, mailbox: MailboxConfig, process_lock: threading.Lock
+        self,
+        runtime: Runtime,
+        mailbox: MailboxConfig,
+        process_lock: threading.Lock,
+        outbox_wakeup: threading.Event,
     ) -> None:
         super().__init__(name=f"mailbox-{mailbox.name}", daemon=True)
         self.runtime = runtime
         self.mailbox = mailbox
         self.process_lock = process_lock
+        self.outbox_wakeup = outbox_wakeup
         self.stop_event = threading.Event()
 
     def run(self) -> None:
@@ -89,7 +96,9 @@ class MailboxWatcher(threading.Thread):
     def _drain(self, client: imapclient.IMAPClient) -> None:
         fetch_new(self.runtime, self.mailbox, client)
         with self.process_lock:
-            process_pending(self.runtime, mailbox=self.mailbox.name)
+            stats = process_pending(self.runtime, mailbox=self.mailbox.name)
+        if stats.outcomes:
+            self.outbox_wakeup.set()
         dispose_processed(self.runtime, self.mailbox, client)
 
     def _wait(self, client: imapclient.IMAPClient, use_idle: bool) -> None:
@@ -113,6 +122,46 @@ class MailboxWatcher(threading.Thread):
             log.debug("could not record the mailbox error", exc_info=True)
 
 
+class OutboxSender(threading.Thread):
+    """Sends the outbox continuously: woken after intake, or every second anyway.
+
+    One event loop lives as long as the thread, so the pool's SMTP connections are
+    reused from one batch to the next.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(name="outbox-sender", daemon=True)
+        self.runtime = runtime
+        self.stop_event = threading.Event()
+        self.wakeup = threading.Event()
+
+    def run(self) -> None:
+        """Flush until stopped; an SMTP or database failure is logged and retried."""
+        loop = asyncio.new_event_loop()
+        smtp = self.runtime.config.smtp
+        pool = SmtpWorkerPool(smtp, smtp.concurrency)
+        if not is_postgres(self.runtime.database):
+            release_stale_claims(self.runtime, everything=True)
+        try:
+            while not self.stop_event.is_set():
+                self._tick(loop, pool)
+                self.wakeup.wait(1.0)
+                self.wakeup.clear()
+        finally:
+            loop.run_until_complete(pool.close())
+            loop.close()
+            close_database()
+
+    def _tick(self, loop: asyncio.AbstractEventLoop, pool: SmtpWorkerPool) -> None:
+        try:
+            release_stale_claims(self.runtime)
+            counts = loop.run_until_complete(flush_async(self.runtime, pool))
+            if counts:
+                log.info("outbox: %s", dict(counts))
+        except Exception:
+            log.exception("outbox sender")
+
+
 class Daemon:
     """Owns the watchers, the scheduler and the signal handling."""
 
@@ -123,6 +172,7 @@ class Daemon:
         self.reload_requested = threading.Event()
         self.process_lock = threading.Lock()
         self.watchers: list[MailboxWatcher] = []
+        self.sender: OutboxSender | None = None
         self.scheduler = schedule.Scheduler()
 
     def serve(self) -> int:
@@ -169,23 +219,29 @@ class Daemon:
         else:
             self._stop_watchers()
             self.runtime.config = config
+            self.runtime._templates = None  # templates_dir may have changed too
             self._start_watchers()
             log.info("configuration reloaded")
         systemd.notify("READY=1")
 
     def _start_watchers(self) -> None:
+        self.sender = OutboxSender(self.runtime)
         self.watchers = [
-            MailboxWatcher(self.runtime, mailbox, self.process_lock)
+            MailboxWatcher(self.runtime, mailbox, self.process_lock, self.sender.wakeup)
             for mailbox in self.runtime.config.mailboxes
         ]
-        for watcher in self.watchers:
-            watcher.start()
+        for thread in [self.sender, *self.watchers]:
+            thread.start()
 
     def _stop_watchers(self) -> None:
-        for watcher in self.watchers:
-            watcher.stop_event.set()
-        for watcher in self.watchers:
-            watcher.join(timeout=30)
+        threads: list[MailboxWatcher | OutboxSender] = [*self.watchers]
+        if self.sender is not None:
+            threads.append(self.sender)
+            self.sender.wakeup.set()
+        for thread in threads:
+            thread.stop_event.set()
+        for thread in threads:
+            thread.join(timeout=30)
 
 
 __all__ = ["Daemon", "MailboxWatcher", "TransientError", "backoff_delays"]

@@ -206,9 +206,11 @@ class Outbox(BaseModel):
     mail_from = peewee.CharField()
     rcpt_to = JsonField(default=list)
     raw_message = peewee.BlobField()
-    status = peewee.CharField(index=True, default="pending")  # pending|sent|failed
+    status = peewee.CharField(index=True, default="pending")  # pending|sending|sent|failed
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(index=True)
+    claimed_at = UtcDateTimeField(null=True)  # wall-clock lease while 'sending'
+    smtp_response = peewee.TextField(null=True)  # the server's answer to DATA
     deadline_at = UtcDateTimeField(null=True)
     last_error = peewee.TextField(null=True)
     created_at = UtcDateTimeField()

@@ -32,14 +32,13 @@ from complaintd.thread.matcher import (
     subject_tag_numbers,
 )
 from complaintd.thread.tokens import find_tokens
+from complaintd.workflow.customer import acknowledge, on_customer_reply
 from complaintd.workflow.records import (
     add_participant,
     participant_emails,
     record_event,
     store_inbound_message,
 )
-
-OPEN_STATUSES = ("received", "investigating", "solution_proposed", "implementing", "follow_up")
 
 
 @dataclass(frozen=True)
@@ -63,12 +62,24 @@ def ingest(runtime: Runtime, inbound: InboundMessage) -> IntakeResult:
             now, "system", "own_mail_ignored", inbound=inbound, message_id=parsed.message_id
         )
         return IntakeResult("own_mail", None, "our own address; not answered (loop safety)")
-    if parsed.automated is not None:
+    if is_machine_mail(parsed):
         return _ingest_automated(runtime, inbound, parsed, now)
     decision = decide_thread(_sender(parsed), _gather_candidates(runtime, parsed))
     if decision.action is ThreadAction.APPEND:
         return _append(runtime, inbound, parsed, decision, now)
     return _new_ticket(runtime, inbound, parsed, decision, now)
+
+
+def is_machine_mail(parsed: ParsedMessage) -> bool:
+    """Auto-replies, bounces, list and robot mail - but not a no-reply *address* alone.
+
+    Shops and platforms forward real complaints from ``noreply@`` addresses; such mail
+    is a complaint like any other, and loop safety withholds the acknowledgement.
+    """
+    if parsed.automated is None:
+        return False
+    only_address = (parsed.automated_reason or "").startswith("sender ")
+    return not (parsed.automated is AutomatedKind.AUTO_GENERATED and only_address)
 
 
 def _sender(parsed: ParsedMessage) -> str | None:
@@ -217,7 +228,7 @@ def _append(
 ) -> IntakeResult:
     ticket = Ticket.get_by_id(decision.ticket_id)
     kind = _reply_kind(runtime, ticket, _sender(parsed))
-    store_inbound_message(
+    message = store_inbound_message(
         ticket, inbound, parsed, kind, now, runtime.config.desk.max_attachment_bytes
     )
     ticket.attachment_count += len(parsed.attachments)
@@ -232,6 +243,8 @@ def _append(
         kind=kind,
         reason=decision.reason,
     )
+    if kind == "customer_reply":
+        on_customer_reply(runtime, ticket, message, now)
     return IntakeResult("appended", ticket.number, decision.reason)
 
 
@@ -255,6 +268,7 @@ def _new_ticket(
     now: datetime,
 ) -> IntakeResult:
     ticket = create_ticket(runtime, inbound, parsed, now)
+    acknowledge(runtime, ticket, _sender(parsed), now)
     if decision.action is ThreadAction.NEW_LINKED:
         ticket.linked_to = decision.ticket_id
         ticket.save()

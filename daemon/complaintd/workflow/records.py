@@ -24,8 +24,8 @@ def record_event(
     actor: str,
     action: str,
     *,
-    ticket: Ticket | None = None,
-    inbound: InboundMessage | None = None,
+    ticket: Ticket | int | None = None,
+    inbound: InboundMessage | int | None = None,
     **detail: Any,
 ) -> Event:
     """Append one audit event: ``actor`` did ``action`` at ``at``."""

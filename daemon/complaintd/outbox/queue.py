@@ -1,0 +1,64 @@
+"""Putting mail into the outbox, inside the transaction of the change that caused it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from complaintd.outbox.compose import OutgoingMail, build_message
+from complaintd.store.models import Message, Outbox, Ticket
+from complaintd.workflow.records import record_event
+
+
+def enqueue(
+    mail: OutgoingMail,
+    *,
+    ticket: Ticket | None,
+    envelope_from: str,
+    at: datetime,
+    deadline: timedelta,
+    actor: str = "system",
+) -> Outbox:
+    """Store ``mail`` as a conversation message and an outbox row; Message-ID fixed now."""
+    message = None
+    if ticket is not None:
+        message = Message.create(
+            ticket=ticket,
+            direction="out",
+            kind=mail.kind,
+            from_addr=mail.from_address,
+            from_name=mail.from_name,
+            to_addrs=list(mail.to),
+            subject=mail.subject,
+            body=mail.text,
+            full_text=mail.text,
+            html=mail.html,
+            charset="utf-8",
+            message_id=mail.message_id,
+            in_reply_to=[mail.in_reply_to] if mail.in_reply_to else [],
+            references=list(mail.references),
+            created_at=at,
+        )
+    row = Outbox.create(
+        ticket=ticket,
+        ticket_message=message,
+        kind=mail.kind,
+        message_id=mail.message_id,
+        mail_from=envelope_from,
+        rcpt_to=list(mail.to),
+        raw_message=build_message(mail),
+        status="pending",
+        next_attempt_at=at,
+        deadline_at=at + deadline,
+        created_at=at,
+    )
+    record_event(
+        at,
+        actor,
+        "mail_queued",
+        ticket=ticket,
+        kind=mail.kind,
+        to=list(mail.to),
+        message_id=mail.message_id,
+        outbox=row.id,
+    )
+    return row

@@ -1,0 +1,281 @@
+"""Delivering the outbox over SMTP with aiosmtplib.
+
+Rows due for sending are claimed (``sending``, with a wall-clock lease), delivered by a
+few concurrent workers that each reuse one SMTP connection, and their outcome recorded:
+
+* 250 - ``sent``; nothing is marked sent before the server accepted the DATA.
+* 4xx, connection refused, timeout - back to ``pending`` with exponential backoff, until
+  the row's deadline; then ``failed``.
+* 5xx - ``failed`` at once with the server's answer (``outbox list --status failed``).
+
+A process killed mid-delivery leaves rows ``sending``; their lease expires and they are
+sent again (at-least-once: a mail may rarely go twice, it is never lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import aiosmtplib
+
+from complaintd.config.model import SmtpConfig
+from complaintd.runtime import Runtime
+from complaintd.store.db import is_postgres
+from complaintd.store.models import Outbox
+from complaintd.workflow.records import record_event
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY = timedelta(hours=1)
+CLAIM_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a worker needs to send one row."""
+
+    outbox_id: int
+    mail_from: str
+    rcpt_to: tuple[str, ...]
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The outcome of one attempt: ``sent``, ``temporary`` or ``permanent``."""
+
+    outbox_id: int
+    outcome: str
+    detail: str
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, ... minutes after the ``attempts``-th failure, at most an hour."""
+    return min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, attempts - 1))
+
+
+def classify_failure(exc: BaseException) -> tuple[str, str]:
+    """``(temporary|permanent, detail)`` for an SMTP exception (RFC 5321 4.2.1)."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [r.code for r in exc.recipients]
+        detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
+        return ("temporary" if any(400 <= c < 500 for c in codes) else "permanent", detail)
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 500:
+        return "permanent", f"{exc.code} {exc.message}"
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 400:
+        return "temporary", f"{exc.code} {exc.message}"
+    return "temporary", f"{type(exc).__name__}: {exc}"
+
+
+class SmtpWorkerPool:
+    """Up to ``size`` SMTP connections, each reused for many messages."""
+
+    def __init__(self, config: SmtpConfig, size: int) -> None:
+        self.config = config
+        self.size = max(1, size)
+        self._idle: list[aiosmtplib.SMTP] = []
+
+    async def deliver_all(self, envelopes: list[Envelope]) -> list[Delivery]:
+        """Send every envelope, ``size`` at a time; never raises for a single failure."""
+        queue: asyncio.Queue[Envelope] = asyncio.Queue()
+        for envelope in envelopes:
+            queue.put_nowait(envelope)
+        results: list[Delivery] = []
+        workers = [self._worker(queue, results) for _ in range(min(self.size, len(envelopes)))]
+        await asyncio.gather(*workers)
+        return results
+
+    async def close(self) -> None:
+        """Say QUIT on every kept connection."""
+        while self._idle:
+            client = self._idle.pop()
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
+
+    async def _worker(self, queue: asyncio.Queue[Envelope], results: list[Delivery]) -> None:
+        client: aiosmtplib.SMTP | None = self._idle.pop() if self._idle else None
+        while not queue.empty():
+            envelope = queue.get_nowait()
+            try:
+                client = (
+                    client if client is not None and client.is_connected else await self._connect()
+                )
+                response = await client.sendmail(
+                    envelope.mail_from, list(envelope.rcpt_to), envelope.raw
+                )
+                results.append(Delivery(envelope.outbox_id, "sent", _describe_response(response)))
+            except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+                outcome, detail = classify_failure(exc)
+                results.append(Delivery(envelope.outbox_id, outcome, detail))
+                client = await self._reset(client)
+        if client is not None and client.is_connected:
+            self._idle.append(client)
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        smtp = self.config
+        client = aiosmtplib.SMTP(
+            hostname=smtp.host,
+            port=smtp.port,
+            use_tls=smtp.tls == "ssl",
+            start_tls=smtp.tls == "starttls",
+            timeout=smtp.timeout_seconds,
+        )
+        await client.connect()
+        if smtp.username:
+            await client.login(smtp.username, smtp.password or "")
+        return client
+
+    async def _reset(self, client: aiosmtplib.SMTP | None) -> aiosmtplib.SMTP | None:
+        """After a failure keep the connection only if RSET works (RFC 5321 4.1.1.5)."""
+        if client is None or not client.is_connected:
+            return None
+        try:
+            await client.rset()
+            return client
+        except (aiosmtplib.SMTPException, OSError):
+            client.close()
+            return None
+
+
+def _describe_response(response: tuple[dict[str, aiosmtplib.SMTPResponse], str]) -> str:
+    refused, message = response
+    if refused:
+        return f"{message}; refused: " + "; ".join(
+            f"{k}: {v.code} {v.message}" for k, v in refused.items()
+        )
+    return message
+
+
+# --- the ledger side -------------------------------------------------------------------
+
+
+def release_stale_claims(runtime: Runtime, *, everything: bool = False) -> int:
+    """Return ``sending`` rows whose lease ran out (or all, for a single instance) to pending."""
+    query = Outbox.update(status="pending", claimed_at=None).where(Outbox.status == "sending")
+    if not everything:
+        query = query.where(Outbox.claimed_at < datetime.now(UTC) - LEASE)
+    return int(query.execute())
+
+
+def claim_due(runtime: Runtime, limit: int = CLAIM_BATCH) -> list[Envelope]:
+    """Claim pending rows due by the clock; SKIP LOCKED on PostgreSQL for several instances."""
+    now = runtime.clock.now()
+    with runtime.database.atomic():
+        query = (
+            Outbox.select(Outbox.id, Outbox.mail_from, Outbox.rcpt_to, Outbox.raw_message)
+            .where((Outbox.status == "pending") & (Outbox.next_attempt_at <= now))
+            .order_by(Outbox.next_attempt_at, Outbox.id)
+            .limit(limit)
+        )
+        if is_postgres(runtime.database):
+            query = query.for_update(skip_locked=True)
+        rows = list(query)
+        ids = [row.id for row in rows]
+        if ids:
+            Outbox.update(status="sending", claimed_at=datetime.now(UTC)).where(
+                Outbox.id.in_(ids)
+            ).execute()
+    return [Envelope(r.id, r.mail_from, tuple(r.rcpt_to), bytes(r.raw_message)) for r in rows]
+
+
+def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[str]:
+    """Write every outcome in one transaction; return counts by final status."""
+    now = runtime.clock.now()
+    counts: Counter[str] = Counter()
+    with runtime.database.atomic():
+        for delivery in deliveries:
+            row = Outbox.get_by_id(delivery.outbox_id)
+            counts[_apply(row, delivery, now)] += 1
+    return counts
+
+
+def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
+    row.attempts += 1
+    row.claimed_at = None
+    if delivery.outcome == "sent":
+        row.status, row.sent_at, row.smtp_response, row.last_error = (
+            "sent",
+            now,
+            delivery.detail,
+            None,
+        )
+    elif delivery.outcome == "temporary" and (row.deadline_at is None or now < row.deadline_at):
+        row.status, row.last_error = "pending", delivery.detail
+        row.next_attempt_at = now + retry_delay(row.attempts)
+    else:
+        row.status = "failed"
+        gave_up = delivery.outcome == "temporary"
+        row.last_error = (
+            f"gave up at the deadline: {delivery.detail}" if gave_up else delivery.detail
+        )
+    row.save()
+    if row.status != "pending":
+        record_event(
+            now,
+            "system",
+            f"mail_{row.status}",
+            ticket=row.ticket_id,
+            kind=row.kind,
+            message_id=row.message_id,
+            detail=row.last_error or row.smtp_response,
+        )
+    return str(row.status)
+
+
+async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:
+    """Send everything due now, batch by batch; return counts by outcome."""
+    totals: Counter[str] = Counter()
+    seen: set[int] = set()
+    while True:
+        envelopes = [e for e in claim_due(runtime) if e.outbox_id not in seen]
+        if not envelopes:
+            return totals
+        seen.update(e.outbox_id for e in envelopes)
+        deliveries = await pool.deliver_all(envelopes)
+        totals.update(record_deliveries(runtime, deliveries))
+
+
+def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[str]:
+    """``once``: send every due row over fresh connections, then close them."""
+    if not is_postgres(runtime.database):
+        release_stale_claims(runtime, everything=True)  # SQLite: this is the only instance
+    pool = SmtpWorkerPool(runtime.config.smtp, concurrency or runtime.config.smtp.concurrency)
+
+    async def run() -> Counter[str]:
+        try:
+            return await flush_async(runtime, pool)
+        finally:
+            await pool.close()
+
+    return asyncio.run(run())
+
+
+def outbox_rows(status: str | None) -> list[Outbox]:
+    """Outbox rows, optionally of one status, oldest first."""
+    query = Outbox.select().order_by(Outbox.id)
+    return list(query.where(Outbox.status == status) if status else query)
+
+
+def retry_failed_mail(runtime: Runtime, outbox_id: int | None, deadline: timedelta) -> list[int]:
+    """Failed rows (one, or all) back to pending now, with a fresh deadline."""
+    now = runtime.clock.now()
+    query = Outbox.select(Outbox.id).where(Outbox.status == "failed")
+    if outbox_id is not None:
+        query = query.where(Outbox.id == outbox_id)
+    ids = [row.id for row in query]
+    if ids:
+        with runtime.database.atomic():
+            Outbox.update(status="pending", next_attempt_at=now, deadline_at=now + deadline).where(
+                Outbox.id.in_(ids)
+            ).execute()
+            for row_id in ids:
+                record_event(now, "cli", "mail_retry", outbox=row_id)
+    return ids

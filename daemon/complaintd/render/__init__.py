@@ -1,0 +1,59 @@
+"""Customer mail templates and their renderer (pure: reads template files only).
+
+Public API::
+
+    TemplateRenderer(directory: Path)
+        .render(kind: str, language: str, context: Mapping[str, Any]) -> RenderedMail
+    RenderedMail(subject: str, text: str, html: str)
+    default_templates_dir() -> Path
+    check_templates(renderer: TemplateRenderer) -> list[str]
+    sample_context(kind: str, language: str) -> dict[str, Any]
+    clean_subject(subject: str) -> str
+    html_problems(markup: str) -> list[str]
+    category_label / severity_label / status_label(key: str, language: str | None) -> str
+    resolve_language(language: str | None) -> str
+    KINDS, LANGUAGES, DEFAULT_LANGUAGE
+"""
+
+from __future__ import annotations
+
+from complaintd.render.labels import (
+    CATEGORY_LABELS,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    category_label,
+    resolve_language,
+    severity_label,
+    status_label,
+)
+from complaintd.render.samples import KINDS, sample_context
+from complaintd.render.templates import (
+    RenderedMail,
+    TemplateRenderer,
+    check_templates,
+    clean_subject,
+    default_templates_dir,
+)
+from complaintd.render.wellformed import html_problems
+
+__all__ = [
+    "CATEGORY_LABELS",
+    "DEFAULT_LANGUAGE",
+    "KINDS",
+    "LANGUAGES",
+    "SEVERITY_LABELS",
+    "STATUS_LABELS",
+    "RenderedMail",
+    "TemplateRenderer",
+    "category_label",
+    "check_templates",
+    "clean_subject",
+    "default_templates_dir",
+    "html_problems",
+    "resolve_language",
+    "sample_context",
+    "severity_label",
+    "status_label",
+]

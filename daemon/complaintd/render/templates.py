@@ -1,0 +1,271 @@
+"""Customer mail from operator-editable jinja2 templates (pure: reads template files only).
+
+Each kind of mail is a triplet of files in ``templates/<language>/`` (as in Zulip's
+email templates): ``<kind>.subject.txt``, ``<kind>.txt`` and ``<kind>.html``.
+
+The environment is sandboxed because operators edit the templates: ``{{ ''.__class__ }}``
+and friends raise instead of reaching Python internals.  Undefined names raise too
+(``StrictUndefined``), so a typo fails ``complaintd check`` rather than sending a mail
+with a hole in it.  HTML files are autoescaped; text files are not.
+
+Context contract (what the workflow passes; only the keys a kind needs are guaranteed)::
+
+    language: "zh-CN" | "en"       (the renderer sets it to the language actually used)
+    desk: {name, address}
+    ticket: {number, subject, category, severity, status, waybills: [str],
+             order_numbers: [str], attachments: [str], customer_name: str | None,
+             created_at: str, due_at: str}          (times already formatted, local)
+    text: str             reopened, reply, solution, agreed, objection, resolution
+    reason: str           invalid
+    agree_mailto, disagree_mailto: str              solution
+
+Filters available to templates:
+
+* ``category_label``, ``severity_label``, ``status_label``: ``{{ ticket.category |
+  category_label }}`` names a key in the context's ``language``;
+  ``{{ key | category_label("en") }}`` names it in the language given.
+* ``nl2br`` (HTML only): escapes plain text and keeps its line breaks as ``<br>``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from complaintd.errors import ConfigError
+from complaintd.render.labels import (
+    LANGUAGES,
+    category_label,
+    resolve_language,
+    severity_label,
+    status_label,
+)
+from complaintd.render.samples import KINDS, sample_context
+from complaintd.render.wellformed import html_problems
+
+# The three parts of a mail, as file-name suffixes after "<kind>.".
+SUBJECT, TEXT, HTML = "subject.txt", "txt", "html"
+PARTS: tuple[str, ...] = (SUBJECT, TEXT, HTML)
+
+# Kinds become file names: keep them to plain identifiers so no kind can name a path.
+_KIND = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+# Unicode categories dropped from subjects: controls, format characters (bidi overrides
+# that could disguise the subject), surrogates.  Whitespace is handled before this.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    """One rendered customer mail: a one-line subject and its text and HTML bodies."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def default_templates_dir() -> Path:
+    """The repository's top-level ``templates/`` folder (the shipped templates)."""
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def clean_subject(subject: str) -> str:
+    """``subject`` made safe for a mail header: one line, no control characters.
+
+    Line breaks and other whitespace become single spaces (so ``a\\r\\nBcc: x`` cannot
+    start a header); other control and format characters are dropped.
+    """
+    kept = (
+        " " if char.isspace() else char
+        for char in subject
+        if char.isspace() or unicodedata.category(char) not in _DROPPED_CATEGORIES
+    )
+    return " ".join("".join(kept).split())
+
+
+@pass_context
+def _category_filter(context: Context, key: str, language: str | None = None) -> str:
+    """Jinja filter: the category's name in ``language`` or the context's language."""
+    return category_label(key, language or context.get("language"))
+
+
+@pass_context
+def _severity_filter(context: Context, key: str, language: str | None = None) -> str:
+    """Jinja filter: the severity's name in ``language`` or the context's language."""
+    return severity_label(key, language or context.get("language"))
+
+
+@pass_context
+def _status_filter(context: Context, key: str, language: str | None = None) -> str:
+    """Jinja filter: the status's name in ``language`` or the context's language."""
+    return status_label(key, language or context.get("language"))
+
+
+def _nl2br(text: str) -> Markup:
+    """Jinja filter: ``text`` escaped for HTML, its line breaks kept as ``<br>``."""
+    # Escape line by line first, so only our own <br> is ever markup.
+    return Markup("<br>\n").join(escape(line) for line in str(text).splitlines())
+
+
+def _environment(directory: Path) -> ImmutableSandboxedEnvironment:
+    """The sandboxed jinja environment over ``directory``."""
+    # Immutable sandbox: templates cannot even append to the workflow's lists.
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(str(directory), encoding="utf-8"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(
+            enabled_extensions=("html",),
+            disabled_extensions=("txt",),
+            default_for_string=False,
+            default=False,
+        ),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=True,  # operators edit templates while the daemon runs
+    )
+    env.filters["category_label"] = _category_filter
+    env.filters["severity_label"] = _severity_filter
+    env.filters["status_label"] = _status_filter
+    env.filters["nl2br"] = _nl2br
+    return env
+
+
+def _traceback_frames(traceback: TracebackType | None) -> Iterator[tuple[str, int]]:
+    """(file name, line) of every frame of ``traceback``, outermost first."""
+    while traceback is not None:
+        yield traceback.tb_frame.f_code.co_filename, traceback.tb_lineno
+        traceback = traceback.tb_next
+
+
+class TemplateRenderer:
+    """Renders the customer-mail triplets found in one templates directory."""
+
+    def __init__(self, directory: Path) -> None:
+        """Use the templates in ``directory`` (``<language>/<kind>.{subject.txt,txt,html}``)."""
+        self.directory = Path(directory).resolve()
+        self._env = _environment(self.directory)
+
+    def render(self, kind: str, language: str, context: Mapping[str, Any]) -> RenderedMail:
+        """Render mail ``kind`` in ``language`` (unknown languages fall back to zh-CN).
+
+        Raises :class:`ConfigError` naming the template file when one is missing, does
+        not parse, or fails to render; :class:`ValueError` for a malformed kind.
+        """
+        language = resolve_language(language)
+        values = dict(context)
+        values["language"] = language  # labels must follow the templates actually used
+        return RenderedMail(
+            subject=clean_subject(self._render_part(kind, language, SUBJECT, values)),
+            text=self._render_part(kind, language, TEXT, values),
+            html=self._render_part(kind, language, HTML, values),
+        )
+
+    def _render_part(self, kind: str, language: str, part: str, values: Mapping[str, Any]) -> str:
+        """Render ``<language>/<kind>.<part>``; every failure becomes a ConfigError."""
+        if not _KIND.match(kind):
+            raise ValueError(f"malformed mail kind {kind!r}")
+        name = f"{language}/{kind}.{part}"
+        # One try around loading and rendering: {% extends %} and {% include %} load
+        # their templates only while rendering.
+        try:
+            return self._env.get_template(name).render(values)
+        except TemplateNotFound as error:
+            missing = error.name if isinstance(error.name, str) else name
+            raise ConfigError(
+                _key(missing), f"template file {missing} is missing from {self.directory}"
+            ) from error
+        except TemplateSyntaxError as error:
+            where = error.name or name
+            raise ConfigError(
+                _key(where), f"{where} line {error.lineno}: syntax error: {error.message}"
+            ) from error
+        except Exception as error:
+            # Undefined names, sandbox violations, a filter raising: all the template's doing.
+            where, line = self._position(error, name)
+            raise ConfigError(
+                _key(where), f"{where} line {line}: {type(error).__name__}: {error}"
+            ) from error
+
+    def _position(self, error: BaseException, name: str) -> tuple[str, int | str]:
+        """Template file and line where ``error`` was raised (jinja rewrites tracebacks).
+
+        The innermost frame inside our directory wins, so an error in an included or
+        extended template names that file, not the one asked for.
+        """
+        found: tuple[str, int | str] = (name, "?")
+        for filename, line in _traceback_frames(error.__traceback__):
+            path = Path(filename)
+            if path.is_absolute() and path.is_relative_to(self.directory):
+                found = (path.relative_to(self.directory).as_posix(), line)
+        return found
+
+
+def _key(name: str) -> str:
+    """The configuration key naming template ``name``: ``templates/en/ack.txt``."""
+    return f"templates/{name}"
+
+
+def _sparse(context: Mapping[str, Any]) -> dict[str, Any]:
+    """``context`` with every optional ticket fact absent (no name, no numbers, no files)."""
+    ticket = dict(context["ticket"])
+    ticket.update(customer_name=None, waybills=[], order_numbers=[], attachments=[])
+    return {**context, "ticket": ticket}
+
+
+def _part_problems(
+    renderer: TemplateRenderer, kind: str, language: str, part: str, context: Mapping[str, Any]
+) -> list[str]:
+    """What is wrong with one part rendered with ``context``; [] when nothing."""
+    where = _key(f"{language}/{kind}.{part}")
+    try:
+        output = renderer._render_part(kind, language, part, context)
+    except ConfigError as error:
+        return [str(error)]
+    if part == SUBJECT:
+        subject = clean_subject(output)
+        tag = f"[{context['ticket']['number']}]"
+        if not subject:
+            return [f"{where}: the subject is empty"]
+        if not subject.startswith(tag):
+            return [f"{where}: the subject does not start with the ticket tag {tag}"]
+    elif not output.strip():
+        return [f"{where}: the body is empty"]
+    if part == HTML:
+        return [f"{where}: {problem}" for problem in html_problems(output)]
+    return []
+
+
+def check_templates(renderer: TemplateRenderer) -> list[str]:
+    """Render every kind in every language with sample data; the problems found.
+
+    Each part is rendered twice, with the full sample and with no customer name,
+    waybills, order numbers or attachments.  An empty list means all is well.
+    """
+    problems: list[str] = []
+    for language in LANGUAGES:
+        for kind in KINDS:
+            full = sample_context(kind, language)
+            for part in PARTS:
+                for context in (full, _sparse(full)):
+                    for problem in _part_problems(renderer, kind, language, part, context):
+                        if problem not in problems:
+                            problems.append(problem)
+    return problems

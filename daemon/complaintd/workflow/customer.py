@@ -1,0 +1,297 @@
+"""Mail to the customer: acknowledgement, reopening, answers to a proposal, desk actions.
+
+Each function runs inside the caller's transaction, so the state change and the
+outbox row that announces it commit together (or not at all).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
+from complaintd.outbox.queue import enqueue
+from complaintd.runtime import Runtime
+from complaintd.store.models import Attachment, Event, Message, Outbox, Ticket
+from complaintd.thread.tokens import make_token, reply_address
+from complaintd.workflow.agreement import Verdict, read_answer
+from complaintd.workflow.records import record_event
+from complaintd.workflow.status import transition
+
+_ROBOT_LOCAL = re.compile(
+    r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|auto[-_.]?reply)\b",
+    re.IGNORECASE,
+)
+CUSTOMER_KINDS = ("complaint", "customer_reply")
+
+
+def format_local(at: datetime | None, runtime: Runtime) -> str:
+    """``2026-11-20 10:00 (UTC+08:00)`` in the desk's time zone."""
+    if at is None:
+        return "-"
+    local = at.astimezone(runtime.config.desk.timezone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+    """What every customer template may use (see render.templates for the contract)."""
+    attachments = (
+        Attachment.select(Attachment.filename)
+        .join(Message)
+        .where((Message.ticket == ticket) & (Message.direction == "in"))
+        .order_by(Attachment.id)
+    )
+    return {
+        "language": ticket.language,
+        "desk": {"name": runtime.config.desk.name, "address": runtime.config.desk.address},
+        "ticket": {
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "category": ticket.category,
+            "severity": ticket.severity,
+            "status": ticket.status,
+            "waybills": ticket.waybills,
+            "order_numbers": ticket.order_numbers,
+            "attachments": [a.filename for a in attachments],
+            "customer_name": ticket.customer_name,
+            "created_at": format_local(ticket.created_at, runtime),
+            "due_at": format_local(ticket.due_at, runtime),
+        },
+        **extra,
+    }
+
+
+def thread_of(ticket: Ticket) -> tuple[str | None, list[str]]:
+    """The customer's latest message id (the parent) and every message id of the ticket."""
+    rows = list(
+        Message.select(Message.message_id, Message.kind)
+        .where((Message.ticket == ticket) & Message.message_id.is_null(False))
+        .order_by(Message.created_at, Message.id)
+    )
+    ids = [(r.message_id or "", r.kind) for r in rows]
+    customer = [message_id for message_id, kind in ids if kind in CUSTOMER_KINDS]
+    parent = customer[-1] if customer else (ids[-1][0] if ids else None)
+    return parent, [message_id for message_id, _ in ids if message_id != parent]
+
+
+def customer_reply_address(runtime: Runtime, ticket: Ticket) -> str:
+    """The plus-address whose signed token lets the customer write into this ticket."""
+    token = make_token(runtime.config.desk.token_secret, ticket.number, "c")
+    return reply_address(runtime.config.desk.address, token)
+
+
+def send_to_customer(
+    runtime: Runtime,
+    ticket: Ticket,
+    kind: str,
+    *,
+    now: datetime,
+    actor: str = "system",
+    auto_submitted: str | None = "auto-generated",
+    **extra: Any,
+) -> Outbox | None:
+    """Render ``kind`` in the customer's language and put it in the outbox."""
+    if not ticket.customer_email:
+        record_event(
+            now,
+            actor,
+            "mail_not_sent",
+            ticket=ticket,
+            kind=kind,
+            reason="no customer email address",
+        )
+        return None
+    rendered = runtime.templates.render(
+        kind, ticket.language, template_context(runtime, ticket, **extra)
+    )
+    parent, references = thread_of(ticket)
+    smtp = runtime.config.smtp
+    mail = OutgoingMail(
+        kind=kind,
+        from_address=smtp.from_address,
+        from_name=runtime.config.desk.name,
+        to=(ticket.customer_email,),
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        message_id=new_message_id(address_domain(smtp.from_address)),
+        date=now,
+        in_reply_to=parent,
+        references=tuple(references) + ((parent,) if parent else ()),
+        reply_to=customer_reply_address(runtime, ticket),
+        auto_submitted=auto_submitted,
+    )
+    deadline = timedelta(hours=smtp.retry_deadline_hours)
+    return enqueue(
+        mail, ticket=ticket, envelope_from=smtp.from_address, at=now, deadline=deadline, actor=actor
+    )
+
+
+# --- acknowledgement (RFC 3834 loop safety) --------------------------------------------
+
+
+def ack_refusal(runtime: Runtime, sender: str | None, now: datetime) -> str | None:
+    """Why no acknowledgement may go to ``sender``; None when one may."""
+    if not sender:
+        return "no sender address"
+    if sender in {runtime.config.desk.address, runtime.config.smtp.from_address}:
+        return "our own address"
+    if _ROBOT_LOCAL.match(sender.partition("@")[0]):
+        return "a robot address (noreply, mailer-daemon, ...)"
+    since = now - timedelta(hours=runtime.config.desk.ack_window_hours)
+    previous = _last_ack_to(sender, since)
+    if previous is not None:
+        window = runtime.config.desk.ack_window_hours
+        return f"already acknowledged within {window:g} h ({previous})"
+    return None
+
+
+def _last_ack_to(sender: str, since: datetime) -> str | None:
+    row = (
+        Message.select(Ticket.number)
+        .join(Ticket)
+        .where(
+            (Message.kind == "ack")
+            & (Ticket.customer_email == sender)
+            & (Message.created_at >= since)
+        )
+        .order_by(Message.created_at.desc())
+        .first()
+    )
+    return row.ticket.number if row else None
+
+
+def acknowledge(runtime: Runtime, ticket: Ticket, sender: str | None, now: datetime) -> None:
+    """Acknowledge a new complaint unless loop safety says no (then record why)."""
+    refusal = ack_refusal(runtime, sender, now)
+    if refusal:
+        record_event(now, "system", "ack_suppressed", ticket=ticket, reason=refusal)
+        return
+    send_to_customer(runtime, ticket, "ack", now=now, auto_submitted="auto-replied")
+
+
+# --- the customer writes again ------------------------------------------------------------
+
+
+def on_customer_reply(runtime: Runtime, ticket: Ticket, message: Message, now: datetime) -> None:
+    """A closed ticket reopens; an answer to a proposal moves the ticket on."""
+    actor = message.from_addr or "customer"
+    if ticket.status == "closed":
+        reopen(runtime, ticket, actor, now, excerpt(message.body))
+    elif ticket.status == "solution_proposed":
+        _answer_to_proposal(runtime, ticket, message, actor, now)
+
+
+def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: str) -> None:
+    """Back to investigating with a new committed answer time; the customer is told."""
+    transition(ticket, "investigating", actor, now, reason="the customer wrote to a closed ticket")
+    ticket.due_at = now + timedelta(hours=runtime.config.sla[ticket.severity].first_response_hours)
+    ticket.save()
+    send_to_customer(runtime, ticket, "reopened", now=now, auto_submitted="auto-replied", text=text)
+
+
+def _answer_to_proposal(
+    runtime: Runtime, ticket: Ticket, message: Message, actor: str, now: datetime
+) -> None:
+    answer = read_answer(message.body, message.subject)
+    if answer is None:
+        record_event(
+            now, actor, "proposal_answer_unclear", ticket=ticket, message_id=message.message_id
+        )
+        return
+    if answer.verdict is Verdict.AGREE:
+        transition(
+            ticket, "implementing", actor, now, reason=f"customer agreed ('{answer.phrase}')"
+        )
+        send_to_customer(
+            runtime,
+            ticket,
+            "agreed",
+            now=now,
+            auto_submitted="auto-replied",
+            text=last_proposal(ticket),
+        )
+        return
+    objection = excerpt(message.body)
+    transition(
+        ticket, "investigating", actor, now, reason=f"customer disagreed ('{answer.phrase}')"
+    )
+    record_event(now, actor, "objection", ticket=ticket, text=objection)
+    send_to_customer(
+        runtime, ticket, "objection", now=now, auto_submitted="auto-replied", text=objection
+    )
+
+
+def excerpt(text: str, limit: int = 2000) -> str:
+    """The customer's words, trimmed for quoting back."""
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit].rstrip() + " …"
+
+
+def last_proposal(ticket: Ticket) -> str:
+    """The text of the latest solution proposed on ``ticket``."""
+    event = (
+        Event.select()
+        .where((Event.ticket == ticket) & (Event.action == "solution_proposed"))
+        .order_by(Event.at.desc(), Event.id.desc())
+        .first()
+    )
+    return str(event.detail.get("text", "")) if event else ""
+
+
+# --- the desk acts (CLI, or agents by email) -------------------------------------------
+
+
+def desk_reply(runtime: Runtime, ticket: Ticket, text: str, actor: str, now: datetime) -> None:
+    """Send the desk's text to the customer; a received ticket is now being investigated."""
+    if ticket.status == "received":
+        transition(ticket, "investigating", actor, now, reason="the desk answered")
+    send_to_customer(runtime, ticket, "reply", now=now, actor=actor, auto_submitted=None, text=text)
+
+
+def propose_solution(
+    runtime: Runtime, ticket: Ticket, text: str, actor: str, now: datetime
+) -> None:
+    """Propose a solution and ask the customer to agree, with one-click answer links."""
+    transition(ticket, "solution_proposed", actor, now)
+    record_event(now, actor, "solution_proposed", ticket=ticket, text=text)
+    address = customer_reply_address(runtime, ticket)
+    send_to_customer(
+        runtime,
+        ticket,
+        "solution",
+        now=now,
+        actor=actor,
+        auto_submitted=None,
+        text=text,
+        agree_mailto=answer_mailto(address, ticket.number, agree=True),
+        disagree_mailto=answer_mailto(address, ticket.number, agree=False),
+    )
+
+
+def answer_mailto(address: str, number: str, *, agree: bool) -> str:
+    """A ``mailto:`` URL (RFC 6068) pre-filling the verdict in subject and body."""
+    verdict = "同意 / Agree" if agree else "不同意 / Disagree"
+    body = "同意 / I agree." if agree else "不同意 / I do not agree. 原因 / Reason: "
+    return f"mailto:{address}?subject={quote(f'[{number}] {verdict}')}&body={quote(body)}"
+
+
+def close_ticket(
+    runtime: Runtime, ticket: Ticket, resolution: str, actor: str, now: datetime
+) -> None:
+    """The desk closes: the resolution goes out, the survey follows (status follow_up)."""
+    transition(ticket, "follow_up", actor, now, resolution=resolution)
+    send_to_customer(
+        runtime, ticket, "resolution", now=now, actor=actor, auto_submitted=None, text=resolution
+    )
+
+
+def invalidate(runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: datetime) -> None:
+    """Not a valid complaint: status invalid and a polite explanation to the customer."""
+    transition(ticket, "invalid", actor, now, reason=reason)
+    send_to_customer(
+        runtime, ticket, "invalid", now=now, actor=actor, auto_submitted=None, reason=reason
+    )

@@ -1,0 +1,81 @@
+"""The outbox against a real SMTP server that fails in the ways real servers fail.
+
+Every mail ends delivered exactly once, or failed and listed: none is lost.
+"""
+
+from __future__ import annotations
+
+from tests.integration.desk import Desk
+from tests.integration.mails import mail
+
+T0 = "2026-11-20T10:00:00+08:00"
+
+
+def complaints(n: int) -> list[bytes]:
+    return [
+        mail("Late parcel", f"Parcel {i} is late.", sender=(f"C{i}", f"c{i}@customer.example"))
+        for i in range(n)
+    ]
+
+
+def outbox(desk: Desk, status: str | None = None) -> list[dict]:
+    args = ["outbox", "list", "--format", "json"] + (["--status", status] if status else [])
+    result = desk.cli(*args)
+    assert result.code == 0, result.err
+    return list(result.json())
+
+
+def assert_each_delivered_once(desk: Desk, count: int) -> None:
+    recipients = [m.rcpt_tos[0] for m in desk.smtp.messages]
+    assert sorted(recipients) == sorted(f"c{i}@customer.example" for i in range(count))
+    assert {row["status"] for row in outbox(desk)} == {"sent"}
+
+
+def test_tempfail_then_success_delivers_exactly_once(desk: Desk) -> None:
+    desk.smtp.mode = "tempfail_first:3"
+    desk.append(*complaints(5))
+    desk.once(now=T0)
+    pending = outbox(desk, "pending")
+    assert len(pending) == 3 and all("451" in row["error"] for row in pending)
+    desk.once(now=T0)  # not yet due: backoff
+    assert len(desk.smtp.messages) == 2
+    desk.once(now="2026-11-20T10:05:00+08:00")
+    assert_each_delivered_once(desk, 5)
+
+
+def test_permanent_failure_is_failed_listed_and_retryable(desk: Desk) -> None:
+    desk.smtp.mode = "permfail"
+    desk.append(*complaints(2))
+    desk.once(now=T0)
+    failed = outbox(desk, "failed")
+    assert len(failed) == 2 and all(row["error"].startswith("550") for row in failed)
+    desk.smtp.mode = "ok"
+    result = desk.cli("outbox", "retry", "--all", now=T0)
+    assert result.code == 0, result.err
+    assert_each_delivered_once(desk, 2)
+
+
+def test_server_down_then_back(desk: Desk) -> None:
+    desk.smtp.stop()
+    desk.append(*complaints(3))
+    result = desk.once(now=T0)
+    assert "pending 3" in result.err
+    assert all(
+        "Connect" in row["error"] or "refused" in row["error"].lower() for row in outbox(desk)
+    )
+    desk.smtp.start()
+    desk.once(now="2026-11-20T10:02:00+08:00")
+    assert_each_delivered_once(desk, 3)
+
+
+def test_gives_up_at_the_deadline(desk: Desk) -> None:
+    desk.smtp.mode = "tempfail"
+    desk.append(*complaints(1))
+    desk.once(now=T0)
+    desk.once(now="2026-11-23T10:00:00+08:00")  # past the 48 h retry deadline
+    [row] = outbox(desk)
+    assert row["status"] == "failed" and "gave up at the deadline" in row["error"]
+
+
+def test_unknown_outbox_id_is_exit_1(desk: Desk) -> None:
+    assert desk.cli("outbox", "retry", "999").code == 1

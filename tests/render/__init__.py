@@ -1,0 +1,1 @@
+"""Tests of the customer-mail templates and their renderer (complaintd.render)."""

@@ -127,10 +127,10 @@ def test_failing_message_is_quarantined_listed_and_retried(
     """A failure we cannot cause with real mail (a bug in a stage) is injected here."""
     real_ingest = pipeline.ingest
 
-    def failing_ingest(runtime, inbound):  # type: ignore[no-untyped-def]
+    def failing_ingest(runtime, inbound, analysis):  # type: ignore[no-untyped-def]
         if b"POISON" in bytes(inbound.raw_message):
             raise ValueError("stage exploded")
-        return real_ingest(runtime, inbound)
+        return real_ingest(runtime, inbound, analysis)
 
     monkeypatch.setattr(pipeline, "ingest", failing_ingest)
     desk.append(

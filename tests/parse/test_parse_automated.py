@@ -251,6 +251,14 @@ RULES = [
         None,
     ),
     (
+        "delivery_failure_is_a_customer",
+        "",
+        "Delivery failure for order 123",
+        "zs@qq.com",
+        None,
+        None,
+    ),
+    (
         "x_failed_recipients",
         "X-Failed-Recipients: a@b.example\n",
         "Mail",

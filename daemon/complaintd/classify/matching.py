@@ -113,7 +113,11 @@ def scanner_regex(keys: Sequence[str]) -> re.Pattern[str]:
     # re.ASCII: case-insensitive for ASCII letters only.  Unicode IGNORECASE would let
     # Turkish "İ"/"ı" match "i" while "İ".lower() is no key of ours.
     flags = re.IGNORECASE | re.ASCII
-    return re.compile("|".join(_group_regex(c, ks) for c, ks in groups.items()), flags)
+    # The lookahead class rejects a position whose character starts no keyword in one
+    # set test, instead of trying every alternative there (most positions start none).
+    firsts = "".join(sorted({re.escape(c) for c in groups}))
+    alternatives = "|".join(_group_regex(c, ks) for c, ks in groups.items())
+    return re.compile(f"(?=[{firsts}])(?:{alternatives})", flags)
 
 
 def is_negated(text: str, start: int) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -111,8 +111,16 @@ def fetch_raw(client: imapclient.IMAPClient, uids: list[int]) -> list[FetchedMes
     return fetched
 
 
-def fetch_new(runtime: Runtime, mailbox: MailboxConfig, client: imapclient.IMAPClient) -> int:
-    """Store every message above the high-water mark; return how many were new."""
+def fetch_new(
+    runtime: Runtime,
+    mailbox: MailboxConfig,
+    client: imapclient.IMAPClient,
+    on_stored: Callable[[int, bytes], None] | None = None,
+) -> int:
+    """Store every message above the high-water mark; return how many were new.
+
+    ``on_stored(inbound_id, raw)`` is called for each new row once it is committed.
+    """
     status = select(client, mailbox.folder)
     state = load_state(mailbox.name, mailbox.folder)
     if reset_for_uidvalidity(state, status.uidvalidity):
@@ -127,7 +135,11 @@ def fetch_new(runtime: Runtime, mailbox: MailboxConfig, client: imapclient.IMAPC
     stored = 0
     for start in range(0, len(uids), mailbox.batch_size):
         batch = fetch_raw(client, uids[start : start + mailbox.batch_size])
-        stored += store_batch(runtime.database, state, mailbox.kind, batch, runtime.clock.now())
+        new_rows = store_batch(runtime.database, state, mailbox.kind, batch, runtime.clock.now())
+        stored += len(new_rows)
+        if on_stored is not None:
+            for inbound_id, raw in new_rows:
+                on_stored(inbound_id, raw)
     return stored
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,35 +62,39 @@ def store_batch(
     database: peewee.Database,
     state: MailboxState,
     kind: str,
-    messages: Iterable[FetchedMessage],
+    messages: list[FetchedMessage],
     now: datetime,
-) -> int:
-    """Commit raw messages and the new high-water mark together; return how many were new."""
-    rows = [_row(state, kind, m, now) for m in messages]
-    if not rows:
-        return 0
+) -> list[tuple[int, bytes]]:
+    """Commit raw messages and the new high-water mark together; return the new rows.
+
+    Each new row is returned as ``(inbound id, raw bytes)`` so analysis can start at once.
+    """
+    if not messages:
+        return []
     with database.atomic():
-        fresh = _not_yet_stored(state, rows)
-        for start in range(0, len(fresh), 50):
-            InboundMessage.insert_many(fresh[start : start + 50]).on_conflict_ignore().execute()
-        state.last_uid = max(state.last_uid, *(int(row["uid"]) for row in rows))  # type: ignore[call-overload]
+        known = _stored_uids(state, [m.uid for m in messages])
+        fresh = [m for m in messages if m.uid not in known]
+        rows = [_row(state, kind, m, now) for m in fresh]
+        for start in range(0, len(rows), 50):
+            InboundMessage.insert_many(rows[start : start + 50]).on_conflict_ignore().execute()
+        state.last_uid = max(state.last_uid, *(m.uid for m in messages))
         state.last_fetch_at = now
         state.last_error = None
         state.save()
-    return len(fresh)
+        ids = _stored_uids(state, [m.uid for m in fresh])
+    return [(ids[m.uid], m.raw) for m in fresh if m.uid in ids]
 
 
-def _not_yet_stored(state: MailboxState, rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    uids = [row["uid"] for row in rows]
-    existing = {
-        r.uid
-        for r in InboundMessage.select(InboundMessage.uid).where(
-            (InboundMessage.mailbox == state.mailbox)
-            & (InboundMessage.uidvalidity == state.uidvalidity)
-            & (InboundMessage.uid.in_(uids))
-        )
-    }
-    return [row for row in rows if row["uid"] not in existing]
+def _stored_uids(state: MailboxState, uids: list[int]) -> dict[int, int]:
+    """uid -> inbound id for the rows of this mailbox generation among ``uids``."""
+    if not uids:
+        return {}
+    query = InboundMessage.select(InboundMessage.id, InboundMessage.uid).where(
+        (InboundMessage.mailbox == state.mailbox)
+        & (InboundMessage.uidvalidity == state.uidvalidity)
+        & (InboundMessage.uid.in_(uids))
+    )
+    return {row.uid: row.id for row in query}
 
 
 def _row(

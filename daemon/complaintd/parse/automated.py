@@ -12,8 +12,8 @@ Choices worth knowing:
   ``AutoReply`` together with an auto-reply-like subject ("Away", "休假") counts.
 * Some subjects are machine-only ("Delivery Status Notification", "自动回复")
   and count alone.  Others are words our customers use - we are a logistics
-  desk and people write "Undeliverable parcel" - so "Undeliverable:" only
-  counts with a null Return-Path, an ``Auto-Submitted`` header or a report part.
+  desk and people write "Undeliverable parcel" or "Delivery failure" - so such
+  subjects count only with a null Return-Path, ``Auto-Submitted`` or a report part.
 """
 
 from __future__ import annotations
@@ -45,13 +45,13 @@ _NOREPLY_LOCAL_PART = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"^\W*(delivery status notification|undelivered mail returned to sender|mail delivery failed"
     r"|returned mail|failure notice|delivery notification: delivery has failed|mail system error"
-    r"|undeliverable (mail|message)|message not delivered|nondeliverable mail|delivery failure"
+    r"|undeliverable (mail|message)|message not delivered|nondeliverable mail"
     r"|warning: message .* delayed)|系统退信|退信通知|邮件退信|退信[:：]",
     re.IGNORECASE,
 )
 # Words people also write; counted only with corroboration (see module docstring).
 _WEAK_BOUNCE_SUBJECT = re.compile(
-    r"^\W*(undeliverable|unzustellbar|non remis|non recapitabile)\b", re.I
+    r"^\W*(undeliverable|delivery failure|unzustellbar|non remis|non recapitabile)\b", re.I
 )
 _AUTO_REPLY_SUBJECT = re.compile(
     r"^\W*(automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|out of (the )?office|ooo\b"

@@ -141,6 +141,7 @@ def strip_reply(text: str) -> str:
 def _strip_quotes(lines: list[str]) -> list[str]:
     """Remove quote headers with what they introduce, and ``>`` blocks."""
     plain = _plain_lines(lines)
+    kinds = _field_kinds(lines)
     kept: list[str] = []
     index = 0
     while index < len(lines):
@@ -148,7 +149,7 @@ def _strip_quotes(lines: list[str]) -> list[str]:
             kept.append(lines[index])
             index += 1
             continue
-        index = _step(lines, index, kept)
+        index = _step(lines, kinds, index, kept)
         if index < 0:
             return _drop_trailing_separators(kept)
     return kept
@@ -168,7 +169,7 @@ def _has_marker(line: str) -> bool:
     return "-" in line or ":" in line or "：" in line or ">" in line
 
 
-def _step(lines: list[str], index: int, kept: list[str]) -> int:
+def _step(lines: list[str], kinds: list[frozenset[str]], index: int, kept: list[str]) -> int:
     """Handle the line at ``index``; return the next index, or -1 to cut here."""
     line = lines[index]
     if _FORWARD_MARKER.match(line):
@@ -178,7 +179,7 @@ def _step(lines: list[str], index: int, kept: list[str]) -> int:
     span = _attribution_span(lines, index)
     if span and _next_is_quoted(lines, index + span):
         return _quote_block_end(lines, index + span)
-    if span or _is_block_header(lines, index):
+    if span or _is_block_header(lines, kinds, index):
         return -1
     if _QUOTED.match(line):
         _drop_attribution_before(kept)
@@ -195,15 +196,24 @@ def _forward_header_end(lines: list[str], start: int) -> int:
     return index
 
 
-def _is_block_header(lines: list[str], index: int) -> bool:
+def _field_kinds(lines: list[str]) -> list[frozenset[str]]:
+    """Which header fields (from/date/subject) each line looks like, computed once."""
+    return [
+        frozenset(kind for kind, pattern in _FIELDS.items() if pattern.match(line))
+        if ":" in line or "：" in line
+        else frozenset()
+        for line in lines
+    ]
+
+
+def _is_block_header(lines: list[str], kinds: list[frozenset[str]], index: int) -> bool:
     """A separator header, or an Outlook-style From/Sent/Subject field block."""
-    line = lines[index]
-    if _SEPARATOR_HEADER.match(line):
+    if _SEPARATOR_HEADER.match(lines[index]):
         return True
-    if not (_FIELDS["from"].match(line) or _FIELDS["date"].match(line)):
+    if not kinds[index] & {"from", "date"}:
         return False
-    window = lines[index : index + _WINDOW]
-    return all(any(p.match(w) for w in window) for p in _FIELDS.values())
+    found = frozenset().union(*kinds[index : index + _WINDOW])
+    return found >= _FIELDS.keys()
 
 
 def _attribution_span(lines: list[str], index: int) -> int:
@@ -277,9 +287,10 @@ def _quote_block_end(lines: list[str], index: int) -> int:
         if _QUOTED.match(line):
             index += 1
         elif not line.strip():
-            if not _next_is_quoted(lines, index):
-                return _skip_blank(lines, index)
-            index += 1
+            following = _skip_blank(lines, index)
+            if following == len(lines) or not _QUOTED.match(lines[following]):
+                return following
+            index = following
         else:
             wrapped_end = _wrapped_run_end(lines, index)
             if wrapped_end is None:
@@ -328,25 +339,31 @@ def _drop_trailing_separators(kept: list[str]) -> list[str]:
 
 def _strip_signature(lines: list[str]) -> list[str]:
     """Cut at the earliest signature marker."""
-    for index, line in enumerate(lines):
-        if _is_signature_start(lines, index, line):
+    after = _filled_after(lines)
+    for index in range(len(lines)):
+        if _is_signature_start(lines, index, after[index]):
             return lines[:index]
     return lines
 
 
-def _is_signature_start(lines: list[str], index: int, line: str) -> bool:
+def _filled_after(lines: list[str]) -> list[int]:
+    """For each line, how many non-blank lines follow it (one pass, not n^2)."""
+    counts = [0] * len(lines)
+    running = 0
+    for index in range(len(lines) - 1, -1, -1):
+        counts[index] = running
+        running += bool(lines[index].strip())
+    return counts
+
+
+def _is_signature_start(lines: list[str], index: int, filled_after: int) -> bool:
     """A delimiter, a mobile tag, or a closing followed by a short sign-off."""
-    tail = lines[index + 1 :]
+    line = lines[index]
     if _SIG_DELIMITER.match(line):
-        return sum(1 for t in tail if t.strip()) <= _SIGNATURE_MAX_LINES
+        return filled_after <= _SIGNATURE_MAX_LINES
     if _MOBILE.match(line):
         return True  # what follows a mobile tag is the unmarked original
-    return bool(_CLOSING.match(line)) and _short_tail(tail)
-
-
-def _short_tail(tail: list[str]) -> bool:
-    """A few short lines (name, title, phone) and nothing else."""
-    filled = [line for line in tail if line.strip()]
-    return 0 < len(filled) <= _CLOSING_TAIL_LINES and all(
-        len(line) <= _CLOSING_TAIL_WIDTH for line in filled
-    )
+    if not _CLOSING.match(line) or not 0 < filled_after <= _CLOSING_TAIL_LINES:
+        return False
+    # A name, a title, a phone number: short lines only.
+    return all(len(tail) <= _CLOSING_TAIL_WIDTH for tail in lines[index + 1 :])

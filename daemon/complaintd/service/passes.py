@@ -10,7 +10,7 @@ from complaintd.errors import TransientError
 from complaintd.fetch.imap import IMAP_ERRORS, dispose_processed, fetch_new, session
 from complaintd.fetch.ledger import load_state
 from complaintd.runtime import Runtime
-from complaintd.workflow.pipeline import PassStats, process_pending
+from complaintd.workflow.pipeline import PassStats, make_analyzer, process_pending
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +29,9 @@ def mailbox_pass(runtime: Runtime, mailbox: MailboxConfig) -> MailboxReport:
     """Fetch, process and dispose one mailbox; a server error is reported, not raised."""
     report = MailboxReport(mailbox=mailbox.name)
     try:
-        with session(mailbox) as client:
-            report.fetched = fetch_new(runtime, mailbox, client)
-            report.stats = process_pending(runtime, mailbox=mailbox.name)
+        with session(mailbox) as client, make_analyzer(runtime) as analyzer:
+            report.fetched = fetch_new(runtime, mailbox, client, analyzer.submit)
+            report.stats = process_pending(runtime, mailbox=mailbox.name, analyzer=analyzer)
             dispose_processed(runtime, mailbox, client)
     except (TransientError, *IMAP_ERRORS) as exc:
         report.error = str(exc)

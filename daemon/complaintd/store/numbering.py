@@ -25,8 +25,15 @@ def format_ticket_number(prefix: str, period: str, serial: int) -> str:
 
 def allocate_ticket_number(prefix: str, period: str) -> str:
     """Take the next serial of ``prefix``/``period``; call inside the ticket's transaction."""
-    TicketCounter.insert(prefix=prefix, period=period, last_serial=0).on_conflict_ignore().execute()
-    where = (TicketCounter.prefix == prefix) & (TicketCounter.period == period)
-    TicketCounter.update(last_serial=TicketCounter.last_serial + 1).where(where).execute()
-    serial = TicketCounter.select(TicketCounter.last_serial).where(where).scalar()
+    # One statement (SQLite >= 3.35 and PostgreSQL): create the row or bump it, and read
+    # the new serial back under the same lock.
+    query = (
+        TicketCounter.insert(prefix=prefix, period=period, last_serial=1)
+        .on_conflict(
+            conflict_target=[TicketCounter.prefix, TicketCounter.period],
+            update={TicketCounter.last_serial: TicketCounter.last_serial + 1},
+        )
+        .returning(TicketCounter.last_serial)
+    )
+    serial = next(iter(query.execute())).last_serial
     return format_ticket_number(prefix, period, int(serial))

@@ -12,13 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from complaintd.classify import (
-    classify,
-    detect_language,
-    extract_registration,
-    raise_severity,
-)
-from complaintd.parse import parse_message
+from complaintd.classify import raise_severity
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.runtime import Runtime
 from complaintd.store.models import InboundMessage, Message, Outbox, Ticket
@@ -32,6 +26,7 @@ from complaintd.thread.matcher import (
     subject_tag_numbers,
 )
 from complaintd.thread.tokens import find_tokens
+from complaintd.workflow.analysis import Analysis
 from complaintd.workflow.customer import acknowledge, on_customer_reply
 from complaintd.workflow.records import (
     add_participant,
@@ -48,11 +43,17 @@ class IntakeResult:
     action: str  # new_ticket | appended | new_linked | automated | duplicate | own_mail
     ticket_number: str | None
     detail: str
+    ticket_id: int | None = None
+
+    @classmethod
+    def on(cls, action: str, ticket: Ticket, detail: str) -> IntakeResult:
+        """A result concerning ``ticket``."""
+        return cls(action, ticket.number, detail, ticket.id)
 
 
-def ingest(runtime: Runtime, inbound: InboundMessage) -> IntakeResult:
+def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> IntakeResult:
     """Turn ``inbound`` into ticket events; the caller holds the transaction."""
-    parsed = parse_message(bytes(inbound.raw_message))
+    parsed = analysis.parsed
     now = runtime.clock.now()
     duplicate = _find_duplicate(parsed, inbound)
     if duplicate is not None:
@@ -67,7 +68,7 @@ def ingest(runtime: Runtime, inbound: InboundMessage) -> IntakeResult:
     decision = decide_thread(_sender(parsed), _gather_candidates(runtime, parsed))
     if decision.action is ThreadAction.APPEND:
         return _append(runtime, inbound, parsed, decision, now)
-    return _new_ticket(runtime, inbound, parsed, decision, now)
+    return _new_ticket(runtime, inbound, analysis, decision, now)
 
 
 def is_machine_mail(parsed: ParsedMessage) -> bool:
@@ -90,7 +91,7 @@ def _find_duplicate(parsed: ParsedMessage, inbound: InboundMessage) -> Message |
     """A message with this Message-ID was already taken in (another mailbox, a re-fetch)."""
     if not parsed.message_id:
         return None
-    query = Message.select().where(
+    query = Message.select(Message.id, Message.ticket, Message.inbound, Message.message_id).where(
         (Message.message_id == parsed.message_id) & (Message.direction == "in")
     )
     return query.first()
@@ -109,7 +110,7 @@ def _record_duplicate(
         message_id=original.message_id,
         first_inbound=original.inbound_id,
     )
-    return IntakeResult("duplicate", ticket.number, f"same Message-ID as message {original.id}")
+    return IntakeResult.on("duplicate", ticket, f"same Message-ID as message {original.id}")
 
 
 def _is_own_mail(runtime: Runtime, parsed: ParsedMessage) -> bool:
@@ -155,7 +156,7 @@ def _ingest_automated(
         inbound=inbound,
         reason=parsed.automated_reason,
     )
-    return IntakeResult("automated", ticket.number, f"{kind} attached: {parsed.automated_reason}")
+    return IntakeResult.on("automated", ticket, f"{kind} attached: {parsed.automated_reason}")
 
 
 def _ticket_referred_to(runtime: Runtime, parsed: ParsedMessage) -> Ticket | None:
@@ -245,7 +246,7 @@ def _append(
     )
     if kind == "customer_reply":
         on_customer_reply(runtime, ticket, message, now)
-    return IntakeResult("appended", ticket.number, decision.reason)
+    return IntakeResult.on("appended", ticket, decision.reason)
 
 
 def _reply_kind(runtime: Runtime, ticket: Ticket, sender: str | None) -> str:
@@ -263,12 +264,12 @@ def _reply_kind(runtime: Runtime, ticket: Ticket, sender: str | None) -> str:
 def _new_ticket(
     runtime: Runtime,
     inbound: InboundMessage,
-    parsed: ParsedMessage,
+    analysis: Analysis,
     decision: ThreadDecision,
     now: datetime,
 ) -> IntakeResult:
-    ticket = create_ticket(runtime, inbound, parsed, now)
-    acknowledge(runtime, ticket, _sender(parsed), now)
+    ticket = create_ticket(runtime, inbound, analysis, now)
+    acknowledge(runtime, ticket, _sender(analysis.parsed), now)
     if decision.action is ThreadAction.NEW_LINKED:
         ticket.linked_to = decision.ticket_id
         ticket.save()
@@ -281,19 +282,20 @@ def _new_ticket(
             linked_to=decision.number,
             reason=decision.reason,
         )
-        return IntakeResult("new_linked", ticket.number, decision.reason)
-    return IntakeResult("new_ticket", ticket.number, decision.reason)
+        return IntakeResult.on("new_linked", ticket, decision.reason)
+    return IntakeResult.on("new_ticket", ticket, decision.reason)
 
 
 def create_ticket(
-    runtime: Runtime, inbound: InboundMessage, parsed: ParsedMessage, now: datetime
+    runtime: Runtime, inbound: InboundMessage, analysis: Analysis, now: datetime
 ) -> Ticket:
-    """Register a new complaint from ``parsed``: ticket, participant, message, event."""
+    """Register a new complaint: ticket, participant, message, event."""
     config = runtime.config
-    text = parsed.body.text
-    classification = classify(parsed.subject, text, config.classify)
-    local_day = now.astimezone(config.desk.timezone).date()
-    registration = extract_registration(parsed.subject, text, local_day, config.extract)
+    parsed, classification, registration = (
+        analysis.parsed,
+        analysis.classification,
+        analysis.registration,
+    )
     sender = _sender(parsed)
     severity, severity_rule = classification.severity, classification.severity_rule
     repeat = _recent_ticket_of(sender, now - timedelta(days=config.desk.repeat_window_days))
@@ -310,7 +312,7 @@ def create_ticket(
         severity=severity,
         category=classification.category,
         source="fax" if is_fax else "email",
-        language=detect_language(f"{parsed.subject}\n{text}", config.desk.default_language),
+        language=analysis.language,
         subject=parsed.subject,
         customer_name=(parsed.from_addr.name or None) if parsed.from_addr and not is_fax else None,
         customer_email=None if is_fax else sender,
@@ -354,7 +356,7 @@ def _recent_ticket_of(sender: str | None, since: datetime) -> Ticket | None:
     if sender is None:
         return None
     query = (
-        Ticket.select()
+        Ticket.select(Ticket.id, Ticket.number)
         .where((Ticket.customer_email == sender) & (Ticket.created_at >= since))
         .order_by(Ticket.created_at.desc())
     )

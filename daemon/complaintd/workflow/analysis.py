@@ -1,0 +1,161 @@
+"""The pure half of intake: raw bytes -> parsed, classified, registered (no I/O).
+
+Because it needs nothing but the bytes and the rules, it can run in worker processes
+while the main process fetches and writes the ledger; on this 2-core machine that
+pipelining is what keeps a 2,000-message backlog near the raw fetch+parse floor.
+A small backlog (the daemon's usual case: one new mail) is analysed inline, which is
+faster than a round trip to a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from types import TracebackType
+
+from complaintd.classify import (
+    Classification,
+    ClassifyRules,
+    ExtractPatterns,
+    Registration,
+    classify,
+    detect_language,
+    extract_registration,
+)
+from complaintd.parse import parse_message
+from complaintd.parse.model import ParsedMessage
+
+log = logging.getLogger(__name__)
+
+POOL_THRESHOLD = 32  # below this many messages, a worker pool costs more than it saves
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """The configuration the pure stages need (picklable, sent once per worker)."""
+
+    rules: ClassifyRules
+    patterns: ExtractPatterns
+    default_language: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything intake needs to know about one message before touching the ledger."""
+
+    parsed: ParsedMessage
+    classification: Classification
+    registration: Registration
+    language: str
+
+
+def analyze(raw: bytes, settings: AnalysisSettings, reference_day: date) -> Analysis:
+    """Parse, classify and register ``raw``; ``reference_day`` dates year-less dates."""
+    parsed = parse_message(raw)
+    text = parsed.body.text
+    return Analysis(
+        parsed=parsed,
+        classification=classify(parsed.subject, text, settings.rules),
+        registration=extract_registration(parsed.subject, text, reference_day, settings.patterns),
+        language=detect_language(f"{parsed.subject}\n{text}", settings.default_language),
+    )
+
+
+_worker_settings: AnalysisSettings | None = None
+
+
+def _init_worker(settings: AnalysisSettings) -> None:
+    global _worker_settings
+    _worker_settings = settings
+
+
+def _analyze_in_worker(raw: bytes, reference_day: date) -> Analysis:
+    assert _worker_settings is not None, "worker not initialised"
+    return analyze(raw, _worker_settings, reference_day)
+
+
+def worker_count() -> int:
+    """Leave one core to the process that fetches and writes the ledger (measured: on
+    2 cores a second worker slows the whole pass down)."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+class Analyzer:
+    """Hands out analyses: from a process pool when opened with a backlog, else inline."""
+
+    def __init__(self, settings: AnalysisSettings, reference_day: date) -> None:
+        self.settings = settings
+        self.reference_day = reference_day
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[int, Future[Analysis]] = {}
+        self._waiting: dict[int, bytes] = {}  # submitted before the backlog justified a pool
+
+    def __enter__(self) -> Analyzer:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def knows(self, inbound_id: int) -> bool:
+        """True when ``inbound_id`` was submitted (its analysis may be under way)."""
+        return inbound_id in self._futures or inbound_id in self._waiting
+
+    def submit(self, inbound_id: int, raw: bytes) -> None:
+        """Queue ``raw`` for analysis; workers start once the backlog reaches the threshold."""
+        self._waiting[inbound_id] = raw
+        if len(self._waiting) + len(self._futures) < POOL_THRESHOLD:
+            return
+        pool = self._ensure_pool()
+        if pool is None:
+            return
+        for waiting_id, waiting_raw in self._waiting.items():
+            self._futures[waiting_id] = pool.submit(
+                _analyze_in_worker, waiting_raw, self.reference_day
+            )
+        self._waiting.clear()
+
+    def take(self, inbound_id: int, raw: bytes) -> Analysis:
+        """The analysis of ``inbound_id``: the worker's result, or computed here.
+
+        A message whose analysis raised re-raises here, so the caller quarantines it.
+        """
+        self._waiting.pop(inbound_id, None)
+        future = self._futures.pop(inbound_id, None)
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                log.warning("analysis worker died; analysing inline from now on")
+                self._pool = None
+        return analyze(raw, self.settings, self.reference_day)
+
+    def _ensure_pool(self) -> ProcessPoolExecutor | None:
+        if self._pool is None:
+            try:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["complaintd.workflow.analysis"])
+                self._pool = ProcessPoolExecutor(
+                    worker_count(),
+                    mp_context=context,
+                    initializer=_init_worker,
+                    initargs=(self.settings,),
+                )
+            except (OSError, ValueError) as exc:  # no /dev/shm, no fork: go on inline
+                log.warning("no analysis workers (%s); analysing inline", exc)
+                return None
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the workers (pending analyses are dropped; their rows stay pending)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._futures.clear()
+        self._waiting.clear()

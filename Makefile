@@ -35,6 +35,7 @@ format: install
 
 bench: install
 	$(PY) tools/bench_ingest.py
+	$(PY) tools/bench_outbox.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -81,15 +82,19 @@ class SmtpWorkerPool:
         self.size = max(1, size)
         self._idle: list[aiosmtplib.SMTP] = []
 
-    async def deliver_all(self, envelopes: list[Envelope]) -> list[Delivery]:
-        """Send every envelope, ``size`` at a time; never raises for a single failure."""
+    async def deliver_all(
+        self, envelopes: list[Envelope], on_result: Callable[[Delivery], None]
+    ) -> None:
+        """Send every envelope, ``size`` at a time, reporting each outcome as it comes.
+
+        ``on_result`` records the outcome at once, so a process killed mid-batch resends
+        only the few mails that were in flight, not the whole batch.
+        """
         queue: asyncio.Queue[Envelope] = asyncio.Queue()
         for envelope in envelopes:
             queue.put_nowait(envelope)
-        results: list[Delivery] = []
-        workers = [self._worker(queue, results) for _ in range(min(self.size, len(envelopes)))]
+        workers = [self._worker(queue, on_result) for _ in range(min(self.size, len(envelopes)))]
         await asyncio.gather(*workers)
-        return results
 
     async def close(self) -> None:
         """Say QUIT on every kept connection."""
@@ -100,7 +105,9 @@ class SmtpWorkerPool:
             except (aiosmtplib.SMTPException, OSError):
                 client.close()
 
-    async def _worker(self, queue: asyncio.Queue[Envelope], results: list[Delivery]) -> None:
+    async def _worker(
+        self, queue: asyncio.Queue[Envelope], on_result: Callable[[Delivery], None]
+    ) -> None:
         client: aiosmtplib.SMTP | None = self._idle.pop() if self._idle else None
         while not queue.empty():
             envelope = queue.get_nowait()
@@ -111,10 +118,10 @@ class SmtpWorkerPool:
                 response = await client.sendmail(
                     envelope.mail_from, list(envelope.rcpt_to), envelope.raw
                 )
-                results.append(Delivery(envelope.outbox_id, "sent", _describe_response(response)))
+                on_result(Delivery(envelope.outbox_id, "sent", _describe_response(response)))
             except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
                 outcome, detail = classify_failure(exc)
-                results.append(Delivery(envelope.outbox_id, outcome, detail))
+                on_result(Delivery(envelope.outbox_id, outcome, detail))
                 client = await self._reset(client)
         if client is not None and client.is_connected:
             self._idle.append(client)
@@ -190,44 +197,61 @@ def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[s
     """Write every outcome in one transaction; return counts by final status."""
     now = runtime.clock.now()
     counts: Counter[str] = Counter()
+    columns = (
+        Outbox.id,
+        Outbox.attempts,
+        Outbox.deadline_at,
+        Outbox.kind,
+        Outbox.ticket,
+        Outbox.message_id,
+    )  # never the raw bytes: they are not rewritten
     with runtime.database.atomic():
         for delivery in deliveries:
-            row = Outbox.get_by_id(delivery.outbox_id)
+            row = Outbox.select(*columns).where(Outbox.id == delivery.outbox_id).get()
             counts[_apply(row, delivery, now)] += 1
     return counts
 
 
-def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
-    row.attempts += 1
-    row.claimed_at = None
+def _outcome(row: Outbox, delivery: Delivery, now: datetime) -> dict[str, object]:
+    """The columns to change for ``delivery`` (pure)."""
+    attempts = row.attempts + 1
+    common: dict[str, object] = {"attempts": attempts, "claimed_at": None}
     if delivery.outcome == "sent":
-        row.status, row.sent_at, row.smtp_response, row.last_error = (
-            "sent",
-            now,
-            delivery.detail,
-            None,
-        )
-    elif delivery.outcome == "temporary" and (row.deadline_at is None or now < row.deadline_at):
-        row.status, row.last_error = "pending", delivery.detail
-        row.next_attempt_at = now + retry_delay(row.attempts)
-    else:
-        row.status = "failed"
-        gave_up = delivery.outcome == "temporary"
-        row.last_error = (
-            f"gave up at the deadline: {delivery.detail}" if gave_up else delivery.detail
-        )
-    row.save()
-    if row.status != "pending":
+        return {
+            **common,
+            "status": "sent",
+            "sent_at": now,
+            "smtp_response": delivery.detail,
+            "last_error": None,
+        }
+    if delivery.outcome == "temporary" and (row.deadline_at is None or now < row.deadline_at):
+        return {
+            **common,
+            "status": "pending",
+            "last_error": delivery.detail,
+            "next_attempt_at": now + retry_delay(attempts),
+        }
+    gave_up = delivery.outcome == "temporary"
+    error = f"gave up at the deadline: {delivery.detail}" if gave_up else delivery.detail
+    return {**common, "status": "failed", "last_error": error}
+
+
+def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
+    change = _outcome(row, delivery, now)
+    Outbox.update(**change).where(Outbox.id == row.id).execute()
+    status = str(change["status"])
+    if status != "pending":
+        detail = change.get("last_error") or change.get("smtp_response")
         record_event(
             now,
             "system",
-            f"mail_{row.status}",
+            f"mail_{status}",
             ticket=row.ticket_id,
             kind=row.kind,
             message_id=row.message_id,
-            detail=row.last_error or row.smtp_response,
+            detail=detail,
         )
-    return str(row.status)
+    return status
 
 
 async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:
@@ -239,8 +263,7 @@ async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:
         if not envelopes:
             return totals
         seen.update(e.outbox_id for e in envelopes)
-        deliveries = await pool.deliver_all(envelopes)
-        totals.update(record_deliveries(runtime, deliveries))
+        await pool.deliver_all(envelopes, lambda d: totals.update(record_deliveries(runtime, [d])))
 
 
 def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[str]:

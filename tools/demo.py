@@ -98,6 +98,23 @@ def complaintd(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
+def show_sent_mail(sink: SmtpSink) -> None:
+    """What the customers received: one line per mail, then the first in full."""
+    sent = sink.messages
+    print(f"\nThe SMTP server accepted {len(sent)} mail(s) from the desk:")
+    for message in sent:
+        parsed = message.parsed()
+        print(f"  to {', '.join(message.rcpt_tos)}: {parsed['Subject']}")
+    if sent:
+        first = sent[0].parsed()
+        body = first.get_body(preferencelist=("plain",))
+        print("\n--- the first acknowledgement ---")
+        for header in ("From", "To", "Subject", "In-Reply-To", "Reply-To", "Auto-Submitted"):
+            print(f"{header}: {first[header]}")
+        print()
+        print(body.get_content() if body is not None else "")
+
+
 def main() -> int:
     """Run the demo end to end and clean up."""
     os.environ["COMPLAINTD_TOKEN_SECRET"] = "demo-token-secret-0123456789"
@@ -127,6 +144,7 @@ def main() -> int:
         )
         if first:
             complaintd(config, "tickets", "show", first)
+        show_sent_mail(sink)
         kept = dovecot.count("complaints", "INBOX") + dovecot.count("complaints", "Processed")
         print(
             f"\nOn the server: {kept} of {len(samples)} complaint mails kept "

@@ -1,0 +1,158 @@
+"""Outgoing mail (pure parts): headers, loop safety, SMTP failure classes, answers."""
+
+from __future__ import annotations
+
+import email.policy
+from datetime import UTC, datetime
+from email import message_from_bytes
+
+import aiosmtplib
+import pytest
+
+from complaintd.outbox.compose import OutgoingMail, build_message, header_safe, thread_references
+from complaintd.outbox.sender import classify_failure, retry_delay
+from complaintd.workflow.agreement import Verdict, read_answer
+from complaintd.workflow.status import IllegalTransition, can_transition, check_transition
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+def outgoing(**overrides: object) -> OutgoingMail:
+    fields: dict[str, object] = {
+        "kind": "ack",
+        "from_address": "complaints@lida.example",
+        "from_name": "Lida 客服",
+        "to": ("a@x.example",),
+        "subject": "[TS-202611-0001] 已受理",
+        "text": "您好",
+        "html": "<p>您好</p>",
+        "message_id": "m1@lida.example",
+        "date": NOW,
+        "in_reply_to": "c1@x.example",
+        "references": ("c0@x.example", "c1@x.example"),
+        "reply_to": "complaints+ts-202611-0001.c.abcdefghijkl@lida.example",
+    }
+    fields.update(overrides)
+    return OutgoingMail(**fields)  # type: ignore[arg-type]
+
+
+def parsed(raw: bytes):  # type: ignore[no-untyped-def]
+    return message_from_bytes(raw, policy=email.policy.default)
+
+
+def test_automatic_mail_carries_rfc3834_and_thread_headers() -> None:
+    message = parsed(build_message(outgoing()))
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["X-Auto-Response-Suppress"] == "All"
+    assert message["In-Reply-To"] == "<c1@x.example>"
+    assert message["References"] == "<c0@x.example> <c1@x.example>"
+    assert message["Message-ID"] == "<m1@lida.example>"
+    assert message.get_body(preferencelist=("html",)) is not None
+    assert message["Subject"] == "[TS-202611-0001] 已受理"
+
+
+def test_mail_written_by_a_person_has_no_auto_submitted() -> None:
+    message = parsed(build_message(outgoing(auto_submitted=None)))
+    assert message["Auto-Submitted"] is None
+    assert message["X-Auto-Response-Suppress"] == "All"
+
+
+@pytest.mark.parametrize(
+    "subject", ["x\r\nBcc: evil@x.example", "x\nBcc: evil@x.example", "x\u2028Bcc: evil@x.example"]
+)
+def test_no_header_injection_from_customer_text(subject: str) -> None:
+    raw = build_message(outgoing(subject=subject, from_name="A\r\nBcc: evil@x.example"))
+    message = parsed(raw)
+    assert message["Bcc"] is None
+    assert b"\r\nBcc:" not in raw
+    assert header_safe(subject) == "x Bcc: evil@x.example"
+
+
+def test_references_are_deduplicated_and_capped() -> None:
+    chain = [f"m{i}@x" for i in range(40)]
+    refs = thread_references(chain + ["m3@x"], "parent@x")
+    assert refs[0] == "m0@x" and refs[-1] == "parent@x"
+    assert len(refs) == 20 and len(set(refs)) == 20
+
+
+def test_retry_delay_doubles_and_caps() -> None:
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
+    assert retry_delay(30).total_seconds() == 3600
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (aiosmtplib.SMTPResponseException(451, "try later"), "temporary"),
+        (aiosmtplib.SMTPResponseException(550, "no such user"), "permanent"),
+        (aiosmtplib.SMTPDataError(554, "rejected"), "permanent"),
+        (aiosmtplib.SMTPConnectError("refused"), "temporary"),
+        (aiosmtplib.SMTPServerDisconnected("gone"), "temporary"),
+        (ConnectionRefusedError(111, "refused"), "temporary"),
+        (
+            aiosmtplib.SMTPRecipientsRefused(
+                [aiosmtplib.SMTPRecipientRefused(450, "mailbox busy", "a@x")]
+            ),
+            "temporary",
+        ),
+        (
+            aiosmtplib.SMTPRecipientsRefused(
+                [aiosmtplib.SMTPRecipientRefused(550, "unknown", "a@x")]
+            ),
+            "permanent",
+        ),
+    ],
+    ids=["451", "550", "554-data", "connect", "disconnect", "refused", "rcpt-450", "rcpt-550"],
+)
+def test_smtp_failures_are_classified_by_rfc5321_code(error: Exception, kind: str) -> None:
+    assert classify_failure(error)[0] == kind
+
+
+@pytest.mark.parametrize(
+    ("body", "subject", "verdict"),
+    [
+        ("同意", "", Verdict.AGREE),
+        ("我们同意这个方案，请尽快安排。", "", Verdict.AGREE),
+        ("可以，就这样办吧", "", Verdict.AGREE),
+        ("接受", "", Verdict.AGREE),
+        ("I agree, please go ahead.", "", Verdict.AGREE),
+        ("OK", "", Verdict.AGREE),
+        ("不同意，赔偿太少了。", "", Verdict.DISAGREE),
+        ("不接受这个方案", "", Verdict.DISAGREE),
+        ("不满意", "", Verdict.DISAGREE),
+        ("I disagree with the amount.", "", Verdict.DISAGREE),
+        ("We do not accept this offer.", "", Verdict.DISAGREE),
+        ("This is not acceptable.", "", Verdict.DISAGREE),
+        ("", "Re: [TS-202611-0001] 同意 / Agree", Verdict.AGREE),
+        ("", "Re: [TS-202611-0001] 不同意 / Disagree", Verdict.DISAGREE),
+        ("", "Re: [TS-202611-0001] 解决方案：请确认是否同意", None),
+        ("请问什么时候到货？", "Re: [TS-202611-0001] 解决方案", None),
+    ],
+)
+def test_customer_answer_to_a_proposal(body: str, subject: str, verdict: Verdict | None) -> None:
+    answer = read_answer(body, subject)
+    assert (answer.verdict if answer else None) == verdict
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "allowed"),
+    [
+        ("received", "investigating", True),
+        ("investigating", "solution_proposed", True),
+        ("solution_proposed", "implementing", True),
+        ("solution_proposed", "investigating", True),
+        ("implementing", "follow_up", True),
+        ("follow_up", "closed", True),
+        ("closed", "investigating", True),
+        ("received", "invalid", True),
+        ("invalid", "solution_proposed", False),
+        ("closed", "implementing", False),
+        ("received", "closed", False),
+        ("follow_up", "solution_proposed", False),
+    ],
+)
+def test_status_machine(current: str, target: str, allowed: bool) -> None:
+    assert can_transition(current, target) is allowed
+    if not allowed:
+        with pytest.raises(IllegalTransition, match=f"cannot go from {current} to {target}"):
+            check_transition("TS-202611-0001", current, target)

@@ -74,6 +74,21 @@ def classify_failure(exc: BaseException) -> tuple[str, str]:
     return "temporary", f"{type(exc).__name__}: {exc}"
 
 
+async def open_smtp(smtp: SmtpConfig) -> aiosmtplib.SMTP:
+    """A connected (and, with a username, authenticated) SMTP client for ``smtp``."""
+    client = aiosmtplib.SMTP(
+        hostname=smtp.host,
+        port=smtp.port,
+        use_tls=smtp.tls == "ssl",
+        start_tls=smtp.tls == "starttls",
+        timeout=smtp.timeout_seconds,
+    )
+    await client.connect()
+    if smtp.username:
+        await client.login(smtp.username, smtp.password or "")
+    return client
+
+
 class SmtpWorkerPool:
     """Up to ``size`` SMTP connections, each reused for many messages."""
 
@@ -127,18 +142,7 @@ class SmtpWorkerPool:
             self._idle.append(client)
 
     async def _connect(self) -> aiosmtplib.SMTP:
-        smtp = self.config
-        client = aiosmtplib.SMTP(
-            hostname=smtp.host,
-            port=smtp.port,
-            use_tls=smtp.tls == "ssl",
-            start_tls=smtp.tls == "starttls",
-            timeout=smtp.timeout_seconds,
-        )
-        await client.connect()
-        if smtp.username:
-            await client.login(smtp.username, smtp.password or "")
-        return client
+        return await open_smtp(self.config)
 
     async def _reset(self, client: aiosmtplib.SMTP | None) -> aiosmtplib.SMTP | None:
         """After a failure keep the connection only if RSET works (RFC 5321 4.1.1.5)."""

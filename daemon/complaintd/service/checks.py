@@ -9,6 +9,7 @@ import aiosmtplib
 from complaintd.config import Config
 from complaintd.errors import ComplaintdError
 from complaintd.fetch.imap import IMAP_ERRORS, select, session
+from complaintd.outbox.sender import open_smtp
 from complaintd.store.db import close_database, open_database, redact_url
 
 
@@ -50,18 +51,8 @@ def _check_mailbox(config: Config, name: str) -> str | None:
 
 
 async def _check_smtp(config: Config) -> str | None:
-    smtp = config.smtp
-    client = aiosmtplib.SMTP(
-        hostname=smtp.host,
-        port=smtp.port,
-        use_tls=smtp.tls == "ssl",
-        start_tls=smtp.tls == "starttls",
-        timeout=smtp.timeout_seconds,
-    )
     try:
-        await client.connect()
-        if smtp.username:
-            await client.login(smtp.username, smtp.password or "")
+        client = await open_smtp(config.smtp)
         await client.quit()
     except (aiosmtplib.SMTPException, OSError) as exc:
         return str(exc)

@@ -33,3 +33,19 @@ def desk(
         database_url=f"sqlite:///{tmp_path}/complaintd.db",
     )
     yield Desk(config, dovecot, imap_folder, smtp_sink)
+
+
+@pytest.fixture
+def staffed_desk(
+    tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, imap_folder: str, desk_env: None
+) -> Iterator[Desk]:
+    """A desk with agents, a response lead and routing damage -> qc."""
+    config = write_config(
+        tmp_path / "complaintd.toml",
+        imap_port=dovecot.port,
+        smtp_port=smtp_sink.port,
+        folder=imap_folder,
+        database_url=f"sqlite:///{tmp_path}/complaintd.db",
+        staffed=True,
+    )
+    yield Desk(config, dovecot, imap_folder, smtp_sink)

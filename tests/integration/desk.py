@@ -40,8 +40,15 @@ def write_config(
     database_url: str,
     extra: str = "",
     fax_folder: str | None = None,
+    staffed: bool = False,
 ) -> Path:
-    """Write a desk configuration for loopback servers and return its path."""
+    """Write a desk configuration for loopback servers and return its path.
+
+    ``staffed`` adds desk agents, a response lead and routing to the departments, so
+    every new complaint also mails them; without it only customers get mail.
+    """
+    staff = STAFF if staffed else ""
+    routing = 'damage = ["qc"]' if staffed else ""
     fax = ""
     if fax_folder:
         fax = f"""
@@ -64,10 +71,9 @@ url = "{database_url}"
 name = "Lida Logistics Customer Service"
 address = "complaints@lida.example"
 timezone = "Asia/Shanghai"
-agents = ["agent1@lida.example"]
 admins = ["boss@lida.example"]
-response_lead = "lead@lida.example"
 token_secret_env = "COMPLAINTD_TOKEN_SECRET"
+{staff}
 
 [[mailbox]]
 name = "complaints"
@@ -94,13 +100,24 @@ name = "Quality Control"
 emails = ["qc@lida.example"]
 manager = "qc-head@lida.example"
 
+[[department]]
+key = "ops"
+name = "Operations"
+emails = ["ops@lida.example"]
+manager = "ops-head@lida.example"
+
 [routing]
-damage = ["qc"]
+{routing}
 {extra}
 """,
         encoding="utf-8",
     )
     return path
+
+
+STAFF = """agents = ["agent1@lida.example"]
+response_lead = "lead@lida.example"
+"""
 
 
 class Desk:

@@ -27,7 +27,7 @@ def mail(
     message = EmailMessage()
     message["From"] = formataddr((str(Header(sender[0], "utf-8")), sender[1]))
     message["To"] = to
-    message["Subject"] = Header(subject, "utf-8").encode()
+    message["Subject"] = subject
     message["Date"] = format_datetime(datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
     message["Message-ID"] = f"<{message_id or f'test-{next(_counter)}@customer.example'}>"
     if in_reply_to:

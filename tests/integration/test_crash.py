@@ -29,7 +29,7 @@ def kill_at_random_points(desk: Desk, raws: list[bytes], rng: random.Random) -> 
     """Deliver the mail in waves; after each, start ``once`` and SIGKILL it at a random
     moment (start-up, fetch, analysis, ledger writes, disposal or sending); return kills."""
     kills = 0
-    waves = [raws[i :: KILLS] for i in range(KILLS)]
+    waves = [raws[i::KILLS] for i in range(KILLS)]
     for wave in waves:
         desk.append(*wave)
         process = desk.spawn("once")

@@ -15,6 +15,12 @@ LATER = "2026-11-21T10:00:00+08:00"
 CUSTOMER = ("张伟", "zhang.wei@customer.example")
 
 
+def customer_mails(desk: Desk, at_least: int = 0) -> list[SinkMessage]:
+    """Mail the desk sent to customers (not to its own departments and agents)."""
+    desk.smtp.wait_for(at_least)
+    return [m for m in desk.smtp.messages if not m.rcpt_tos[0].endswith("@lida.example")]
+
+
 def parsed(message: SinkMessage) -> EmailMessage:
     result = message_from_bytes(message.raw, policy=email.policy.default)
     assert isinstance(result, EmailMessage)
@@ -45,7 +51,7 @@ def test_new_complaint_is_acknowledged_in_chinese_with_loop_headers(desk: Desk) 
         )
     )
     desk.once(now=NOW)
-    [sent] = desk.smtp.wait_for(1)
+    [sent] = customer_mails(desk, 1)
     ack = parsed(sent)
     assert sent.mail_from == "complaints@lida.example"  # bounces come back to us
     assert sent.rcpt_tos == ("zhang.wei@customer.example",)
@@ -74,14 +80,14 @@ def test_english_complaint_gets_an_english_ack(desk: Desk) -> None:
         )
     )
     desk.once(now=NOW)
-    text = text_of(parsed(desk.smtp.wait_for(1)[0]))
+    text = text_of(parsed(customer_mails(desk, 1)[0]))
     assert "TS-202611-0001" in text
     assert "complaint" in text.lower()
 
 
 def test_auto_reply_storm_sends_nothing(desk: Desk) -> None:
     open_ticket(desk)
-    desk.smtp.wait_for(1)
+    customer_mails(desk, 1)
     storm = [
         mail(
             "自动回复: [TS-202611-0001] 已受理",
@@ -102,7 +108,7 @@ def test_auto_reply_storm_sends_nothing(desk: Desk) -> None:
     desk.append(*storm)
     result = desk.once(now=NOW)
     assert "automated 300" in result.err
-    assert len(desk.smtp.messages) == 1  # only the first acknowledgement, ever
+    assert len(customer_mails(desk)) == 1  # only the first acknowledgement, ever
     assert len(desk.tickets()) == 1
 
 
@@ -112,7 +118,7 @@ def test_robot_senders_and_second_complaint_in_window_get_no_ack(desk: Desk) -> 
     desk.append(mail("Another late parcel", "Also late.", sender=("A", "a@customer.example")))
     desk.once(now=NOW)
     assert len(desk.tickets()) == 3
-    sent = desk.smtp.wait_for(1)
+    sent = customer_mails(desk, 1)
     assert [m.rcpt_tos for m in sent] == [("a@customer.example",)]
 
 
@@ -122,7 +128,7 @@ def test_further_customer_mail_is_added_without_new_ack(desk: Desk) -> None:
         mail(f"Re: [{number}] 货物破损", "补充照片。", in_reply_to="first@customer.example")
     )
     desk.once(now=NOW)
-    assert len(desk.smtp.messages) == 1
+    assert len(customer_mails(desk)) == 1
     kinds = [m["kind"] for m in desk.show(number)["messages"]]
     assert kinds == ["complaint", "ack", "customer_reply"]
 
@@ -131,7 +137,7 @@ def test_desk_reply_goes_to_the_customer(desk: Desk) -> None:
     number = open_ticket(desk)
     result = desk.cli("tickets", "reply", number, "--text", "我们正在核实，请稍候。", now=NOW)
     assert result.code == 0, result.err
-    reply = parsed(desk.smtp.wait_for(2)[1])
+    reply = parsed(customer_mails(desk, 2)[1])
     assert "我们正在核实" in text_of(reply)
     assert reply["Auto-Submitted"] is None  # written by a person
     assert desk.show(number)["status"] == "investigating"
@@ -141,7 +147,7 @@ def test_proposal_agreed_by_one_click_link(desk: Desk) -> None:
     number = open_ticket(desk)
     result = desk.cli("tickets", "propose", number, "--text", "赔偿运费并补发货物。", now=NOW)
     assert result.code == 0, result.err
-    proposal = parsed(desk.smtp.wait_for(2)[1])
+    proposal = parsed(customer_mails(desk, 2)[1])
     html = proposal.get_body(preferencelist=("html",))
     assert html is not None and "mailto:complaints+ts-202611-0001.c." in str(html.get_content())
     assert desk.show(number)["status"] == "solution_proposed"
@@ -156,7 +162,7 @@ def test_proposal_agreed_by_one_click_link(desk: Desk) -> None:
     )
     desk.once(now=LATER)
     assert desk.show(number)["status"] == "implementing"
-    agreed = parsed(desk.smtp.wait_for(3)[2])
+    agreed = parsed(customer_mails(desk, 3)[2])
     assert "赔偿运费并补发货物" in text_of(agreed)
 
 
@@ -167,7 +173,7 @@ def test_proposal_disagreed_records_the_objection(desk: Desk) -> None:
     desk.once(now=LATER)
     shown = desk.show(number)
     assert shown["status"] == "investigating"
-    assert "需要赔偿货款" in text_of(parsed(desk.smtp.wait_for(3)[2]))
+    assert "需要赔偿货款" in text_of(parsed(customer_mails(desk, 3)[2]))
 
 
 def test_close_then_customer_writes_reopens(desk: Desk) -> None:
@@ -194,7 +200,7 @@ def test_illegal_transition_is_refused_with_a_clear_message(desk: Desk) -> None:
     result = desk.cli("tickets", "propose", number, "--text", "x", now=NOW)
     assert result.code == 2
     assert "cannot go from invalid to solution_proposed" in result.err
-    invalid_mail = parsed(desk.smtp.wait_for(2)[1])
+    invalid_mail = parsed(customer_mails(desk, 2)[1])
     assert "不属于本公司承运" in text_of(invalid_mail)
 
 
@@ -204,21 +210,21 @@ def test_header_injection_in_customer_subject_is_neutralised(desk: Desk) -> None
     evil = "=?utf-8?b?QnJva2VuDQpCY2M6IHZpY3RpbUBldmlsLmV4YW1wbGU=?="
     desk.append(raw.replace(b"Subject: PLACEHOLDER", f"Subject: {evil}".encode()))
     desk.once(now=NOW)
-    ack = parsed(desk.smtp.wait_for(1)[0])
+    ack = parsed(customer_mails(desk, 1)[0])
     assert ack["Bcc"] is None
-    assert desk.smtp.messages[0].rcpt_tos == ("a@x.example",)
+    assert customer_mails(desk)[0].rcpt_tos == ("a@x.example",)
 
 
 def test_bounce_of_our_ack_is_attached_and_flagged(desk: Desk) -> None:
     number = open_ticket(desk)
-    ack = parsed(desk.smtp.wait_for(1)[0])
+    ack = parsed(customer_mails(desk, 1)[0])
     bounce = dsn_for(ack, "zhang.wei@customer.example")
     desk.append(bounce)
     desk.once(now=NOW)
     shown = desk.show(number)
     assert "bounced" in shown["tags"]
     assert shown["messages"][-1]["kind"] == "bounce"
-    assert len(desk.smtp.messages) == 1  # a bounce is never answered
+    assert len(customer_mails(desk)) == 1  # a bounce is never answered
 
 
 def dsn_for(original: EmailMessage, recipient: str) -> bytes:

@@ -1,1 +1,1 @@
-"""Tests of the customer-mail templates and their renderer (complaintd.render)."""
+"""Tests of the mail templates (customer and internal) and their renderer (complaintd.render)."""

@@ -8,11 +8,13 @@ import pytest
 
 from complaintd.render import (
     CATEGORY_LABELS,
+    CAUSE_LABELS,
     LANGUAGES,
     SEVERITY_LABELS,
     STATUS_LABELS,
     TemplateRenderer,
     category_label,
+    cause_label,
     clean_subject,
     html_problems,
     resolve_language,
@@ -42,7 +44,15 @@ def test_labels_cover_every_domain_key() -> None:
         "closed",
         "invalid",
     }
-    for table in (CATEGORY_LABELS, SEVERITY_LABELS, STATUS_LABELS):
+    assert set(CAUSE_LABELS) == {
+        "staff_error",
+        "sales_error",
+        "supplier_error",
+        "agent_error",
+        "customer_error",
+        "force_majeure",
+    }
+    for table in (CATEGORY_LABELS, SEVERITY_LABELS, STATUS_LABELS, CAUSE_LABELS):
         for names in table.values():
             assert set(names) == set(LANGUAGES)
 
@@ -60,6 +70,9 @@ def test_labels_cover_every_domain_key() -> None:
         (status_label, "closed", "en", "Closed"),
         (status_label, "closed", None, "已结案"),
         (category_label, "teleport", "en", "teleport"),
+        (cause_label, "supplier_error", "zh-CN", "供方操作失误"),
+        (cause_label, "force_majeure", "en", "Force majeure"),
+        (cause_label, "customer_error", None, "客户自身失误"),
     ],
 )
 def test_labels(function: object, key: str, language: str | None, expected: str) -> None:
@@ -91,14 +104,14 @@ def test_label_filters_use_context_language_or_argument(tmp_path: Path) -> None:
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "probe.subject.txt").write_text(
         "{{ ticket.category | category_label }} / {{ ticket.severity | severity_label }}"
-        " / {{ ticket.status | status_label('zh-CN') }}\n",
+        " / {{ ticket.status | status_label('zh-CN') }} / {{ 'agent_error' | cause_label }}\n",
         encoding="utf-8",
     )
     (tmp_path / "en" / "probe.txt").write_text("x\n", encoding="utf-8")
     (tmp_path / "en" / "probe.html").write_text("x\n", encoding="utf-8")
     context = {"ticket": {"category": "loss", "severity": "serious", "status": "closed"}}
     mail = TemplateRenderer(tmp_path).render("probe", "en", context)
-    assert mail.subject == "Loss / Serious / 已结案"
+    assert mail.subject == "Loss / Serious / 已结案 / Agent error"
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,12 @@ numeric forms (``2/11``, ``11/2/2026``) are not guessed at.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+
+from complaintd.classify.prefilter import Needles, Scan, finditer_from, scan
 
 _MONTHS = {
     name: number
@@ -62,6 +65,14 @@ _FORMATS: tuple[re.Pattern[str], ...] = (
 )
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
 
+# Speed: the formats are tried only where they can start (prefilter.finditer_from).
+# Numeric dates are found from their first separator, the Chinese ones from 年/月 and
+# the English ones from the month name, whose first three letters every name shares.
+_NUMERIC_SEPARATOR_RE = re.compile(r"[-/.](?=\d{1,2}[-/.]\d)")
+_MONTH_LEADS = tuple(dict.fromkeys(name[:3] for name in _MONTHS))
+LEADS: tuple[str, ...] = ("年", "月", *_MONTH_LEADS, *_RELATIVE_DAYS)
+_NEEDLES = Needles(LEADS)
+
 _LABEL_BEFORE_RE = re.compile(
     r"(?:发货日期|发货时间|发货日|寄件日期|寄件时间|寄出日期|发出日期|出货日期|发运日期|發貨日期"
     r"|發貨時間|寄件時間|出貨日期|发货|寄出|发出|寄件|發貨|出貨|出货"
@@ -77,6 +88,9 @@ _VERB_AFTER_RE = re.compile(
 )
 # Long enough for "shipping date of the goods: ", short enough to stay in the sentence.
 _LABEL_WINDOW = 40
+# Every label of _LABEL_BEFORE_RE contains one of these (lower case): a window without
+# any needs no regex search.
+_LABEL_HINTS = ("发", "寄", "發", "出", "ship", "dispatch", "sent", "posted")
 
 
 def _year_for(month: int, day: int, reference: date) -> date:
@@ -112,24 +126,79 @@ def _to_date(match: re.Match[str], reference: date) -> date | None:
         return None
 
 
-def _candidates(text: str) -> Iterator[re.Match[str]]:
-    """Every date-looking span in ``text``, in text order."""
-    matches = [m for fmt in _FORMATS for m in fmt.finditer(text)]
-    return iter(sorted(matches, key=lambda m: (m.start(), -m.end())))
+def _space_start(text: str, end: int) -> int:
+    """Where the run of whitespace (``\\s``) that ends at ``end`` starts."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
-def _is_labelled(text: str, match: re.Match[str]) -> bool:
+def _before_month(low: str, month: int) -> list[int]:
+    """Where "2nd of Nov" / "2 Nov" can start, given where the month name starts.
+
+    One or two digits, maybe an ordinal (2 letters), whitespace, maybe "of" and more
+    whitespace: up to 4 characters before the whitespace run(s).
+    """
+    starts: list[int] = []
+    space = _space_start(low, month)
+    while space < month:
+        starts += [space - 1, space - 2, space - 3, space - 4]
+        if low[space - 2 : space] != "of":
+            break
+        month, space = space - 2, _space_start(low, space - 2)
+    return starts
+
+
+def _format_starts(seen: Scan) -> tuple[list[int], ...]:
+    """For each of ``_FORMATS``, the positions where it can match (a superset, sorted)."""
+    text = seen.text
+    numeric = [m.start() - 4 for m in _NUMERIC_SEPARATOR_RE.finditer(text)]
+    years = [_space_start(text, at) - 4 for at in seen.found.get("年", ())]
+    months = [_space_start(text, at) - n for at in seen.found.get("月", ()) for n in (1, 2)]
+    names = seen.starts(_MONTH_LEADS)
+    day_first = [at for name in names for at in _before_month(seen.low, name)]
+    relative = seen.starts(_RELATIVE_DAYS)
+    groups = (numeric, years, months, names, day_first, relative)
+    return tuple(sorted({at for at in group if at >= 0}) for group in groups)
+
+
+def _candidates(seen: Scan) -> Iterator[re.Match[str]]:
+    """Every date-looking span in the text, in text order (longest first at a start).
+
+    Lazy, so a mail whose shipping date comes early is not scanned to its end; merge is
+    stable, so equal spans keep the order of ``_FORMATS`` as the full sort did.
+    """
+    per_format = (
+        finditer_from(fmt, seen.text, starts)
+        for fmt, starts in zip(_FORMATS, _format_starts(seen), strict=True)
+    )
+    return heapq.merge(*per_format, key=lambda m: (m.start(), -m.end()))
+
+
+def _is_labelled(seen: Scan, match: re.Match[str]) -> bool:
     """A shipping label right before the date, or a shipping verb right after it."""
-    before = text[max(0, match.start() - _LABEL_WINDOW) : match.start()]
-    if _LABEL_BEFORE_RE.search(before):
+    window = max(0, match.start() - _LABEL_WINDOW), match.start()
+    hinted = any(hint in seen.low[window[0] : window[1]] for hint in _LABEL_HINTS)
+    if hinted and _LABEL_BEFORE_RE.search(seen.text[window[0] : window[1]]):
         return True
-    return _VERB_AFTER_RE.match(text, match.end()) is not None
+    return _VERB_AFTER_RE.match(seen.text, match.end()) is not None
 
 
-def shipping_date(text: str, reference: date) -> date | None:
-    """The first labelled shipping date in ``text`` (see module doc), else None."""
-    for match in _candidates(text):
-        found = _to_date(match, reference) if _is_labelled(text, match) else None
+def scan_for_dates(text: str, low: str | None = None) -> Scan:
+    """``text`` prepared for :func:`shipping_date` (``low``: its ``fold_case`` copy)."""
+    return scan(text, _NEEDLES, low)
+
+
+def shipping_date(text: str, reference: date, seen: Scan | None = None) -> date | None:
+    """The first labelled shipping date in ``text`` (see module doc), else None.
+
+    ``seen`` is a :class:`Scan` of ``text`` for (at least) ``LEADS``, if the caller has
+    one; otherwise it is made here.
+    """
+    if seen is None:
+        seen = scan_for_dates(text)
+    for match in _candidates(seen):
+        found = _to_date(match, reference) if _is_labelled(seen, match) else None
         if found is not None:
             return found
     return None

@@ -27,13 +27,13 @@ body are read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from complaintd.classify.dates import shipping_date
-from complaintd.classify.goods import goods_and_quantity
+from complaintd.classify import dates, goods
 from complaintd.classify.matching import normalize
+from complaintd.classify.prefilter import Needles, Scan, finditer_from, scan
 
 EXTRACT_SCAN_CHARS = 32_000
 
@@ -51,11 +51,23 @@ _WAYBILL_LABEL = (
     r"|best\s+express|j&t|deppon)(?:\s*(?:numbers?|nos?\.?|#|ids?|codes?))?(?![a-z]))"
 )
 _LABELLED_NUMBER = r"(?<![A-Z0-9])[A-Z]{0,4}\d{12,15}(?![A-Z0-9])"
+# Every way _WAYBILL_LABEL can begin, lower case (see _LEADS).
+_WAYBILL_LABEL_LEADS = (
+    *("运单", "快递单", "物流单号", "快递号", "单号", "運單", "快遞單", "物流單號", "單號"),
+    *("中通", "申通", "韵达", "韻達", "百世", "极兔", "極兔", "德邦", "天天快递"),
+    *("air", "waybill", "tracking", "awb", "consignment", "zto", "sto", "yunda", "best"),
+    *("j&t", "deppon"),
+)
 
 _ORDER_LABEL = (
     r"(?:订单(?:号码|号|编号)?|訂單(?:號碼|號|編號)?|采购订单号?|采购单号|採購單號"
     r"|合同(?:号|编号|編號)|(?<![a-z])(?:purchase\s+order|order|p\.?o\.?)"
     r"(?:\s*(?:numbers?|nos?\.?|#|ids?|num))?(?![a-z]))"
+)
+# Every way _ORDER_LABEL can begin, lower case (see _LEADS).
+_ORDER_LABEL_LEADS = (
+    *("订单", "訂單", "采购订单", "采购单号", "採購單號", "合同"),
+    *("purchase", "order", "po", "p.o"),
 )
 # At least three digits in a row, at least four characters, and not a year, a date or
 # an amount of money ("订单2026年", "订单 5000元").
@@ -83,26 +95,44 @@ class ExtractPatterns:
     order: tuple[re.Pattern[str], ...]
 
 
+_SF = r"(?<![A-Z0-9])SF\d{12,13}(?!\d)"
+_JD = r"(?<![A-Z0-9])JD[A-Z]{0,4}\d{9,15}(?!\d)"
+_YT = r"(?<![A-Z0-9])YT\d{13}(?!\d)"
+_JT = r"(?<![A-Z0-9])JT\d{13}(?!\d)"
+_S10 = r"(?<![A-Z0-9])[A-Z]{2}\d{9}[A-Z]{2}(?![A-Z0-9])"
+_UPS = r"(?<![A-Z0-9])1Z[0-9A-Z]{16}(?![A-Z0-9])"
+_DHL = r"(?<![a-z])DHL[^\d\n]{0,20}?(?P<id>\d{10})(?!\d)"
+_LABELLED_WAYBILL = _labelled(_WAYBILL_LABEL, _LABELLED_NUMBER)
+_LABELLED_ORDER = _labelled(_ORDER_LABEL, _ORDER_ID)
+_PO = r"(?<![A-Z0-9-])PO-\d{4}-\d+(?!\d)"
+
 DEFAULT_PATTERNS = ExtractPatterns(
-    waybill=_compile_all(
-        (
-            r"(?<![A-Z0-9])SF\d{12,13}(?!\d)",
-            r"(?<![A-Z0-9])JD[A-Z]{0,4}\d{9,15}(?!\d)",
-            r"(?<![A-Z0-9])YT\d{13}(?!\d)",
-            r"(?<![A-Z0-9])JT\d{13}(?!\d)",
-            r"(?<![A-Z0-9])[A-Z]{2}\d{9}[A-Z]{2}(?![A-Z0-9])",
-            r"(?<![A-Z0-9])1Z[0-9A-Z]{16}(?![A-Z0-9])",
-            r"(?<![a-z])DHL[^\d\n]{0,20}?(?P<id>\d{10})(?!\d)",
-            _labelled(_WAYBILL_LABEL, _LABELLED_NUMBER),
-        )
-    ),
-    order=_compile_all(
-        (
-            _labelled(_ORDER_LABEL, _ORDER_ID),
-            r"(?<![A-Z0-9-])PO-\d{4}-\d+(?!\d)",
-        )
-    ),
+    waybill=_compile_all((_SF, _JD, _YT, _JT, _S10, _UPS, _DHL, _LABELLED_WAYBILL)),
+    order=_compile_all((_LABELLED_ORDER, _PO)),
 )
+
+# Speed: every match of these default patterns starts where one of the lower-case
+# literals does, so they are tried only there (prefilter.finditer_from) instead of at
+# every character.  Keyed by source and flags: an operator's copy of a source is
+# compiled with other flags and takes the plain way.
+_LEADS: dict[tuple[str, int], tuple[str, ...]] = {
+    (pattern.pattern, pattern.flags): leads
+    for pattern, leads in zip(
+        _compile_all((_SF, _JD, _YT, _JT, _UPS, _DHL, _LABELLED_WAYBILL, _LABELLED_ORDER, _PO)),
+        (
+            *(("sf",), ("jd",), ("yt",), ("jt",), ("1z",), ("dhl",)),
+            *(_WAYBILL_LABEL_LEADS, _ORDER_LABEL_LEADS, ("po-",)),
+        ),
+        strict=True,
+    )
+}
+# One pass finds the literals of the dates and goods modules too (extract_registration).
+_NEEDLES = Needles(
+    (*(lead for leads in _LEADS.values() for lead in leads), *dates.LEADS, *goods.LEADS)
+)
+# The S10 id has no literal to look for: it starts two letters before nine digits.
+_S10_KEY = (DEFAULT_PATTERNS.waybill[4].pattern, DEFAULT_PATTERNS.waybill[4].flags)
+_S10_DIGITS_RE = re.compile(r"[0-9](?=[0-9]{8}[A-Za-z])")
 
 _MOBILE_RE = re.compile(r"(?<![\dA-Za-z])(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
 _LANDLINE_RE = re.compile(
@@ -110,6 +140,13 @@ _LANDLINE_RE = re.compile(
     r"(?:\s*(?:转|轉|ext\.?|x)\s*(\d{1,5}))?",
     re.IGNORECASE | re.ASCII,
 )
+# Speed: these start with a literal, so re scans for it at C speed; a phone number
+# match starts at the "1" of the mobile number or up to 4 characters before ("+86-"),
+# and at the "0" of the area code or 1 before ("(").
+_MOBILE_DIGITS_RE = re.compile(r"1(?=[3-9]\d[\s-]?\d{4}[\s-]?\d{4})")
+_MOBILE_BACK = (0, 2, 3, 4)
+_AREA_CODE_RE = re.compile(r"0(?=[0-9]{2,3}[)-]\s?[0-9]{7})")
+_AREA_CODE_BACK = (0, 1)
 
 
 @dataclass(frozen=True)
@@ -129,9 +166,20 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _match_ids(pattern: re.Pattern[str], text: str) -> Iterable[tuple[int, str]]:
+def _finditer(pattern: re.Pattern[str], seen: Scan) -> Iterable[re.Match[str]]:
+    """``pattern.finditer(seen.text)``, tried only where a default pattern can start."""
+    key = (pattern.pattern, pattern.flags)
+    if key in _LEADS:
+        return finditer_from(pattern, seen.text, seen.starts(_LEADS[key]))
+    if key == _S10_KEY:
+        starts = [max(0, m.start() - 2) for m in _S10_DIGITS_RE.finditer(seen.text)]
+        return finditer_from(pattern, seen.text, starts)
+    return pattern.finditer(seen.text)
+
+
+def _match_ids(pattern: re.Pattern[str], seen: Scan) -> Iterable[tuple[int, str]]:
     """(position, upper-cased id) for every id a pattern finds, lists split up."""
-    for match in pattern.finditer(text):
+    for match in _finditer(pattern, seen):
         group = "id" if "id" in pattern.groupindex else 0
         found = match.group(group)
         if found:
@@ -141,9 +189,21 @@ def _match_ids(pattern: re.Pattern[str], text: str) -> Iterable[tuple[int, str]]
                     yield start, piece.upper()
 
 
-def find_ids(patterns: Sequence[re.Pattern[str]], text: str) -> tuple[str, ...]:
-    """Ids found by any of ``patterns``, deduplicated in text order."""
-    found = [hit for pattern in patterns for hit in _match_ids(pattern, text)]
+def scan_for_ids(text: str, low: str | None = None) -> Scan:
+    """``text`` prepared for :func:`find_ids` (``low``: its ``fold_case`` copy, if known)."""
+    return scan(text, _NEEDLES, low)
+
+
+def find_ids(
+    patterns: Sequence[re.Pattern[str]], text: str, seen: Scan | None = None
+) -> tuple[str, ...]:
+    """Ids found by any of ``patterns``, deduplicated in text order.
+
+    ``seen`` is ``scan_for_ids(text)`` when the caller has it already.
+    """
+    if seen is None:
+        seen = scan_for_ids(text)
+    found = [hit for pattern in patterns for hit in _match_ids(pattern, seen)]
     found.sort(key=lambda hit: hit[0])  # stable: list members keep their order
     return _unique(value for _start, value in found)
 
@@ -154,16 +214,36 @@ def _landline(match: re.Match[str]) -> str:
     return f"{area}-{local}" + (f"-{extension}" if extension else "")
 
 
+def _phone_matches(
+    pattern: re.Pattern[str], lead: re.Pattern[str], back: tuple[int, ...], text: str
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, tried only ``back`` characters before each ``lead``."""
+    starts = sorted({max(0, m.start() - n) for m in lead.finditer(text) for n in back})
+    return finditer_from(pattern, text, starts)
+
+
 def find_phones(text: str) -> tuple[str, ...]:
     """Mobile numbers (11 digits, country code dropped) and landlines, in text order."""
-    mobiles = [(m.start(), re.sub(r"\D", "", m.group(1))) for m in _MOBILE_RE.finditer(text)]
-    landlines = [(m.start(), _landline(m)) for m in _LANDLINE_RE.finditer(text)]
+    mobiles = [
+        (m.start(), re.sub(r"\D", "", m.group(1)))
+        for m in _phone_matches(_MOBILE_RE, _MOBILE_DIGITS_RE, _MOBILE_BACK, text)
+    ]
+    landlines = [
+        (m.start(), _landline(m))
+        for m in _phone_matches(_LANDLINE_RE, _AREA_CODE_RE, _AREA_CODE_BACK, text)
+    ]
     return _unique(phone for _start, phone in sorted(mobiles + landlines))
 
 
-def find_waybills(text: str, patterns: ExtractPatterns = DEFAULT_PATTERNS) -> tuple[str, ...]:
-    """Waybill ids in ``text`` (normalised), never a mobile number."""
-    return tuple(w for w in find_ids(patterns.waybill, text) if not _MOBILE_ID_RE.fullmatch(w))
+def find_waybills(
+    text: str, patterns: ExtractPatterns = DEFAULT_PATTERNS, seen: Scan | None = None
+) -> tuple[str, ...]:
+    """Waybill ids in ``text`` (normalised), never a mobile number.
+
+    ``seen`` is ``scan_for_ids(text)`` when the caller has it already.
+    """
+    found = find_ids(patterns.waybill, text, seen)
+    return tuple(w for w in found if not _MOBILE_ID_RE.fullmatch(w))
 
 
 def extract_registration(
@@ -175,12 +255,13 @@ def extract_registration(
     to dates written without one.
     """
     combined = normalize(subject) + "\n" + normalize(text[:EXTRACT_SCAN_CHARS])
-    goods, quantity = goods_and_quantity(combined)
+    seen = scan_for_ids(combined)  # also has the literals dates and goods look for
+    goods_found, quantity = goods.goods_and_quantity(combined, seen)
     return Registration(
-        waybills=find_waybills(combined, patterns),
-        order_numbers=find_ids(patterns.order, combined),
-        shipping_date=shipping_date(combined, reference),
-        goods=goods,
+        waybills=find_waybills(combined, patterns, seen),
+        order_numbers=find_ids(patterns.order, combined, seen),
+        shipping_date=dates.shipping_date(combined, reference, seen),
+        goods=goods_found,
         quantity=quantity,
         phones=find_phones(combined),
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from complaintd.classify.prefilter import Needles, Scan, scan, search_from
+
 _ZH_UNITS = "箱|件|台|个|個|包|托|盒|袋|套|只|瓶|卷|捆|桶|吨|噸|公斤|千克|张|張|片|块|塊"
 _EN_UNITS = (
     r"(?:kg|pcs|pieces?|pallets?|cartons?|boxes|box|units?|bags?|sets?|cases?|crates?"
@@ -52,6 +54,30 @@ _ZH_TOTAL_RE = re.compile(
 )
 
 
+# Speed: each regex is tried only where it can start (prefilter.search_from): after one
+# of these lower-case literals, or for "3 cartons of X" at the number before a unit.
+_GOODS_LEADS = (
+    *("货物", "货品", "商品", "物品", "托寄物", "内件", "品名", "貨物", "貨品"),
+    *("description", "goods", "item", "product", "commodity", "content"),
+)
+_QUANTITY_LEADS = ("数量", "數量", "件数", "件數", "箱数", "箱數", "quantity", "qty", "no.")
+_EN_UNIT_LEADS = (
+    *("kg", "pcs", "piece", "pallet", "carton", "box", "unit", "bag", "set", "case"),
+    *("crate", "roll", "drum", "package", "parcel", "ton"),
+)
+_ZH_VERB_LEADS = ("寄", "发", "發", "运", "運", "托", "买", "買", "订", "訂")
+_ZH_TOTAL_LEADS = ("一共", "总共", "總共", "合计", "合計", "共")
+LEADS: tuple[str, ...] = (
+    *_GOODS_LEADS,
+    *_QUANTITY_LEADS,
+    *_EN_UNIT_LEADS,
+    *_ZH_VERB_LEADS,
+    *_ZH_TOTAL_LEADS,
+)
+_NEEDLES = Needles(LEADS)
+_NUMBER_CHARS = frozenset("0123456789.")
+
+
 def _quantity(number: str, unit: str | None) -> str:
     """Number and unit as one string: ``3箱``, ``3 boxes``, or the bare number."""
     if not unit:
@@ -65,31 +91,74 @@ def _clean(value: str) -> str | None:
     return cleaned or None
 
 
-def labelled_goods(text: str) -> str | None:
-    """Goods after a goods label, if any."""
-    match = _GOODS_LABEL_RE.search(text)
+def _number_before(text: str, unit: int) -> int | None:
+    """Where the number of "3 cartons" starts, given where the unit starts, if any.
+
+    The number must be the whole run of digits and dots before the whitespace, since
+    the regex wants neither a word character nor a dot before it.
+    """
+    end = unit
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    start = end
+    while start > 0 and text[start - 1] in _NUMBER_CHARS:
+        start -= 1
+    return start if start < end < unit else None
+
+
+def _en_quantity_starts(seen: Scan) -> list[int]:
+    """Where ``_EN_QUANTITY_OF_RE`` can match: at the number before each unit word."""
+    starts = (_number_before(seen.text, unit) for unit in seen.starts(_EN_UNIT_LEADS))
+    return sorted({start for start in starts if start is not None})
+
+
+def scan_for_goods(text: str, low: str | None = None) -> Scan:
+    """``text`` prepared for the functions below (``low``: its ``fold_case`` copy)."""
+    return scan(text, _NEEDLES, low)
+
+
+def labelled_goods(text: str, seen: Scan | None = None) -> str | None:
+    """Goods after a goods label, if any (``seen``: ``scan_for_goods(text)``, if known)."""
+    seen = scan_for_goods(text) if seen is None else seen
+    match = search_from(_GOODS_LABEL_RE, text, seen.starts(_GOODS_LEADS))
     return _clean(match.group("v")) if match else None
 
 
-def labelled_quantity(text: str) -> str | None:
-    """Quantity after a quantity label, if any."""
-    match = _QUANTITY_LABEL_RE.search(text)
+def labelled_quantity(text: str, seen: Scan | None = None) -> str | None:
+    """Quantity after a quantity label, if any (``seen`` as for :func:`labelled_goods`)."""
+    seen = scan_for_goods(text) if seen is None else seen
+    match = search_from(_QUANTITY_LABEL_RE, text, seen.starts(_QUANTITY_LEADS))
     return _quantity(match.group("n"), match.group("u")) if match else None
 
 
-def unlabelled_goods_and_quantity(text: str) -> tuple[str | None, str | None]:
-    """(goods, quantity) from ``3 cartons of X`` / ``寄了3箱X`` / ``共5件`` phrasing."""
-    for regex in (_EN_QUANTITY_OF_RE, _ZH_QUANTITY_GOODS_RE):
-        match = regex.search(text)
+def unlabelled_goods_and_quantity(
+    text: str, seen: Scan | None = None
+) -> tuple[str | None, str | None]:
+    """(goods, quantity) from ``3 cartons of X`` / ``寄了3箱X`` / ``共5件`` phrasing.
+
+    ``seen`` as for :func:`labelled_goods`.
+    """
+    seen = scan_for_goods(text) if seen is None else seen
+    tries = (
+        (_EN_QUANTITY_OF_RE, _en_quantity_starts(seen)),
+        (_ZH_QUANTITY_GOODS_RE, seen.starts(_ZH_VERB_LEADS)),
+    )
+    for regex, starts in tries:
+        match = search_from(regex, text, starts)
         if match:
             goods = _clean(match.group("g") or "")
             return goods, _quantity(match.group("n"), match.group("u"))
-    total = _ZH_TOTAL_RE.search(text)
+    total = search_from(_ZH_TOTAL_RE, text, seen.starts(_ZH_TOTAL_LEADS))
     return None, (_quantity(total.group("n"), total.group("u")) if total else None)
 
 
-def goods_and_quantity(text: str) -> tuple[str | None, str | None]:
-    """(goods, quantity) stated in ``text``: labelled values win over phrasing."""
-    fallback_goods, fallback_quantity = unlabelled_goods_and_quantity(text)
-    goods = labelled_goods(text) or fallback_goods
-    return goods, labelled_quantity(text) or fallback_quantity
+def goods_and_quantity(text: str, seen: Scan | None = None) -> tuple[str | None, str | None]:
+    """(goods, quantity) stated in ``text``: labelled values win over phrasing.
+
+    ``seen`` is a :class:`Scan` of ``text`` for (at least) ``LEADS``, if the caller has
+    one; otherwise it is made here.
+    """
+    seen = scan_for_goods(text) if seen is None else seen
+    fallback_goods, fallback_quantity = unlabelled_goods_and_quantity(text, seen)
+    goods = labelled_goods(text, seen) or fallback_goods
+    return goods, labelled_quantity(text, seen) or fallback_quantity

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from complaintd.classify.prefilter import finditer_from, fold_case
+
 LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
 SAMPLE_CHARS = 4096
 CJK_WEIGHT = 3
@@ -42,9 +44,60 @@ _NOISE_RE = re.compile(
 )
 
 
+# Speed: _NOISE_RE is tried only where it can start (prefilter.finditer_from): at the
+# "http"/"https" before a "://", at a "www." ("w" has no other case form for re), and at
+# the start of the run of address characters before an "@".
+_URL_SCHEME_LENGTHS = (4, 5)
+_NON_ASCII_LETTERS = bytes(code for code in range(128) if not chr(code).isalpha())
+
+
+def _is_address_char(char: str) -> bool:
+    """``[\\w.+-]`` of ``_NOISE_RE`` (``\\w`` is Unicode there, like ``str.isalnum``)."""
+    return char.isalnum() or char in "_.+-"
+
+
+def _address_start(text: str, at: int) -> int:
+    """The start of the run of address characters that ends at ``at`` (the "@")."""
+    start = at
+    while start > 0 and _is_address_char(text[start - 1]):
+        start -= 1
+    return start
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    """Every position where ``needle`` starts in ``text``."""
+    found: list[int] = []
+    at = text.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
+
+
+def _noise_starts(sample: str) -> list[int]:
+    """Every position where a URL or an e-mail address can start (a superset, sorted)."""
+    starts = [at - n for at in _find_all(sample, "://") for n in _URL_SCHEME_LENGTHS]
+    starts += [_address_start(sample, at) for at in _find_all(sample, "@")]
+    if "w." in sample or "W." in sample:  # cheap test before folding the case
+        starts += _find_all(fold_case(sample), "www.")
+    return sorted({start for start in starts if start >= 0})
+
+
+def _without_noise(sample: str) -> str:
+    """``_NOISE_RE.sub(" ", sample)``, trying the regex only where it can match."""
+    pieces: list[str] = []
+    done = 0
+    for match in finditer_from(_NOISE_RE, sample, _noise_starts(sample)):
+        pieces += [sample[done : match.start()], " "]
+        done = match.end()
+    return "".join(pieces) + sample[done:] if pieces else sample
+
+
 def letter_counts(text: str) -> tuple[int, int]:
     """Return (CJK ideographs, Latin letters) in the sample of ``text``, noise removed."""
-    sample = _NOISE_RE.sub(" ", text[:SAMPLE_CHARS])
+    sample = _without_noise(text[:SAMPLE_CHARS])
+    if sample.isascii():  # no ideographs; bytes.translate counts letters at C speed
+        return 0, len(sample.encode("ascii").translate(None, _NON_ASCII_LETTERS))
     return len(_CJK_RE.findall(sample)), len(_LATIN_RE.findall(sample))
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from complaintd.classify.keywords import CATEGORY_KEYWORDS, SEVERITY_KEYWORDS
 from complaintd.classify.matching import Hit, check_keyword, keyword_key, normalize, scanner_for
+from complaintd.classify.prefilter import fold_case
 
 CATEGORIES: tuple[str, ...] = (
     "delay",
@@ -107,9 +108,12 @@ def _default_rules() -> ClassifyRules:
 DEFAULT_RULES: ClassifyRules = _default_rules()
 
 
-def _scan(rules: tuple[KeywordRule, ...], text: str) -> list[Hit]:
-    """All non-negated keyword hits of ``rules`` in ``text`` (already normalised)."""
-    return list(scanner_for(tuple(rule.keywords for rule in rules)).scan(text))
+def _scan(rules: tuple[KeywordRule, ...], text: str, folded: str | None = None) -> list[Hit]:
+    """All non-negated keyword hits of ``rules`` in ``text`` (already normalised).
+
+    ``folded`` is ``fold_case(text)``, passed in so both rule sets share one.
+    """
+    return list(scanner_for(tuple(rule.keywords for rule in rules)).scan(text, folded))
 
 
 def _describe(kind: str, rule: KeywordRule, keyword: str) -> str:
@@ -179,9 +183,11 @@ def classify(subject: str, body: str, rules: ClassifyRules = DEFAULT_RULES) -> C
     """Classify one complaint by its subject and (quote-stripped) body text."""
     subject_text = normalize(subject)
     body_text = normalize(body[:BODY_SCAN_CHARS])
+    subject_low, body_low = fold_case(subject_text), fold_case(body_text)
     cat_rules, sev_rules = rules.category_rules, rules.severity_rules
-    cat_subject, cat_body = _scan(cat_rules, subject_text), _scan(cat_rules, body_text)
-    sev_hits = _scan(sev_rules, subject_text) + _scan(sev_rules, body_text)
+    cat_subject = _scan(cat_rules, subject_text, subject_low)
+    cat_body = _scan(cat_rules, body_text, body_low)
+    sev_hits = _scan(sev_rules, subject_text, subject_low) + _scan(sev_rules, body_text, body_low)
     scores = _category_scores(cat_rules, cat_subject, cat_body)
     category, category_rule = _pick_category(cat_rules, cat_subject + cat_body, scores)
     severity, severity_rule = _pick_severity(sev_rules, sev_hits)

@@ -228,7 +228,7 @@ def _desk_action(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def tickets_set(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets set``: severity, category, or invalid with a reason."""
-    from complaintd.workflow import customer, desk
+    from complaintd.workflow import agents, customer, desk
 
     if not (args.severity or args.category or args.invalid):
         raise UsageError("tickets set: give --severity, --category or --invalid")
@@ -236,7 +236,7 @@ def tickets_set(args: argparse.Namespace, runtime: Runtime) -> int:
     with runtime.database.atomic():
         ticket = _ticket(args.number)
         if args.severity:
-            desk.set_severity(runtime, ticket, args.severity, actor, now)
+            agents.set_severity(runtime, ticket, args.severity, actor, now)
         if args.category:
             desk.set_category(ticket, args.category, actor, now)
         if args.invalid:
@@ -245,6 +245,29 @@ def tickets_set(args: argparse.Namespace, runtime: Runtime) -> int:
         f"{ticket.number}: {ticket.status}, {ticket.severity}, {ticket.category}", file=sys.stderr
     )
     return _flush_and_report(runtime)
+
+
+def tickets_dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``tickets dispatch NUMBER DEPARTMENT...``: contact sheets to more departments."""
+    from complaintd.workflow.departments import dispatch_sheets
+
+    with runtime.database.atomic():
+        ticket = _ticket(args.number)
+        sheets = dispatch_sheets(
+            runtime, ticket, tuple(args.departments), cli_actor(), runtime.clock.now()
+        )
+    print(f"{ticket.number}: {len(sheets)} contact sheet(s) sent", file=sys.stderr)
+    return _flush_and_report(runtime)
+
+
+def tickets_note(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``tickets note NUMBER --text``: an internal note in the audit trail."""
+    from complaintd.workflow.records import record_event
+
+    with runtime.database.atomic():
+        ticket = _ticket(args.number)
+        record_event(runtime.clock.now(), cli_actor(), "note", ticket=ticket, text=args.text)
+    return 0
 
 
 def _flush_and_report(runtime: Runtime) -> int:
@@ -314,6 +337,8 @@ _HANDLERS: dict[str, Handler] = {
     "tickets propose": _desk_action,
     "tickets close": _desk_action,
     "tickets set": tickets_set,
+    "tickets dispatch": tickets_dispatch,
+    "tickets note": tickets_note,
     "outbox list": outbox_list,
     "outbox retry": outbox_retry,
 }

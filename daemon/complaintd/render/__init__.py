@@ -1,4 +1,4 @@
-"""Customer mail templates and their renderer (pure: reads template files only).
+"""Mail templates (customer and internal) and their renderer (pure: reads template files only).
 
 Public API::
 
@@ -10,25 +10,29 @@ Public API::
     sample_context(kind: str, language: str) -> dict[str, Any]
     clean_subject(subject: str) -> str
     html_problems(markup: str) -> list[str]
-    category_label / severity_label / status_label(key: str, language: str | None) -> str
+    category_label / severity_label / status_label / cause_label(key, language) -> str
+    cause_choices() -> list[dict[str, str]]      the six causes as [{key, zh, en}]
     resolve_language(language: str | None) -> str
-    KINDS, LANGUAGES, DEFAULT_LANGUAGE
+    KINDS (customer mail), INTERNAL_KINDS, ALL_KINDS, LANGUAGES, DEFAULT_LANGUAGE
 """
 
 from __future__ import annotations
 
 from complaintd.render.labels import (
     CATEGORY_LABELS,
+    CAUSE_LABELS,
     DEFAULT_LANGUAGE,
     LANGUAGES,
     SEVERITY_LABELS,
     STATUS_LABELS,
     category_label,
+    cause_choices,
+    cause_label,
     resolve_language,
     severity_label,
     status_label,
 )
-from complaintd.render.samples import KINDS, sample_context
+from complaintd.render.samples import ALL_KINDS, INTERNAL_KINDS, KINDS, sample_context
 from complaintd.render.templates import (
     RenderedMail,
     TemplateRenderer,
@@ -39,8 +43,11 @@ from complaintd.render.templates import (
 from complaintd.render.wellformed import html_problems
 
 __all__ = [
+    "ALL_KINDS",
     "CATEGORY_LABELS",
+    "CAUSE_LABELS",
     "DEFAULT_LANGUAGE",
+    "INTERNAL_KINDS",
     "KINDS",
     "LANGUAGES",
     "SEVERITY_LABELS",
@@ -48,6 +55,8 @@ __all__ = [
     "RenderedMail",
     "TemplateRenderer",
     "category_label",
+    "cause_choices",
+    "cause_label",
     "check_templates",
     "clean_subject",
     "default_templates_dir",

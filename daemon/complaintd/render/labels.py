@@ -1,4 +1,4 @@
-"""Human names of categories, severities and statuses, in Chinese and English (pure).
+"""Human names of categories, severities, statuses and causes, in Chinese and English (pure).
 
 Keys are the ones stored on tickets (see DESIGN.md).  A key missing from a table is
 shown as itself rather than failing: a mail that names a category a little awkwardly
@@ -40,6 +40,24 @@ STATUS_LABELS: Labels = {
     "invalid": {"zh-CN": "无效投诉", "en": "Invalid complaint"},
 }
 
+# Why a department found a complaint valid; the reply form accepts the key or the
+# Chinese name (DESIGN.md, "Mail the desk sends").
+CAUSE_LABELS: Labels = {
+    "staff_error": {"zh-CN": "业务人员操作失误", "en": "Operations staff error"},
+    "sales_error": {"zh-CN": "销售人员操作失误", "en": "Sales staff error"},
+    "supplier_error": {"zh-CN": "供方操作失误", "en": "Supplier error"},
+    "agent_error": {"zh-CN": "代理操作失误", "en": "Agent error"},
+    "customer_error": {"zh-CN": "客户自身失误", "en": "Customer's own error"},
+    "force_majeure": {"zh-CN": "不可抗力", "en": "Force majeure"},
+}
+
+
+def cause_choices() -> list[dict[str, str]]:
+    """The six causes as internal templates get them: ``[{key, zh, en}, ...]``, in order."""
+    return [
+        {"key": key, "zh": names["zh-CN"], "en": names["en"]} for key, names in CAUSE_LABELS.items()
+    ]
+
 
 def resolve_language(language: str | None) -> str:
     """The supported language closest to ``language``; ``zh-CN`` when there is none.
@@ -79,3 +97,8 @@ def severity_label(key: str, language: str | None) -> str:
 def status_label(key: str, language: str | None) -> str:
     """The name of the ticket status ``key`` (``closed`` -> 已结案 / Closed)."""
     return _label(STATUS_LABELS, key, language)
+
+
+def cause_label(key: str, language: str | None) -> str:
+    """The name of the cause ``key`` (``force_majeure`` -> 不可抗力 / Force majeure)."""
+    return _label(CAUSE_LABELS, key, language)

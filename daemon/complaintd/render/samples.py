@@ -1,4 +1,4 @@
-"""Realistic sample contexts for every kind of customer mail (pure).
+"""Realistic sample contexts for every kind of mail the desk sends (pure).
 
 ``complaintd check`` renders each template with these, and the tests use them.  Each
 sample holds exactly the keys the workflow guarantees for its kind (see the context
@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from complaintd.render.labels import resolve_language
+from complaintd.render.labels import cause_choices, resolve_language
 
+# Mail to the customer.
 KINDS: tuple[str, ...] = (
     "ack",
     "reopened",
@@ -24,6 +25,20 @@ KINDS: tuple[str, ...] = (
     "resolution",
 )
 
+# Internal mail: to departments, their managers, desk agents, the response lead, admins.
+INTERNAL_KINDS: tuple[str, ...] = (
+    "contact_sheet",
+    "chaser",
+    "escalation",
+    "agent_new_ticket",
+    "agent_answers",
+    "department_answer",
+    "emergency",
+    "rejected_answer",
+)
+
+ALL_KINDS: tuple[str, ...] = KINDS + INTERNAL_KINDS
+
 # The ticket status at the moment each kind of mail is sent.
 _STATUS = {
     "ack": "received",
@@ -34,6 +49,7 @@ _STATUS = {
     "agreed": "implementing",
     "objection": "investigating",
     "resolution": "follow_up",
+    **dict.fromkeys(INTERNAL_KINDS, "investigating"),
 }
 
 _DESK = {
@@ -138,14 +154,228 @@ def _ticket(kind: str, language: str) -> dict[str, Any]:
     }
 
 
+# --- internal mail ------------------------------------------------------------------------
+
+_COMPLAINT = {
+    "zh-CN": {
+        "customer_email": "wang.li@yueting-catering.example",
+        "goods": "陶瓷餐具（盘碗套装）",
+        "quantity": "12箱",
+        "complaint_text": (
+            "您好：\n"
+            "我司11月18日通过贵司从苏州发往上海浦东的一批陶瓷餐具（运单号SF1402736591，"
+            "订单号PO-2026-11873），共12箱，今天上午到货时发现其中2箱外箱被严重压塌，"
+            "里面的盘子和碗碎了一大半。送货司机当场也看到了，签收单上已做备注。\n"
+            "\n"
+            "这批餐具是为本周六新店开业准备的，现在临时补货非常困难。"
+            "请贵司尽快核实，并给出赔偿和补发方案。破损照片和签收单见附件。\n"
+            "\n"
+            "王丽\n"
+            "上海悦庭餐饮管理有限公司 采购部\n"
+            "电话：021-5888 6721"
+        ),
+    },
+    "en": {
+        "customer_email": "emily.carter@harbour-bistro.example",
+        "goods": "Ceramic tableware (plate and bowl sets)",
+        "quantity": "12 cartons",
+        "complaint_text": (
+            "Hello,\n"
+            "On 18 November we shipped 12 cartons of ceramic tableware with you from Suzhou "
+            "to Shanghai Pudong (waybill SF1402736591, order PO-2026-11873). When they were "
+            "delivered this morning, two cartons were crushed and most of the plates and "
+            "bowls inside are broken. Your driver saw it too and noted it on the delivery "
+            "receipt.\n"
+            "\n"
+            "We need this tableware for the opening of our new restaurant this Saturday and "
+            "cannot easily replace it at short notice. Please look into this urgently and "
+            "tell us how you will compensate us and replace the goods. Photos of the damage "
+            "and the delivery receipt are attached.\n"
+            "\n"
+            "Emily Carter\n"
+            "Purchasing, Harbour Bistro Group\n"
+            "Tel. +86 21 5888 6721"
+        ),
+    },
+}
+
+_DEPARTMENTS = {
+    "zh-CN": {"qc": "质量管理部", "ops": "运营部"},
+    "en": {"qc": "Quality Control", "ops": "Operations"},
+}
+
+_ANSWER_TEXT = {
+    "zh-CN": {
+        "cause": "业务人员操作失误",
+        "responsible": "上海浦东中转分拨中心 夜班装卸组",
+        "solution": (
+            "按申报价值赔偿破损的2箱货物，共计人民币1,280元；免费补发同款货物2箱，"
+            "走加急线路，保证周五前送达。"
+        ),
+        "note": (
+            "分拨中心监控显示，11月19日夜间装车时该2箱被其他货物重压。"
+            "已对装卸组通报批评并安排培训。"
+        ),
+        "ops_note": (
+            "运输时效正常：11月19日按承诺时间送达，途中无延误。破损问题以质量管理部的调查为准。"
+        ),
+    },
+    "en": {
+        "cause": "Operations staff error",
+        "responsible": "Shanghai Pudong transfer hub, night loading team",
+        "solution": (
+            "Compensate the two damaged cartons at their declared value, CNY 1,280 in "
+            "total; re-ship two replacement cartons free of charge by express, to arrive "
+            "by Friday."
+        ),
+        "note": (
+            "The hub's CCTV shows the two cartons were crushed under other freight while "
+            "loading on the night of 19 November. The loading team has been briefed and "
+            "will be retrained."
+        ),
+        "ops_note": (
+            "Transit time was normal: delivered on 19 November as promised, no delay. "
+            "For the damage, Quality Control's findings apply."
+        ),
+    },
+}
+
+_EMERGENCY_REASON = {
+    "zh-CN": (
+        "命中严重投诉规则“缺货影响客户经营”：客户称破损的2箱餐具将影响其新店本周六开业，"
+        "且临时无法补货。"
+    ),
+    "en": (
+        'Serious-complaint rule "shortage stopping the customer\'s business" fired: the '
+        "customer says the two broken cartons put the opening of their new restaurant "
+        "this Saturday at risk and cannot be replaced at short notice."
+    ),
+}
+
+_REJECTED = {
+    "zh-CN": {
+        "sender": "zhangwei1987@163.example",
+        "excerpt": (
+            "调查结果：成立\n"
+            "原因：供方操作失误\n"
+            "责任：包装供应商\n"
+            "处理方案：由客户向包装供应商索赔，我司不承担赔偿责任。"
+        ),
+    },
+    "en": {
+        "sender": "zhang.wei.1987@webmail.example",
+        "excerpt": (
+            "Finding: valid\n"
+            "Cause: supplier_error\n"
+            "Responsible: packaging supplier\n"
+            "Solution: the customer should claim from the packaging supplier; we pay nothing."
+        ),
+    },
+}
+
+
+def _internal_ticket(kind: str, language: str) -> dict[str, Any]:
+    """The sample ticket as the workflow passes it to an internal template."""
+    ticket = _ticket(kind, language)
+    complaint = _COMPLAINT[language]
+    ticket.update(
+        customer_email=complaint["customer_email"],
+        customer_fax=None,
+        shipping_date="2026-11-18",
+        goods=complaint["goods"],
+        quantity=complaint["quantity"],
+        complaint_text=complaint["complaint_text"],
+        source="email",
+    )
+    if kind == "emergency":  # a serious complaint: the tighter SLA applies
+        ticket.update(severity="serious", due_at="2026-11-20 12:00 (UTC+08:00)")
+    return ticket
+
+
+def _department(key: str, language: str) -> dict[str, str]:
+    return {"key": key, "name": _DEPARTMENTS[language][key]}
+
+
+def _answers(language: str) -> list[dict[str, Any]]:
+    """What Quality Control (valid) and Operations (invalid) answered."""
+    names, text = _DEPARTMENTS[language], _ANSWER_TEXT[language]
+    return [
+        {
+            "department": names["qc"],
+            "finding": "valid",
+            "cause_label": text["cause"],
+            "responsible": text["responsible"],
+            "solution": text["solution"],
+            "note": text["note"],
+        },
+        {
+            "department": names["ops"],
+            "finding": "invalid",
+            "cause_label": None,
+            "responsible": None,
+            "solution": None,
+            "note": text["ops_note"],
+        },
+    ]
+
+
+def _internal_extra(kind: str, language: str) -> dict[str, Any]:
+    """The keys an internal ``kind`` gets beyond language, desk and ticket."""
+    qc = _department("qc", language)
+    if kind == "contact_sheet":
+        return {
+            "department": qc,
+            "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 0},
+            "causes": cause_choices(),
+        }
+    if kind == "chaser":
+        return {
+            "department": qc,
+            "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 1},
+            "causes": cause_choices(),
+        }
+    if kind == "escalation":
+        return {
+            "department": qc,
+            "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 2},
+            "reminders": 2,
+        }
+    if kind == "agent_new_ticket":
+        names = _DEPARTMENTS[language]
+        return {"dispatched": [names["qc"], names["ops"]]}
+    if kind == "agent_answers":
+        return {
+            "answers": _answers(language),
+            "all_invalid": False,
+            "suggested_solution": _ANSWER_TEXT[language]["solution"],
+        }
+    if kind == "department_answer":
+        return {
+            "department": qc,
+            "answer": _answers(language)[0],
+            "open_sheets": [_DEPARTMENTS[language]["ops"]],
+        }
+    if kind == "emergency":
+        return {"reason": _EMERGENCY_REASON[language]}
+    # rejected_answer
+    return {"department": qc, **_REJECTED[language]}
+
+
 def sample_context(kind: str, language: str) -> dict[str, Any]:
     """A fresh, realistic context for ``kind`` in ``language`` with only its guaranteed keys.
 
-    Raises :class:`ValueError` for a kind not in :data:`KINDS`.
+    Raises :class:`ValueError` for a kind not in :data:`ALL_KINDS`.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown mail kind {kind!r}; known: {', '.join(KINDS)}")
+    if kind not in ALL_KINDS:
+        raise ValueError(f"unknown mail kind {kind!r}; known: {', '.join(ALL_KINDS)}")
     language = resolve_language(language)
+    if kind in INTERNAL_KINDS:
+        return {
+            "language": language,
+            "desk": dict(_DESK[language]),
+            "ticket": _internal_ticket(kind, language),
+            **_internal_extra(kind, language),
+        }
     ticket = _ticket(kind, language)
     context: dict[str, Any] = {
         "language": language,

@@ -1,7 +1,9 @@
-"""Customer mail from operator-editable jinja2 templates (pure: reads template files only).
+"""Mail from operator-editable jinja2 templates (pure: reads template files only).
 
 Each kind of mail is a triplet of files in ``templates/<language>/`` (as in Zulip's
-email templates): ``<kind>.subject.txt``, ``<kind>.txt`` and ``<kind>.html``.
+email templates): ``<kind>.subject.txt``, ``<kind>.txt`` and ``<kind>.html``.  Mail to
+customers (:data:`KINDS`) extends ``_base.*``; internal mail to departments, desk agents,
+the response lead and admins (:data:`INTERNAL_KINDS`) extends ``_internal.*``.
 
 The environment is sandboxed because operators edit the templates: ``{{ ''.__class__ }}``
 and friends raise instead of reaching Python internals.  Undefined names raise too
@@ -19,10 +21,34 @@ Context contract (what the workflow passes; only the keys a kind needs are guara
     reason: str           invalid
     agree_mailto, disagree_mailto: str              solution
 
+Internal kinds get a fuller ticket (the whole case)::
+
+    ticket: {... as above, customer_email: str | None, customer_fax: str | None,
+             shipping_date: str | None, goods: str | None, quantity: str | None,
+             complaint_text: str (the customer's complaint in full),
+             source: "email" | "fax"}
+    department: {key, name}       contact_sheet, chaser, escalation,
+                                  department_answer, rejected_answer
+    sheet: {due_at: str, reminders: int}            contact_sheet, chaser, escalation
+                                  (in a chaser, reminders is the number of this reminder)
+    causes: [{key, zh, en}]       contact_sheet, chaser   (the six causes, in order)
+    reminders: int                escalation   (reminders sent before escalating)
+    dispatched: [str]             agent_new_ticket   (departments sent a contact sheet)
+    answers: [answer]             agent_answers
+    all_invalid: bool             agent_answers
+    suggested_solution: str       agent_answers   (may be empty)
+    answer: answer                department_answer
+    open_sheets: [str]            department_answer   (departments still to answer)
+    reason: str                   emergency   (why the complaint is serious)
+    sender: str, excerpt: str     rejected_answer   (who replied, what they wrote)
+
+    answer = {department: str, finding: "valid" | "invalid", cause_label: str | None,
+              responsible: str | None, solution: str | None, note: str | None}
+
 Filters available to templates:
 
-* ``category_label``, ``severity_label``, ``status_label``: ``{{ ticket.category |
-  category_label }}`` names a key in the context's ``language``;
+* ``category_label``, ``severity_label``, ``status_label``, ``cause_label``:
+  ``{{ ticket.category | category_label }}`` names a key in the context's ``language``;
   ``{{ key | category_label("en") }}`` names it in the language given.
 * ``nl2br`` (HTML only): escapes plain text and keeps its line breaks as ``<br>``.
 """
@@ -53,11 +79,12 @@ from complaintd.errors import ConfigError
 from complaintd.render.labels import (
     LANGUAGES,
     category_label,
+    cause_label,
     resolve_language,
     severity_label,
     status_label,
 )
-from complaintd.render.samples import KINDS, sample_context
+from complaintd.render.samples import ALL_KINDS, sample_context
 from complaintd.render.wellformed import html_problems
 
 # The three parts of a mail, as file-name suffixes after "<kind>.".
@@ -74,7 +101,7 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 
 @dataclass(frozen=True)
 class RenderedMail:
-    """One rendered customer mail: a one-line subject and its text and HTML bodies."""
+    """One rendered mail: a one-line subject and its text and HTML bodies."""
 
     subject: str
     text: str
@@ -113,6 +140,12 @@ def _severity_filter(context: Context, key: str, language: str | None = None) ->
 
 
 @pass_context
+def _cause_filter(context: Context, key: str, language: str | None = None) -> str:
+    """Jinja filter: the cause's name in ``language`` or the context's language."""
+    return cause_label(key, language or context.get("language"))
+
+
+@pass_context
 def _status_filter(context: Context, key: str, language: str | None = None) -> str:
     """Jinja filter: the status's name in ``language`` or the context's language."""
     return status_label(key, language or context.get("language"))
@@ -144,6 +177,7 @@ def _environment(directory: Path) -> ImmutableSandboxedEnvironment:
     env.filters["category_label"] = _category_filter
     env.filters["severity_label"] = _severity_filter
     env.filters["status_label"] = _status_filter
+    env.filters["cause_label"] = _cause_filter
     env.filters["nl2br"] = _nl2br
     return env
 
@@ -156,7 +190,7 @@ def _traceback_frames(traceback: TracebackType | None) -> Iterator[tuple[str, in
 
 
 class TemplateRenderer:
-    """Renders the customer-mail triplets found in one templates directory."""
+    """Renders the mail triplets found in one templates directory."""
 
     def __init__(self, directory: Path) -> None:
         """Use the templates in ``directory`` (``<language>/<kind>.{subject.txt,txt,html}``)."""
@@ -223,11 +257,58 @@ def _key(name: str) -> str:
     return f"templates/{name}"
 
 
+# Ticket facts that may be missing (None); lists that may be empty.
+_OPTIONAL_FACTS = (
+    "customer_name",
+    "customer_email",
+    "customer_fax",
+    "shipping_date",
+    "goods",
+    "quantity",
+)
+_OPTIONAL_LISTS = ("waybills", "order_numbers", "attachments")
+
+
+def _bare_answer(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """A department's answer with nothing filled in but "invalid"."""
+    empty = dict.fromkeys(("cause_label", "responsible", "solution", "note"))
+    return {**answer, "finding": "invalid", **empty}
+
+
 def _sparse(context: Mapping[str, Any]) -> dict[str, Any]:
-    """``context`` with every optional ticket fact absent (no name, no numbers, no files)."""
+    """``context`` with every optional fact absent (no name, no numbers, no files, ...).
+
+    Only keys the kind gets are touched, so a template reading a key its kind does not
+    get still fails.  Departments' answers become bare "invalid" ones (so both branches
+    of the internal templates are rendered), lists of departments become empty, and the
+    complaint came by fax.
+    """
     ticket = dict(context["ticket"])
-    ticket.update(customer_name=None, waybills=[], order_numbers=[], attachments=[])
-    return {**context, "ticket": ticket}
+    ticket.update({key: None for key in _OPTIONAL_FACTS if key in ticket})
+    ticket.update({key: [] for key in _OPTIONAL_LISTS if key in ticket})
+    if "source" in ticket:  # a fax whose caller number was not recognised
+        ticket["source"] = "fax"
+    sparse = {**context, "ticket": ticket}
+    for key in ("dispatched", "open_sheets"):
+        if key in sparse:
+            sparse[key] = []
+    if "suggested_solution" in sparse:
+        sparse["suggested_solution"] = ""
+    if "answer" in sparse:
+        sparse["answer"] = _bare_answer(sparse["answer"])
+    if "answers" in sparse:
+        sparse["answers"] = [_bare_answer(answer) for answer in sparse["answers"]]
+        sparse["all_invalid"] = True
+    return sparse
+
+
+def _variants(full: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The contexts ``check_templates`` renders a kind with: the full sample, the sparse
+    one, and for the answers summary valid findings without a suggested solution."""
+    variants: list[Mapping[str, Any]] = [full, _sparse(full)]
+    if full.get("suggested_solution"):
+        variants.append({**full, "suggested_solution": ""})
+    return variants
 
 
 def _part_problems(
@@ -256,15 +337,16 @@ def _part_problems(
 def check_templates(renderer: TemplateRenderer) -> list[str]:
     """Render every kind in every language with sample data; the problems found.
 
-    Each part is rendered twice, with the full sample and with no customer name,
-    waybills, order numbers or attachments.  An empty list means all is well.
+    Covers customer and internal kinds.  Each part is rendered with the full sample
+    and with every optional fact absent (see :func:`_variants`).  An empty list means
+    all is well.
     """
     problems: list[str] = []
     for language in LANGUAGES:
-        for kind in KINDS:
-            full = sample_context(kind, language)
+        for kind in ALL_KINDS:
+            variants = _variants(sample_context(kind, language))
             for part in PARTS:
-                for context in (full, _sparse(full)):
+                for context in variants:
                     for problem in _part_problems(renderer, kind, language, part, context):
                         if problem not in problems:
                             problems.append(problem)

@@ -7,13 +7,15 @@ database created by a newer migration 1 (check the column before adding it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import peewee
+from playhouse.migrate import SchemaMigrator, migrate
 
 from complaintd.clock import Clock
-from complaintd.store.models import ALL_MODELS, SchemaMigration
+from complaintd.store.models import V1_MODELS, ContactSheet, Message, SchemaMigration
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,39 @@ class Migration:
 
 
 def _create_tables(database: peewee.Database) -> None:
-    database.create_tables(ALL_MODELS, safe=True)
+    """Version 1: the ledger as it was first released (Message without contact_sheet_id)."""
+    with _without_field(Message, "contact_sheet_id"):
+        database.create_tables(V1_MODELS, safe=True)
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "create tables", _create_tables),)
+def _contact_sheets(database: peewee.Database) -> None:
+    """Version 2: contact sheets, and which sheet a message belongs to."""
+    database.create_tables([ContactSheet], safe=True)
+    columns = {column.name for column in database.get_columns(Message._meta.table_name)}
+    if "contact_sheet_id" not in columns:
+        migrator = SchemaMigrator.from_database(database)
+        field = peewee.IntegerField(null=True)
+        migrate(migrator.add_column(Message._meta.table_name, "contact_sheet_id", field))
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "message_contact_sheet_id" ON "message" ("contact_sheet_id")'
+    )
+
+
+@contextmanager
+def _without_field(model: type[peewee.Model], name: str) -> Iterator[None]:
+    """Hide a field a later migration adds, so migration 1 creates the old table shape."""
+    field = model._meta.fields[name]
+    model._meta.remove_field(name)
+    try:
+        yield
+    finally:
+        model._meta.add_field(name, field)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "create tables", _create_tables),
+    Migration(2, "contact sheets", _contact_sheets),
+)
 
 
 def pending_migrations(database: peewee.Database) -> list[Migration]:

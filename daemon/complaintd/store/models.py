@@ -153,6 +153,8 @@ class Message(BaseModel):
     references = JsonField(default=list)
     automated_reason = peewee.TextField(null=True)
     created_at = UtcDateTimeField(index=True)
+    # The contact sheet a department mail belongs to (added by migration 2).
+    contact_sheet_id = peewee.IntegerField(null=True, index=True)
 
 
 class Blob(BaseModel):
@@ -217,7 +219,24 @@ class Outbox(BaseModel):
     sent_at = UtcDateTimeField(null=True)
 
 
-ALL_MODELS: tuple[type[BaseModel], ...] = (
+class ContactSheet(BaseModel):
+    """A work order (工作联系单) to one department about one ticket (schema version 2)."""
+
+    id = peewee.AutoField()
+    ticket = peewee.ForeignKeyField(Ticket, backref="contact_sheets", on_delete="CASCADE")
+    ticket_id: int
+    department = peewee.CharField()  # the department's key
+    status = peewee.CharField(index=True, default="open")  # open|answered|overdue|escalated
+    due_at = UtcDateTimeField()
+    reminders = peewee.IntegerField(default=0)
+    last_reminder_at = UtcDateTimeField(null=True)
+    answer = JsonField(null=True)  # finding, cause, responsible, solution, note, by, at
+    message_id = peewee.CharField(null=True, index=True, max_length=998)  # the sheet mail
+    created_at = UtcDateTimeField()
+    answered_at = UtcDateTimeField(null=True)
+
+
+V1_MODELS: tuple[type[BaseModel], ...] = (
     SchemaMigration,
     MailboxState,
     TicketCounter,
@@ -230,3 +249,4 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Event,
     Outbox,
 )
+ALL_MODELS: tuple[type[BaseModel], ...] = (*V1_MODELS, ContactSheet)

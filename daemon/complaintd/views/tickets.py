@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from complaintd.store.models import Attachment, Message, Ticket
+from complaintd.store.models import Attachment, ContactSheet, Message, Ticket
 
 
 def iso(value: datetime | None, zone: ZoneInfo) -> str | None:
@@ -45,12 +45,31 @@ def ticket_document(ticket: Ticket, zone: ZoneInfo, *, with_messages: bool) -> d
         "created_at": iso(ticket.created_at, zone),
         "updated_at": iso(ticket.updated_at, zone),
         "due_at": iso(ticket.due_at, zone),
-        "contact_sheets": [],
+        "contact_sheets": [sheet_document(s, zone) for s in sheets_of(ticket)],
         "survey": {"sent_at": None, "score": None, "comment": None},
     }
     if with_messages:
         document["messages"] = [message_document(m, zone) for m in ordered_messages(ticket)]
     return document
+
+
+def sheets_of(ticket: Ticket) -> list[ContactSheet]:
+    """The ticket's contact sheets in the order they were sent."""
+    return list(
+        ContactSheet.select().where(ContactSheet.ticket == ticket).order_by(ContactSheet.id)
+    )
+
+
+def sheet_document(sheet: ContactSheet, zone: ZoneInfo) -> dict[str, Any]:
+    """One contact sheet of ``tickets show --format json``."""
+    return {
+        "department": sheet.department,
+        "status": sheet.status,
+        "due_at": iso(sheet.due_at, zone),
+        "reminders": sheet.reminders,
+        "answered_at": iso(sheet.answered_at, zone),
+        "answer": sheet.answer,
+    }
 
 
 def ordered_messages(ticket: Ticket) -> list[Message]:

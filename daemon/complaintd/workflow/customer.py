@@ -11,12 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
-from complaintd.outbox.queue import enqueue
 from complaintd.runtime import Runtime
-from complaintd.store.models import Attachment, Event, Message, Outbox, Ticket
+from complaintd.store.models import Event, Message, Outbox, Ticket
 from complaintd.thread.tokens import make_token, reply_address
 from complaintd.workflow.agreement import Verdict, read_answer
+from complaintd.workflow.mail import queue_mail, template_context, thread_of
 from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
 
@@ -24,57 +23,6 @@ _ROBOT_LOCAL = re.compile(
     r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|auto[-_.]?reply)\b",
     re.IGNORECASE,
 )
-CUSTOMER_KINDS = ("complaint", "customer_reply")
-
-
-def format_local(at: datetime | None, runtime: Runtime) -> str:
-    """``2026-11-20 10:00 (UTC+08:00)`` in the desk's time zone."""
-    if at is None:
-        return "-"
-    local = at.astimezone(runtime.config.desk.timezone)
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
-
-
-def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
-    """What every customer template may use (see render.templates for the contract)."""
-    attachments = (
-        Attachment.select(Attachment.filename)
-        .join(Message)
-        .where((Message.ticket == ticket) & (Message.direction == "in"))
-        .order_by(Attachment.id)
-    )
-    return {
-        "language": ticket.language,
-        "desk": {"name": runtime.config.desk.name, "address": runtime.config.desk.address},
-        "ticket": {
-            "number": ticket.number,
-            "subject": ticket.subject,
-            "category": ticket.category,
-            "severity": ticket.severity,
-            "status": ticket.status,
-            "waybills": ticket.waybills,
-            "order_numbers": ticket.order_numbers,
-            "attachments": [a.filename for a in attachments],
-            "customer_name": ticket.customer_name,
-            "created_at": format_local(ticket.created_at, runtime),
-            "due_at": format_local(ticket.due_at, runtime),
-        },
-        **extra,
-    }
-
-
-def thread_of(ticket: Ticket) -> tuple[str | None, list[str]]:
-    """The customer's latest message id (the parent) and every message id of the ticket."""
-    rows = list(
-        Message.select(Message.message_id, Message.kind)
-        .where((Message.ticket == ticket) & Message.message_id.is_null(False))
-        .order_by(Message.created_at, Message.id)
-    )
-    ids = [(r.message_id or "", r.kind) for r in rows]
-    customer = [message_id for message_id, kind in ids if kind in CUSTOMER_KINDS]
-    parent = customer[-1] if customer else (ids[-1][0] if ids else None)
-    return parent, [message_id for message_id, _ in ids if message_id != parent]
 
 
 def customer_reply_address(runtime: Runtime, ticket: Ticket) -> str:
@@ -104,29 +52,19 @@ def send_to_customer(
             reason="no customer email address",
         )
         return None
-    rendered = runtime.templates.render(
-        kind, ticket.language, template_context(runtime, ticket, **extra)
-    )
     parent, references = thread_of(ticket)
-    smtp = runtime.config.smtp
-    mail = OutgoingMail(
-        kind=kind,
-        from_address=smtp.from_address,
-        from_name=runtime.config.desk.name,
+    return queue_mail(
+        runtime,
+        ticket,
+        kind,
         to=(ticket.customer_email,),
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        message_id=new_message_id(address_domain(smtp.from_address)),
-        date=now,
-        in_reply_to=parent,
-        references=tuple(references) + ((parent,) if parent else ()),
+        language=ticket.language,
+        context=template_context(runtime, ticket, **extra),
         reply_to=customer_reply_address(runtime, ticket),
+        thread=(parent, references),
+        now=now,
+        actor=actor,
         auto_submitted=auto_submitted,
-    )
-    deadline = timedelta(hours=smtp.retry_deadline_hours)
-    return enqueue(
-        mail, ticket=ticket, envelope_from=smtp.from_address, at=now, deadline=deadline, actor=actor
     )
 
 

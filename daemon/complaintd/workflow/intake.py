@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from complaintd.classify import raise_severity
+from complaintd.departments import parse_department_answer
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.runtime import Runtime
-from complaintd.store.models import InboundMessage, Message, Outbox, Ticket
+from complaintd.store.models import ContactSheet, InboundMessage, Message, Outbox, Ticket
 from complaintd.store.numbering import allocate_ticket_number, ticket_period
 from complaintd.thread.matcher import (
     Candidate,
@@ -26,8 +27,16 @@ from complaintd.thread.matcher import (
     subject_tag_numbers,
 )
 from complaintd.thread.tokens import find_tokens
+from complaintd.workflow.agents import apply_agent_mail, on_new_ticket
 from complaintd.workflow.analysis import Analysis
-from complaintd.workflow.customer import acknowledge, on_customer_reply
+from complaintd.workflow.customer import acknowledge, excerpt, on_customer_reply
+from complaintd.workflow.departments import (
+    department_by_key,
+    may_answer,
+    record_answer,
+    sheet_for_message,
+)
+from complaintd.workflow.internal import department_context, send_internal
 from complaintd.workflow.records import (
     add_participant,
     participant_emails,
@@ -65,7 +74,11 @@ def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> Int
         return IntakeResult("own_mail", None, "our own address; not answered (loop safety)")
     if is_machine_mail(parsed):
         return _ingest_automated(runtime, inbound, parsed, now)
-    decision = decide_thread(_sender(parsed), _gather_candidates(runtime, parsed))
+    candidates = _gather_candidates(runtime, parsed)
+    staff_result = _ingest_staff_mail(runtime, inbound, parsed, candidates, now)
+    if staff_result is not None:
+        return staff_result
+    decision = decide_thread(_sender(parsed), candidates)
     if decision.action is ThreadAction.APPEND:
         return _append(runtime, inbound, parsed, decision, now)
     return _new_ticket(runtime, inbound, analysis, decision, now)
@@ -206,11 +219,15 @@ def _gather_candidates(runtime: Runtime, parsed: ParsedMessage) -> list[Candidat
 def _token_candidates(runtime: Runtime, parsed: ParsedMessage) -> list[Candidate]:
     addresses = [a.email for a in (*parsed.to, *parsed.cc)] + list(parsed.delivered_to)
     tokens = find_tokens(runtime.config.desk.token_secret, [*addresses, parsed.subject])
+    is_agent = _sender(parsed) in runtime.config.desk.agents
     candidates = []
     for token in tokens:
         ticket = Ticket.get_or_none(Ticket.number == token.number)
         if ticket is not None:
-            candidates.append(_candidate(MatchMethod.TOKEN, ticket, token.valid, token.scope))
+            # The agents' token is a key for agents only: anyone else who holds it (a
+            # forwarded notice) proves nothing and is threaded like any other sender.
+            valid = token.valid and (token.scope != "a" or is_agent)
+            candidates.append(_candidate(MatchMethod.TOKEN, ticket, valid, token.scope))
     return candidates
 
 
@@ -258,6 +275,103 @@ def _reply_kind(runtime: Runtime, ticket: Ticket, sender: str | None) -> str:
     return "customer_reply"
 
 
+# --- the desk's own people ----------------------------------------------------------
+
+
+def _ingest_staff_mail(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    candidates: list[Candidate],
+    now: datetime,
+) -> IntakeResult | None:
+    """An agent acting on a ticket, or a department answering a sheet; else None."""
+    sender = _sender(parsed)
+    if sender in runtime.config.desk.agents:
+        ticket = _ticket_of(candidates)
+        if ticket is not None:
+            return _agent_mail(runtime, inbound, parsed, ticket, now)
+    scopes = [
+        c.token_scope or "" for c in candidates if c.method is MatchMethod.TOKEN and c.token_valid
+    ]
+    sheet_ids = [int(scope[1:]) for scope in scopes if scope.startswith("s")]
+    sheet = sheet_for_message(sheet_ids, [*parsed.in_reply_to, *reversed(parsed.references)])
+    if sheet is not None:
+        return _department_mail(runtime, inbound, parsed, sheet, now)
+    return None
+
+
+def _ticket_of(candidates: list[Candidate]) -> Ticket | None:
+    """The ticket the best valid candidate names (token, references, subject)."""
+    order = (MatchMethod.TOKEN, MatchMethod.REFERENCES, MatchMethod.SUBJECT)
+    usable = [c for c in candidates if c.method is not MatchMethod.TOKEN or c.token_valid]
+    usable.sort(key=lambda c: order.index(c.method))
+    return Ticket.get_by_id(usable[0].ticket_id) if usable else None
+
+
+def _agent_mail(
+    runtime: Runtime, inbound: InboundMessage, parsed: ParsedMessage, ticket: Ticket, now: datetime
+) -> IntakeResult:
+    agent = _sender(parsed) or "agent"
+    store_inbound_message(
+        ticket, inbound, parsed, "agent_reply", now, runtime.config.desk.max_attachment_bytes
+    )
+    problems = apply_agent_mail(runtime, ticket, parsed.reply_text, agent, now)
+    return IntakeResult.on("agent_reply", ticket, "; ".join(problems) or "applied")
+
+
+def _department_mail(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    sheet: ContactSheet,
+    now: datetime,
+) -> IntakeResult:
+    """A reply to a contact sheet: applied if the sender may answer, else rejected."""
+    ticket, sender = sheet.ticket, _sender(parsed)
+    department = department_by_key(runtime, sheet.department)
+    allowed = may_answer(department, sender)
+    kind = "department_reply" if allowed else "rejected_reply"
+    message = store_inbound_message(
+        ticket, inbound, parsed, kind, now, runtime.config.desk.max_attachment_bytes
+    )
+    Message.update(contact_sheet_id=sheet.id).where(Message.id == message.id).execute()
+    if not allowed:
+        return _reject_answer(runtime, sheet, parsed, sender, now)
+    answer = parse_department_answer(parsed.reply_text)
+    if answer.finding is None:  # the reply view may have cut too much: read the whole body
+        answer = parse_department_answer(parsed.body.text)
+    applied = record_answer(runtime, sheet, answer, sender or "unknown", now)
+    detail = "answer recorded" if applied else "incomplete form: " + "; ".join(answer.problems)
+    return IntakeResult.on("department_reply", ticket, detail)
+
+
+def _reject_answer(
+    runtime: Runtime, sheet: ContactSheet, parsed: ParsedMessage, sender: str | None, now: datetime
+) -> IntakeResult:
+    ticket = sheet.ticket
+    record_event(
+        now,
+        sender or "unknown",
+        "department_answer_rejected",
+        ticket=ticket,
+        department=sheet.department,
+        sender=sender,
+    )
+    department = department_by_key(runtime, sheet.department)
+    send_internal(
+        runtime,
+        ticket,
+        "rejected_answer",
+        [*runtime.config.desk.admins, *runtime.config.desk.agents],
+        now=now,
+        department=department_context(department),
+        sender=sender or "unknown",
+        excerpt=excerpt(parsed.reply_text),
+    )
+    return IntakeResult.on("rejected", ticket, f"{sender} may not answer for {department.key}")
+
+
 # --- new tickets ---------------------------------------------------------------------
 
 
@@ -270,6 +384,7 @@ def _new_ticket(
 ) -> IntakeResult:
     ticket = create_ticket(runtime, inbound, analysis, now)
     acknowledge(runtime, ticket, _sender(analysis.parsed), now)
+    on_new_ticket(runtime, ticket, now)
     if decision.action is ThreadAction.NEW_LINKED:
         ticket.linked_to = decision.ticket_id
         ticket.save()

@@ -1,0 +1,105 @@
+"""Desk agents: told of every new ticket and answer, acting by replying with #commands.
+
+Also the emergency response: a serious complaint mails the response lead at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from complaintd.departments import AgentCommand, parse_agent_instruction
+from complaintd.errors import UsageError
+from complaintd.runtime import Runtime
+from complaintd.store.models import Ticket
+from complaintd.workflow import customer, desk
+from complaintd.workflow.departments import department_by_key, dispatch_sheets
+from complaintd.workflow.internal import send_internal
+from complaintd.workflow.records import record_event
+
+
+def start_emergency(
+    runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: datetime
+) -> None:
+    """Serious complaint: tag it and mail the response lead the full case, once."""
+    if "emergency" in ticket.tags:
+        return
+    ticket.tags = [*ticket.tags, "emergency"]
+    ticket.save()
+    record_event(now, actor, "emergency_started", ticket=ticket, reason=reason)
+    lead = runtime.config.desk.response_lead
+    send_internal(
+        runtime, ticket, "emergency", [lead] if lead else [], now=now, actor=actor, reason=reason
+    )
+
+
+def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
+    """After registration: emergency if serious, contact sheets by routing, agents told."""
+    if ticket.severity == "serious":
+        start_emergency(runtime, ticket, ticket.severity_rule or "serious", "system", now)
+    keys = runtime.config.routing.get(ticket.category, ())
+    sheets = dispatch_sheets(runtime, ticket, keys, "system", now)
+    names = [department_by_key(runtime, sheet.department).name for sheet in sheets]
+    send_internal(
+        runtime, ticket, "agent_new_ticket", runtime.config.desk.agents, now=now, dispatched=names
+    )
+
+
+def apply_agent_mail(
+    runtime: Runtime, ticket: Ticket, text: str, agent: str, now: datetime
+) -> list[str]:
+    """Carry out an agent's reply: text to the customer, ``#`` lines as commands.
+
+    A command that cannot be carried out (an illegal status change, an unknown
+    department) is refused and recorded; the others still run.  Returns the problems.
+    """
+    instruction = parse_agent_instruction(text)
+    problems = list(instruction.problems)
+    if instruction.reply_text.strip():
+        _run(
+            lambda: customer.desk_reply(runtime, ticket, instruction.reply_text, agent, now),
+            problems,
+            "reply",
+        )
+    for command in instruction.commands:
+        _run(partial(_apply, runtime, ticket, command, agent, now), problems, command.name)
+    if problems:
+        record_event(now, agent, "agent_mail_problems", ticket=ticket, problems=problems)
+    return problems
+
+
+def _run(action: Callable[[], None], problems: list[str], name: str) -> None:
+    try:
+        action()
+    except UsageError as exc:
+        problems.append(f"#{name}: {exc}")
+
+
+def _apply(
+    runtime: Runtime, ticket: Ticket, command: AgentCommand, agent: str, now: datetime
+) -> None:
+    name, argument = command.name, command.argument
+    if name == "propose":
+        customer.propose_solution(runtime, ticket, argument, agent, now)
+    elif name == "close":
+        customer.close_ticket(runtime, ticket, argument, agent, now)
+    elif name == "invalid":
+        customer.invalidate(runtime, ticket, argument, agent, now)
+    elif name == "severity":
+        set_severity(runtime, ticket, argument, agent, now)
+    elif name == "category":
+        desk.set_category(ticket, argument, agent, now)
+    elif name == "dispatch":
+        dispatch_sheets(runtime, ticket, (argument,), agent, now)
+    elif name == "note":
+        record_event(now, agent, "note", ticket=ticket, text=argument)
+
+
+def set_severity(
+    runtime: Runtime, ticket: Ticket, severity: str, actor: str, now: datetime
+) -> None:
+    """Change the severity; becoming serious starts the emergency response."""
+    desk.set_severity(runtime, ticket, severity, actor, now)
+    if severity == "serious":
+        start_emergency(runtime, ticket, f"set to serious by {actor}", actor, now)

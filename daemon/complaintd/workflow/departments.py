@@ -1,0 +1,235 @@
+"""Contact sheets (工作联系单): dispatch to departments, answers by email, completion.
+
+A department may answer only from one of its ``emails`` (or its manager's address);
+an answer from anyone else is never applied: it is recorded as a rejected attempt and
+the admins and agents are told.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from complaintd.config.model import DepartmentConfig
+from complaintd.departments import DepartmentAnswer
+from complaintd.render import cause_choices, cause_label
+from complaintd.errors import UsageError
+from complaintd.runtime import Runtime
+from complaintd.store.models import ContactSheet, Message, Ticket
+from complaintd.workflow.internal import (
+    department_context,
+    send_internal,
+    sheet_context,
+)
+from complaintd.workflow.mail import complaint_files
+from complaintd.workflow.records import add_participant, record_event
+from complaintd.workflow.status import transition
+
+OPEN_SHEET = ("open", "overdue", "escalated")
+
+
+def department_by_key(runtime: Runtime, key: str) -> DepartmentConfig:
+    """The configured department ``key``; a clear error when there is none."""
+    for department in runtime.config.departments:
+        if department.key == key:
+            return department
+    known = ", ".join(d.key for d in runtime.config.departments) or "none configured"
+    raise UsageError(f"no department {key!r} (known: {known})")
+
+
+def may_answer(department: DepartmentConfig, sender: str | None) -> bool:
+    """Only the department's own addresses and its manager answer its sheets."""
+    return sender is not None and (sender in department.emails or sender == department.manager)
+
+
+def dispatch_sheets(
+    runtime: Runtime, ticket: Ticket, keys: tuple[str, ...], actor: str, now: datetime
+) -> list[ContactSheet]:
+    """Send a contact sheet to each department in ``keys`` that has none open yet."""
+    sheets = []
+    for key in keys:
+        department = department_by_key(runtime, key)
+        if _open_sheet(ticket, key) is None:
+            sheets.append(_send_sheet(runtime, ticket, department, actor, now))
+    if sheets and ticket.status == "received":
+        transition(ticket, "investigating", actor, now, reason="contact sheets dispatched")
+    return sheets
+
+
+def _open_sheet(ticket: Ticket, key: str) -> ContactSheet | None:
+    return ContactSheet.get_or_none(
+        (ContactSheet.ticket == ticket)
+        & (ContactSheet.department == key)
+        & (ContactSheet.status.in_(OPEN_SHEET))
+    )
+
+
+def _send_sheet(
+    runtime: Runtime, ticket: Ticket, department: DepartmentConfig, actor: str, now: datetime
+) -> ContactSheet:
+    hours = runtime.config.sla[ticket.severity].department_reply_hours
+    sheet = ContactSheet.create(
+        ticket=ticket,
+        department=department.key,
+        due_at=now + timedelta(hours=hours),
+        created_at=now,
+    )
+    for address in (*department.emails, department.manager):
+        if address:
+            add_participant(ticket, address, "department")
+    row = send_internal(
+        runtime,
+        ticket,
+        "contact_sheet",
+        department.emails,
+        now=now,
+        scope=f"s{sheet.id}",
+        actor=actor,
+        attachments=complaint_files(ticket),
+        contact_sheet_id=sheet.id,
+        department=department_context(department),
+        sheet=sheet_context(runtime, sheet),
+        causes=cause_choices(),
+    )
+    sheet.message_id = row.message_id if row else None
+    sheet.save()
+    record_event(
+        now,
+        actor,
+        "sheet_dispatched",
+        ticket=ticket,
+        department=department.key,
+        due_at=sheet.due_at.isoformat(),
+    )
+    return sheet
+
+
+def sheet_for_message(ticket_sheet_ids: list[int], references: list[str]) -> ContactSheet | None:
+    """The sheet a department mail answers: by its token's scope, else by References."""
+    for sheet_id in ticket_sheet_ids:
+        sheet = ContactSheet.get_or_none(ContactSheet.id == sheet_id)
+        if sheet is not None:
+            return sheet
+    if not references:
+        return None
+    row = (
+        Message.select(Message.contact_sheet_id)
+        .where(Message.message_id.in_(references) & Message.contact_sheet_id.is_null(False))
+        .first()
+    )
+    return ContactSheet.get_or_none(ContactSheet.id == row.contact_sheet_id) if row else None
+
+
+def answer_document(answer: DepartmentAnswer, sender: str, now: datetime) -> dict[str, Any]:
+    """The answer as stored on the sheet and shown by ``tickets show``."""
+    return {
+        "finding": answer.finding,
+        "cause": answer.cause,
+        "responsible": answer.responsible,
+        "solution": answer.solution,
+        "note": answer.note,
+        "by": sender,
+        "at": now.isoformat(),
+    }
+
+
+def record_answer(
+    runtime: Runtime,
+    sheet: ContactSheet,
+    answer: DepartmentAnswer,
+    sender: str,
+    now: datetime,
+) -> bool:
+    """Apply a department's answer; False (sheet stays open) when the form is incomplete."""
+    ticket = sheet.ticket
+    if not answer.complete:
+        record_event(
+            now,
+            sender,
+            "department_answer_incomplete",
+            ticket=ticket,
+            department=sheet.department,
+            problems=list(answer.problems),
+        )
+        return False
+    sheet.status, sheet.answered_at = "answered", now
+    sheet.answer = answer_document(answer, sender, now)
+    sheet.save()
+    record_event(
+        now,
+        sender,
+        "department_answered",
+        ticket=ticket,
+        department=sheet.department,
+        answer=sheet.answer,
+    )
+    _tell_agents_of_answer(runtime, sheet, now)
+    if (
+        not ContactSheet.select()
+        .where((ContactSheet.ticket == ticket) & ContactSheet.status.in_(OPEN_SHEET))
+        .exists()
+    ):
+        _tell_agents_all_answered(runtime, ticket, now)
+    return True
+
+
+def answer_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
+    """One answer as the agent templates show it."""
+    answer = sheet.answer or {}
+    language = runtime.config.desk.default_language
+    cause = answer.get("cause")
+    return {
+        "department": department_by_key(runtime, sheet.department).name,
+        "finding": answer.get("finding"),
+        "cause_label": cause_label(cause, language) if cause else None,
+        "responsible": answer.get("responsible"),
+        "solution": answer.get("solution"),
+        "note": answer.get("note"),
+    }
+
+
+def _tell_agents_of_answer(runtime: Runtime, sheet: ContactSheet, now: datetime) -> None:
+    ticket = sheet.ticket
+    still_open = [
+        department_by_key(runtime, s.department).name
+        for s in ContactSheet.select().where(
+            (ContactSheet.ticket == ticket) & ContactSheet.status.in_(OPEN_SHEET)
+        )
+    ]
+    send_internal(
+        runtime,
+        ticket,
+        "department_answer",
+        runtime.config.desk.agents,
+        now=now,
+        department=department_context(department_by_key(runtime, sheet.department)),
+        answer=answer_context(runtime, sheet),
+        open_sheets=still_open,
+    )
+
+
+def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
+    """Every sheet answered: ask to confirm invalid, or hand over a suggested solution."""
+    sheets = list(
+        ContactSheet.select().where(ContactSheet.ticket == ticket).order_by(ContactSheet.id)
+    )
+    answers = [answer_context(runtime, s) for s in sheets if s.status == "answered"]
+    all_invalid = bool(answers) and all(a["finding"] == "invalid" for a in answers)
+    suggestion = suggested_solution(answers)
+    record_event(now, "system", "all_departments_answered", ticket=ticket, all_invalid=all_invalid)
+    send_internal(
+        runtime,
+        ticket,
+        "agent_answers",
+        runtime.config.desk.agents,
+        now=now,
+        answers=answers,
+        all_invalid=all_invalid,
+        suggested_solution=suggestion,
+    )
+
+
+def suggested_solution(answers: list[dict[str, Any]]) -> str:
+    """The departments' proposed solutions of valid findings, one per line (pure)."""
+    lines = [a["solution"] for a in answers if a["finding"] == "valid" and a.get("solution")]
+    return "\n".join(dict.fromkeys(lines))

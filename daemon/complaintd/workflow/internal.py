@@ -1,0 +1,96 @@
+"""Mail to the desk's own people: departments, agents, the response lead, admins.
+
+Internal mail is written in the desk's default language.  Each carries a signed reply
+address: ``s<sheet id>`` binds a department's answer to its contact sheet, ``a`` lets
+the agents act on the ticket by replying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from complaintd.config.model import DepartmentConfig
+from complaintd.runtime import Runtime
+from complaintd.store.models import ContactSheet, Message, Outbox, Ticket
+from complaintd.thread.tokens import make_token, reply_address
+from complaintd.workflow.mail import format_local, queue_mail, template_context
+
+def scoped_reply_address(runtime: Runtime, ticket: Ticket, scope: str) -> str:
+    """The desk address carrying a token for ``scope`` on ``ticket``."""
+    token = make_token(runtime.config.desk.token_secret, ticket.number, scope)
+    return reply_address(runtime.config.desk.address, token)
+
+
+def internal_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+    """The customer context plus what staff need: contacts, goods, the complaint in full."""
+    context = template_context(runtime, ticket, **extra)
+    context["language"] = runtime.config.desk.default_language
+    context["ticket"].update(
+        customer_email=ticket.customer_email,
+        customer_fax=ticket.customer_fax,
+        shipping_date=ticket.shipping_date.isoformat() if ticket.shipping_date else None,
+        goods=ticket.goods,
+        quantity=ticket.quantity,
+        complaint_text=complaint_text(ticket),
+        source=ticket.source,
+    )
+    return context
+
+
+def complaint_text(ticket: Ticket) -> str:
+    """The customer's first message in full (quotes included: staff need the context)."""
+    first = (
+        Message.select(Message.full_text)
+        .where((Message.ticket == ticket) & (Message.kind == "complaint"))
+        .order_by(Message.id)
+        .first()
+    )
+    return first.full_text if first else ""
+
+
+def sheet_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
+    """What the contact-sheet templates need about one sheet."""
+    return {
+        "due_at": format_local(sheet.due_at, runtime),
+        "reminders": sheet.reminders,
+    }
+
+
+def department_context(department: DepartmentConfig) -> dict[str, str]:
+    """A department as templates see it."""
+    return {"key": department.key, "name": department.name}
+
+
+def send_internal(
+    runtime: Runtime,
+    ticket: Ticket,
+    kind: str,
+    to: Sequence[str],
+    *,
+    now: datetime,
+    scope: str = "a",
+    actor: str = "system",
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+    contact_sheet_id: int | None = None,
+    **extra: Any,
+) -> Outbox | None:
+    """Queue an internal mail about ``ticket``; nothing when nobody is to receive it."""
+    recipients = [address for address in dict.fromkeys(to) if address]
+    if not recipients:
+        return None
+    return queue_mail(
+        runtime,
+        ticket,
+        kind,
+        to=recipients,
+        language=runtime.config.desk.default_language,
+        context=internal_context(runtime, ticket, **extra),
+        reply_to=scoped_reply_address(runtime, ticket, scope),
+        thread=(None, []),
+        now=now,
+        actor=actor,
+        attachments=attachments,
+        contact_sheet_id=contact_sheet_id,
+    )

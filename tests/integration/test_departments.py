@@ -1,0 +1,235 @@
+"""Departments and desk agents end to end, through real Dovecot and SMTP.
+
+A complaint comes in, a contact sheet goes to the right department with the photo,
+the department answers from its own address with a Chinese form in a GBK-encoded
+Outlook-style reply, a forged answer from another address is rejected, an agent
+proposes by email, the customer agrees, an agent closes.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.policy
+from email import message_from_bytes
+from email.message import EmailMessage
+
+from complaintd.testing.smtpsink import SinkMessage
+from tests.integration.desk import Desk
+from tests.integration.mails import mail
+
+T0 = "2026-11-20T10:00:00+08:00"
+T1 = "2026-11-20T14:00:00+08:00"
+T2 = "2026-11-21T09:00:00+08:00"
+PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF-photo-of-a-crushed-box" * 20
+
+
+def parsed(message: SinkMessage) -> EmailMessage:
+    result = message_from_bytes(message.raw, policy=email.policy.default)
+    assert isinstance(result, EmailMessage)
+    return result
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def sent_to(desk: Desk, address: str) -> list[EmailMessage]:
+    return [parsed(m) for m in desk.smtp.messages if address in m.rcpt_tos]
+
+
+def outlook_gbk_reply(sheet: EmailMessage, sender: str, answer: str) -> bytes:
+    """A reply as Chinese Outlook writes it: GBK under a gb2312 label, quoted original."""
+    quoted = text_of(sheet)
+    body = (
+        f"{answer}\r\n\r\n-----原始邮件-----\r\n发件人: 客服中心 <complaints@lida.example>\r\n"
+        f"发送时间: 2026年11月20日 10:00\r\n收件人: {sender}\r\n主题: {sheet['Subject']}\r\n\r\n"
+        + quoted.replace("\n", "\r\n")
+    )
+    encoded = base64.encodebytes(body.encode("gbk")).decode("ascii")
+    subject = base64.b64encode(f"答复: {sheet['Subject']}".encode("gbk")).decode("ascii")
+    return (
+        f"From: =?gb2312?B?{base64.b64encode('质检部 李工'.encode('gbk')).decode()}?= <{sender}>\r\n"
+        f"To: {sheet['Reply-To']}\r\n"
+        f"Subject: =?gb2312?B?{subject}?=\r\n"
+        f"Message-ID: <answer-{abs(hash(sender))}@lida.example>\r\n"
+        f"In-Reply-To: {sheet['Message-ID']}\r\n"
+        f"References: {sheet['Message-ID']}\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: text/plain; charset="gb2312"\r\n'
+        "Content-Transfer-Encoding: base64\r\n"
+        "X-Mailer: Microsoft Outlook 16.0\r\n\r\n"
+        f"{encoded}"
+    ).encode("ascii")
+
+
+ANSWER = (
+    "李经理您好，调查结果如下：\r\n"
+    "调查结果：成立\r\n"
+    "原因：业务人员操作失误\r\n"
+    "责任：深圳分拨中心装卸班组\r\n"
+    "处理方案：按申报价值赔偿破损货物，并免费补发一箱。\r\n"
+    "备注：已对班组进行培训。"
+)
+
+
+def test_the_whole_department_and_agent_workflow(staffed_desk: Desk) -> None:
+    desk = staffed_desk
+    desk.append(
+        mail(
+            "货物破损投诉",
+            "运单号 SF1234567890123 的货物外箱压坏，里面的瓷砖碎了。",
+            attachments=[("破损照片.jpg", "image/jpeg", PHOTO)],
+            message_id="c-dep@customer.example",
+        )
+    )
+    desk.once(now=T0)
+    [ticket] = desk.tickets()
+    number = ticket["number"]
+    assert ticket["status"] == "investigating"  # the sheet went out
+    [sheet_mail] = sent_to(desk, "qc@lida.example")
+    assert "[" + number + "]" in sheet_mail["Subject"]
+    assert sheet_mail["Reply-To"].startswith(f"complaints+{number.lower()}.s")
+    photos = [p for p in sheet_mail.iter_attachments() if p.get_filename() == "破损照片.jpg"]
+    assert photos and photos[0].get_content() == PHOTO
+    sheet_text = text_of(sheet_mail)
+    assert "SF1234567890123" in sheet_text and "瓷砖碎了" in sheet_text
+    assert "调查结果：" in sheet_text
+    assert sent_to(desk, "agent1@lida.example"), "agents hear of every new ticket"
+
+    # A forged answer: right token, wrong address. Never applied; admins are told.
+    desk.append(
+        outlook_gbk_reply(sheet_mail, "mallory@evil.example", ANSWER.replace("成立", "不成立"))
+    )
+    desk.once(now=T1)
+    shown = desk.show(number)
+    assert shown["contact_sheets"][0]["status"] == "open"
+    assert sent_to(desk, "boss@lida.example"), "admins hear of the rejected answer"
+
+    # The department answers from its own address.
+    desk.append(outlook_gbk_reply(sheet_mail, "qc@lida.example", ANSWER))
+    desk.once(now=T1)
+    sheet = desk.show(number)["contact_sheets"][0]
+    assert sheet["status"] == "answered"
+    assert sheet["answer"]["finding"] == "valid"
+    assert sheet["answer"]["cause"] == "staff_error"
+    assert sheet["answer"]["responsible"] == "深圳分拨中心装卸班组"
+    assert "免费补发一箱" in sheet["answer"]["solution"]
+    summary = [m for m in sent_to(desk, "agent1@lida.example") if "免费补发一箱" in text_of(m)]
+    assert summary, "agents get the collected answers and a suggested solution"
+
+    # An agent proposes by replying to the desk's mail about the ticket.
+    agent_mail = summary[-1]
+    desk.append(
+        mail(
+            f"Re: {agent_mail['Subject']}",
+            "#propose 按申报价值赔偿破损货物，并免费补发一箱。",
+            sender=("客服 小王", "agent1@lida.example"),
+            to=agent_mail["Reply-To"],
+            in_reply_to=agent_mail["Message-ID"].strip("<>"),
+        )
+    )
+    desk.once(now=T1)
+    assert desk.show(number)["status"] == "solution_proposed"
+    [proposal] = [
+        m for m in sent_to(desk, "zhang.wei@customer.example") if "免费补发" in text_of(m)
+    ]
+
+    # The customer agrees.
+    desk.append(
+        mail(
+            f"Re: {proposal['Subject']}",
+            "同意，谢谢。",
+            to=proposal["Reply-To"],
+            in_reply_to=proposal["Message-ID"].strip("<>"),
+        )
+    )
+    desk.once(now=T2)
+    assert desk.show(number)["status"] == "implementing"
+
+    # An agent closes.
+    desk.append(
+        mail(
+            f"Re: [{number}] 进展",
+            "#close 已赔偿并补发，运单 SF9988776655443。",
+            sender=("客服 小王", "agent1@lida.example"),
+            to=agent_mail["Reply-To"],
+        )
+    )
+    desk.once(now=T2)
+    shown = desk.show(number)
+    assert shown["status"] == "follow_up"
+    resolution = sent_to(desk, "zhang.wei@customer.example")[-1]
+    assert "SF9988776655443" in text_of(resolution)
+
+
+def test_serious_complaint_starts_the_emergency_response(staffed_desk: Desk) -> None:
+    desk = staffed_desk
+    desk.append(mail("紧急：货物起火", "运单 SF1234567890123 的货物在运输中起火，有人受伤。"))
+    desk.once(now=T0)
+    [ticket] = desk.tickets()
+    assert ticket["severity"] == "serious"
+    assert "emergency" in ticket["tags"]
+    [alert] = sent_to(desk, "lead@lida.example")
+    assert ticket["number"] in alert["Subject"]
+    assert "起火" in text_of(alert)
+
+
+def test_agent_commands_and_plain_text(staffed_desk: Desk) -> None:
+    desk = staffed_desk
+    desk.append(
+        mail(
+            "Late parcel",
+            "My parcel SF1234567890123 is a week late.",
+            sender=("Mary", "mary@example.org"),
+        )
+    )
+    desk.once(now=T0)
+    number = desk.tickets()[0]["number"]
+    [notice] = sent_to(desk, "agent1@lida.example")
+    desk.append(
+        mail(
+            f"Re: {notice['Subject']}",
+            "Dear Mary, we are checking with the depot.\n#severity serious\n#note called the depot\n#sevrity x",
+            sender=("Agent", "agent1@lida.example"),
+            to=notice["Reply-To"],
+        )
+    )
+    desk.once(now=T1)
+    shown = desk.show(number)
+    assert shown["severity"] == "serious"
+    to_customer = sent_to(desk, "mary@example.org")
+    assert any("checking with the depot" in text_of(m) for m in to_customer)
+    assert not any("#note" in text_of(m) or "#sevrity" in text_of(m) for m in to_customer)
+    assert sent_to(desk, "lead@lida.example"), "severity raised to serious starts the emergency"
+
+
+def test_only_configured_agents_may_command(staffed_desk: Desk) -> None:
+    desk = staffed_desk
+    desk.append(mail("Late parcel", "late", sender=("Mary", "mary@example.org")))
+    desk.once(now=T0)
+    number = desk.tickets()[0]["number"]
+    [notice] = sent_to(desk, "agent1@lida.example")
+    desk.append(
+        mail(
+            f"Re: {notice['Subject']}",
+            "#close nothing to see",
+            sender=("Eve", "eve@evil.example"),
+            to=notice["Reply-To"],
+        )
+    )
+    desk.once(now=T1)
+    assert desk.show(number)["status"] != "follow_up"
+
+
+def test_cli_dispatch_to_an_unknown_department_is_refused(staffed_desk: Desk) -> None:
+    desk = staffed_desk
+    desk.append(mail("Late parcel", "late"))
+    desk.once(now=T0)
+    number = desk.tickets()[0]["number"]
+    result = desk.cli("tickets", "dispatch", number, "nosuch", now=T1)
+    assert result.code == 2 and "no department 'nosuch'" in result.err
+    ok = desk.cli("tickets", "dispatch", number, "qc", now=T1)
+    assert ok.code == 0, ok.err
+    assert [s["department"] for s in desk.show(number)["contact_sheets"]] == ["qc"]

@@ -49,8 +49,9 @@ def outlook_gbk_reply(sheet: EmailMessage, sender: str, answer: str) -> bytes:
     )
     encoded = base64.encodebytes(body.encode("gbk")).decode("ascii")
     subject = base64.b64encode(f"答复: {sheet['Subject']}".encode("gbk")).decode("ascii")
+    name = base64.b64encode("质检部 李工".encode("gbk")).decode("ascii")
     return (
-        f"From: =?gb2312?B?{base64.b64encode('质检部 李工'.encode('gbk')).decode()}?= <{sender}>\r\n"
+        f"From: =?gb2312?B?{name}?= <{sender}>\r\n"
         f"To: {sheet['Reply-To']}\r\n"
         f"Subject: =?gb2312?B?{subject}?=\r\n"
         f"Message-ID: <answer-{abs(hash(sender))}@lida.example>\r\n"
@@ -191,7 +192,8 @@ def test_agent_commands_and_plain_text(staffed_desk: Desk) -> None:
     desk.append(
         mail(
             f"Re: {notice['Subject']}",
-            "Dear Mary, we are checking with the depot.\n#severity serious\n#note called the depot\n#sevrity x",
+            "Dear Mary, we are checking with the depot.\n"
+            "#severity serious\n#note called the depot\n#sevrity x",
             sender=("Agent", "agent1@lida.example"),
             to=notice["Reply-To"],
         )

@@ -70,7 +70,7 @@ def test_no_header_injection_from_customer_text(subject: str) -> None:
 
 def test_references_are_deduplicated_and_capped() -> None:
     chain = [f"m{i}@x" for i in range(40)]
-    refs = thread_references(chain + ["m3@x"], "parent@x")
+    refs = thread_references([*chain, "m3@x"], "parent@x")
     assert refs[0] == "m0@x" and refs[-1] == "parent@x"
     assert len(refs) == 20 and len(set(refs)) == 20
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from complaintd.config.model import DepartmentConfig
 from complaintd.departments import DepartmentAnswer
-from complaintd.render import cause_choices, cause_label
 from complaintd.errors import UsageError
+from complaintd.render import cause_choices, cause_label
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Message, Ticket
 from complaintd.workflow.internal import (

@@ -17,6 +17,7 @@ from complaintd.store.models import ContactSheet, Message, Outbox, Ticket
 from complaintd.thread.tokens import make_token, reply_address
 from complaintd.workflow.mail import format_local, queue_mail, template_context
 
+
 def scoped_reply_address(runtime: Runtime, ticket: Ticket, scope: str) -> str:
     """The desk address carrying a token for ``scope`` on ``ticket``."""
     token = make_token(runtime.config.desk.token_secret, ticket.number, scope)

@@ -1,0 +1,54 @@
+"""Schema migrations: a version-1 ledger upgrades in place and keeps its data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from complaintd.clock import FixedClock
+from complaintd.store import migrations
+from complaintd.store.db import close_database, open_database
+from complaintd.store.models import ContactSheet, Message, Ticket
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database_path(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path / "ledger.db"
+    close_database()
+
+
+def test_version_1_ledger_upgrades_to_2_keeping_its_messages(database_path: Path) -> None:
+    database = open_database(f"sqlite:///{database_path}")
+    first = migrations.MIGRATIONS[0]
+    with database.atomic():
+        first.apply(database)
+        migrations.SchemaMigration.create(version=1, name=first.name, applied_at=NOW)
+    assert "contact_sheet_id" not in {c.name for c in database.get_columns("message")}
+    database.execute_sql(
+        "INSERT INTO ticket (number, status, severity, category, source, language, subject,"
+        " waybills, order_numbers, phones, attachment_count, tags, created_at, updated_at)"
+        " VALUES ('TS-202611-0001', 'received', 'general', 'other', 'email', 'en', 's',"
+        " '[]', '[]', '[]', 0, '[]', '2026-11-20 02:00:00', '2026-11-20 02:00:00')"
+    )
+    database.execute_sql(
+        "INSERT INTO message (ticket_id, direction, kind, to_addrs, cc_addrs, subject, body,"
+        ' full_text, in_reply_to, "references", created_at)'
+        " VALUES (1, 'in', 'complaint', '[]', '[]', 's', 'kept', 'kept', '[]', '[]',"
+        " '2026-11-20 02:00:00')"
+    )
+    applied = migrations.upgrade(database, FixedClock(NOW))
+    assert [m.version for m in applied] == [2]
+    assert Message.get().body == "kept" and Message.get().contact_sheet_id is None
+    ContactSheet.create(ticket=Ticket.get(), department="qc", due_at=NOW, created_at=NOW)
+    assert migrations.pending_migrations(database) == []
+
+
+def test_fresh_ledger_gets_every_migration_once(database_path: Path) -> None:
+    database = open_database(f"sqlite:///{database_path}")
+    assert [m.version for m in migrations.upgrade(database, FixedClock(NOW))] == [1, 2]
+    assert migrations.upgrade(database, FixedClock(NOW)) == []

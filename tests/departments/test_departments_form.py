@@ -8,6 +8,7 @@ values: every such case checks that the answer above it wins.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -377,6 +378,16 @@ CASES: list[tuple[str, str, Expected]] = [
         ),
     ),
     (
+        "solution-list-starting-on-label-line",
+        "调查结果：成立\n原因：供方失误\n"
+        "解决方案：1. 补发同型号货物；\n\n2. 承担返程运费。\n\n谢谢\n",
+        Expected(
+            finding="valid",
+            cause="supplier_error",
+            solution="1. 补发同型号货物；\n2. 承担返程运费。",
+        ),
+    ),
+    (
         "note-ends-at-blank-before-sign-off",
         "调查结果：不成立\n备注：客户已撤回投诉\n请知悉。\n\n谢谢！\n王五\n",
         Expected(finding="invalid", note="客户已撤回投诉\n请知悉。"),
@@ -479,3 +490,21 @@ def test_empty_reply() -> None:
     assert answer.finding is None
     assert not answer.complete
     assert answer.problems == ("调查结果/Finding: missing; write 成立/valid or 不成立/invalid",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " " * 20000 + "x",
+        "调查结果：成立" + " " * 20000 + "原",
+        "调查结果：" + "，原因：x" * 5000,
+        "From: x\n" * 5000,
+        "-" * 20000 + " x",
+    ],
+    ids=["spaces", "spaces-after-label", "many-inline-labels", "from-lines", "dashes"],
+)
+def test_adversarial_input_is_fast(text: str) -> None:
+    # Regexes with overlapping runs of spaces once took minutes here (backtracking).
+    started = time.perf_counter()
+    parse_department_answer(text)
+    assert time.perf_counter() - started < 2

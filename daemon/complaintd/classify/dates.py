@@ -177,9 +177,9 @@ def _candidates(seen: Scan) -> Iterator[re.Match[str]]:
 
 def _is_labelled(seen: Scan, match: re.Match[str]) -> bool:
     """A shipping label right before the date, or a shipping verb right after it."""
-    window = max(0, match.start() - _LABEL_WINDOW), match.start()
-    hinted = any(hint in seen.low[window[0] : window[1]] for hint in _LABEL_HINTS)
-    if hinted and _LABEL_BEFORE_RE.search(seen.text[window[0] : window[1]]):
+    first, last = max(0, match.start() - _LABEL_WINDOW), match.start()
+    hinted = any(hint in seen.low[first:last] for hint in _LABEL_HINTS)
+    if hinted and _LABEL_BEFORE_RE.search(seen.text[first:last]):
         return True
     return _VERB_AFTER_RE.match(seen.text, match.end()) is not None
 

@@ -111,28 +111,38 @@ DEFAULT_PATTERNS = ExtractPatterns(
     order=_compile_all((_LABELLED_ORDER, _PO)),
 )
 
+
+def _key(source: str) -> tuple[str, int]:
+    """What identifies the default pattern compiled from ``source``: source and flags.
+
+    An operator's copy of a default source is compiled with other flags (Unicode case
+    folding), so it is not mistaken for the default and takes the plain way.
+    """
+    (compiled,) = _compile_all((source,))
+    return compiled.pattern, compiled.flags
+
+
 # Speed: every match of these default patterns starts where one of the lower-case
 # literals does, so they are tried only there (prefilter.finditer_from) instead of at
-# every character.  Keyed by source and flags: an operator's copy of a source is
-# compiled with other flags and takes the plain way.
+# every character.
 _LEADS: dict[tuple[str, int], tuple[str, ...]] = {
-    (pattern.pattern, pattern.flags): leads
-    for pattern, leads in zip(
-        _compile_all((_SF, _JD, _YT, _JT, _UPS, _DHL, _LABELLED_WAYBILL, _LABELLED_ORDER, _PO)),
-        (
-            *(("sf",), ("jd",), ("yt",), ("jt",), ("1z",), ("dhl",)),
-            *(_WAYBILL_LABEL_LEADS, _ORDER_LABEL_LEADS, ("po-",)),
-        ),
-        strict=True,
-    )
+    _key(_SF): ("sf",),
+    _key(_JD): ("jd",),
+    _key(_YT): ("yt",),
+    _key(_JT): ("jt",),
+    _key(_UPS): ("1z",),
+    _key(_DHL): ("dhl",),
+    _key(_LABELLED_WAYBILL): _WAYBILL_LABEL_LEADS,
+    _key(_LABELLED_ORDER): _ORDER_LABEL_LEADS,
+    _key(_PO): ("po-",),
 }
+# The S10 id has no literal to look for: it starts two letters before nine digits.
+_S10_KEY = _key(_S10)
+_S10_DIGITS_RE = re.compile(r"[0-9](?=[0-9]{8}[A-Za-z])")
 # One pass finds the literals of the dates and goods modules too (extract_registration).
 _NEEDLES = Needles(
     (*(lead for leads in _LEADS.values() for lead in leads), *dates.LEADS, *goods.LEADS)
 )
-# The S10 id has no literal to look for: it starts two letters before nine digits.
-_S10_KEY = (DEFAULT_PATTERNS.waybill[4].pattern, DEFAULT_PATTERNS.waybill[4].flags)
-_S10_DIGITS_RE = re.compile(r"[0-9](?=[0-9]{8}[A-Za-z])")
 
 _MOBILE_RE = re.compile(r"(?<![\dA-Za-z])(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
 _LANDLINE_RE = re.compile(

@@ -91,10 +91,6 @@ class Scan:
         found = self.found
         return sorted({max(0, at + shift) for needle in needles for at in found.get(needle, ())})
 
-    def has(self, needles: Iterable[str]) -> bool:
-        """Whether any of ``needles`` occurs."""
-        return any(needle in self.found for needle in needles)
-
 
 def scan(text: str, needles: Needles, low: str | None = None) -> Scan:
     """Fold ``text`` (unless ``low`` is its folded copy already) and find ``needles``."""

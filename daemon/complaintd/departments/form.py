@@ -110,30 +110,34 @@ def _names_pattern(names: tuple[str, ...]) -> str:
 def _label_pattern(prefix: str) -> str:
     """The label part of a form line: one field's name(s), a gloss, then a separator."""
     fields = "|".join(
-        rf"(?P<{field}>(?:{_names_pattern(names)})(?:\s*[/／]?\s*(?:{_names_pattern(names)}))?)"
+        rf"(?P<{field}>(?:{_names_pattern(names)})(?:\s*+[/／]?\s*+(?:{_names_pattern(names)}))?)"
         for field, names in _LABELS.items()
     )
     # A gloss after the name: 调查结果（Finding）, Finding (valid/invalid).
-    gloss = r"(?:[ \u3000]*[（(][^()（）\n]{0,60}[)）])?"
+    gloss = r"(?:[ \u3000]*+[（(][^()（）\n]{0,60}[)）])?"
     # A bracketed label may omit the colon: 【调查结果】成立.  Some Chinese input methods
     # type the colon as ∶ (U+2236) or ﹕ (U+FE55).
     separator = (
-        r"[ \u3000\xa0]*(?:[】\]〕][ \u3000\xa0]*[:：∶﹕|｜]?|[:：∶﹕|｜\t])[ \t\u3000\xa0]*"
+        r"[ \u3000\xa0]*+(?:[】\]〕][ \u3000\xa0]*+[:：∶﹕|｜]?|[:：∶﹕|｜\t])[ \t\u3000\xa0]*+"
     )
     return prefix + rf"(?:{fields}){gloss}{separator}"
 
 
-# Bullets, numbering ("1.", "(2)", "三、") and opening brackets before a label.
+# Bullets, numbering ("1.", "(2)", "三、") and opening brackets before a label.  The
+# quantifiers are possessive (*+): two runs that could both take the same spaces would
+# make a long line of spaces cost quadratic time for every label name tried.
 _PREFIX = (
-    r"^[\s|｜*•·●◦○◆◇▪►\-–—]*"
-    r"(?:(?:[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.、．)）]|[一二三四五六七八九十]{1,3}\s*[、.．])\s*)?"
-    r"[【\[〔]?\s*"
+    r"^[\s|｜*•·●◦○◆◇▪►\-–—]*+"
+    r"(?:(?:[（(]\s*+\d{1,2}\s*+[)）]|\d{1,2}\s*+[.、．)）]|[一二三四五六七八九十]{1,3}\s*+[、.．])"
+    r"\s*+)?[【\[〔]?\s*+"
 )
 _LABEL = re.compile(_label_pattern(_PREFIX), re.IGNORECASE)
 # A second label on the same line ("调查结果：成立，原因：代理操作失误"), after a comma,
 # semicolon, table bar or a wide gap.
 _INLINE_LABEL = re.compile(
-    _label_pattern(r"(?:[，,；;。|｜]|[ \u3000]{2,}|\t)[ \u3000]*[【\[〔]?"), re.IGNORECASE
+    # The lookbehind starts a gap at its first space only: linear time on long runs.
+    _label_pattern(r"(?:[，,；;。|｜]|(?<![ \u3000])[ \u3000]{2,}+|\t)[ \u3000]*+[【\[〔]?"),
+    re.IGNORECASE,
 )
 # A continuation paragraph of a solution or note after a blank line: a list item.
 _LIST_ITEM = re.compile(
@@ -246,14 +250,18 @@ def _split_inline(line: str) -> list[str]:
     Only a line that starts with a label is split, so prose that mentions "原因：" in
     passing stays whole.
     """
-    if not _LABEL.match(line):
+    label = _LABEL.match(line)
+    if label is None:
         return [line]
-    first = _LABEL.match(line)
-    start = first.end() if first else 0
-    found = _INLINE_LABEL.search(line, start)
-    if found is None:
-        return [line]
-    return [line[: found.start()], *_split_inline(line[found.start() + 1 :])]
+    parts: list[str] = []
+    begin = 0
+    found = _INLINE_LABEL.search(line, label.end())
+    while found is not None:
+        parts.append(line[begin : found.start()])
+        begin = found.start() + 1  # past the comma; spaces and brackets the label allows
+        found = _INLINE_LABEL.search(line, found.end())
+    parts.append(line[begin:])
+    return parts
 
 
 def _value_lines(lines: list[str], index: int, start: int, field: str) -> tuple[list[str], int]:
@@ -267,21 +275,21 @@ def _value_lines(lines: list[str], index: int, start: int, field: str) -> tuple[
     parts = [first] if first else []
     index += 1
     if field in _MULTILINE_FIELDS or (field in _OPTION_FIELDS and not parts):
-        more, index = _block(lines, index, lists=field in _MULTILINE_FIELDS)
-        return parts + more, index
+        return _block(lines, index, parts, lists=field in _MULTILINE_FIELDS)
     below = lines[index] if index < len(lines) else ""
     if not parts and below.strip() and not _LABEL.match(below):
         return [below.strip()], index + 1
     return parts, index
 
 
-def _block(lines: list[str], index: int, lists: bool) -> tuple[list[str], int]:
-    """Lines from ``index`` up to the next label or blank line, and the index after them.
+def _block(lines: list[str], index: int, first: list[str], lists: bool) -> tuple[list[str], int]:
+    """``first`` and the lines from ``index`` up to the next label or blank line.
 
-    With ``lists``, a blank line followed by a list item (``2. 赔偿运费``) does not end
-    the block: anything else after a blank line is more likely a sign-off.
+    Returns them with the index after them.  With ``lists``, a blank line followed by a
+    list item (``2. 赔偿运费``) does not end a value already begun: anything else after a
+    blank line is more likely a sign-off.
     """
-    parts: list[str] = []
+    parts = list(first)
     while index < len(lines) and not _LABEL.match(lines[index]):
         if not lines[index].strip():
             following = _next_filled(lines, index)

@@ -38,7 +38,7 @@ _SEPARATOR_HEADER = re.compile(
     re.IGNORECASE,
 )
 _HEADER_FIELDS: dict[str, re.Pattern[str]] = {
-    kind: re.compile(rf"^\s*\**\s*(?:{words})\s*\**\s*[:：]", re.IGNORECASE)
+    kind: re.compile(rf"^\s*+\**+\s*+(?:{words})\s*+\**+\s*+[:：∶﹕]", re.IGNORECASE)
     for kind, words in {
         "from": r"发件人|發件人|寄件者|寄件人|from",
         "date": r"发送时间|發送時間|时间|日期|sent|date",

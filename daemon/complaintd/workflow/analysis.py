@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -121,12 +122,13 @@ class Analyzer:
             )
         self._waiting.clear()
 
-    def take(self, inbound_id: int, raw: bytes) -> Analysis:
+    def take(self, inbound_id: int, load_raw: Callable[[int], bytes]) -> Analysis:
         """The analysis of ``inbound_id``: the worker's result, or computed here.
 
-        A message whose analysis raised re-raises here, so the caller quarantines it.
+        ``load_raw(inbound_id)`` is called only when the bytes are not at hand.  A message
+        whose analysis raised re-raises here, so the caller quarantines it.
         """
-        self._waiting.pop(inbound_id, None)
+        raw = self._waiting.pop(inbound_id, None)
         future = self._futures.pop(inbound_id, None)
         if future is not None:
             try:
@@ -134,7 +136,9 @@ class Analyzer:
             except BrokenProcessPool:
                 log.warning("analysis worker died; analysing inline from now on")
                 self._pool = None
-        return analyze(raw, self.settings, self.reference_day)
+        return analyze(
+            raw if raw is not None else load_raw(inbound_id), self.settings, self.reference_day
+        )
 
     def _ensure_pool(self) -> ProcessPoolExecutor | None:
         if self._pool is None:

@@ -88,13 +88,13 @@ def ack_refusal(runtime: Runtime, sender: str | None, now: datetime) -> str | No
 
 
 def _last_ack_to(sender: str, since: datetime) -> str | None:
+    # The customer's tickets first (indexed by address), then their acknowledgements.
+    tickets = Ticket.select(Ticket.id).where(Ticket.customer_email == sender)
     row = (
         Message.select(Ticket.number)
         .join(Ticket)
         .where(
-            (Message.kind == "ack")
-            & (Ticket.customer_email == sender)
-            & (Message.created_at >= since)
+            Message.ticket.in_(tickets) & (Message.kind == "ack") & (Message.created_at >= since)
         )
         .order_by(Message.created_at.desc())
         .first()

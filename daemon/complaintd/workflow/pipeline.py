@@ -115,8 +115,7 @@ def process_one(
             inbound = _claim(runtime, inbound_id)
             if inbound is None:
                 return None
-            raw = bytes(inbound.raw_message)
-            analysis = (analyzer or make_analyzer(runtime)).take(inbound_id, raw)
+            analysis = (analyzer or make_analyzer(runtime)).take(inbound_id, raw_bytes_of)
             result = ingest(runtime, inbound, analysis)
             _mark_done(runtime, inbound, result)
             return result
@@ -128,13 +127,23 @@ def process_one(
         return IntakeResult("failed", None, str(exc))
 
 
+_WITHOUT_RAW = [f for f in InboundMessage._meta.sorted_fields if f.name != "raw_message"]
+
+
 def _claim(runtime: Runtime, inbound_id: int) -> InboundMessage | None:
-    query = InboundMessage.select().where(
+    """Lock the row if still pending; its raw bytes are read only when needed."""
+    query = InboundMessage.select(*_WITHOUT_RAW).where(
         (InboundMessage.id == inbound_id) & (InboundMessage.status == "pending")
     )
     if is_postgres(runtime.database):
         query = query.for_update(skip_locked=True)
     return query.first()
+
+
+def raw_bytes_of(inbound_id: int) -> bytes:
+    """The raw message of an inbound row."""
+    raw = InboundMessage.select(InboundMessage.raw_message).where(InboundMessage.id == inbound_id)
+    return bytes(raw.scalar())
 
 
 def _mark_done(runtime: Runtime, inbound: InboundMessage, result: IntakeResult) -> None:

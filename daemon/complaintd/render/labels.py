@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from complaintd.departments.form import CAUSE_LABELS as DEPARTMENT_CAUSE_LABELS
+
 LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
 
@@ -40,16 +42,9 @@ STATUS_LABELS: Labels = {
     "invalid": {"zh-CN": "无效投诉", "en": "Invalid complaint"},
 }
 
-# Why a department found a complaint valid; the reply form accepts the key or the
-# Chinese name (DESIGN.md, "Mail the desk sends").
-CAUSE_LABELS: Labels = {
-    "staff_error": {"zh-CN": "业务人员操作失误", "en": "Operations staff error"},
-    "sales_error": {"zh-CN": "销售人员操作失误", "en": "Sales staff error"},
-    "supplier_error": {"zh-CN": "供方操作失误", "en": "Supplier error"},
-    "agent_error": {"zh-CN": "代理操作失误", "en": "Agent error"},
-    "customer_error": {"zh-CN": "客户自身失误", "en": "Customer's own error"},
-    "force_majeure": {"zh-CN": "不可抗力", "en": "Force majeure"},
-}
+# Why a department found a complaint valid: one table, owned by the reply-form parser
+# that must accept the same names (DESIGN.md, "Mail the desk sends").
+CAUSE_LABELS: Labels = DEPARTMENT_CAUSE_LABELS
 
 
 def cause_choices() -> list[dict[str, str]]:

@@ -102,3 +102,35 @@ def assert_every_mail_delivered(desk: Desk, kills: int) -> None:
 def assert_serials_have_no_gaps() -> None:
     serials = sorted(int(t.number.rsplit("-", 1)[1]) for t in Ticket.select(Ticket.number))
     assert serials == list(range(1, len(serials) + 1))
+
+
+def test_sigkill_of_the_daemon_loses_nothing(desk: Desk) -> None:
+    """The same promise for ``run``: IDLE watcher, analysis and sender all killed at once."""
+    rng = random.Random(7)
+    raws = generate_mailbox(120, seed=11)
+    database = desk.config_path.parent / "complaintd.db"
+    kills = 0
+    for wave in (raws[0::3], raws[1::3], raws[2::3]):
+        daemon = desk.spawn("run")
+        time.sleep(1.0)
+        desk.append(*wave)
+        time.sleep(rng.uniform(0.1, 1.0))
+        daemon.send_signal(signal.SIGKILL)
+        daemon.wait(timeout=30)
+        kills += 1
+    desk.once()
+    assert database.exists()
+    open_database(f"sqlite:///{database}")
+    try:
+        inbound = list(InboundMessage.select(InboundMessage.status))
+        assert len(inbound) == len(raws)
+        assert {row.status for row in inbound} <= {"processed", "duplicate"}
+        per_inbound = Counter(
+            m.inbound_id
+            for m in Message.select(Message.inbound).where(Message.inbound.is_null(False))
+        )
+        assert max(per_inbound.values()) == 1
+        assert_serials_have_no_gaps()
+        assert_every_mail_delivered(desk, kills)
+    finally:
+        close_database()

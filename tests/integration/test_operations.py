@@ -52,6 +52,9 @@ def test_run_picks_up_new_mail_by_idle_and_stops_on_sigterm(desk: Desk) -> None:
         wait_until(lambda: ticket_count(database) == 1)
         desk.append(mail("Late parcel", "Still late.", sender=("B", "b@x.example")))
         wait_until(lambda: ticket_count(database) == 2)
+        # The daemon's sender delivers the acknowledgements without waiting for a pass.
+        acknowledged = {m.rcpt_tos[0] for m in desk.smtp.wait_for(2, timeout=15)}
+        assert acknowledged == {"zhang.wei@customer.example", "b@x.example"}
     finally:
         daemon.send_signal(signal.SIGTERM)
         code = daemon.wait(timeout=30)

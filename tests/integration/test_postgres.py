@@ -46,7 +46,7 @@ def pg_url() -> Iterator[str]:
 def test_migrations_apply_on_postgres(pg_url: str) -> None:
     database = open_database(pg_url)
     applied = migrations.upgrade(database, SystemClock())
-    assert [m.version for m in applied] == [1, 2]
+    assert [m.version for m in applied] == [1, 2, 3]
     assert migrations.pending_migrations(database) == []
     assert database.table_exists("ticket")
 

@@ -42,7 +42,7 @@ def test_version_1_ledger_upgrades_to_2_keeping_its_messages(database_path: Path
         " '2026-11-20 02:00:00')"
     )
     applied = migrations.upgrade(database, FixedClock(NOW))
-    assert [m.version for m in applied] == [2]
+    assert [m.version for m in applied] == [2, 3]
     assert Message.get().body == "kept" and Message.get().contact_sheet_id is None
     ContactSheet.create(ticket=Ticket.get(), department="qc", due_at=NOW, created_at=NOW)
     assert migrations.pending_migrations(database) == []
@@ -50,5 +50,5 @@ def test_version_1_ledger_upgrades_to_2_keeping_its_messages(database_path: Path
 
 def test_fresh_ledger_gets_every_migration_once(database_path: Path) -> None:
     database = open_database(f"sqlite:///{database_path}")
-    assert [m.version for m in migrations.upgrade(database, FixedClock(NOW))] == [1, 2]
+    assert [m.version for m in migrations.upgrade(database, FixedClock(NOW))] == [1, 2, 3]
     assert migrations.upgrade(database, FixedClock(NOW)) == []

@@ -57,9 +57,22 @@ def _without_field(model: type[peewee.Model], name: str) -> Iterator[None]:
         model._meta.add_field(name, field)
 
 
+def _customer_time_index(database: peewee.Database) -> None:
+    """Version 3: a customer's recent tickets (repeat complaints, the ack window) by index.
+
+    Without it SQLite walks every ticket of the window by ``created_at``: on a busy
+    day that is thousands of rows for each new complaint.
+    """
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "ticket_customer_email_created_at" '
+        'ON "ticket" ("customer_email", "created_at")'
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
+    Migration(3, "ticket index by customer and time", _customer_time_index),
 )
 
 

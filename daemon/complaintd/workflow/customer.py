@@ -71,8 +71,8 @@ def send_to_customer(
 # --- acknowledgement (RFC 3834 loop safety) --------------------------------------------
 
 
-def ack_refusal(runtime: Runtime, sender: str | None, now: datetime) -> str | None:
-    """Why no acknowledgement may go to ``sender``; None when one may."""
+def ack_refusal(runtime: Runtime, ticket: Ticket, sender: str | None, now: datetime) -> str | None:
+    """Why no acknowledgement of ``ticket`` may go to ``sender``; None when one may."""
     if not sender:
         return "no sender address"
     if sender in {runtime.config.desk.address, runtime.config.smtp.from_address}:
@@ -80,31 +80,44 @@ def ack_refusal(runtime: Runtime, sender: str | None, now: datetime) -> str | No
     if _ROBOT_LOCAL.match(sender.partition("@")[0]):
         return "a robot address (noreply, mailer-daemon, ...)"
     since = now - timedelta(hours=runtime.config.desk.ack_window_hours)
-    previous = _last_ack_to(sender, since)
+    previous = _last_ack_to(sender, since, ticket.id)
     if previous is not None:
         window = runtime.config.desk.ack_window_hours
         return f"already acknowledged within {window:g} h ({previous})"
     return None
 
 
-def _last_ack_to(sender: str, since: datetime) -> str | None:
-    # The customer's tickets first (indexed by address), then their acknowledgements.
-    tickets = Ticket.select(Ticket.id).where(Ticket.customer_email == sender)
-    row = (
-        Message.select(Ticket.number)
-        .join(Ticket)
-        .where(
-            Message.ticket.in_(tickets) & (Message.kind == "ack") & (Message.created_at >= since)
+def _last_ack_to(sender: str, since: datetime, this_ticket: int) -> str | None:
+    """The sender's ticket acknowledged since ``since``, other than ``this_ticket``.
+
+    Acknowledgements go out when a ticket is created, so the sender's other tickets of
+    the window are looked up first (indexed by address); usually there are none and
+    the messages are never read.
+    """
+    recent = [
+        t.id
+        for t in Ticket.select(Ticket.id).where(
+            (Ticket.customer_email == sender)
+            & (Ticket.created_at >= since)
+            & (Ticket.id != this_ticket)
         )
-        .order_by(Message.created_at.desc())
+    ]
+    if not recent:
+        return None
+    # From these few tickets to their messages (no ORDER BY: sorting by time would make
+    # SQLite walk the whole window of messages by their time index instead).
+    acked = (
+        Ticket.select(Ticket.number)
+        .join(Message)
+        .where(Ticket.id.in_(recent) & (Message.kind == "ack") & (Message.created_at >= since))
         .first()
     )
-    return row.ticket.number if row else None
+    return acked.number if acked else None
 
 
 def acknowledge(runtime: Runtime, ticket: Ticket, sender: str | None, now: datetime) -> None:
     """Acknowledge a new complaint unless loop safety says no (then record why)."""
-    refusal = ack_refusal(runtime, sender, now)
+    refusal = ack_refusal(runtime, ticket, sender, now)
     if refusal:
         record_event(now, "system", "ack_suppressed", ticket=ticket, reason=refusal)
         return

@@ -71,9 +71,13 @@ def process_pending(
             # One transaction per group, one savepoint per message: a failing message
             # rolls back alone, and the WAL is written once per group, not per message.
             # A crash loses at most the uncommitted group, whose rows stay pending.
+            group = ids[start : start + COMMIT_EVERY]
             with runtime.database.atomic():
-                for inbound_id in ids[start : start + COMMIT_EVERY]:
-                    stats.add(process_one(runtime, inbound_id, analyzer))
+                claimed = _claim_group(runtime, group)
+                for inbound_id in group:
+                    row = claimed.get(inbound_id)
+                    if row is not None:  # else another instance has it, or it is done
+                        stats.add(process_one(runtime, inbound_id, analyzer, row))
     return stats
 
 
@@ -107,12 +111,18 @@ def pending_ids(mailbox: str | None = None, limit: int | None = None) -> list[in
 
 
 def process_one(
-    runtime: Runtime, inbound_id: int, analyzer: Analyzer | None = None
+    runtime: Runtime,
+    inbound_id: int,
+    analyzer: Analyzer | None = None,
+    claimed: InboundMessage | None = None,
 ) -> IntakeResult | None:
-    """Process one inbound row; quarantine it on failure. ``None`` if not ours to do."""
+    """Process one inbound row; quarantine it on failure. ``None`` if not ours to do.
+
+    ``claimed`` is the row when the caller's transaction has already claimed it.
+    """
     try:
         with runtime.database.atomic():
-            inbound = _claim(runtime, inbound_id)
+            inbound = claimed or _claim(runtime, inbound_id)
             if inbound is None:
                 return None
             analysis = (analyzer or make_analyzer(runtime)).take(inbound_id, raw_bytes_of)
@@ -132,12 +142,17 @@ _WITHOUT_RAW = [f for f in InboundMessage._meta.sorted_fields if f.name != "raw_
 
 def _claim(runtime: Runtime, inbound_id: int) -> InboundMessage | None:
     """Lock the row if still pending; its raw bytes are read only when needed."""
+    return _claim_group(runtime, [inbound_id]).get(inbound_id)
+
+
+def _claim_group(runtime: Runtime, ids: list[int]) -> dict[int, InboundMessage]:
+    """Lock the rows of ``ids`` still pending (SKIP LOCKED on PostgreSQL), by id."""
     query = InboundMessage.select(*_WITHOUT_RAW).where(
-        (InboundMessage.id == inbound_id) & (InboundMessage.status == "pending")
+        InboundMessage.id.in_(ids) & (InboundMessage.status == "pending")
     )
     if is_postgres(runtime.database):
         query = query.for_update(skip_locked=True)
-    return query.first()
+    return {row.id: row for row in query}
 
 
 def raw_bytes_of(inbound_id: int) -> bytes:

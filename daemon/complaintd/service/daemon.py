@@ -23,7 +23,7 @@ import schedule
 
 from complaintd.config import Config
 from complaintd.config.model import MailboxConfig
-from complaintd.errors import ComplaintdError, TransientError
+from complaintd.errors import ComplaintdError
 from complaintd.fetch.imap import IMAP_ERRORS, connect, dispose_processed, fetch_new
 from complaintd.outbox.sender import SmtpWorkerPool, flush_async, release_stale_claims
 from complaintd.runtime import Runtime
@@ -247,4 +247,4 @@ class Daemon:
             thread.join(timeout=30)
 
 
-__all__ = ["Daemon", "MailboxWatcher", "TransientError", "backoff_delays"]
+__all__ = ["Daemon", "MailboxWatcher", "OutboxSender", "backoff_delays"]

@@ -20,19 +20,26 @@ def desk_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COMPLAINTD_NOW", raising=False)
 
 
-@pytest.fixture
-def desk(
-    tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, imap_folder: str, desk_env: None
-) -> Iterator[Desk]:
-    """A desk on SQLite, reading a fresh folder of the test Dovecot."""
+def _make_desk(
+    tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, folder: str, *, staffed: bool
+) -> Desk:
     config = write_config(
         tmp_path / "complaintd.toml",
         imap_port=dovecot.port,
         smtp_port=smtp_sink.port,
-        folder=imap_folder,
+        folder=folder,
         database_url=f"sqlite:///{tmp_path}/complaintd.db",
+        staffed=staffed,
     )
-    yield Desk(config, dovecot, imap_folder, smtp_sink)
+    return Desk(config, dovecot, folder, smtp_sink)
+
+
+@pytest.fixture
+def desk(
+    tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, imap_folder: str, desk_env: None
+) -> Iterator[Desk]:
+    """A desk on SQLite, reading a fresh folder of the test Dovecot; only customers get mail."""
+    yield _make_desk(tmp_path, dovecot, smtp_sink, imap_folder, staffed=False)
 
 
 @pytest.fixture
@@ -40,12 +47,4 @@ def staffed_desk(
     tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, imap_folder: str, desk_env: None
 ) -> Iterator[Desk]:
     """A desk with agents, a response lead and routing damage -> qc."""
-    config = write_config(
-        tmp_path / "complaintd.toml",
-        imap_port=dovecot.port,
-        smtp_port=smtp_sink.port,
-        folder=imap_folder,
-        database_url=f"sqlite:///{tmp_path}/complaintd.db",
-        staffed=True,
-    )
-    yield Desk(config, dovecot, imap_folder, smtp_sink)
+    yield _make_desk(tmp_path, dovecot, smtp_sink, imap_folder, staffed=True)

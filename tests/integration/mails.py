@@ -1,12 +1,17 @@
-"""Build raw test messages with exact control over charsets and headers."""
+"""Build raw test messages with exact control over charsets and headers, and read what
+the desk sent."""
 
 from __future__ import annotations
 
+import email.policy
 import itertools
 from datetime import UTC, datetime
+from email import message_from_bytes
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
+
+from complaintd.testing.smtpsink import SinkMessage
 
 _counter = itertools.count(1)
 
@@ -41,3 +46,17 @@ def mail(
         maintype, subtype = content_type.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message.as_bytes()
+
+
+def parsed(message: SinkMessage) -> EmailMessage:
+    """A mail the SMTP sink accepted, parsed with the modern policy."""
+    result = message_from_bytes(message.raw, policy=email.policy.default)
+    assert isinstance(result, EmailMessage)
+    return result
+
+
+def text_of(message: EmailMessage) -> str:
+    """The plain-text part of a mail."""
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())

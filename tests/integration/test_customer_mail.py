@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import email.policy
-from email import message_from_bytes
 from email.message import EmailMessage
 
 from complaintd.testing.smtpsink import SinkMessage
 from tests.integration.desk import Desk
-from tests.integration.mails import mail
+from tests.integration.mails import mail, parsed, text_of
 
 NOW = "2026-11-20T10:00:00+08:00"
 LATER = "2026-11-21T10:00:00+08:00"
@@ -19,18 +17,6 @@ def customer_mails(desk: Desk, at_least: int = 0) -> list[SinkMessage]:
     """Mail the desk sent to customers (not to its own departments and agents)."""
     desk.smtp.wait_for(at_least)
     return [m for m in desk.smtp.messages if not m.rcpt_tos[0].endswith("@lida.example")]
-
-
-def parsed(message: SinkMessage) -> EmailMessage:
-    result = message_from_bytes(message.raw, policy=email.policy.default)
-    assert isinstance(result, EmailMessage)
-    return result
-
-
-def text_of(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    return str(body.get_content())
 
 
 def open_ticket(

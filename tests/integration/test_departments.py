@@ -9,30 +9,15 @@ proposes by email, the customer agrees, an agent closes.
 from __future__ import annotations
 
 import base64
-import email.policy
-from email import message_from_bytes
 from email.message import EmailMessage
 
-from complaintd.testing.smtpsink import SinkMessage
 from tests.integration.desk import Desk
-from tests.integration.mails import mail
+from tests.integration.mails import mail, parsed, text_of
 
 T0 = "2026-11-20T10:00:00+08:00"
 T1 = "2026-11-20T14:00:00+08:00"
 T2 = "2026-11-21T09:00:00+08:00"
 PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF-photo-of-a-crushed-box" * 20
-
-
-def parsed(message: SinkMessage) -> EmailMessage:
-    result = message_from_bytes(message.raw, policy=email.policy.default)
-    assert isinstance(result, EmailMessage)
-    return result
-
-
-def text_of(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain",))
-    assert body is not None
-    return str(body.get_content())
 
 
 def sent_to(desk: Desk, address: str) -> list[EmailMessage]:

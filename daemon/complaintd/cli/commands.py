@@ -122,10 +122,9 @@ def tickets_list(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def tickets_show(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets show NUMBER``: text or JSON with the conversation."""
-    ticket = Ticket.get_or_none(Ticket.number == args.number.upper())
-    if ticket is None:
-        raise NotFoundError(f"no ticket {args.number}")
-    document = ticket_document(ticket, runtime.config.desk.timezone, with_messages=True)
+    document = ticket_document(
+        _ticket(args.number), runtime.config.desk.timezone, with_messages=True
+    )
     if args.format == "json":
         print_json(document)
     else:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from complaintd.outbox.compose import OutgoingMail, build_message
 from complaintd.store.models import Message, Outbox, Ticket
+from complaintd.store.prepared import create
 from complaintd.workflow.records import record_event
 
 
@@ -21,7 +22,8 @@ def enqueue(
     """Store ``mail`` as a conversation message and an outbox row; Message-ID fixed now."""
     message = None
     if ticket is not None:
-        message = Message.create(
+        message = create(
+            Message,
             ticket=ticket,
             direction="out",
             kind=mail.kind,
@@ -38,7 +40,8 @@ def enqueue(
             references=list(mail.references),
             created_at=at,
         )
-    row = Outbox.create(
+    row = create(
+        Outbox,
         ticket=ticket,
         ticket_message=message,
         kind=mail.kind,

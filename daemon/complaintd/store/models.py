@@ -20,6 +20,7 @@ class BaseModel(peewee.Model):
     class Meta:
         database = database_proxy
         legacy_table_names = False
+        only_save_dirty = True  # save() writes the changed columns, not the whole row
 
 
 class SchemaMigration(BaseModel):

@@ -11,6 +11,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from complaintd.store.models import TicketCounter
+from complaintd.store.prepared import execute
+
+_BUMP_COUNTER = (
+    "INSERT INTO ticket_counter (prefix, period, last_serial) VALUES (?, ?, 1)"
+    " ON CONFLICT (prefix, period)"
+    " DO UPDATE SET last_serial = ticket_counter.last_serial + 1"
+    " RETURNING last_serial"
+)
 
 
 def ticket_period(created_at: datetime, zone: ZoneInfo) -> str:
@@ -27,13 +35,5 @@ def allocate_ticket_number(prefix: str, period: str) -> str:
     """Take the next serial of ``prefix``/``period``; call inside the ticket's transaction."""
     # One statement (SQLite >= 3.35 and PostgreSQL): create the row or bump it, and read
     # the new serial back under the same lock.
-    query = (
-        TicketCounter.insert(prefix=prefix, period=period, last_serial=1)
-        .on_conflict(
-            conflict_target=[TicketCounter.prefix, TicketCounter.period],
-            update={TicketCounter.last_serial: TicketCounter.last_serial + 1},
-        )
-        .returning(TicketCounter.last_serial)
-    )
-    serial = next(iter(query.execute())).last_serial
-    return format_ticket_number(prefix, period, int(serial))
+    cursor = execute(TicketCounter, _BUMP_COUNTER, (prefix, period))
+    return format_ticket_number(prefix, period, int(cursor.fetchone()[0]))

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
+from complaintd.store.queries import acknowledged_ticket_of
 from complaintd.thread.tokens import make_token, reply_address
 from complaintd.workflow.agreement import Verdict, read_answer
 from complaintd.workflow.mail import queue_mail, template_context, thread_of
@@ -80,39 +81,11 @@ def ack_refusal(runtime: Runtime, ticket: Ticket, sender: str | None, now: datet
     if _ROBOT_LOCAL.match(sender.partition("@")[0]):
         return "a robot address (noreply, mailer-daemon, ...)"
     since = now - timedelta(hours=runtime.config.desk.ack_window_hours)
-    previous = _last_ack_to(sender, since, ticket.id)
+    previous = acknowledged_ticket_of(sender, since, ticket.id)
     if previous is not None:
         window = runtime.config.desk.ack_window_hours
         return f"already acknowledged within {window:g} h ({previous})"
     return None
-
-
-def _last_ack_to(sender: str, since: datetime, this_ticket: int) -> str | None:
-    """The sender's ticket acknowledged since ``since``, other than ``this_ticket``.
-
-    Acknowledgements go out when a ticket is created, so the sender's other tickets of
-    the window are looked up first (indexed by address); usually there are none and
-    the messages are never read.
-    """
-    recent = [
-        t.id
-        for t in Ticket.select(Ticket.id).where(
-            (Ticket.customer_email == sender)
-            & (Ticket.created_at >= since)
-            & (Ticket.id != this_ticket)
-        )
-    ]
-    if not recent:
-        return None
-    # From these few tickets to their messages (no ORDER BY: sorting by time would make
-    # SQLite walk the whole window of messages by their time index instead).
-    acked = (
-        Ticket.select(Ticket.number)
-        .join(Message)
-        .where(Ticket.id.in_(recent) & (Message.kind == "ack") & (Message.created_at >= since))
-        .first()
-    )
-    return acked.number if acked else None
 
 
 def acknowledge(runtime: Runtime, ticket: Ticket, sender: str | None, now: datetime) -> None:

@@ -18,6 +18,8 @@ from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Outbox, Ticket
 from complaintd.store.numbering import allocate_ticket_number, ticket_period
+from complaintd.store.prepared import create
+from complaintd.store.queries import KnownMessage, incoming_message, latest_ticket_of
 from complaintd.thread.matcher import (
     Candidate,
     MatchMethod,
@@ -64,9 +66,9 @@ def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> Int
     """Turn ``inbound`` into ticket events; the caller holds the transaction."""
     parsed = analysis.parsed
     now = runtime.clock.now()
-    duplicate = _find_duplicate(parsed, inbound)
+    duplicate = _find_duplicate(parsed)
     if duplicate is not None:
-        return _record_duplicate(runtime, inbound, duplicate, now)
+        return _record_duplicate(inbound, parsed, duplicate, now)
     if _is_own_mail(runtime, parsed):
         record_event(
             now, "system", "own_mail_ignored", inbound=inbound, message_id=parsed.message_id
@@ -100,27 +102,22 @@ def _sender(parsed: ParsedMessage) -> str | None:
     return parsed.from_addr.email if parsed.from_addr else None
 
 
-def _find_duplicate(parsed: ParsedMessage, inbound: InboundMessage) -> Message | None:
+def _find_duplicate(parsed: ParsedMessage) -> KnownMessage | None:
     """A message with this Message-ID was already taken in (another mailbox, a re-fetch)."""
-    if not parsed.message_id:
-        return None
-    query = Message.select(Message.id, Message.ticket, Message.inbound, Message.message_id).where(
-        (Message.message_id == parsed.message_id) & (Message.direction == "in")
-    )
-    return query.first()
+    return incoming_message(parsed.message_id) if parsed.message_id else None
 
 
 def _record_duplicate(
-    runtime: Runtime, inbound: InboundMessage, original: Message, now: datetime
+    inbound: InboundMessage, parsed: ParsedMessage, original: KnownMessage, now: datetime
 ) -> IntakeResult:
-    ticket = original.ticket
+    ticket = Ticket.get_by_id(original.ticket_id)
     record_event(
         now,
         "system",
         "duplicate_ignored",
         ticket=ticket,
         inbound=inbound,
-        message_id=original.message_id,
+        message_id=parsed.message_id,
         first_inbound=original.inbound_id,
     )
     return IntakeResult.on("duplicate", ticket, f"same Message-ID as message {original.id}")
@@ -413,13 +410,14 @@ def create_ticket(
     )
     sender = _sender(parsed)
     severity, severity_rule = classification.severity, classification.severity_rule
-    repeat = _recent_ticket_of(sender, now - timedelta(days=config.desk.repeat_window_days))
+    window = config.desk.repeat_window_days
+    repeat = latest_ticket_of(sender, now - timedelta(days=window)) if sender else None
     if repeat is not None:
         severity = raise_severity(severity)
-        window = config.desk.repeat_window_days
-        severity_rule = f"repeat complaint ({repeat.number} within {window} days); {severity_rule}"
+        severity_rule = f"repeat complaint ({repeat} within {window} days); {severity_rule}"
     is_fax = inbound.mailbox_kind == "fax"
-    ticket = Ticket.create(
+    ticket = create(
+        Ticket,
         number=allocate_ticket_number(
             config.desk.ticket_prefix, ticket_period(now, config.desk.timezone)
         ),
@@ -461,21 +459,9 @@ def create_ticket(
         inbound=inbound,
         category_rule=classification.category_rule,
         severity_rule=severity_rule,
-        repeat_of=repeat.number if repeat else None,
+        repeat_of=repeat,
     )
     return ticket
-
-
-def _recent_ticket_of(sender: str | None, since: datetime) -> Ticket | None:
-    """The customer's latest ticket created since ``since`` (repeat complaints)."""
-    if sender is None:
-        return None
-    query = (
-        Ticket.select(Ticket.id, Ticket.number)
-        .where((Ticket.customer_email == sender) & (Ticket.created_at >= since))
-        .order_by(Ticket.created_at.desc())
-    )
-    return query.first()
 
 
 def _fax_number(pattern: str, parsed: ParsedMessage) -> str | None:

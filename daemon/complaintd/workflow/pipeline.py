@@ -22,6 +22,7 @@ from complaintd.errors import TransientError
 from complaintd.runtime import Runtime
 from complaintd.store.db import is_postgres
 from complaintd.store.models import Event, InboundMessage
+from complaintd.store.queries import mark_inbound_done
 from complaintd.workflow.analysis import POOL_THRESHOLD, AnalysisSettings, Analyzer
 from complaintd.workflow.intake import IntakeResult, ingest
 from complaintd.workflow.records import record_event
@@ -162,14 +163,8 @@ def raw_bytes_of(inbound_id: int) -> bytes:
 
 
 def _mark_done(runtime: Runtime, inbound: InboundMessage, result: IntakeResult) -> None:
-    """Only the changed columns: re-writing the raw bytes would double the I/O."""
-    InboundMessage.update(
-        status="duplicate" if result.action == "duplicate" else "processed",
-        processed_at=runtime.clock.now(),
-        attempts=InboundMessage.attempts + 1,
-        error=None,
-        ticket=result.ticket_id,
-    ).where(InboundMessage.id == inbound.id).execute()
+    status = "duplicate" if result.action == "duplicate" else "processed"
+    mark_inbound_done(inbound.id, status, result.ticket_id, runtime.clock.now())
 
 
 def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:

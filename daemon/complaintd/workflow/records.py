@@ -17,6 +17,7 @@ from complaintd.store.models import (
     Participant,
     Ticket,
 )
+from complaintd.store.prepared import create, insert_row
 
 
 def record_event(
@@ -27,18 +28,28 @@ def record_event(
     ticket: Ticket | int | None = None,
     inbound: InboundMessage | int | None = None,
     **detail: Any,
-) -> Event:
+) -> None:
     """Append one audit event: ``actor`` did ``action`` at ``at``."""
-    return Event.create(
-        ticket=ticket, inbound=inbound, at=at, actor=actor, action=action, detail=detail
+    insert_row(
+        Event,
+        {
+            "ticket": ticket,
+            "inbound": inbound,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "detail": detail,
+        },
     )
 
 
 def add_participant(ticket: Ticket, email: str, role: str, name: str | None = None) -> None:
     """Make ``email`` a participant of ``ticket`` in ``role`` (idempotent)."""
-    Participant.insert(
-        ticket=ticket, email=email.lower(), role=role, name=name or None
-    ).on_conflict_ignore().execute()
+    insert_row(
+        Participant,
+        {"ticket": ticket, "email": email.lower(), "role": role, "name": name or None},
+        ignore=True,
+    )
 
 
 def participant_emails(ticket_id: int) -> frozenset[str]:
@@ -57,7 +68,8 @@ def store_inbound_message(
 ) -> Message:
     """Store ``parsed`` as a message of ``ticket`` with its attachments."""
     body = parsed.body
-    message = Message.create(
+    message = create(
+        Message,
         ticket=ticket,
         inbound=inbound,
         direction="in",
@@ -93,7 +105,8 @@ def store_attachment(message: Message, item: ParsedAttachment, max_bytes: int) -
         skipped = f"{size} bytes is over the limit of {max_bytes} (kept in the raw message)"
     else:
         blob = _store_blob(item.data)
-    return Attachment.create(
+    return create(
+        Attachment,
         message=message,
         blob=blob,
         filename=item.filename,
@@ -107,5 +120,5 @@ def store_attachment(message: Message, item: ParsedAttachment, max_bytes: int) -
 
 def _store_blob(data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()
-    Blob.insert(sha256=digest, size=len(data), data=data).on_conflict_ignore().execute()
+    insert_row(Blob, {"sha256": digest, "size": len(data), "data": data}, ignore=True)
     return digest

@@ -156,3 +156,29 @@ def test_status_machine(current: str, target: str, allowed: bool) -> None:
     if not allowed:
         with pytest.raises(IllegalTransition, match=f"cannot go from {current} to {target}"):
             check_transition("TS-202611-0001", current, target)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[TS-202611-0001] 我们已收到您的投诉：货物破损，外包装压坏，请尽快处理" * 3,
+        "Re: 😀 émoji and ß " * 6,
+        "plain ASCII subject",
+    ],
+)
+def test_long_headers_fold_to_short_lines_and_read_back(subject: str) -> None:
+    references = tuple(f"r{i}-{'x' * 40}@mail.example" for i in range(12))
+    raw = build_message(outgoing(subject=subject, references=references))
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+    message = parsed(raw)
+    assert message["Subject"] == subject.strip()
+    assert message["References"].split() == [f"<{r}>" for r in references]
+
+
+def test_multipart_boundaries_never_occur_in_the_parts() -> None:
+    text = "--=_alt_ looks like a boundary\n" * 5
+    raw = build_message(outgoing(text=text, attachments=(("a.txt", "text/plain", text.encode()),)))
+    message = parsed(raw)
+    assert message.get_body(preferencelist=("plain",)).get_content() == text
+    assert [p.get_filename() for p in message.iter_attachments()] == ["a.txt"]

@@ -15,6 +15,7 @@ from datetime import datetime
 import peewee
 
 from complaintd.store.models import InboundMessage, MailboxState
+from complaintd.store.prepared import insert_rows
 
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 
@@ -74,9 +75,7 @@ def store_batch(
     with database.atomic():
         known = _stored_uids(state, [m.uid for m in messages])
         fresh = [m for m in messages if m.uid not in known]
-        rows = [_row(state, kind, m, now) for m in fresh]
-        for start in range(0, len(rows), 50):
-            InboundMessage.insert_many(rows[start : start + 50]).on_conflict_ignore().execute()
+        insert_rows(InboundMessage, (_row(state, kind, m, now) for m in fresh), ignore=True)
         state.last_uid = max(state.last_uid, *(m.uid for m in messages))
         state.last_fetch_at = now
         state.last_error = None

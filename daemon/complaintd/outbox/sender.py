@@ -96,19 +96,23 @@ class SmtpWorkerPool:
         self.config = config
         self.size = max(1, size)
         self._idle: list[aiosmtplib.SMTP] = []
+        self._unreachable: str | None = None  # why the server could not be reached
 
     async def deliver_all(
-        self, envelopes: list[Envelope], on_result: Callable[[Delivery], None]
+        self, envelopes: list[Envelope], on_results: Callable[[list[Delivery]], None]
     ) -> None:
-        """Send every envelope, ``size`` at a time, reporting each outcome as it comes.
+        """Send every envelope, ``size`` at a time, reporting outcomes as they come.
 
-        ``on_result`` records the outcome at once, so a process killed mid-batch resends
-        only the few mails that were in flight, not the whole batch.
+        ``on_results`` records outcomes at once, so a process killed mid-batch resends
+        only the few mails that were in flight, not the whole batch.  When the server
+        cannot be reached, the rest of the batch is not tried: it is reported in one
+        call as a temporary failure, to be retried later with the usual backoff.
         """
+        self._unreachable = None
         queue: asyncio.Queue[Envelope] = asyncio.Queue()
         for envelope in envelopes:
             queue.put_nowait(envelope)
-        workers = [self._worker(queue, on_result) for _ in range(min(self.size, len(envelopes)))]
+        workers = [self._worker(queue, on_results) for _ in range(min(self.size, len(envelopes)))]
         await asyncio.gather(*workers)
 
     async def close(self) -> None:
@@ -121,28 +125,35 @@ class SmtpWorkerPool:
                 client.close()
 
     async def _worker(
-        self, queue: asyncio.Queue[Envelope], on_result: Callable[[Delivery], None]
+        self, queue: asyncio.Queue[Envelope], on_results: Callable[[list[Delivery]], None]
     ) -> None:
         client: aiosmtplib.SMTP | None = self._idle.pop() if self._idle else None
         while not queue.empty():
+            if self._unreachable is not None:
+                on_results(_not_tried(queue, self._unreachable))
+                break
             envelope = queue.get_nowait()
             try:
-                client = (
-                    client if client is not None and client.is_connected else await self._connect()
-                )
+                if client is None or not client.is_connected:
+                    client = await self._connect()
                 response = await client.sendmail(
                     envelope.mail_from, list(envelope.rcpt_to), envelope.raw
                 )
-                on_result(Delivery(envelope.outbox_id, "sent", _describe_response(response)))
+                on_results([Delivery(envelope.outbox_id, "sent", _describe_response(response))])
             except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
                 outcome, detail = classify_failure(exc)
-                on_result(Delivery(envelope.outbox_id, outcome, detail))
+                on_results([Delivery(envelope.outbox_id, outcome, detail)])
                 client = await self._reset(client)
         if client is not None and client.is_connected:
             self._idle.append(client)
 
     async def _connect(self) -> aiosmtplib.SMTP:
-        return await open_smtp(self.config)
+        """A new connection; a failure marks the server unreachable for this batch."""
+        try:
+            return await open_smtp(self.config)
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            self._unreachable = classify_failure(exc)[1]
+            raise
 
     async def _reset(self, client: aiosmtplib.SMTP | None) -> aiosmtplib.SMTP | None:
         """After a failure keep the connection only if RSET works (RFC 5321 4.1.1.5)."""
@@ -154,6 +165,15 @@ class SmtpWorkerPool:
         except (aiosmtplib.SMTPException, OSError):
             client.close()
             return None
+
+
+def _not_tried(queue: asyncio.Queue[Envelope], reason: str) -> list[Delivery]:
+    """Empty ``queue``: each envelope left is a temporary failure, not tried."""
+    left = []
+    while not queue.empty():
+        envelope = queue.get_nowait()
+        left.append(Delivery(envelope.outbox_id, "temporary", f"not tried: {reason}"))
+    return left
 
 
 def _describe_response(response: tuple[dict[str, aiosmtplib.SMTPResponse], str]) -> str:
@@ -210,9 +230,10 @@ def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[s
         Outbox.message_id,
     )  # never the raw bytes: they are not rewritten
     with runtime.database.atomic():
+        ids = [delivery.outbox_id for delivery in deliveries]
+        rows = {row.id: row for row in Outbox.select(*columns).where(Outbox.id.in_(ids))}
         for delivery in deliveries:
-            row = Outbox.select(*columns).where(Outbox.id == delivery.outbox_id).get()
-            counts[_apply(row, delivery, now)] += 1
+            counts[_apply(rows[delivery.outbox_id], delivery, now)] += 1
     return counts
 
 
@@ -267,7 +288,7 @@ async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:
         if not envelopes:
             return totals
         seen.update(e.outbox_id for e in envelopes)
-        await pool.deliver_all(envelopes, lambda d: totals.update(record_deliveries(runtime, [d])))
+        await pool.deliver_all(envelopes, lambda d: totals.update(record_deliveries(runtime, d)))
 
 
 def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[str]:

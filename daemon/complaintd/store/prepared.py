@@ -51,21 +51,23 @@ def create(model: type[ModelT], **values: Any) -> ModelT:
     return instance
 
 
-def insert_rows(model: type[peewee.Model], rows: Iterable[Mapping[str, Any]]) -> int:
-    """Insert rows of ``model`` sharing one set of columns; return how many were written."""
+def insert_rows(
+    model: type[peewee.Model], rows: Iterable[Mapping[str, Any]], *, ignore: bool = False
+) -> None:
+    """Insert rows of ``model`` that share one set of columns, in one ``executemany``.
+
+    ``ignore`` skips rows that conflict with a uniqueness constraint.
+    """
     database = _database_of(model)
-    count = 0
     statement: tuple[str, tuple[peewee.Field, ...]] | None = None
     batch: list[tuple[Any, ...]] = []
     for values in rows:
         if statement is None:
-            statement = _statement(model, tuple(values), False, database, returning=False)
+            statement = _statement(model, tuple(values), ignore, database, returning=False)
         batch.append(_parameters(statement[1], values))
-        count += 1
     if statement is not None:
-        cursor = database.cursor()
-        cursor.executemany(statement[0], batch)
-    return count
+        with database.__exception_wrapper__:  # driver errors as peewee's, like execute_sql
+            database.cursor().executemany(statement[0], batch)
 
 
 def execute(model: type[peewee.Model], sql: str, parameters: Sequence[Any] = ()) -> Any:

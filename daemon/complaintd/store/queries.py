@@ -64,6 +64,28 @@ def acknowledged_ticket_of(customer_email: str, since: datetime, other_than: int
     return row[0] if row else None
 
 
+def thread_message_ids(ticket_id: int) -> list[tuple[str, str]]:
+    """``(message id, kind)`` of every message of the ticket that has one, oldest first."""
+    cursor = execute(
+        Message,
+        "SELECT message_id, kind FROM message WHERE ticket_id = ? AND message_id IS NOT NULL"
+        " ORDER BY created_at, id",
+        (ticket_id,),
+    )
+    return [(message_id, kind) for message_id, kind in cursor.fetchall()]
+
+
+def incoming_file_names(ticket_id: int) -> list[str]:
+    """The names of the files the ticket's incoming mail carried, in arrival order."""
+    cursor = execute(
+        Message,
+        "SELECT a.filename FROM attachment AS a JOIN message AS m ON a.message_id = m.id"
+        " WHERE m.ticket_id = ? AND m.direction = 'in' ORDER BY a.id",
+        (ticket_id,),
+    )
+    return [filename for (filename,) in cursor.fetchall()]
+
+
 def mark_inbound_done(inbound_id: int, status: str, ticket_id: int | None, at: datetime) -> None:
     """Finish an inbound row: its outcome, the ticket it went to, one more attempt.
 

@@ -95,6 +95,7 @@ class Analyzer:
         self._pool: ProcessPoolExecutor | None = None
         self._futures: dict[int, Future[Analysis]] = {}
         self._waiting: dict[int, bytes] = {}  # submitted before the backlog justified a pool
+        self._taken_back: dict[int, Future[Analysis]] = {}  # analysed here while waiting
 
     def __enter__(self) -> Analyzer:
         return self
@@ -106,7 +107,9 @@ class Analyzer:
 
     def knows(self, inbound_id: int) -> bool:
         """True when ``inbound_id`` was submitted (its analysis may be under way)."""
-        return inbound_id in self._futures or inbound_id in self._waiting
+        return any(
+            inbound_id in known for known in (self._futures, self._taken_back, self._waiting)
+        )
 
     def submit(self, inbound_id: int, raw: bytes) -> None:
         """Queue ``raw`` for analysis; workers start once the backlog reaches the threshold."""
@@ -129,8 +132,9 @@ class Analyzer:
         whose analysis raised re-raises here, so the caller quarantines it.
         """
         raw = self._waiting.pop(inbound_id, None)
-        future = self._futures.pop(inbound_id, None)
+        future = self._taken_back.pop(inbound_id, None) or self._futures.pop(inbound_id, None)
         if future is not None:
+            self._help_while_waiting(future, load_raw)
             try:
                 return future.result()
             except BrokenProcessPool:
@@ -139,6 +143,36 @@ class Analyzer:
         return analyze(
             raw if raw is not None else load_raw(inbound_id), self.settings, self.reference_day
         )
+
+    def _help_while_waiting(
+        self, future: Future[Analysis], load_raw: Callable[[int], bytes]
+    ) -> None:
+        """While the workers are behind, analyse the newest unstarted message here.
+
+        Workers take messages oldest first and this process takes them back newest
+        first, so the two ends meet: no process idles while the other has work.
+        """
+        while not future.done():
+            newest = self._newest_unstarted()
+            if newest is None:
+                return
+            done: Future[Analysis] = Future()
+            try:
+                done.set_result(analyze(load_raw(newest), self.settings, self.reference_day))
+            except Exception as exc:  # re-raised by take(), where the caller quarantines
+                done.set_exception(exc)
+            self._taken_back[newest] = done
+
+    def _newest_unstarted(self) -> int | None:
+        """Cancel the newest analysis no worker has begun; return its id (None: none left)."""
+        for inbound_id in reversed(self._futures):
+            future = self._futures[inbound_id]
+            if future.cancel():
+                del self._futures[inbound_id]
+                return inbound_id
+            if future.running() or future.done():
+                return None  # everything older has been handed to a worker already
+        return None
 
     def _ensure_pool(self) -> ProcessPoolExecutor | None:
         if self._pool is None:
@@ -162,4 +196,5 @@ class Analyzer:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self._futures.clear()
+        self._taken_back.clear()
         self._waiting.clear()

@@ -10,6 +10,7 @@ from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_
 from complaintd.outbox.queue import enqueue
 from complaintd.runtime import Runtime
 from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
+from complaintd.store.queries import incoming_file_names, thread_message_ids
 
 CUSTOMER_KINDS = ("complaint", "customer_reply")
 
@@ -25,12 +26,6 @@ def format_local(at: datetime | None, runtime: Runtime) -> str:
 
 def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     """What every customer template may use (see render.templates for the contract)."""
-    attachments = (
-        Attachment.select(Attachment.filename)
-        .join(Message)
-        .where((Message.ticket == ticket) & (Message.direction == "in"))
-        .order_by(Attachment.id)
-    )
     return {
         "language": ticket.language,
         "desk": {"name": runtime.config.desk.name, "address": runtime.config.desk.address},
@@ -42,7 +37,7 @@ def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str
             "status": ticket.status,
             "waybills": ticket.waybills,
             "order_numbers": ticket.order_numbers,
-            "attachments": [a.filename for a in attachments],
+            "attachments": incoming_file_names(ticket.id),
             "customer_name": ticket.customer_name,
             "created_at": format_local(ticket.created_at, runtime),
             "due_at": format_local(ticket.due_at, runtime),
@@ -53,12 +48,7 @@ def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str
 
 def thread_of(ticket: Ticket) -> tuple[str | None, list[str]]:
     """The customer's latest message id (the parent) and every message id of the ticket."""
-    rows = list(
-        Message.select(Message.message_id, Message.kind)
-        .where((Message.ticket == ticket) & Message.message_id.is_null(False))
-        .order_by(Message.created_at, Message.id)
-    )
-    ids = [(r.message_id or "", r.kind) for r in rows]
+    ids = thread_message_ids(ticket.id)
     customer = [message_id for message_id, kind in ids if kind in CUSTOMER_KINDS]
     parent = customer[-1] if customer else (ids[-1][0] if ids else None)
     return parent, [message_id for message_id, _ in ids if message_id != parent]

@@ -66,7 +66,7 @@ def insert_rows(
             statement = _statement(model, tuple(values), ignore, database, returning=False)
         batch.append(_parameters(statement[1], values))
     if statement is not None:
-        with database.__exception_wrapper__:  # driver errors as peewee's, like execute_sql
+        with peewee.__exception_wrapper__:  # driver errors as peewee's, like execute_sql
             database.cursor().executemany(statement[0], batch)
 
 

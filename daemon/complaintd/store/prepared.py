@@ -16,6 +16,9 @@ import peewee
 
 from complaintd.store.db import is_postgres
 
+# peewee's own context manager that re-raises driver errors as peewee.OperationalError &c.
+_DRIVER_ERRORS_AS_PEEWEE = peewee.__dict__["__exception_wrapper__"]
+
 ModelT = TypeVar("ModelT", bound=peewee.Model)
 
 _Shape = tuple[type[peewee.Model], tuple[str, ...], bool, str, bool]
@@ -66,7 +69,7 @@ def insert_rows(
             statement = _statement(model, tuple(values), ignore, database, returning=False)
         batch.append(_parameters(statement[1], values))
     if statement is not None:
-        with peewee.__exception_wrapper__:  # driver errors as peewee's, like execute_sql
+        with _DRIVER_ERRORS_AS_PEEWEE:  # as execute_sql does
             database.cursor().executemany(statement[0], batch)
 
 

@@ -140,8 +140,8 @@ def strip_reply(text: str) -> str:
 
 def _strip_quotes(lines: list[str]) -> list[str]:
     """Remove quote headers with what they introduce, and ``>`` blocks."""
-    plain = _plain_lines(lines)
     kinds = _field_kinds(lines)
+    plain = _plain_lines(lines, kinds)
     kept: list[str] = []
     index = 0
     while index < len(lines):
@@ -155,18 +155,31 @@ def _strip_quotes(lines: list[str]) -> list[str]:
     return kept
 
 
-def _plain_lines(lines: list[str]) -> list[bool]:
-    """Lines that cannot start a quote or header (a cheap filter before the regexes)."""
+def _plain_lines(lines: list[str], kinds: list[frozenset[str]]) -> list[bool]:
+    """Lines that cannot start a quote or header (a cheap filter before the regexes).
+
+    What :func:`_step` acts on begins with ``>``, ``*`` or ``-`` (quotes, separators,
+    forward markers), is a From/Date field line, says "begin forwarded"/"开始转发", or
+    has an attribution ending on it or on one of the next lines.
+    """
     ends = [_may_end_attribution(line) for line in lines]
     return [
-        not (any(ends[index : index + _JOIN]) or _has_marker(line))
+        not (any(ends[index : index + _JOIN]) or kinds[index] & _BLOCK_START or _may_open(line))
         for index, line in enumerate(lines)
     ]
 
 
-def _has_marker(line: str) -> bool:
-    """Characters every separator, field line or ``>`` quote contains."""
-    return "-" in line or ":" in line or "：" in line or ">" in line
+_BLOCK_START = frozenset({"from", "date"})
+
+
+def _may_open(line: str) -> bool:
+    """The first characters of every separator, forward marker and ``>`` quote."""
+    head = line.lstrip()
+    return (
+        head[:1] in (">", "*", "-")
+        or head[:15].lower() == "begin forwarded"
+        or (head.startswith("开始转发"))
+    )
 
 
 def _step(lines: list[str], kinds: list[frozenset[str]], index: int, kept: list[str]) -> int:

@@ -33,9 +33,7 @@ from complaintd.parse.model import ParsedMessage
 
 log = logging.getLogger(__name__)
 
-POOL_THRESHOLD = int(
-    __import__("os").environ.get("XPT", "32")
-)  # below this many messages, a worker pool costs more than it saves
+POOL_THRESHOLD = 32  # below this many messages, a worker pool costs more than it saves
 
 
 @dataclass(frozen=True)

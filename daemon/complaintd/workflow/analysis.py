@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -84,6 +85,21 @@ def worker_count() -> int:
     """Leave one core to the process that fetches and writes the ledger (measured: on
     2 cores a second worker slows the whole pass down)."""
     return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """How to start workers: fork while this process has one thread, else a forkserver.
+
+    A fork starts a worker at once, with everything already imported (``once``); a
+    process with threads (``run``) must not fork, so a clean forkserver process with the
+    analysis modules preloaded makes the workers there.  Workers never touch the
+    database connection or the IMAP socket they inherit, and leave by ``os._exit``.
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["complaintd.workflow.analysis"])
+    return context
 
 
 class Analyzer:
@@ -177,8 +193,7 @@ class Analyzer:
     def _ensure_pool(self) -> ProcessPoolExecutor | None:
         if self._pool is None:
             try:
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["complaintd.workflow.analysis"])
+                context = _process_context()
                 self._pool = ProcessPoolExecutor(
                     worker_count(),
                     mp_context=context,

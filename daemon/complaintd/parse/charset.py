@@ -19,6 +19,7 @@ text never contains U+FFFD, plus a note saying what was tried and why it failed.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -98,6 +99,9 @@ _GUESS_CANDIDATES = [
 # repair must be (share of common CJK characters, see cjk.common_share).
 _LATIN1_READINGS = frozenset({"utf-8", "iso8859-1", "cp1252", "iso8859-15", "latin_1"})
 _MOJIBAKE_MIN = 4
+_BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
+_HIGH_LATIN1 = re.compile(r"[\x80-\xff]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _MOJIBAKE_SHARE = 0.6
 
 
@@ -216,7 +220,11 @@ def _repair_mojibake(result: Decoded, declared_codecs: tuple[str, ...]) -> Decod
     if not result.clean or result.charset not in _LATIN1_READINGS:
         return result
     text = result.text
-    if any(ord(ch) > 0xFF for ch in text) or sum(ord(ch) > 0x7F for ch in text) < _MOJIBAKE_MIN:
+    if (
+        text.isascii()
+        or _BEYOND_LATIN1.search(text)
+        or len(_HIGH_LATIN1.findall(text)) < (_MOJIBAKE_MIN)
+    ):
         return result
     raw = text.encode("latin-1")
     for codec in _unique((*declared_codecs, "gb18030", "big5hkscs")):
@@ -229,7 +237,7 @@ def _repair_mojibake(result: Decoded, declared_codecs: tuple[str, ...]) -> Decod
 
 def _strong_utf8(text: str) -> bool:
     """At least two non-ASCII characters, or one outside the 2-byte range."""
-    wide = [ch for ch in text if ord(ch) > 0x7F]
+    wide = _NON_ASCII.findall(text)
     return len(wide) >= 2 or any(ord(ch) >= 0x800 for ch in wide)
 
 

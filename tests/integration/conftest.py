@@ -1,13 +1,17 @@
-"""Fixtures: a desk wired to the session's Dovecot and a fresh SMTP sink."""
+"""Fixtures: a desk wired to the session's Dovecot and a fresh SMTP sink; a PostgreSQL database."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
+from complaintd.store.db import close_database
 from complaintd.testing.dovecot import DovecotServer
 from tests.integration.desk import TOKEN_SECRET, Desk, write_config
 
@@ -48,3 +52,27 @@ def staffed_desk(
 ) -> Iterator[Desk]:
     """A desk with agents, a response lead and routing damage -> qc."""
     yield _make_desk(tmp_path, dovecot, smtp_sink, imap_folder, staffed=True)
+
+
+ADMIN_URL = os.environ.get("COMPLAINTD_TEST_PG_URL", "postgresql://root@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty database on the local PostgreSQL, dropped afterwards."""
+    import psycopg2
+
+    name = f"complaintd_test_{uuid.uuid4().hex[:10]}"
+    admin = urlparse(ADMIN_URL)
+    try:
+        connection = psycopg2.connect(ADMIN_URL)
+    except psycopg2.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is required for these tests ({ADMIN_URL}): {exc}")
+    connection.autocommit = True
+    connection.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin._replace(path=f"/{name}").geturl()
+    finally:
+        close_database()
+        connection.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.close()

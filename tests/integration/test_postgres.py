@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import peewee
 import pytest
 
 from complaintd.clock import SystemClock
 from complaintd.store import migrations
-from complaintd.store.db import close_database, open_database
+from complaintd.store.db import open_database
 from complaintd.store.models import Ticket, TicketCounter
 from complaintd.store.numbering import allocate_ticket_number
 from complaintd.testing.dovecot import DovecotServer
@@ -23,29 +20,6 @@ from complaintd.testing.samples import generate_mailbox
 from tests.integration.desk import Desk, write_config
 
 pytestmark = pytest.mark.postgres
-
-ADMIN_URL = os.environ.get("COMPLAINTD_TEST_PG_URL", "postgresql://root@127.0.0.1:5432/postgres")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty database on the local PostgreSQL, dropped afterwards."""
-    import psycopg2
-
-    name = f"complaintd_test_{uuid.uuid4().hex[:10]}"
-    admin = urlparse(ADMIN_URL)
-    try:
-        connection = psycopg2.connect(ADMIN_URL)
-    except psycopg2.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is required for these tests ({ADMIN_URL}): {exc}")
-    connection.autocommit = True
-    connection.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin._replace(path=f"/{name}").geturl()
-    finally:
-        close_database()
-        connection.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.close()
 
 
 def test_migrations_apply_on_postgres(pg_url: str) -> None:

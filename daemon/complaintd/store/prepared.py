@@ -46,9 +46,13 @@ def insert_row(
 
 
 def create(model: type[ModelT], **values: Any) -> ModelT:
-    """Like ``model.create(**values)``: insert a row and return it as an instance."""
-    primary_key = insert_row(model, values)
-    instance = model(**values)
+    """Like ``model.create(**values)``: insert a row and return it as an instance.
+
+    Defaults are evaluated once, so the instance holds exactly what was written.
+    """
+    complete = {**_defaults(model, values), **values}
+    primary_key = insert_row(model, complete)
+    instance = model(__no_default__=True, **complete)
     instance._pk = primary_key  # type: ignore[attr-defined]
     instance._dirty.clear()  # type: ignore[attr-defined]  # peewee's change tracking
     return instance
@@ -132,15 +136,23 @@ def _statement(
 def _parameters(fields: Sequence[peewee.Field], values: Mapping[str, Any]) -> tuple[Any, ...]:
     """Database values of ``fields``: given ones converted, the others defaulted."""
     defaults = fields[0].model._meta.defaults if fields else {}
-    parameters = []
-    for field in fields:
-        if field.name in values:
-            value = values[field.name]
-        else:
-            default = defaults[field]
-            value = default() if callable(default) else default
-        parameters.append(field.db_value(value))
-    return tuple(parameters)
+    return tuple(
+        field.db_value(values[field.name] if field.name in values else _default_of(defaults[field]))
+        for field in fields
+    )
+
+
+def _defaults(model: type[peewee.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The default of every field of ``model`` that ``values`` leaves out."""
+    return {
+        field.name: _default_of(default)
+        for field, default in model._meta.defaults.items()
+        if field.name not in values and not _auto(field)
+    }
+
+
+def _default_of(default: Any) -> Any:
+    return default() if callable(default) else default
 
 
 def _primary_key(model: type[peewee.Model]) -> peewee.Field:

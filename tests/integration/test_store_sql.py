@@ -1,0 +1,144 @@
+"""The hand-written SQL of the hot path, on SQLite and on PostgreSQL alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import peewee
+import pytest
+
+from complaintd.clock import SystemClock
+from complaintd.store import migrations
+from complaintd.store.db import close_database, open_database
+from complaintd.store.models import Blob, Event, InboundMessage, Message, Participant, Ticket
+from complaintd.store.prepared import create, execute, insert_row, insert_rows
+from complaintd.store.queries import (
+    acknowledged_ticket_of,
+    incoming_file_names,
+    incoming_message,
+    latest_ticket_of,
+    mark_inbound_done,
+    thread_message_ids,
+)
+
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[peewee.Database]:
+    """An empty, migrated ledger of each kind, inside one transaction."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/ledger.db"
+    else:
+        url = request.getfixturevalue("pg_url")
+    database = open_database(url)
+    migrations.upgrade(database, SystemClock())
+    with database.atomic():
+        yield database
+    close_database()
+
+
+def new_ticket(number: str, email: str, at: datetime) -> Ticket:
+    return create(
+        Ticket,
+        number=number,
+        status="received",
+        severity="normal",
+        category="delay",
+        source="email",
+        language="en",
+        subject="Late",
+        customer_email=email,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def test_create_writes_and_returns_the_same_row_with_defaults(ledger: peewee.Database) -> None:
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
+    stored = Ticket.get_by_id(ticket.id)
+    fields = list(Ticket._meta.fields)
+    assert [stored.__data__.get(f) for f in fields] == [ticket.__data__.get(f) for f in fields]
+    assert stored.waybills == [] and stored.tags == [] and stored.attachment_count == 0
+    assert not ticket.is_dirty()
+    ticket.status = "investigating"
+    ticket.save()  # only the changed column
+    assert Ticket.get_by_id(ticket.id).status == "investigating"
+
+
+def test_ignored_conflicts_insert_nothing(ledger: peewee.Database) -> None:
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
+    row = {"ticket": ticket, "email": "a@x.example", "role": "customer", "name": None}
+    assert insert_row(Participant, row, ignore=True) is not None
+    assert insert_row(Participant, row, ignore=True) is None
+    insert_rows(Blob, [{"sha256": "ab" * 32, "size": 1, "data": b"x"}] * 3, ignore=True)
+    assert Participant.select().count() == 1 and Blob.select().count() == 1
+    with pytest.raises(TypeError, match="no field colour"):
+        insert_row(Participant, {**row, "colour": "red"})
+
+
+def test_execute_takes_question_marks_on_every_database(ledger: peewee.Database) -> None:
+    insert_row(Event, {"at": T0, "actor": "cli", "action": "note", "detail": {"text": "哈"}})
+    cursor = execute(Event, "SELECT actor, detail FROM event WHERE action = ?", ("note",))
+    assert cursor.fetchall() == [("cli", '{"text":"哈"}')]
+
+
+def test_customer_history_lookups(ledger: peewee.Database) -> None:
+    old = new_ticket("TS-202611-0001", "a@x.example", T0 - timedelta(days=40))
+    recent = new_ticket("TS-202611-0002", "a@x.example", T0 - timedelta(hours=2))
+    assert latest_ticket_of("a@x.example", T0 - timedelta(days=30)) == "TS-202611-0002"
+    assert latest_ticket_of("a@x.example", T0 - timedelta(hours=1)) is None
+    assert latest_ticket_of("b@x.example", T0 - timedelta(days=90)) is None
+    create(Message, ticket=old, direction="out", kind="ack", created_at=old.created_at)
+    assert acknowledged_ticket_of("a@x.example", T0 - timedelta(days=1), 0) is None
+    create(Message, ticket=recent, direction="out", kind="ack", created_at=recent.created_at)
+    since = T0 - timedelta(days=1)
+    assert acknowledged_ticket_of("a@x.example", since, 0) == "TS-202611-0002"
+    assert acknowledged_ticket_of("a@x.example", since, recent.id) is None
+
+
+def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
+    inbound = create(
+        InboundMessage,
+        mailbox="complaints",
+        mailbox_kind="complaints",
+        uidvalidity=1,
+        uid=7,
+        sha256="0" * 64,
+        size=3,
+        raw_message=b"raw",
+        fetched_at=T0,
+    )
+    complaint = create(
+        Message,
+        ticket=ticket,
+        inbound=inbound,
+        direction="in",
+        kind="complaint",
+        message_id="c1@x.example",
+        created_at=T0,
+    )
+    create(
+        Message,
+        ticket=ticket,
+        direction="out",
+        kind="ack",
+        message_id="a1@desk.example",
+        created_at=T0 + timedelta(seconds=1),
+    )
+    known = incoming_message("c1@x.example")
+    assert known is not None and (known.id, known.ticket_id) == (complaint.id, ticket.id)
+    assert known.inbound_id == inbound.id
+    assert incoming_message("a1@desk.example") is None  # ours, not incoming
+    assert thread_message_ids(ticket.id) == [
+        ("c1@x.example", "complaint"),
+        ("a1@desk.example", "ack"),
+    ]
+    assert incoming_file_names(ticket.id) == []
+    mark_inbound_done(inbound.id, "processed", ticket.id, T0 + timedelta(minutes=1))
+    done = InboundMessage.get_by_id(inbound.id)
+    assert (done.status, done.ticket_id, done.attempts) == ("processed", ticket.id, 1)
+    assert done.processed_at == T0 + timedelta(minutes=1) and bytes(done.raw_message) == b"raw"

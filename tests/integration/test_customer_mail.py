@@ -108,6 +108,19 @@ def test_robot_senders_and_second_complaint_in_window_get_no_ack(desk: Desk) -> 
     assert [m.rcpt_tos for m in sent] == [("a@customer.example",)]
 
 
+def test_a_new_complaint_after_the_ack_window_is_acknowledged_again(desk: Desk) -> None:
+    desk.append(mail("Late parcel", "Late.", sender=("A", "a@customer.example")))
+    desk.once(now=NOW)
+    desk.append(mail("Late again", "Still late.", sender=("A", "a@customer.example")))
+    desk.once(now="2026-11-20T22:00:00+08:00")  # 12 h later: within the 24 h window
+    desk.append(mail("Lost now", "Now it is lost.", sender=("A", "a@customer.example")))
+    desk.once(now="2026-11-21T10:30:00+08:00")  # 24.5 h after the first acknowledgement
+    tickets = desk.tickets()
+    assert len(tickets) == 3
+    assert "repeat complaint" in desk.show(tickets[-1]["number"])["severity_rule"]
+    assert len(customer_mails(desk, 2)) == 2
+
+
 def test_further_customer_mail_is_added_without_new_ack(desk: Desk) -> None:
     number = open_ticket(desk, message_id="first@customer.example")
     desk.append(

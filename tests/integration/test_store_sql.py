@@ -15,10 +15,10 @@ from complaintd.store.db import close_database, open_database
 from complaintd.store.models import Blob, Event, InboundMessage, Message, Participant, Ticket
 from complaintd.store.prepared import create, execute, insert_row, insert_rows
 from complaintd.store.queries import (
-    acknowledged_ticket_of,
+    CustomerHistory,
+    customer_history,
     incoming_file_names,
     incoming_message,
-    latest_ticket_of,
     mark_inbound_done,
     thread_message_ids,
 )
@@ -85,18 +85,21 @@ def test_execute_takes_question_marks_on_every_database(ledger: peewee.Database)
     assert cursor.fetchall() == [("cli", '{"text":"哈"}')]
 
 
-def test_customer_history_lookups(ledger: peewee.Database) -> None:
+def test_customer_history(ledger: peewee.Database) -> None:
+    day, month = T0 - timedelta(days=1), T0 - timedelta(days=30)
     old = new_ticket("TS-202611-0001", "a@x.example", T0 - timedelta(days=40))
+    assert customer_history("a@x.example", month, day) == CustomerHistory(None, None)
     recent = new_ticket("TS-202611-0002", "a@x.example", T0 - timedelta(hours=2))
-    assert latest_ticket_of("a@x.example", T0 - timedelta(days=30)) == "TS-202611-0002"
-    assert latest_ticket_of("a@x.example", T0 - timedelta(hours=1)) is None
-    assert latest_ticket_of("b@x.example", T0 - timedelta(days=90)) is None
     create(Message, ticket=old, direction="out", kind="ack", created_at=old.created_at)
-    assert acknowledged_ticket_of("a@x.example", T0 - timedelta(days=1), 0) is None
+    assert customer_history("a@x.example", month, day) == CustomerHistory("TS-202611-0002", None)
+    assert customer_history("b@x.example", month, day) == CustomerHistory(None, None)
     create(Message, ticket=recent, direction="out", kind="ack", created_at=recent.created_at)
-    since = T0 - timedelta(days=1)
-    assert acknowledged_ticket_of("a@x.example", since, 0) == "TS-202611-0002"
-    assert acknowledged_ticket_of("a@x.example", since, recent.id) is None
+    history = customer_history("a@x.example", month, day)
+    assert history == CustomerHistory("TS-202611-0002", "TS-202611-0002")
+    later = T0 + timedelta(days=2)
+    assert customer_history(
+        "a@x.example", later - timedelta(days=30), later - timedelta(days=1)
+    ) == (CustomerHistory("TS-202611-0002", None))
 
 
 def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:

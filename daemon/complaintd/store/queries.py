@@ -36,32 +36,33 @@ def incoming_message(message_id: str) -> KnownMessage | None:
     return KnownMessage(*row) if row else None
 
 
-def latest_ticket_of(customer_email: str, since: datetime) -> str | None:
-    """The number of the customer's latest ticket created at or after ``since``."""
-    row = execute(
-        Ticket,
-        "SELECT number FROM ticket WHERE customer_email = ? AND created_at >= ?"
-        " ORDER BY created_at DESC LIMIT 1",
-        (customer_email, _AT(since)),
-    ).fetchone()
-    return row[0] if row else None
+@dataclass(frozen=True)
+class CustomerHistory:
+    """What the desk did for a customer lately (before their new complaint is stored)."""
+
+    latest_ticket: str | None  # their latest ticket since the repeat window began
+    acknowledged_ticket: str | None  # a ticket of theirs acknowledged since the ack window
 
 
-def acknowledged_ticket_of(customer_email: str, since: datetime, other_than: int) -> str | None:
-    """A ticket of the customer, other than ``other_than``, acknowledged since ``since``.
+def customer_history(
+    customer_email: str, repeat_since: datetime, ack_since: datetime
+) -> CustomerHistory:
+    """The customer's latest recent ticket and a recently acknowledged one, in one query.
 
     Acknowledgements go out when a ticket is created, so only the customer's tickets of
-    the window (indexed by address) are joined to their messages; no ORDER BY, which
-    would make SQLite walk the window's messages by their time index instead.
+    the ack window (indexed by address and time) are joined to their messages; no ORDER
+    BY there, which would make SQLite walk the window's messages by their time index.
     """
     row = execute(
         Ticket,
-        "SELECT t.number FROM ticket AS t JOIN message AS m ON m.ticket_id = t.id"
-        " WHERE t.customer_email = ? AND t.created_at >= ? AND t.id != ?"
-        " AND m.kind = 'ack' AND m.created_at >= ? LIMIT 1",
-        (customer_email, _AT(since), other_than, _AT(since)),
+        "SELECT (SELECT number FROM ticket WHERE customer_email = ? AND created_at >= ?"
+        " ORDER BY created_at DESC LIMIT 1),"
+        " (SELECT t.number FROM ticket AS t JOIN message AS m ON m.ticket_id = t.id"
+        " WHERE t.customer_email = ? AND t.created_at >= ? AND m.kind = 'ack'"
+        " AND m.created_at >= ? LIMIT 1)",
+        (customer_email, _AT(repeat_since), customer_email, _AT(ack_since), _AT(ack_since)),
     ).fetchone()
-    return row[0] if row else None
+    return CustomerHistory(row[0], row[1])
 
 
 def thread_message_ids(ticket_id: int) -> list[tuple[str, str]]:

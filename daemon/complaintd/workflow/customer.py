@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
-from complaintd.store.queries import acknowledged_ticket_of
 from complaintd.thread.tokens import make_token, reply_address
 from complaintd.workflow.agreement import Verdict, read_answer
 from complaintd.workflow.mail import queue_mail, template_context, thread_of
@@ -72,25 +71,35 @@ def send_to_customer(
 # --- acknowledgement (RFC 3834 loop safety) --------------------------------------------
 
 
-def ack_refusal(runtime: Runtime, ticket: Ticket, sender: str | None, now: datetime) -> str | None:
-    """Why no acknowledgement of ``ticket`` may go to ``sender``; None when one may."""
+def ack_refusal(
+    runtime: Runtime, sender: str | None, acknowledged_recently: str | None
+) -> str | None:
+    """Why no acknowledgement may go to ``sender``; None when one may (pure).
+
+    ``acknowledged_recently`` names a ticket of the sender's acknowledged within
+    ``desk.ack_window_hours`` (see :func:`complaintd.store.queries.customer_history`).
+    """
     if not sender:
         return "no sender address"
     if sender in {runtime.config.desk.address, runtime.config.smtp.from_address}:
         return "our own address"
     if _ROBOT_LOCAL.match(sender.partition("@")[0]):
         return "a robot address (noreply, mailer-daemon, ...)"
-    since = now - timedelta(hours=runtime.config.desk.ack_window_hours)
-    previous = acknowledged_ticket_of(sender, since, ticket.id)
-    if previous is not None:
+    if acknowledged_recently is not None:
         window = runtime.config.desk.ack_window_hours
-        return f"already acknowledged within {window:g} h ({previous})"
+        return f"already acknowledged within {window:g} h ({acknowledged_recently})"
     return None
 
 
-def acknowledge(runtime: Runtime, ticket: Ticket, sender: str | None, now: datetime) -> None:
+def acknowledge(
+    runtime: Runtime,
+    ticket: Ticket,
+    sender: str | None,
+    now: datetime,
+    acknowledged_recently: str | None,
+) -> None:
     """Acknowledge a new complaint unless loop safety says no (then record why)."""
-    refusal = ack_refusal(runtime, ticket, sender, now)
+    refusal = ack_refusal(runtime, sender, acknowledged_recently)
     if refusal:
         record_event(now, "system", "ack_suppressed", ticket=ticket, reason=refusal)
         return

@@ -19,7 +19,12 @@ from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Outbox, Ticket
 from complaintd.store.numbering import allocate_ticket_number, ticket_period
 from complaintd.store.prepared import create
-from complaintd.store.queries import KnownMessage, incoming_message, latest_ticket_of
+from complaintd.store.queries import (
+    CustomerHistory,
+    KnownMessage,
+    customer_history,
+    incoming_message,
+)
 from complaintd.thread.matcher import (
     Candidate,
     MatchMethod,
@@ -379,8 +384,10 @@ def _new_ticket(
     decision: ThreadDecision,
     now: datetime,
 ) -> IntakeResult:
-    ticket = create_ticket(runtime, inbound, analysis, now)
-    acknowledge(runtime, ticket, _sender(analysis.parsed), now)
+    sender = _sender(analysis.parsed)
+    history = _customer_history(runtime, sender, now)
+    ticket = create_ticket(runtime, inbound, analysis, now, history.latest_ticket)
+    acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket)
     on_new_ticket(runtime, ticket, now)
     if decision.action is ThreadAction.NEW_LINKED:
         ticket.linked_to = decision.ticket_id
@@ -398,10 +405,30 @@ def _new_ticket(
     return IntakeResult.on("new_ticket", ticket, decision.reason)
 
 
+def _customer_history(runtime: Runtime, sender: str | None, now: datetime) -> CustomerHistory:
+    """The sender's recent tickets and acknowledgements (nothing for an unknown sender)."""
+    if sender is None:
+        return CustomerHistory(None, None)
+    desk = runtime.config.desk
+    return customer_history(
+        sender,
+        repeat_since=now - timedelta(days=desk.repeat_window_days),
+        ack_since=now - timedelta(hours=desk.ack_window_hours),
+    )
+
+
 def create_ticket(
-    runtime: Runtime, inbound: InboundMessage, analysis: Analysis, now: datetime
+    runtime: Runtime,
+    inbound: InboundMessage,
+    analysis: Analysis,
+    now: datetime,
+    repeat_of: str | None = None,
 ) -> Ticket:
-    """Register a new complaint: ticket, participant, message, event."""
+    """Register a new complaint: ticket, participant, message, event.
+
+    ``repeat_of`` is the customer's latest ticket within ``desk.repeat_window_days``:
+    a repeat complaint is one severity step higher.
+    """
     config = runtime.config
     parsed, classification, registration = (
         analysis.parsed,
@@ -410,11 +437,10 @@ def create_ticket(
     )
     sender = _sender(parsed)
     severity, severity_rule = classification.severity, classification.severity_rule
-    window = config.desk.repeat_window_days
-    repeat = latest_ticket_of(sender, now - timedelta(days=window)) if sender else None
-    if repeat is not None:
+    if repeat_of is not None:
         severity = raise_severity(severity)
-        severity_rule = f"repeat complaint ({repeat} within {window} days); {severity_rule}"
+        window = config.desk.repeat_window_days
+        severity_rule = f"repeat complaint ({repeat_of} within {window} days); {severity_rule}"
     is_fax = inbound.mailbox_kind == "fax"
     ticket = create(
         Ticket,
@@ -459,7 +485,7 @@ def create_ticket(
         inbound=inbound,
         category_rule=classification.category_rule,
         severity_rule=severity_rule,
-        repeat_of=repeat,
+        repeat_of=repeat_of,
     )
     return ticket
 

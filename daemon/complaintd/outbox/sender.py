@@ -288,7 +288,9 @@ async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:
         if not envelopes:
             return totals
         seen.update(e.outbox_id for e in envelopes)
-        await pool.deliver_all(envelopes, lambda d: totals.update(record_deliveries(runtime, d)))
+        await pool.deliver_all(
+            envelopes, lambda deliveries: totals.update(record_deliveries(runtime, deliveries))
+        )
 
 
 def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[str]:

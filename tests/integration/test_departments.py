@@ -24,7 +24,9 @@ def sent_to(desk: Desk, address: str) -> list[EmailMessage]:
     return [parsed(m) for m in desk.smtp.messages if address in m.rcpt_tos]
 
 
-def outlook_gbk_reply(sheet: EmailMessage, sender: str, answer: str) -> bytes:
+def outlook_gbk_reply(
+    sheet: EmailMessage, sender: str, answer: str, message_id: str | None = None
+) -> bytes:
     """A reply as Chinese Outlook writes it: GBK under a gb2312 label, quoted original."""
     quoted = text_of(sheet)
     body = (
@@ -39,7 +41,7 @@ def outlook_gbk_reply(sheet: EmailMessage, sender: str, answer: str) -> bytes:
         f"From: =?gb2312?B?{name}?= <{sender}>\r\n"
         f"To: {sheet['Reply-To']}\r\n"
         f"Subject: =?gb2312?B?{subject}?=\r\n"
-        f"Message-ID: <answer-{abs(hash(sender))}@lida.example>\r\n"
+        f"Message-ID: <{message_id or f'answer-{abs(hash(sender))}@lida.example'}>\r\n"
         f"In-Reply-To: {sheet['Message-ID']}\r\n"
         f"References: {sheet['Message-ID']}\r\n"
         "MIME-Version: 1.0\r\n"
@@ -148,6 +150,27 @@ def test_the_whole_department_and_agent_workflow(staffed_desk: Desk) -> None:
     assert shown["status"] == "follow_up"
     resolution = sent_to(desk, "zhang.wei@customer.example")[-1]
     assert "SF9988776655443" in text_of(resolution)
+
+
+def test_an_incomplete_answer_is_sent_back_with_what_is_missing(staffed_desk: Desk) -> None:
+    desk = staffed_desk
+    desk.append(mail("货物破损投诉", "运单号 SF1234567890123 的货物外箱压坏。"))
+    desk.once(now=T0)
+    number = desk.tickets()[0]["number"]
+    [sheet_mail] = sent_to(desk, "qc@lida.example")
+    partial = "我们正在调查。\r\n原因：业务人员操作失误"  # no finding
+    desk.append(outlook_gbk_reply(sheet_mail, "qc@lida.example", partial, "partial@lida.example"))
+    desk.once(now=T1)
+    assert desk.show(number)["contact_sheets"][0]["status"] == "open"
+    [request] = [m for m in sent_to(desk, "qc@lida.example") if "请补全" in m["Subject"]]
+    assert "调查结果/Finding: missing" in text_of(request)
+    assert request["Reply-To"] == sheet_mail["Reply-To"]  # the answer still reaches the sheet
+    assert not [m for m in sent_to(desk, "boss@lida.example") if "请补全" in m["Subject"]]
+
+    desk.append(outlook_gbk_reply(request, "qc@lida.example", ANSWER, "full@lida.example"))
+    desk.once(now=T2)
+    sheet = desk.show(number)["contact_sheets"][0]
+    assert sheet["status"] == "answered" and sheet["answer"]["cause"] == "staff_error"
 
 
 def test_serious_complaint_starts_the_emergency_response(staffed_desk: Desk) -> None:

@@ -78,6 +78,7 @@ _EXTRA_KEYS = {
     "department_answer": {"department", "answer", "open_sheets"},
     "emergency": {"reason"},
     "rejected_answer": {"department", "sender", "excerpt"},
+    "answer_incomplete": {"department", "sheet", "problems", "causes"},
 }
 _ANSWER_KEYS = {"department", "finding", "cause_label", "responsible", "solution", "note"}
 
@@ -122,14 +123,14 @@ def test_internal_kinds_are_listed_apart_from_customer_kinds() -> None:
 
 
 def test_every_internal_triplet_is_shipped() -> None:
-    """8 internal kinds x 2 languages x (subject, text, HTML) = 48 files."""
+    """9 internal kinds x 2 languages x (subject, text, HTML) = 54 files."""
     directory = default_templates_dir()
     files = [
         directory / language / f"{kind}.{part}"
         for kind, language in INTERNAL
         for part in ("subject.txt", "txt", "html")
     ]
-    assert len(files) == 48
+    assert len(files) == 54
     assert [f for f in files if not f.is_file()] == []
 
 
@@ -603,6 +604,19 @@ def test_emergency_is_urgent_and_complete(renderer: TemplateRenderer, language: 
         assert context["ticket"]["customer_email"] in body
     assert context["reason"].split()[0] in mail.text
     assert all(line in mail.text for line in context["ticket"]["complaint_text"].splitlines())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_incomplete_answer_lists_what_is_missing_and_carries_the_form(
+    renderer: TemplateRenderer, language: str
+) -> None:
+    context, mail = _render(renderer, "answer_incomplete", language)
+    for problem in context["problems"]:
+        assert problem in mail.text and problem in mail.html
+    assert context["sheet"]["due_at"] in mail.text
+    assert ("调查结果" if language == "zh-CN" else "Finding") in mail.text  # the form again
+    assert context["ticket"]["number"] in mail.subject
+    assert html_problems(mail.html) == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

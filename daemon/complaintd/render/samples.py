@@ -35,6 +35,7 @@ INTERNAL_KINDS: tuple[str, ...] = (
     "department_answer",
     "emergency",
     "rejected_answer",
+    "answer_incomplete",
 )
 
 ALL_KINDS: tuple[str, ...] = KINDS + INTERNAL_KINDS
@@ -357,6 +358,13 @@ def _internal_extra(kind: str, language: str) -> dict[str, Any]:
         }
     if kind == "emergency":
         return {"reason": _EMERGENCY_REASON[language]}
+    if kind == "answer_incomplete":
+        return {
+            "department": qc,
+            "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 0},
+            "problems": ["调查结果/Finding: missing; write 成立/valid or 不成立/invalid"],
+            "causes": cause_choices(),
+        }
     # rejected_answer
     return {"department": qc, **_REJECTED[language]}
 

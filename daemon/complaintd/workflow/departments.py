@@ -151,6 +151,7 @@ def record_answer(
             department=sheet.department,
             problems=list(answer.problems),
         )
+        _ask_for_the_whole_form(runtime, sheet, answer, sender, now)
         return False
     sheet.status, sheet.answered_at = "answered", now
     sheet.answer = answer_document(answer, sender, now)
@@ -171,6 +172,25 @@ def record_answer(
     ):
         _tell_agents_all_answered(runtime, ticket, now)
     return True
+
+
+def _ask_for_the_whole_form(
+    runtime: Runtime, sheet: ContactSheet, answer: DepartmentAnswer, sender: str, now: datetime
+) -> None:
+    """Tell whoever answered what the form lacks; their reply threads back to the sheet."""
+    send_internal(
+        runtime,
+        sheet.ticket,
+        "answer_incomplete",
+        [sender],
+        now=now,
+        scope=f"s{sheet.id}",
+        contact_sheet_id=sheet.id,
+        department=department_context(department_by_key(runtime, sheet.department)),
+        sheet=sheet_context(runtime, sheet),
+        problems=list(answer.problems),
+        causes=cause_choices(),
+    )
 
 
 def answer_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:

@@ -12,7 +12,15 @@ import pytest
 from complaintd.clock import SystemClock
 from complaintd.store import migrations
 from complaintd.store.db import close_database, open_database
-from complaintd.store.models import Blob, Event, InboundMessage, Message, Participant, Ticket
+from complaintd.store.models import (
+    Blob,
+    Event,
+    InboundMessage,
+    InboundRaw,
+    Message,
+    Participant,
+    Ticket,
+)
 from complaintd.store.prepared import create, execute, insert_row, insert_rows
 from complaintd.store.queries import (
     CustomerHistory,
@@ -112,9 +120,9 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         uid=7,
         sha256="0" * 64,
         size=3,
-        raw_message=b"raw",
         fetched_at=T0,
     )
+    insert_row(InboundRaw, {"inbound": inbound, "raw_message": b"raw"})
     complaint = create(
         Message,
         ticket=ticket,
@@ -144,4 +152,5 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
     mark_inbound_done(inbound.id, "processed", ticket.id, T0 + timedelta(minutes=1))
     done = InboundMessage.get_by_id(inbound.id)
     assert (done.status, done.ticket_id, done.attempts) == ("processed", ticket.id, 1)
-    assert done.processed_at == T0 + timedelta(minutes=1) and bytes(done.raw_message) == b"raw"
+    assert done.processed_at == T0 + timedelta(minutes=1)
+    assert bytes(InboundRaw.get_by_id(inbound.id).raw_message) == b"raw"

@@ -11,7 +11,7 @@ import pytest
 from complaintd.clock import FixedClock
 from complaintd.store import migrations
 from complaintd.store.db import close_database, open_database
-from complaintd.store.models import ContactSheet, Message, Ticket
+from complaintd.store.models import ContactSheet, InboundRaw, Message, Ticket
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -22,7 +22,7 @@ def database_path(tmp_path: Path) -> Iterator[Path]:
     close_database()
 
 
-def test_version_1_ledger_upgrades_to_2_keeping_its_messages(database_path: Path) -> None:
+def test_version_1_ledger_upgrades_keeping_its_messages_and_raw_bytes(database_path: Path) -> None:
     database = open_database(f"sqlite:///{database_path}")
     first = migrations.MIGRATIONS[0]
     with database.atomic():
@@ -41,8 +41,18 @@ def test_version_1_ledger_upgrades_to_2_keeping_its_messages(database_path: Path
         " VALUES (1, 'in', 'complaint', '[]', '[]', 's', 'kept', 'kept', '[]', '[]',"
         " '2026-11-20 02:00:00')"
     )
+    database.execute_sql(
+        "INSERT INTO inbound_message (mailbox, mailbox_kind, uidvalidity, uid, sha256, size,"
+        " raw_message, fetched_at, status, attempts, server_state)"
+        " VALUES ('complaints', 'complaints', 1, 7, 'x', 3, X'00ff61', '2026-11-20 02:00:00',"
+        " 'processed', 1, 'flagged')"
+    )
     applied = migrations.upgrade(database, FixedClock(NOW))
-    assert [m.version for m in applied] == [2, 3]
+    assert [m.version for m in applied] == [2, 3, 4]
+    # Version 4 moved the raw bytes, unchanged, out of the inbound row.
+    assert "raw_message" not in {c.name for c in database.get_columns("inbound_message")}
+    [raw] = InboundRaw.select()
+    assert bytes(raw.raw_message) == b"\x00\xffa" and raw.inbound.uid == 7
     assert Message.get().body == "kept" and Message.get().contact_sheet_id is None
     ContactSheet.create(ticket=Ticket.get(), department="qc", due_at=NOW, created_at=NOW)
     assert migrations.pending_migrations(database) == []
@@ -50,5 +60,5 @@ def test_version_1_ledger_upgrades_to_2_keeping_its_messages(database_path: Path
 
 def test_fresh_ledger_gets_every_migration_once(database_path: Path) -> None:
     database = open_database(f"sqlite:///{database_path}")
-    assert [m.version for m in migrations.upgrade(database, FixedClock(NOW))] == [1, 2, 3]
+    assert [m.version for m in migrations.upgrade(database, FixedClock(NOW))] == [1, 2, 3, 4]
     assert migrations.upgrade(database, FixedClock(NOW)) == []

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import peewee
 
-from complaintd.store.models import InboundMessage, MailboxState
+from complaintd.store.models import InboundMessage, InboundRaw, MailboxState
 from complaintd.store.prepared import insert_rows
 
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
@@ -76,11 +76,13 @@ def store_batch(
         known = _stored_uids(state, [m.uid for m in messages])
         fresh = [m for m in messages if m.uid not in known]
         insert_rows(InboundMessage, (_row(state, kind, m, now) for m in fresh), ignore=True)
+        ids = _stored_uids(state, [m.uid for m in fresh])
+        raws = ({"inbound": ids[m.uid], "raw_message": m.raw} for m in fresh if m.uid in ids)
+        insert_rows(InboundRaw, raws, ignore=True)
         state.last_uid = max(state.last_uid, *(m.uid for m in messages))
         state.last_fetch_at = now
         state.last_error = None
         state.save()
-        ids = _stored_uids(state, [m.uid for m in fresh])
     return [(ids[m.uid], m.raw) for m in fresh if m.uid in ids]
 
 
@@ -107,7 +109,6 @@ def _row(
         "message_id": header_message_id(message.raw),
         "sha256": hashlib.sha256(message.raw).hexdigest(),
         "size": len(message.raw),
-        "raw_message": message.raw,
         "fetched_at": now,
     }
 

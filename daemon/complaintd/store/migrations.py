@@ -15,7 +15,14 @@ import peewee
 from playhouse.migrate import SchemaMigrator, migrate
 
 from complaintd.clock import Clock
-from complaintd.store.models import V1_MODELS, ContactSheet, Message, SchemaMigration
+from complaintd.store.models import (
+    V1_MODELS,
+    ContactSheet,
+    InboundMessage,
+    InboundRaw,
+    Message,
+    SchemaMigration,
+)
 
 
 @dataclass(frozen=True)
@@ -28,8 +35,12 @@ class Migration:
 
 
 def _create_tables(database: peewee.Database) -> None:
-    """Version 1: the ledger as it was first released (Message without contact_sheet_id)."""
-    with _without_field(Message, "contact_sheet_id"):
+    """Version 1: the ledger as it was first released (Message without contact_sheet_id,
+    raw bytes in inbound_message)."""
+    with (
+        _without_field(Message, "contact_sheet_id"),
+        _with_field(InboundMessage, "raw_message", peewee.BlobField()),
+    ):
         database.create_tables(V1_MODELS, safe=True)
 
 
@@ -57,6 +68,16 @@ def _without_field(model: type[peewee.Model], name: str) -> Iterator[None]:
         model._meta.add_field(name, field)
 
 
+@contextmanager
+def _with_field(model: type[peewee.Model], name: str, field: peewee.Field) -> Iterator[None]:
+    """Show a field a later migration removes, so migration 1 creates the old table shape."""
+    model._meta.add_field(name, field)
+    try:
+        yield
+    finally:
+        model._meta.remove_field(name)
+
+
 def _customer_time_index(database: peewee.Database) -> None:
     """Version 3: a customer's recent tickets (repeat complaints, the ack window) by index.
 
@@ -69,10 +90,27 @@ def _customer_time_index(database: peewee.Database) -> None:
     )
 
 
+def _raw_bytes_apart(database: peewee.Database) -> None:
+    """Version 4: inbound raw bytes move to ``inbound_raw``.
+
+    SQLite stores a row's columns together, so every status change of an inbound row
+    rewrote its raw bytes, and every status query read through them.
+    """
+    database.create_tables([InboundRaw], safe=True)
+    table = InboundMessage._meta.table_name
+    if "raw_message" in {column.name for column in database.get_columns(table)}:
+        database.execute_sql(
+            f'INSERT INTO "{InboundRaw._meta.table_name}" ("inbound_id", "raw_message")'
+            f' SELECT "id", "raw_message" FROM "{table}"'
+        )
+        migrate(SchemaMigrator.from_database(database).drop_column(table, "raw_message"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
     Migration(3, "ticket index by customer and time", _customer_time_index),
+    Migration(4, "inbound raw bytes in their own table", _raw_bytes_apart),
 )
 
 

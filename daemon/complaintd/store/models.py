@@ -86,7 +86,11 @@ class Ticket(BaseModel):
 
 
 class InboundMessage(BaseModel):
-    """Raw bytes of every fetched message, committed before the server is touched."""
+    """Every fetched message, committed before the server is touched.
+
+    Its raw bytes are in :class:`InboundRaw`: status changes and listings never read
+    or rewrite them (SQLite keeps a row's columns together, blob included).
+    """
 
     id = peewee.AutoField()
 
@@ -97,7 +101,6 @@ class InboundMessage(BaseModel):
     message_id = peewee.CharField(null=True, index=True, max_length=998)
     sha256 = peewee.CharField(max_length=64)
     size = peewee.IntegerField()
-    raw_message = peewee.BlobField()
     fetched_at = UtcDateTimeField()
     status = peewee.CharField(index=True, default="pending")  # pending|processed|duplicate|failed
     error = peewee.TextField(null=True)
@@ -111,6 +114,16 @@ class InboundMessage(BaseModel):
 
     class Meta:
         indexes = ((("mailbox", "uidvalidity", "uid"), True),)
+
+
+class InboundRaw(BaseModel):
+    """The raw bytes of an inbound message, exactly as fetched (added by migration 4)."""
+
+    inbound = peewee.ForeignKeyField(
+        InboundMessage, primary_key=True, backref="raw", on_delete="CASCADE"
+    )
+    inbound_id: int
+    raw_message = peewee.BlobField()
 
 
 class Participant(BaseModel):
@@ -250,4 +263,4 @@ V1_MODELS: tuple[type[BaseModel], ...] = (
     Event,
     Outbox,
 )
-ALL_MODELS: tuple[type[BaseModel], ...] = (*V1_MODELS, ContactSheet)
+ALL_MODELS: tuple[type[BaseModel], ...] = (*V1_MODELS, ContactSheet, InboundRaw)

@@ -21,7 +21,7 @@ import peewee
 from complaintd.errors import TransientError
 from complaintd.runtime import Runtime
 from complaintd.store.db import is_postgres
-from complaintd.store.models import Event, InboundMessage
+from complaintd.store.models import Event, InboundMessage, InboundRaw
 from complaintd.store.queries import mark_inbound_done
 from complaintd.workflow.analysis import POOL_THRESHOLD, AnalysisSettings, Analyzer
 from complaintd.workflow.intake import IntakeResult, ingest
@@ -93,11 +93,11 @@ def _submit_in_chunks(analyzer: Analyzer, ids: list[int], chunk: int = 200) -> N
     """Start analyses for ``ids``, reading raw bytes a chunk at a time."""
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        rows = InboundMessage.select(InboundMessage.id, InboundMessage.raw_message).where(
-            InboundMessage.id.in_(part)
+        rows = InboundRaw.select(InboundRaw.inbound, InboundRaw.raw_message).where(
+            InboundRaw.inbound.in_(part)
         )
-        for row in rows:
-            analyzer.submit(row.id, bytes(row.raw_message))
+        for row in rows.order_by(InboundRaw.inbound):
+            analyzer.submit(row.inbound_id, bytes(row.raw_message))
 
 
 def pending_ids(mailbox: str | None = None, limit: int | None = None) -> list[int]:
@@ -138,17 +138,14 @@ def process_one(
         return IntakeResult("failed", None, str(exc))
 
 
-_WITHOUT_RAW = [f for f in InboundMessage._meta.sorted_fields if f.name != "raw_message"]
-
-
 def _claim(runtime: Runtime, inbound_id: int) -> InboundMessage | None:
-    """Lock the row if still pending; its raw bytes are read only when needed."""
+    """Lock the row if still pending (its raw bytes are in another table)."""
     return _claim_group(runtime, [inbound_id]).get(inbound_id)
 
 
 def _claim_group(runtime: Runtime, ids: list[int]) -> dict[int, InboundMessage]:
     """Lock the rows of ``ids`` still pending (SKIP LOCKED on PostgreSQL), by id."""
-    query = InboundMessage.select(*_WITHOUT_RAW).where(
+    query = InboundMessage.select().where(
         InboundMessage.id.in_(ids) & (InboundMessage.status == "pending")
     )
     if is_postgres(runtime.database):
@@ -158,7 +155,7 @@ def _claim_group(runtime: Runtime, ids: list[int]) -> dict[int, InboundMessage]:
 
 def raw_bytes_of(inbound_id: int) -> bytes:
     """The raw message of an inbound row."""
-    raw = InboundMessage.select(InboundMessage.raw_message).where(InboundMessage.id == inbound_id)
+    raw = InboundRaw.select(InboundRaw.raw_message).where(InboundRaw.inbound == inbound_id)
     return bytes(raw.scalar())
 
 

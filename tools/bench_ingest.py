@@ -208,7 +208,7 @@ def main() -> int:
     """Run every measurement and print one JSON report."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--idle-messages", type=int, default=40)
     parser.add_argument("--floor", nargs=2, metavar=("PORT", "BATCH"), help=argparse.SUPPRESS)

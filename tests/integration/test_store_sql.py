@@ -18,10 +18,11 @@ from complaintd.store.models import (
     InboundMessage,
     InboundRaw,
     Message,
+    Outbox,
     Participant,
     Ticket,
 )
-from complaintd.store.prepared import create, execute, insert_row, insert_rows
+from complaintd.store.prepared import create, execute, insert_row, insert_rows, update_row
 from complaintd.store.queries import (
     CustomerHistory,
     customer_history,
@@ -29,6 +30,7 @@ from complaintd.store.queries import (
     incoming_message,
     mark_inbound_done,
     thread_message_ids,
+    ticket_of_message_ids,
 )
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -71,9 +73,21 @@ def test_create_writes_and_returns_the_same_row_with_defaults(ledger: peewee.Dat
     assert [stored.__data__.get(f) for f in fields] == [ticket.__data__.get(f) for f in fields]
     assert stored.waybills == [] and stored.tags == [] and stored.attachment_count == 0
     assert not ticket.is_dirty()
-    ticket.status = "investigating"
-    ticket.save()  # only the changed column
-    assert Ticket.get_by_id(ticket.id).status == "investigating"
+
+
+def test_save_writes_only_the_changed_columns(ledger: peewee.Database) -> None:
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
+    execute(Ticket, "UPDATE ticket SET subject = ? WHERE id = ?", ("changed elsewhere", ticket.id))
+    ticket.status, ticket.tags = "investigating", ["emergency"]
+    assert ticket.save() == 1
+    stored = Ticket.get_by_id(ticket.id)
+    assert (stored.status, stored.tags, stored.subject) == (
+        "investigating",
+        ["emergency"],
+        "changed elsewhere",
+    )
+    assert ticket.save() is False  # nothing left to write
+    assert update_row(Ticket, ticket.id + 1, {"status": "closed"}) == 0  # no such row
 
 
 def test_ignored_conflicts_insert_nothing(ledger: peewee.Database) -> None:
@@ -149,6 +163,25 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         ("a1@desk.example", "ack"),
     ]
     assert incoming_file_names(ticket.id) == []
+    other = new_ticket("TS-202611-0002", "b@x.example", T0)
+    insert_row(
+        Outbox,
+        {
+            "ticket": other,
+            "kind": "ack",
+            "message_id": "o1@desk.example",
+            "mail_from": "desk@x.example",
+            "rcpt_to": ["b@x.example"],
+            "raw_message": b"",
+            "next_attempt_at": T0,
+            "deadline_at": T0,
+            "created_at": T0,
+        },
+    )
+    assert ticket_of_message_ids(["nobody@x.example", "o1@desk.example"]) == other.id
+    assert ticket_of_message_ids(["a1@desk.example", "o1@desk.example"]) == ticket.id
+    assert ticket_of_message_ids(["nobody@x.example"]) is None
+    assert ticket_of_message_ids([]) is None
     mark_inbound_done(inbound.id, "processed", ticket.id, T0 + timedelta(minutes=1))
     done = InboundMessage.get_by_id(inbound.id)
     assert (done.status, done.ticket_id, done.attempts) == ("processed", ticket.id, 1)

@@ -27,6 +27,7 @@ from complaintd.config.model import SmtpConfig
 from complaintd.runtime import Runtime
 from complaintd.store.db import is_postgres
 from complaintd.store.models import Outbox
+from complaintd.store.prepared import update_row
 from complaintd.workflow.records import record_event
 
 log = logging.getLogger(__name__)
@@ -263,7 +264,7 @@ def _outcome(row: Outbox, delivery: Delivery, now: datetime) -> dict[str, object
 
 def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
     change = _outcome(row, delivery, now)
-    Outbox.update(**change).where(Outbox.id == row.id).execute()
+    update_row(Outbox, row.id, change)
     status = str(change["status"])
     if status != "pending":
         detail = change.get("last_error") or change.get("smtp_response")

@@ -7,9 +7,12 @@ Tables are created and altered only by :mod:`complaintd.store.migrations`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import peewee
 
 from complaintd.store.fields import JsonField, UtcDateTimeField
+from complaintd.store.prepared import update_row
 
 database_proxy = peewee.DatabaseProxy()
 
@@ -21,6 +24,19 @@ class BaseModel(peewee.Model):
         database = database_proxy
         legacy_table_names = False
         only_save_dirty = True  # save() writes the changed columns, not the whole row
+
+    def save(self, force_insert: bool = False, only: Any = None) -> Any:
+        """Write the changed columns of a stored row (SQL prepared once per shape).
+
+        New rows, ``only=`` and composite keys are saved the ORM's usual way.
+        """
+        row: Any = self  # peewee's change tracking (_pk, _dirty) has no type hints
+        if force_insert or only is not None or self._meta.composite_key or row._pk is None:
+            return super().save(force_insert=force_insert, only=only)
+        key: Any = self._meta.primary_key
+        changed = {name: self.__data__.get(name) for name in row._dirty if name != key.name}
+        row._dirty.clear()
+        return update_row(type(self), row._pk, changed) if changed else False
 
 
 class SchemaMigration(BaseModel):

@@ -65,6 +65,29 @@ def customer_history(
     return CustomerHistory(row[0], row[1])
 
 
+def ticket_of_message_ids(message_ids: list[str]) -> int | None:
+    """The ticket of the first of ``message_ids`` that is one of its messages, in or out.
+
+    The desk's own mail is looked up in the outbox too: a reply may quote only our
+    Message-ID.  A message of the conversation wins over an outbox row for the same id.
+    """
+    if not message_ids:
+        return None
+    marks = ", ".join("?" * len(message_ids))
+    cursor = execute(
+        Message,
+        f"SELECT message_id, ticket_id, 0 FROM message WHERE message_id IN ({marks})"
+        " UNION ALL"
+        f" SELECT message_id, ticket_id, 1 FROM outbox WHERE message_id IN ({marks})"
+        " AND ticket_id IS NOT NULL",
+        (*message_ids, *message_ids),
+    )
+    found: dict[str, int] = {}
+    for message_id, ticket_id, _ in sorted(cursor.fetchall(), key=lambda row: row[2]):
+        found.setdefault(message_id, ticket_id)
+    return next((found[i] for i in message_ids if i in found), None)
+
+
 def thread_message_ids(ticket_id: int) -> list[tuple[str, str]]:
     """``(message id, kind)`` of every message of the ticket that has one, oldest first."""
     cursor = execute(

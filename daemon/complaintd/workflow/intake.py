@@ -16,7 +16,7 @@ from complaintd.classify import raise_severity
 from complaintd.departments import parse_department_answer
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.runtime import Runtime
-from complaintd.store.models import ContactSheet, InboundMessage, Message, Outbox, Ticket
+from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
 from complaintd.store.numbering import allocate_ticket_number, ticket_period
 from complaintd.store.prepared import create
 from complaintd.store.queries import (
@@ -24,6 +24,7 @@ from complaintd.store.queries import (
     KnownMessage,
     customer_history,
     incoming_message,
+    ticket_of_message_ids,
 )
 from complaintd.thread.matcher import (
     Candidate,
@@ -187,19 +188,8 @@ def _ticket_referred_to(runtime: Runtime, parsed: ParsedMessage) -> Ticket | Non
 
 def _ticket_by_message_ids(ids: list[str]) -> Ticket | None:
     """Return the ticket of the first id that is one of its messages (ours or theirs)."""
-    if not ids:
-        return None
-    found: dict[str, int] = {}
-    messages = Message.select(Message.message_id, Message.ticket)
-    for message in messages.where(Message.message_id.in_(ids)):
-        found.setdefault(message.message_id or "", message.ticket_id)
-    outgoing = Outbox.select(Outbox.message_id, Outbox.ticket)
-    for mail in outgoing.where(Outbox.message_id.in_(ids) & Outbox.ticket.is_null(False)):
-        found.setdefault(mail.message_id, mail.ticket_id or 0)
-    for message_id in ids:
-        if message_id in found:
-            return Ticket.get_by_id(found[message_id])
-    return None
+    ticket_id = ticket_of_message_ids(ids)
+    return Ticket.get_by_id(ticket_id) if ticket_id is not None else None
 
 
 # --- threading -----------------------------------------------------------------------

@@ -35,8 +35,9 @@ class BaseModel(peewee.Model):
             return super().save(force_insert=force_insert, only=only)
         key: Any = self._meta.primary_key
         changed = {name: self.__data__.get(name) for name in row._dirty if name != key.name}
-        row._dirty.clear()
-        return update_row(type(self), row._pk, changed) if changed else False
+        rows = update_row(type(self), row._pk, changed) if changed else False
+        row._dirty.clear()  # only once written: a failed save keeps its changes pending
+        return rows
 
 
 class SchemaMigration(BaseModel):

@@ -34,7 +34,8 @@ class BaseModel(peewee.Model):
         if force_insert or only is not None or self._meta.composite_key or row._pk is None:
             return super().save(force_insert=force_insert, only=only)
         key: Any = self._meta.primary_key
-        changed = {name: self.__data__.get(name) for name in row._dirty if name != key.name}
+        # Sorted: the same set of columns is always the same statement shape.
+        changed = {name: self.__data__.get(name) for name in sorted(row._dirty) if name != key.name}
         rows = update_row(type(self), row._pk, changed) if changed else False
         row._dirty.clear()  # only once written: a failed save keeps its changes pending
         return rows

@@ -21,7 +21,7 @@ import peewee
 from complaintd.errors import TransientError
 from complaintd.runtime import Runtime
 from complaintd.store.db import is_postgres
-from complaintd.store.models import Event, InboundMessage, InboundRaw
+from complaintd.store.models import InboundMessage, InboundRaw
 from complaintd.store.queries import mark_inbound_done
 from complaintd.workflow.analysis import POOL_THRESHOLD, AnalysisSettings, Analyzer
 from complaintd.workflow.intake import IntakeResult, ingest
@@ -183,7 +183,7 @@ def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
             runtime.clock.now(),
             "system",
             "inbound_quarantined",
-            inbound=InboundMessage.get_by_id(inbound_id),
+            inbound=inbound_id,
             error=error,
         )
 
@@ -198,11 +198,5 @@ def retry_failed(runtime: Runtime, inbound_id: int | None = None) -> list[int]:
         with runtime.database.atomic():
             InboundMessage.update(status="pending").where(InboundMessage.id.in_(ids)).execute()
             for row_id in ids:
-                Event.create(
-                    inbound=row_id,
-                    at=runtime.clock.now(),
-                    actor="cli",
-                    action="inbound_retry",
-                    detail={},
-                )
+                record_event(runtime.clock.now(), "cli", "inbound_retry", inbound=row_id)
     return ids

@@ -22,6 +22,7 @@ from complaintd.store.models import (
     InboundRaw,
     Message,
     SchemaMigration,
+    Ticket,
 )
 
 
@@ -39,6 +40,7 @@ def _create_tables(database: peewee.Database) -> None:
     raw bytes in inbound_message)."""
     with (
         _without_field(Message, "contact_sheet_id"),
+        _without_field(Ticket, "owner"),
         _with_field(InboundMessage, "raw_message", peewee.BlobField()),
     ):
         database.create_tables(V1_MODELS, safe=True)
@@ -106,11 +108,25 @@ def _raw_bytes_apart(database: peewee.Database) -> None:
         migrate(SchemaMigrator.from_database(database).drop_column(table, "raw_message"))
 
 
+def _add_column(database: peewee.Database, model: type[peewee.Model], name: str) -> None:
+    """Add ``model``'s field ``name`` to its table unless the table has it already."""
+    table = model._meta.table_name
+    if name not in {column.name for column in database.get_columns(table)}:
+        field = model._meta.fields[name]
+        migrate(SchemaMigrator.from_database(database).add_column(table, name, field))
+
+
+def _ticket_owner(database: peewee.Database) -> None:
+    """Version 5: the desk agent who owns a ticket (``#take``)."""
+    _add_column(database, Ticket, "owner")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
     Migration(3, "ticket index by customer and time", _customer_time_index),
     Migration(4, "inbound raw bytes in their own table", _raw_bytes_apart),
+    Migration(5, "ticket owner", _ticket_owner),
 )
 
 

@@ -101,6 +101,8 @@ class Ticket(BaseModel):
     created_at = UtcDateTimeField(index=True)
     updated_at = UtcDateTimeField()
     due_at = UtcDateTimeField(null=True)  # committed first answer time (severity SLA)
+    # The desk agent who took the ticket (``#take``); added by migration 5.
+    owner = peewee.CharField(null=True)
 
 
 class InboundMessage(BaseModel):

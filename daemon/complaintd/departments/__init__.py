@@ -14,6 +14,7 @@ from complaintd.departments.commands import (
     SEVERITY_NAMES,
     AgentCommand,
     AgentInstruction,
+    known_lines_of,
     parse_agent_instruction,
 )
 from complaintd.departments.form import (
@@ -37,6 +38,7 @@ __all__ = [
     "AgentInstruction",
     "DepartmentAnswer",
     "form_values",
+    "known_lines_of",
     "parse_agent_instruction",
     "parse_department_answer",
     "reply_lines",

@@ -11,6 +11,7 @@ from complaintd.outbox.queue import enqueue
 from complaintd.runtime import Runtime
 from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
 from complaintd.store.queries import incoming_file_names, thread_message_ids
+from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
 CUSTOMER_KINDS = ("complaint", "customer_reply")
 
@@ -46,12 +47,58 @@ def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str
     }
 
 
-def thread_of(ticket: Ticket) -> tuple[str | None, list[str]]:
-    """The customer's latest message id (the parent) and every message id of the ticket."""
-    ids = thread_message_ids(ticket.id)
-    customer = [message_id for message_id, kind in ids if kind in CUSTOMER_KINDS]
-    parent = customer[-1] if customer else (ids[-1][0] if ids else None)
-    return parent, [message_id for message_id, _ in ids if message_id != parent]
+def customer_thread(ticket: Ticket) -> tuple[str | None, list[str]]:
+    """The customer's latest mail (the parent) and the customer-visible thread.
+
+    Only their own mails and the desk's mails to them: internal Message-IDs (contact
+    sheets, agent notices) never reach a customer, whose reply would carry them back
+    (issue 9, defect 1).
+    """
+    customer = ticket.customer_email
+    mails = thread_message_ids(ticket.id)
+    theirs = [m.message_id for m in mails if m.direction == "in" and m.kind in CUSTOMER_KINDS]
+    visible = [
+        m.message_id
+        for m in mails
+        if m.message_id in theirs or (m.direction == "out" and customer in m.to)
+    ]
+    parent = theirs[-1] if theirs else (visible[-1] if visible else None)
+    return _parent_and_references(visible, parent)
+
+
+def staff_thread(ticket: Ticket, staff: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The latest mail to or from ``staff`` about ``ticket`` and their whole thread."""
+    wanted = set(staff)
+    visible = [
+        mail.message_id
+        for mail in thread_message_ids(ticket.id)
+        if (mail.direction == "out" and wanted & set(mail.to))
+        or (mail.direction == "in" and mail.kind == "agent_reply")
+    ]
+    return _parent_and_references(visible, visible[-1] if visible else None)
+
+
+def _parent_and_references(ids: list[str], parent: str | None) -> tuple[str | None, list[str]]:
+    """``parent`` and the other ids (the composer appends the parent to References)."""
+    return parent, [message_id for message_id in ids if message_id != parent]
+
+
+def scoped_reply_address(runtime: Runtime, ticket: Ticket, scope: str) -> str:
+    """The Reply-To for mail about ``ticket`` in ``scope``: the plus-address with its
+    token, or the plain desk address where the mail host has no sub-addresses."""
+    desk = runtime.config.desk
+    if not desk.plus_addressing:
+        return desk.address
+    return reply_address(desk.address, make_token(desk.token_secret, ticket.number, scope))
+
+
+def scoped_subject(runtime: Runtime, ticket: Ticket, subject: str, scope: str) -> str:
+    """``subject`` with its ``[NUMBER]`` tag signed for ``scope`` (``[NUMBER/S2-...]``).
+
+    The token survives mail hosts that drop sub-addresses (issue 9, defect 7).
+    """
+    tag = subject_tag(runtime.config.desk.token_secret, ticket.number, scope)
+    return subject.replace(f"[{ticket.number}]", f"[{tag}]", 1)
 
 
 def queue_mail(
@@ -69,9 +116,16 @@ def queue_mail(
     auto_submitted: str | None = "auto-generated",
     attachments: Sequence[tuple[str, str, bytes]] = (),
     contact_sheet_id: int | None = None,
+    subject_scope: str | None = None,
 ) -> Outbox:
-    """Render ``kind`` and put it in the outbox, in the caller's transaction."""
+    """Render ``kind`` and put it in the outbox, in the caller's transaction.
+
+    ``subject_scope`` signs the subject's ticket tag for that token scope.
+    """
     rendered = runtime.templates.render(kind, language, context)
+    subject = rendered.subject
+    if ticket is not None and subject_scope is not None:
+        subject = scoped_subject(runtime, ticket, subject, subject_scope)
     parent, references = thread
     smtp = runtime.config.smtp
     mail = OutgoingMail(
@@ -79,7 +133,7 @@ def queue_mail(
         from_address=smtp.from_address,
         from_name=runtime.config.desk.name,
         to=tuple(to),
-        subject=rendered.subject,
+        subject=subject,
         text=rendered.text,
         html=rendered.html,
         message_id=new_message_id(address_domain(smtp.from_address)),

@@ -14,6 +14,7 @@ from complaintd.departments.commands import (
     SEVERITY_NAMES,
     AgentCommand,
     AgentInstruction,
+    known_line_key,
     known_lines_of,
     parse_agent_instruction,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "AgentInstruction",
     "DepartmentAnswer",
     "form_values",
+    "known_line_key",
     "known_lines_of",
     "parse_agent_instruction",
     "parse_department_answer",

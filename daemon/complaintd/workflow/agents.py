@@ -9,13 +9,14 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from complaintd.departments import AgentCommand, known_lines_of, parse_agent_instruction
+from complaintd.departments import AgentCommand, parse_agent_instruction
 from complaintd.errors import UsageError
 from complaintd.runtime import Runtime
 from complaintd.store.models import Attachment, Message, Ticket
 from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
 from complaintd.workflow.internal import send_internal
+from complaintd.workflow.mail import desk_lines
 from complaintd.workflow.records import record_event
 
 
@@ -80,14 +81,6 @@ def forward_to_agents(
     )
 
 
-def desk_lines(ticket: Ticket) -> frozenset[str]:
-    """Every line the desk has sent about ``ticket`` (the notices agents answer)."""
-    rows = Message.select(Message.full_text).where(
-        (Message.ticket == ticket) & (Message.direction == "out")
-    )
-    return known_lines_of([row.full_text for row in rows])
-
-
 def apply_agent_mail(
     runtime: Runtime,
     ticket: Ticket,
@@ -103,7 +96,7 @@ def apply_agent_mail(
     unknown department) is refused, recorded and explained to the agent; the others
     still run.  Returns the problems.
     """
-    instruction = parse_agent_instruction(message.body, desk_lines(ticket))
+    instruction = parse_agent_instruction(message.body, desk_lines(ticket, message))
     problems = list(instruction.problems)
     record_event(
         now, agent, "agent_mail", ticket=ticket, message_id=message.message_id, basis=basis

@@ -20,6 +20,7 @@ from complaintd.workflow.mail import (
     queue_mail,
     scoped_reply_address,
     template_context,
+    without_desk_lines,
 )
 from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
@@ -147,7 +148,7 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
 def _answer_to_proposal(
     runtime: Runtime, ticket: Ticket, message: Message, actor: str, now: datetime
 ) -> ReplyOutcome:
-    answer = read_answer(message.body, message.subject)
+    answer = read_answer(without_desk_lines(ticket, message), message.subject)
     if answer is None:
         record_event(
             now, actor, "proposal_answer_unclear", ticket=ticket, message_id=message.message_id

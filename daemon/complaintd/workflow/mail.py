@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from complaintd.departments import known_line_key, known_lines_of
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
 from complaintd.runtime import Runtime
@@ -99,6 +100,35 @@ def scoped_subject(runtime: Runtime, ticket: Ticket, subject: str, scope: str) -
     """
     tag = subject_tag(runtime.config.desk.token_secret, ticket.number, scope)
     return subject.replace(f"[{ticket.number}]", f"[{tag}]", 1)
+
+
+# Desk mail that quotes what staff wrote: its lines are theirs, not the desk's.
+_ECHOES_STAFF = ("agent_refused", "rejected_attempt", "rejected_answer")
+
+
+def desk_lines(ticket: Ticket, answered: Message) -> frozenset[str]:
+    """The lines of the desk's mail that ``answered`` replies to, as comparison keys.
+
+    A reply pasted over the desk's mail without quote markers still holds them; they
+    are the desk's words, never the sender's (issue 10, item 3).  Without In-Reply-To or
+    References to our mail, every mail the desk sent about ``ticket`` counts, except
+    those quoting staff themselves.
+    """
+    referenced = [*answered.in_reply_to, *answered.references]
+    ours = Message.select(Message.full_text).where(
+        (Message.ticket == ticket) & (Message.direction == "out")
+    )
+    texts = [row.full_text for row in ours.where(Message.message_id.in_(referenced))]
+    if not texts:
+        texts = [row.full_text for row in ours.where(Message.kind.not_in(_ECHOES_STAFF))]
+    return known_lines_of(texts)
+
+
+def without_desk_lines(ticket: Ticket, message: Message) -> str:
+    """``message``'s own text, without the lines of the desk's mail it answers."""
+    known = desk_lines(ticket, message)
+    lines = message.body.split("\n")
+    return "\n".join(line for line in lines if known_line_key(line) not in known)
 
 
 def queue_mail(

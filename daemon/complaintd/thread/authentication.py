@@ -6,9 +6,9 @@ the verdict of the desk's MTA (``desk.trusted_authserv_id``).  Only the *topmost
 the MTA prepends its own header and must strip any header with its authserv-id that
 arrived from outside (RFC 8601 section 5), so headers further down were written by
 whoever sent the mail.  With Postfix, OpenDMARC runs after OpenDKIM, so its
-``dmarc=`` verdict is the topmost header.  The sender passes with ``dmarc=pass``, or with ``dkim=pass``
-whose signing domain (``header.d``) is aligned with the From domain (RFC 7489 3.1.1,
-relaxed: the same domain or one is a subdomain of the other).
+``dmarc=`` verdict is the topmost header.  The sender passes with ``dmarc=pass``,
+or with ``dkim=pass`` whose signing domain (``header.d``) is aligned with the From
+domain (RFC 7489 3.1.1, relaxed: the same domain or one a subdomain of the other).
 
 Parsing is done by ``authres`` (the dkimpy authors' RFC 8601 parser).
 """

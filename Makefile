@@ -28,6 +28,7 @@ lint: install
 	$(VENV)/bin/ruff check daemon tests tools
 	$(VENV)/bin/ruff format --check daemon tests tools
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy tests tools
 
 format: install
 	$(VENV)/bin/ruff format daemon tests tools

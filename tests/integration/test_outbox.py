@@ -5,6 +5,13 @@ Every mail ends delivered exactly once, or failed and listed: none is lost.
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime, timedelta
+
+from complaintd.clock import parse_now
+from complaintd.config import load_config
+from complaintd.outbox.sender import flush_outbox
+from complaintd.runtime import open_runtime
 from tests.integration.desk import Desk
 from tests.integration.mails import mail
 
@@ -80,3 +87,30 @@ def test_gives_up_at_the_deadline(desk: Desk) -> None:
 
 def test_unknown_outbox_id_is_exit_1(desk: Desk) -> None:
     assert desk.cli("outbox", "retry", "999").code == 1
+
+
+class TickingClock:
+    """Each reading is two minutes after the one before: a long flush, compressed."""
+
+    def __init__(self, start: datetime) -> None:
+        self.instant = start
+
+    def now(self) -> datetime:
+        self.instant += timedelta(minutes=2)
+        return self.instant
+
+
+def test_a_row_due_again_during_a_flush_is_left_pending_not_stuck_sending(desk: Desk) -> None:
+    # issue 12 item 3: flush_async claimed such a row ('sending') and then dropped it as
+    # already seen, so it stayed 'sending' until the lease ran out.
+    desk.smtp.mode = "tempfail"
+    desk.append(*complaints(2))
+    desk.once(now=T0)  # both acknowledgements wait for their retry, due a minute later
+    desk.smtp.mode = "tempfail_first:1"
+    runtime = open_runtime(load_config(str(desk.config_path)), TickingClock(parse_now(T0)))
+    counts = flush_outbox(runtime, concurrency=1)
+    assert counts == Counter({"sent": 1, "pending": 1})
+    statuses = {row["status"] for row in outbox(desk)}
+    assert statuses == {"sent", "pending"}, "a row was left claimed by a flush that ended"
+    desk.once(now="2026-11-20T11:00:00+08:00")
+    assert_each_delivered_once(desk, 2)

@@ -197,13 +197,12 @@ def release_stale_claims(runtime: Runtime, *, everything: bool = False) -> int:
     return int(query.execute())
 
 
-def claim_due(runtime: Runtime, limit: int = CLAIM_BATCH) -> list[Envelope]:
-    """Claim pending rows due by the clock; SKIP LOCKED on PostgreSQL for several instances."""
-    now = runtime.clock.now()
+def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> list[Envelope]:
+    """Claim pending rows due by ``due_by``; SKIP LOCKED on PostgreSQL for several instances."""
     with runtime.database.atomic():
         query = (
             Outbox.select(Outbox.id, Outbox.mail_from, Outbox.rcpt_to, Outbox.raw_message)
-            .where((Outbox.status == "pending") & (Outbox.next_attempt_at <= now))
+            .where((Outbox.status == "pending") & (Outbox.next_attempt_at <= due_by))
             .order_by(Outbox.next_attempt_at, Outbox.id)
             .limit(limit)
         )
@@ -281,17 +280,19 @@ def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
 
 
 async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:
-    """Send everything due now, batch by batch; return counts by outcome."""
+    """Send everything due when the flush began, batch by batch; return counts by outcome.
+
+    Each row is tried at most once a flush: a row that failed for now is due again only
+    after its backoff (a minute at least), later than the moment the flush began, so it
+    is never claimed again by this flush - it stays ``pending`` for the next one.
+    """
+    due_by = runtime.clock.now()
     totals: Counter[str] = Counter()
-    seen: set[int] = set()
-    while True:
-        envelopes = [e for e in claim_due(runtime) if e.outbox_id not in seen]
-        if not envelopes:
-            return totals
-        seen.update(e.outbox_id for e in envelopes)
+    while envelopes := claim_due(runtime, due_by):
         await pool.deliver_all(
             envelopes, lambda deliveries: totals.update(record_deliveries(runtime, deliveries))
         )
+    return totals
 
 
 def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[str]:

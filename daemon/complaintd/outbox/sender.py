@@ -375,26 +375,3 @@ def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[st
             await pool.close()
 
     return asyncio.run(run())
-
-
-def outbox_rows(status: str | None) -> list[Outbox]:
-    """Outbox rows, optionally of one status, oldest first."""
-    query = Outbox.select().order_by(Outbox.id)
-    return list(query.where(Outbox.status == status) if status else query)
-
-
-def retry_failed_mail(runtime: Runtime, outbox_id: int | None, deadline: timedelta) -> list[int]:
-    """Failed rows (one, or all) back to pending now, with a fresh deadline."""
-    now = runtime.clock.now()
-    query = Outbox.select(Outbox.id).where(Outbox.status == "failed")
-    if outbox_id is not None:
-        query = query.where(Outbox.id == outbox_id)
-    ids = [row.id for row in query]
-    if ids:
-        with runtime.database.atomic():
-            Outbox.update(status="pending", next_attempt_at=now, deadline_at=now + deadline).where(
-                Outbox.id.in_(ids)
-            ).execute()
-            for row_id in ids:
-                record_event(now, "cli", "mail_retry", outbox=row_id)
-    return ids

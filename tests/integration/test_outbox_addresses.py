@@ -124,3 +124,31 @@ def test_utf8_address_is_delivered_intact_where_the_server_offers_smtputf8(desk:
     assert (to.username, to.domain) == ("张三", "公司.example")
     ascii_ack = sent_to(desk, "c0@customer.example")
     assert "SMTPUTF8" not in ascii_ack.mail_options and ascii_ack.raw.isascii()
+
+
+@pytest.mark.postgres
+def test_on_postgres_the_row_fails_alone_and_can_be_cancelled(
+    tmp_path: Path, dovecot: DovecotServer, imap_folder: str, desk_env: None, pg_url: str
+) -> None:
+    with SmtpSink(smtputf8=False) as sink:
+        config = write_config(
+            tmp_path / "complaintd.toml",
+            imap_port=dovecot.port,
+            smtp_port=sink.port,
+            folder=imap_folder,
+            database_url=pg_url,
+        )
+        desk = Desk(config, dovecot, imap_folder, sink)
+        desk.append(rfc6532_complaint(), *ascii_complaints(0, 1))
+        desk.once(now=T0)
+        rows = outbox(desk)
+        assert [rows[a]["status"] for a in (UTF8_ADDRESS, "c0@customer.example")] == [
+            "failed",
+            "sent",
+        ]
+        cancelled = desk.cli(
+            "outbox", "cancel", str(rows[UTF8_ADDRESS]["id"]), "--reason", "asked by phone"
+        )
+        assert cancelled.code == 0, cancelled.err
+        assert outbox(desk)[UTF8_ADDRESS]["status"] == "cancelled"
+        assert len(sink.messages) == 2

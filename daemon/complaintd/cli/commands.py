@@ -306,7 +306,7 @@ def outbox_list(args: argparse.Namespace, runtime: Runtime) -> int:
     else:
         for d in documents:
             print(
-                f"{d['id']:>6}  {d['status']:<9} {d['kind']:<12} {d['ticket'] or '-':<15} "
+                f"{d['id']:>6}  {d['status']:<8} {d['kind']:<12} {d['ticket'] or '-':<15} "
                 f"{','.join(d['to'])}  {d['error'] or ''}".rstrip()
             )
     return 0

@@ -74,12 +74,9 @@ def display_name(raw: bytes) -> str:
     display name; mail clients (and RFC 2047) ignore the white space between them.
     """
     unfolded = re.sub(r"\r?\n(?=[ \t])", "", str(message_from_bytes(raw)["From"]))
-    parts = decode_header(unfolded)
-    if parts[0][1] is None:  # an ASCII name, perhaps quoted
-        return parseaddr(parts[0][0].decode() if isinstance(parts[0][0], bytes) else parts[0][0])[0]
-    name, charset = parts[0]
-    assert isinstance(name, bytes)
-    return name.decode(charset)
+    name, charset = decode_header(unfolded)[0]
+    text = name.decode(charset or "ascii") if isinstance(name, bytes) else name
+    return parseaddr(text)[0] if charset is None else text  # ASCII: perhaps quoted
 
 
 def body(message: EmailMessage, kind: str) -> str:

@@ -11,7 +11,9 @@ CORPORA_DIR defaults to tests/corpora; the full vetted collection is
   ``\\xNN`` escapes for undecodable bytes, and bodies not decoded cleanly;
 * for the mailcore2 ``summary`` pairs, how many of the non-ASCII characters of
   mailcore2's expected output appear in our subject and body;
-* how many messages each automated kind claims.
+* how many messages each automated kind claims;
+* on the labelled out-of-office set (tests/parse/oof_samples.py, auto-reply
+  headers removed): replies recognised and complaints taken for replies.
 
 ``--dump FILE`` writes one JSON line per message, to compare two runs.
 """
@@ -30,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root, for t
 from complaintd.errors import PermanentError
 from complaintd.parse import ParsedMessage, parse_message
 from tests.parse.corpus import CORPORA, LICENCE_NAMES, TEXT_FIXTURE_DIRS, all_text
+from tests.parse.oof_samples import NEGATIVES, POSITIVES, client_mail
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _ESCAPED_BYTE = re.compile(r"\\x[0-9a-f]{2}")
@@ -108,8 +111,25 @@ def measure(root: Path, dump: Path | None) -> None:
     print(f"{'mailcore2 expected non-ASCII chars':40} {recall[0]}/{recall[1]}")
     for key, value in sorted(kinds.items()):
         print(f"{'automated ' + key:40} {value}")
+    measure_out_of_office()
     if dump:
         dump.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+
+
+def measure_out_of_office() -> None:
+    """Print recall and false positives on the labelled out-of-office set."""
+    caught = sum(_is_auto_reply(client_mail(s, n)) for n, s in enumerate(POSITIVES))
+    taken = sum(
+        parse_message(client_mail(s, n)).automated is not None for n, s in enumerate(NEGATIVES)
+    )
+    print(f"{'out-of-office replies recognised':40} {caught}/{len(POSITIVES)}")
+    print(f"{'complaints taken for machine mail':40} {taken}/{len(NEGATIVES)}")
+
+
+def _is_auto_reply(raw: bytes) -> bool:
+    """True when the parse stage calls ``raw`` an auto-reply."""
+    kind = parse_message(raw).automated
+    return kind is not None and kind.value == "auto_reply"
 
 
 def main() -> None:

@@ -258,6 +258,12 @@ NEGATIVES = [
     Sample("out_of_town_return", "yahoo", f"Re: {TS}",
            "I'm out of town until Friday. Can you hold my shipment at the depot until then?",
            False),
+    Sample("holiday_waited_until", "gmail", "Holiday delivery",
+           "I waited until 6pm and nobody came. Very disappointing.", False),
+    Sample("came_back_nothing_there", "qq", "外出",
+           "我外出回来发现门口什么都没有，等到晚上八点也没人来。", False),
+    Sample("vacation_until_no_show", "yahoo", "Vacation",
+           "I stayed home until noon instead of going on vacation, nobody showed up.", False),
     Sample("colleague_follows_up", "exchange", f"Re: {TS}",
            "您好，我下周休假，期间由我的同事李明跟进这件事，他的电话是13900139000。", False),
 ]  # fmt: skip

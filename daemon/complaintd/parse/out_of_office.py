@@ -15,8 +15,8 @@ deliberately narrow:
   must say it: either in so many words ("This is an automatic reply",
   "这是来自QQ邮箱的假期自动回复邮件"), or a first-person absence ("I am out of
   the office", "我正在休假") together with a return date, a note about mail
-  or an alternative contact - or with a subject that names an absence
-  ("休假中", "Away until May 5", "Auto: ...");
+  or an alternative contact; under a subject that names an absence ("休假中",
+  "Away until May 5", "Auto: ...") any two of those four do;
 * and the opening must not read like a complaint: no waybill number, no
   parcel/delivery/damage words.  "我下周休假，包裹请放快递柜" stays a complaint.
 
@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 
-_SEPARATOR = r"\s*[:：\]】)）>»\-–—]"
+# A colon or closing bracket; not a dash ("Auto reply - not working" is a complaint).
+_SEPARATOR = r"\s*[:：\]】)）>»]"
 # Responder words that make a subject on their own ("Auto Response", "自动回复").
 _REPLY_WORDS = (
     r"automatic\s+reply|auto(?:matic)?[\s-]*(?:reply|response|respond|antwort)|autoreply"
@@ -50,7 +51,7 @@ _STRONG_SUBJECT = re.compile(
 )
 _WEAK_SUBJECT = re.compile(
     r"\b(?:away|vacation|on\s+leave|holidays?|absent|not\s+in\s+the\s+office"
-    r"|out\s+of\s+(?:the\s+)?office|abwesend|urlaub|cong[ée]|vacances|ausente|vacaciones)\b"
+    r"|out\s+of\s+(?:the\s+)?office|ooo|abwesend|urlaub|cong[ée]|vacances|ausente|vacaciones)\b"
     r"|^\s*auto\s*[:：]|休假|年假|度假|不在办公室|不在辦公室|外出|出差|请假|請假|放假|休暇",
     re.IGNORECASE,
 )
@@ -84,7 +85,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "return": re.compile(
-        r"\b(?:until|till|through|returning|will\s+be\s+back|will\s+return|back\s+(?:in\s+the"
+        r"\b(?:until|till|returning|will\s+be\s+back|will\s+return|back\s+(?:in\s+the"
         r"\s+office\s+)?on|return(?:ing)?\s+(?:to\s+the\s+office\s+)?on|bis\s+(?:zum|einschlie"
         r"ßlich)|zur[üu]ck|jusqu'(?:au|à)|de\s+retour|hasta\s+el|regreso)\b"
         r"|(?:将于|將於|将在|將在|预计|預計|会在|會在|于|於).{0,15}?(?:返回|回来|回來|上班|回到|返岗|返工)"
@@ -95,8 +96,8 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"\b(?:limited|no|intermittent|restricted|occasional)\s+access\s+to\s+(?:my\s+)?"
         r"(?:e-?mails?|mail|messages|the\s+internet)\b"
         r"|\b(?:respond|reply|get\s+back\s+to\s+you|answer|attend\s+to|contact\s+you)\b[^.]{0,50}?"
-        r"\b(?:(?:upon|on|after)\s+(?:my\s+)?return|when\s+i\s+(?:return|get\s+back|am\s+back|'m"
-        r"\s+back))\b"
+        r"\b(?:(?:upon|on|after)\s+(?:my\s+)?return|when\s+i(?:\s+return|\s+get\s+back|\s+am"
+        r"\s+back|['’]m\s+back))\b"
         r"|\bdelay(?:ed)?\s+(?:in\s+)?(?:my\s+)?(?:response|reply|responding|replying)\b"
         r"|\b(?:e-?mails?|messages?)\s+will\s+not\s+be\s+(?:forwarded|read|monitored)\b"
         r"|(?:邮件|郵件|来信|來信|信件|消息)(?:的)?(?:回复|回覆|处理|處理)?(?:可能)?(?:会|會)?"
@@ -132,6 +133,7 @@ _QUOTE_START = re.compile(
     r"|.*\b(?:wrote|schrieb|a\s+écrit)\s*:\s*$|.*写道[:：]?\s*$|.*寫道[:：]?\s*$)",
     re.IGNORECASE,
 )
+_CUES_WITH_SUBJECT = 2  # kinds of cue an absence subject needs beside it
 _OPENING_LINES = 12
 _OPENING_CHARS = 1200
 _SPACE = re.compile(r"\s+")
@@ -173,7 +175,7 @@ def text_verdict(subject: str, body: str) -> str | None:
         return None
     if "explicit" in found:
         return "opening says it is an automatic reply"
-    if weak_subject(subject) and found & {"absence", "return", "mail", "contact"}:
+    if weak_subject(subject) and len(found) >= _CUES_WITH_SUBJECT:
         return f"absence subject {subject[:60]!r} with an out-of-office opening"
     if "absence" in found and found & {"return", "mail", "contact"}:
         return f"out-of-office opening ({', '.join(sorted(found))})"

@@ -229,6 +229,7 @@ REAL_READINGS = [
      "cp1252"),
     ("short_big5_kana", "中文".encode("big5"), None, "中文", "big5hkscs"),
     ("short_big5_month", "日期".encode("big5"), None, "日期", "big5hkscs"),
+    ("short_big5_ascii_trails", "厂牌".encode("big5"), None, "厂牌", "big5hkscs"),  # "ÉDµP"
     ("iso2022jp_unlabelled", "日本語".encode("iso2022_jp"), None, "日本語", "iso2022_jp_2"),
     ("iso2022jp_under_ascii", "日本語".encode("iso2022_jp"), "us-ascii", "日本語", "iso2022_jp_2"),
     ("iso2022jp_nec_circled", b"\x1b$B-!\x1b(B", "iso-2022-jp", "①", "iso2022_jp_ms"),
@@ -305,6 +306,8 @@ def test_iso2022_error_handlers() -> None:
         ("µç»°", 1, False),  # 电话: a symbol inside the run
         ("ÓÐÎÊÌâ", 1, False),  # 有问题: six letters in a row
         ("25°C, 5€", 0, True),
+        ("ÉDµP", 0, False),  # 厂牌 in Big5: "µ" before a capital
+        ("Î` 66cc", 0, False),  # 复 in Big5: a Big5 trail byte after a letter
     ],
 )
 def test_latin_plausibility(text: str, marks: int, plausible: bool) -> None:

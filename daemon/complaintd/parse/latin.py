@@ -11,7 +11,9 @@ Two verdicts with two levels of proof:
   text that decoded cleanly under its *declared* charset is re-read only when
   there is at least one such mark ("ÕÄÖÜ" has none and is left alone).
 * :func:`plausible_latin` says whether *unlabelled* bytes read well as
-  Western text: no marks and no run longer than a Western word holds;
+  Western text: no marks, no run longer than a Western word holds, and no
+  accented letter before an ASCII character a Western word never puts there
+  (Big5 and GBK trail bytes such as "`" or a capital after "µ");
   :func:`isolated_letters` whether they can hardly be anything else.
 """
 
@@ -21,6 +23,11 @@ import itertools
 import re
 import unicodedata
 
+# An accented letter right before ASCII that no Western word puts there: a
+# lower-case letter before an upper-case one ("µP"), or "@[\\]^_`{|}~" -
+# the ASCII trail bytes of Big5 and GBK characters.
+_HIGH_NEXT = re.compile(r"([^\x00-\x7f])(?=([\x21-\x7e]))")
+_TRAIL_SYMBOLS = frozenset("@[\\]^_`{|}~")
 # Runs of non-ASCII characters; a no-break space separates words like a space.
 _HIGH_RUN = re.compile(r"[^\x00-\x7f\xa0]+")
 # Quotes, brackets, dashes and "¡¿" may stand next to a word: "“Édith”", "¿Qué".
@@ -44,12 +51,23 @@ def mojibake_marks(text: str) -> int:
 
 def plausible_latin(text: str) -> bool:
     """True when every run of non-ASCII characters could be part of a Western word."""
+    if _bad_neighbours(text):
+        return False
     for run in _HIGH_RUN.findall(text):
         if len(_core(run)) > _LONGEST_WESTERN_RUN or (len(run) > 1 and _marked(run)):
             return False
         if len(run) == 1 and unicodedata.category(run)[0] == "C":
             return False
     return True
+
+
+def _bad_neighbours(text: str) -> bool:
+    """A non-ASCII letter followed by an ASCII character no Western word has there."""
+    for match in _HIGH_NEXT.finditer(text):
+        accented, following = match.group(1), match.group(2)
+        if following in _TRAIL_SYMBOLS or (accented.islower() and following.isupper()):
+            return True
+    return False
 
 
 def isolated_letters(text: str) -> bool:

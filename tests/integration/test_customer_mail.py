@@ -247,3 +247,23 @@ def dsn_for(original: EmailMessage, recipient: str) -> bytes:
         f"{headers}"
         "--B--\r\n"
     ).encode()
+
+
+def test_a_crm_forwarded_complaint_asking_for_no_auto_reply_is_a_ticket_without_ack(
+    desk: Desk,
+) -> None:
+    """Shop CRMs put X-Auto-Response-Suppress: All on every mail they forward (issue 11)."""
+    desk.append(
+        mail(
+            "客户投诉转发：货物破损",
+            "客户王先生反映运单号 SF1234567890123 的货物外箱破损。",
+            sender=("某某商城客服系统", "service@shop.example"),
+            headers={"X-Auto-Response-Suppress": "All"},
+        )
+    )
+    desk.once(now=NOW)
+    [ticket] = desk.tickets()
+    assert customer_mails(desk) == []
+    events = desk.show(ticket["number"])["events"]
+    [suppressed] = [e for e in events if e["action"] == "ack_suppressed"]
+    assert "X-Auto-Response-Suppress" in suppressed["detail"]["reason"]

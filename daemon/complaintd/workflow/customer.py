@@ -77,15 +77,22 @@ def send_to_customer(
 
 
 def ack_refusal(
-    runtime: Runtime, sender: str | None, acknowledged_recently: str | None
+    runtime: Runtime,
+    sender: str | None,
+    acknowledged_recently: str | None,
+    automated_reason: str | None = None,
 ) -> str | None:
     """Why no acknowledgement may go to ``sender``; None when one may (pure).
 
     ``acknowledged_recently`` names a ticket of the sender's acknowledged within
-    ``desk.ack_window_hours`` (see :func:`complaintd.store.queries.customer_history`).
+    ``desk.ack_window_hours`` (see :func:`complaintd.store.queries.customer_history`);
+    ``automated_reason`` says why a mail a person may have written still asks for no
+    automatic reply (``X-Auto-Response-Suppress``, a no-reply address).
     """
     if not sender:
         return "no sender address"
+    if automated_reason:
+        return f"no automatic reply wanted ({automated_reason})"
     if sender in {runtime.config.desk.address, runtime.config.smtp.from_address}:
         return "our own address"
     if _ROBOT_LOCAL.match(sender.partition("@")[0]):
@@ -102,9 +109,10 @@ def acknowledge(
     sender: str | None,
     now: datetime,
     acknowledged_recently: str | None,
+    automated_reason: str | None = None,
 ) -> None:
     """Acknowledge a new complaint unless loop safety says no (then record why)."""
-    refusal = ack_refusal(runtime, sender, acknowledged_recently)
+    refusal = ack_refusal(runtime, sender, acknowledged_recently, automated_reason)
     if refusal:
         record_event(now, "system", "ack_suppressed", ticket=ticket, reason=refusal)
         return

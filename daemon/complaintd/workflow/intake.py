@@ -358,7 +358,8 @@ def _new_ticket(
     sender = sender_of(analysis.parsed)
     history = _customer_history(runtime, sender, now)
     ticket = create_ticket(runtime, inbound, analysis, now, history.latest_ticket)
-    acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket)
+    automated_reason = analysis.parsed.automated_reason if analysis.parsed.automated else None
+    acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket, automated_reason)
     on_new_ticket(runtime, ticket, now)
     if decision.ticket is not None:
         ticket.linked_to = decision.ticket.id

@@ -129,10 +129,19 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
 def _answer_to_proposal(
     runtime: Runtime, ticket: Ticket, message: Message, actor: str, now: datetime
 ) -> None:
+    """Agreement: implementing.  A clear refusal: investigating, the objection recorded.
+    Anything else (a question, a condition, a hedge, nothing): the ticket stays."""
     answer = read_answer(message.body, message.subject)
-    if answer is None:
+    if answer.verdict is Verdict.UNCLEAR:
         record_event(
-            now, actor, "proposal_answer_unclear", ticket=ticket, message_id=message.message_id
+            now,
+            actor,
+            "proposal_answer_unclear",
+            ticket=ticket,
+            message_id=message.message_id,
+            why=answer.why,
+            phrase=answer.phrase,
+            text=excerpt(answer.text),
         )
         return
     if answer.verdict is Verdict.AGREE:
@@ -148,7 +157,7 @@ def _answer_to_proposal(
             text=last_proposal(ticket),
         )
         return
-    objection = excerpt(message.body)
+    objection = excerpt(answer.text or answer.phrase)
     transition(
         ticket, "investigating", actor, now, reason=f"customer disagreed ('{answer.phrase}')"
     )

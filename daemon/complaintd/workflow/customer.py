@@ -15,6 +15,7 @@ from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
 from complaintd.thread.tokens import make_token, reply_address
 from complaintd.workflow.agreement import Verdict, read_answer
+from complaintd.workflow.departments import cancel_open_sheets
 from complaintd.workflow.mail import queue_mail, template_context, thread_of
 from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
@@ -226,6 +227,7 @@ def close_ticket(
 ) -> None:
     """The desk closes: the resolution goes out, the survey follows (status follow_up)."""
     transition(ticket, "follow_up", actor, now, resolution=resolution)
+    cancel_open_sheets(runtime, ticket, "closed", resolution, actor, now)
     send_to_customer(
         runtime, ticket, "resolution", now=now, actor=actor, auto_submitted=None, text=resolution
     )
@@ -234,6 +236,7 @@ def close_ticket(
 def invalidate(runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: datetime) -> None:
     """Not a valid complaint: status invalid and a polite explanation to the customer."""
     transition(ticket, "invalid", actor, now, reason=reason)
+    cancel_open_sheets(runtime, ticket, "invalid", reason, actor, now)
     send_to_customer(
         runtime, ticket, "invalid", now=now, actor=actor, auto_submitted=None, reason=reason
     )

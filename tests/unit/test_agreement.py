@@ -185,3 +185,23 @@ def test_a_subject_deeper_than_its_start_is_no_answer() -> None:
 )
 def test_own_words_stop_at_sign_off_signature_and_quote(reply: str, own: str) -> None:
     assert own_words(reply) == own
+
+
+PROPOSAL = (
+    "尊敬的张伟：\n\n您好！经过与相关部门的调查核实，针对您的投诉（编号 TS-202611-0001），\n"
+    "我们提出如下解决方案：\n\n  赔偿运费并补发货物。\n\n请您确认是否同意该方案。\n"
+    "同意该方案：\nmailto:complaints@lida.example?subject=%5BTS%5D%20%E5%90%8C%E6%84%8F\n"
+    "不同意该方案：\nmailto:complaints@lida.example\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "verdict"),
+    [("不同意，金额太低。\n\n", DISAGREE), ("同意\n", AGREE), ("谢谢\n", UNCLEAR)],
+)
+def test_a_proposal_pasted_without_quote_marks_is_not_the_answer(
+    reply: str, verdict: Verdict
+) -> None:
+    """Some clients paste the original under the reply with no marker at all."""
+    assert read_answer(reply + PROPOSAL, SUBJECT, desk_text=PROPOSAL).verdict is verdict
+    assert read_answer(reply + PROPOSAL, SUBJECT).verdict is UNCLEAR  # without it: mixed

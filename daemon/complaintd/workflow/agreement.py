@@ -70,6 +70,7 @@ class _Signals:
 
 
 _LOOK_AT = 2000  # characters of the customer's own words read; the answer comes first
+_PASTED_LINE = 4  # a line of the desk's mail this long or longer, pasted, ends the reply
 
 # Lines that end the customer's words: a sign-off, then the signature below it.
 _SIGN_OFF = re.compile(
@@ -216,9 +217,13 @@ _SUBJECT_VERDICT = re.compile(r"^(?:不同意|同意|disagree|agree|i agree|i do
 _MASK = "\u3000"  # what a phrase already read is replaced with (a space)
 
 
-def read_answer(reply_text: str, subject: str = "") -> Answer:
-    """The customer's answer in ``reply_text``, or in ``subject`` when the reply has none."""
-    text = own_words(reply_text)
+def read_answer(reply_text: str, subject: str = "", desk_text: str = "") -> Answer:
+    """The customer's answer in ``reply_text``, or in ``subject`` when the reply has none.
+
+    ``desk_text`` is the desk's mail being answered (the proposal): a client that pastes
+    it under the reply without any quote marker must not have it read as the answer.
+    """
+    text = own_words(reply_text, desk_text)
     signals = _signals(text)
     if not (signals.agree or signals.refuse or signals.hedge or signals.question):
         stripped = _strip_reply_prefixes(subject)
@@ -227,11 +232,14 @@ def read_answer(reply_text: str, subject: str = "") -> Answer:
     return _decide(signals, text)
 
 
-def own_words(reply_text: str) -> str:
-    """The customer's own words: quotes, signature and what follows a sign-off cut."""
+def own_words(reply_text: str, desk_text: str = "") -> str:
+    """The customer's own words: quotes, signature and what follows a sign-off cut, and
+    anything from the first line of ``desk_text`` pasted in without a quote marker."""
+    desk_lines = {line.strip() for line in desk_text.splitlines()}
     lines = reply_lines(reply_text)
     for index, line in enumerate(lines):
-        if _SIGN_OFF.match(line):
+        pasted = len(line.strip()) >= _PASTED_LINE and line.strip() in desk_lines
+        if pasted or _SIGN_OFF.match(line):
             lines = lines[:index]
             break
     return "\n".join(lines).strip()[:_LOOK_AT]

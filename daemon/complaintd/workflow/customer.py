@@ -132,7 +132,13 @@ def _answer_to_proposal(
 ) -> None:
     """Agreement: implementing.  A clear refusal: investigating, the objection recorded.
     Anything else (a question, a condition, a hedge, nothing): the ticket stays."""
-    answer = read_answer(message.body, message.subject)
+    proposal = (
+        Message.select(Message.body)
+        .where((Message.ticket == ticket) & (Message.kind == "solution"))
+        .order_by(Message.id.desc())
+        .first()
+    )
+    answer = read_answer(message.body, message.subject, proposal.body if proposal else "")
     if answer.verdict is Verdict.UNCLEAR:
         record_event(
             now,

@@ -238,6 +238,21 @@ def test_incomplete_answer_is_asked_for_in_chinese_prefilled_and_merged(
     assert "赔偿800元" in answered["answer"]["solution"]
     assert len(incomplete_requests(desk)) == 2
 
+    # A correction of one field later keeps the rest of the recorded answer.
+    desk.append(
+        reply(
+            second,
+            "更正：\n处理方案：按实际货值赔偿1200元，并免费补发一箱。",
+            client=client,
+            sender=("质检部 李工", "qc@lida.example"),
+        )
+    )
+    desk.once(now=T3)
+    corrected = desk.show(number)["contact_sheets"][0]["answer"]
+    assert (corrected["finding"], corrected["cause"]) == ("valid", "staff_error")
+    assert "赔偿1200元" in corrected["solution"]
+    assert len(incomplete_requests(desk)) == 2
+
 
 # --- closing or invalidating cancels the open sheets ----------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from complaintd.workflow.agreement import Verdict, own_words, read_answer
@@ -205,3 +207,13 @@ def test_a_proposal_pasted_without_quote_marks_is_not_the_answer(
     """Some clients paste the original under the reply with no marker at all."""
     assert read_answer(reply + PROPOSAL, SUBJECT, desk_text=PROPOSAL).verdict is verdict
     assert read_answer(reply + PROPOSAL, SUBJECT).verdict is UNCLEAR  # without it: mixed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [" " * 200000 + "x", "\u3000" * 50000 + "\n同意", "best " * 100000, "同意，" * 100000],
+)
+def test_long_and_odd_replies_are_read_quickly(text: str) -> None:
+    started = time.perf_counter()
+    read_answer(text, "Re: [TS-202611-0001] 解决方案", desk_text="尊敬的客户：\n" * 500)
+    assert time.perf_counter() - started < 1.0

@@ -71,13 +71,14 @@ class _Signals:
 
 _LOOK_AT = 2000  # characters of the customer's own words read; the answer comes first
 _PASTED_LINE = 4  # a line of the desk's mail this long or longer, pasted, ends the reply
+_SIGN_OFF_CHARS = 40  # a sign-off line is short; longer lines are not even tried
 
 # Lines that end the customer's words: a sign-off, then the signature below it.
 _SIGN_OFF = re.compile(
-    r"^\s*(?:(?:best|kind|warm|many)?\s*(?:regards|wishes)|thanks?(?:\s*(?:and|&)\s*regards)?"
+    r"(?:(?:(?:best|kind|warm|many)\s+)?(?:regards|wishes)|thanks?(?:\s*(?:and|&)\s*regards)?"
     r"|thank you|many thanks|cheers|sincerely|yours(?:\s+(?:sincerely|faithfully|truly))?"
     r"|此致|敬礼|敬禮|此致敬礼|祝好|顺祝商祺|順祝商祺|顺颂商祺|順頌商祺|谢谢|謝謝|多谢|多謝"
-    r"|感谢|感謝|谢谢您|謝謝您)\s*[,，.。!！~]*\s*$",
+    r"|感谢|感謝|谢谢您|謝謝您)[,，.。!！~]*",
     re.IGNORECASE,
 )
 # Clause ends: sentence and clause punctuation, line breaks, an English full stop.
@@ -238,8 +239,9 @@ def own_words(reply_text: str, desk_text: str = "") -> str:
     desk_lines = {line.strip() for line in desk_text.splitlines()}
     lines = reply_lines(reply_text)
     for index, line in enumerate(lines):
-        pasted = len(line.strip()) >= _PASTED_LINE and line.strip() in desk_lines
-        if pasted or _SIGN_OFF.match(line):
+        bare = line.strip()
+        pasted = len(bare) >= _PASTED_LINE and bare in desk_lines
+        if pasted or (len(bare) <= _SIGN_OFF_CHARS and _SIGN_OFF.fullmatch(bare)):
             lines = lines[:index]
             break
     return "\n".join(lines).strip()[:_LOOK_AT]

@@ -32,6 +32,7 @@ from complaintd.workflow.records import add_participant, record_event
 from complaintd.workflow.status import transition
 
 OPEN_SHEET = ("open", "overdue", "escalated")
+ANSWER_FIELDS = ("finding", "cause", "responsible", "solution", "note")
 
 
 def department_by_key(runtime: Runtime, key: str) -> DepartmentConfig:
@@ -151,7 +152,7 @@ def record_answer(
     False (the sheet stays open, the department is asked for the rest) while the merged
     form is incomplete.
     """
-    answer = merged_answer(sheet.partial_answer or {}, answer)
+    answer = merged_answer(earlier_values(sheet), answer)
     if not answer.complete:
         _keep_partial_answer(runtime, sheet, answer, sender, now)
         return False
@@ -173,6 +174,15 @@ def record_answer(
     if not cancelled and not open_sheets(sheet.ticket):
         _tell_agents_all_answered(runtime, sheet.ticket, now)
     return True
+
+
+def earlier_values(sheet: ContactSheet) -> dict[str, str]:
+    """What the department has written on ``sheet`` before: the incomplete answer kept,
+    else the recorded answer (so a correction of one field keeps the others)."""
+    if sheet.partial_answer:
+        return dict(sheet.partial_answer)
+    recorded = sheet.answer or {}
+    return {name: str(recorded[name]) for name in ANSWER_FIELDS if recorded.get(name)}
 
 
 def open_sheets(ticket: Ticket) -> list[ContactSheet]:

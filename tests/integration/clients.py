@@ -232,8 +232,13 @@ def _marked(text: str) -> str:
 
 
 def _set_body(message: EmailMessage, body: str, style: _Style) -> None:
-    """Text (and HTML) in the client's charset, base64 like the Chinese clients send."""
-    data = body.encode(style.charset)
+    """Text (and HTML) in the client's charset, base64 like the Chinese clients send.
+
+    Clients that label their mail gb2312 write GBK (characters such as "·" are not in
+    GB2312 proper), as Foxmail and Chinese Outlook do.
+    """
+    codec = "gbk" if style.charset == "gb2312" else style.charset
+    data = body.encode(codec)
     message.set_content(data, maintype="text", subtype="plain", cte="base64")
     message.set_param("charset", style.charset)
     if style.html:
@@ -241,7 +246,7 @@ def _set_body(message: EmailMessage, body: str, style: _Style) -> None:
             f"<div>{escape(line) or '<br>'}</div>" for line in body.split("\n")
         )
         message.add_alternative(
-            (html + "</body></html>").encode(style.charset),
+            (html + "</body></html>").encode(codec),
             maintype="text",
             subtype="html",
             cte="base64",

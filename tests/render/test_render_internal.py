@@ -78,9 +78,12 @@ _EXTRA_KEYS = {
     "agent_answers": {"answers", "all_invalid", "suggested_solution"},
     "department_answer": {"department", "answer", "open_sheets"},
     "emergency": {"reason"},
-    "rejected_answer": {"department", "sender", "excerpt"},
+    "rejected_answer": {"department", "sender", "reason", "excerpt"},
     "answer_incomplete": {"department", "sheet", "problems", "filled", "causes"},
     "sheet_cancelled": {"department", "sheet", "cancelled_because", "explanation"},
+    "agent_forward": {"mail", "outcome"},
+    "agent_refused": {"problems", "withheld"},
+    "rejected_attempt": {"sender", "reason", "excerpt"},
 }
 _ANSWER_KEYS = {"department", "finding", "cause_label", "responsible", "solution", "note"}
 
@@ -125,14 +128,14 @@ def test_internal_kinds_are_listed_apart_from_customer_kinds() -> None:
 
 
 def test_every_internal_triplet_is_shipped() -> None:
-    """10 internal kinds x 2 languages x (subject, text, HTML) = 60 files."""
+    """13 internal kinds x 2 languages x (subject, text, HTML) = 78 files."""
     directory = default_templates_dir()
     files = [
         directory / language / f"{kind}.{part}"
         for kind, language in INTERNAL
         for part in ("subject.txt", "txt", "html")
     ]
-    assert len(files) == 60
+    assert len(files) == 78
     assert [f for f in files if not f.is_file()] == []
 
 
@@ -343,10 +346,10 @@ def test_internal_template_lines_stay_short(
     inserted = [context["ticket"]["complaint_text"], context["ticket"]["subject"]]
     inserted += [
         context[key]
-        for key in ("reason", "excerpt", "suggested_solution", "explanation")
+        for key in ("reason", "excerpt", "suggested_solution", "withheld", "sender", "explanation")
         if key in context
     ]
-    inserted += context.get("problems", [])  # the desk's words, but one per item
+    inserted += [*context.get("problems", []), context.get("mail", {}).get("text", "")]
     answers = context.get("answers", []) + ([context["answer"]] if "answer" in context else [])
     inserted += [answer[key] or "" for answer in answers for key in ("solution", "note")]
     mail = renderer.render(kind, language, context)

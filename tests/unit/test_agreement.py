@@ -189,31 +189,11 @@ def test_own_words_stop_at_sign_off_signature_and_quote(reply: str, own: str) ->
     assert own_words(reply) == own
 
 
-PROPOSAL = (
-    "尊敬的张伟：\n\n您好！经过与相关部门的调查核实，针对您的投诉（编号 TS-202611-0001），\n"
-    "我们提出如下解决方案：\n\n  赔偿运费并补发货物。\n\n请您确认是否同意该方案。\n"
-    "同意该方案：\nmailto:complaints@lida.example?subject=%5BTS%5D%20%E5%90%8C%E6%84%8F\n"
-    "不同意该方案：\nmailto:complaints@lida.example\n"
-)
-
-
-@pytest.mark.parametrize(
-    ("reply", "verdict"),
-    [("不同意，金额太低。\n\n", DISAGREE), ("同意\n", AGREE), ("谢谢\n", UNCLEAR)],
-)
-def test_a_proposal_pasted_without_quote_marks_is_not_the_answer(
-    reply: str, verdict: Verdict
-) -> None:
-    """Some clients paste the original under the reply with no marker at all."""
-    assert read_answer(reply + PROPOSAL, SUBJECT, desk_text=PROPOSAL).verdict is verdict
-    assert read_answer(reply + PROPOSAL, SUBJECT).verdict is UNCLEAR  # without it: mixed
-
-
 @pytest.mark.parametrize(
     "text",
     [" " * 200000 + "x", "\u3000" * 50000 + "\n同意", "best " * 100000, "同意，" * 100000],
 )
 def test_long_and_odd_replies_are_read_quickly(text: str) -> None:
     started = time.perf_counter()
-    read_answer(text, "Re: [TS-202611-0001] 解决方案", desk_text="尊敬的客户：\n" * 500)
+    read_answer(text, "Re: [TS-202611-0001] 解决方案")
     assert time.perf_counter() - started < 1.0

@@ -16,6 +16,8 @@ from complaintd.departments.commands import (
     SEVERITY_NAMES,
     AgentCommand,
     AgentInstruction,
+    known_line_key,
+    known_lines_of,
     parse_agent_instruction,
 )
 from complaintd.departments.form import (
@@ -48,6 +50,8 @@ __all__ = [
     "describe_issue",
     "form_prefill",
     "form_values",
+    "known_line_key",
+    "known_lines_of",
     "merged_answer",
     "parse_agent_instruction",
     "parse_department_answer",

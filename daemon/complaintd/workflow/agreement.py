@@ -70,7 +70,6 @@ class _Signals:
 
 
 _LOOK_AT = 2000  # characters of the customer's own words read; the answer comes first
-_PASTED_LINE = 4  # a line of the desk's mail this long or longer, pasted, ends the reply
 _SIGN_OFF_CHARS = 40  # a sign-off line is short; longer lines are not even tried
 
 # Lines that end the customer's words: a sign-off, then the signature below it.
@@ -218,13 +217,13 @@ _SUBJECT_VERDICT = re.compile(r"^(?:不同意|同意|disagree|agree|i agree|i do
 _MASK = "\u3000"  # what a phrase already read is replaced with (a space)
 
 
-def read_answer(reply_text: str, subject: str = "", desk_text: str = "") -> Answer:
+def read_answer(reply_text: str, subject: str = "") -> Answer:
     """The customer's answer in ``reply_text``, or in ``subject`` when the reply has none.
 
-    ``desk_text`` is the desk's mail being answered (the proposal): a client that pastes
-    it under the reply without any quote marker must not have it read as the answer.
+    ``reply_text`` should come without the lines of the desk's own mail that a client
+    may paste under a reply with no quote marker (see ``workflow.mail.without_desk_lines``).
     """
-    text = own_words(reply_text, desk_text)
+    text = own_words(reply_text)
     signals = _signals(text)
     if not (signals.agree or signals.refuse or signals.hedge or signals.question):
         stripped = _strip_reply_prefixes(subject)
@@ -233,15 +232,12 @@ def read_answer(reply_text: str, subject: str = "", desk_text: str = "") -> Answ
     return _decide(signals, text)
 
 
-def own_words(reply_text: str, desk_text: str = "") -> str:
-    """The customer's own words: quotes, signature and what follows a sign-off cut, and
-    anything from the first line of ``desk_text`` pasted in without a quote marker."""
-    desk_lines = {line.strip() for line in desk_text.splitlines()}
+def own_words(reply_text: str) -> str:
+    """The customer's own words: quotes, signature and what follows a sign-off cut."""
     lines = reply_lines(reply_text)
     for index, line in enumerate(lines):
         bare = line.strip()
-        pasted = len(bare) >= _PASTED_LINE and bare in desk_lines
-        if pasted or (len(bare) <= _SIGN_OFF_CHARS and _SIGN_OFF.fullmatch(bare)):
+        if len(bare) <= _SIGN_OFF_CHARS and _SIGN_OFF.fullmatch(bare):
             lines = lines[:index]
             break
     return "\n".join(lines).strip()[:_LOOK_AT]

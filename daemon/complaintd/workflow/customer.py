@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
-from complaintd.thread.tokens import make_token, reply_address
 from complaintd.workflow.agreement import Verdict, read_answer
 from complaintd.workflow.departments import cancel_open_sheets
-from complaintd.workflow.mail import queue_mail, template_context, thread_of
+from complaintd.workflow.mail import (
+    customer_thread,
+    queue_mail,
+    scoped_reply_address,
+    template_context,
+    without_desk_lines,
+)
 from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
 
@@ -27,9 +33,8 @@ _ROBOT_LOCAL = re.compile(
 
 
 def customer_reply_address(runtime: Runtime, ticket: Ticket) -> str:
-    """The plus-address whose signed token lets the customer write into this ticket."""
-    token = make_token(runtime.config.desk.token_secret, ticket.number, "c")
-    return reply_address(runtime.config.desk.address, token)
+    """The address whose signed token lets the customer write into this ticket."""
+    return scoped_reply_address(runtime, ticket, "c")
 
 
 def send_to_customer(
@@ -53,7 +58,7 @@ def send_to_customer(
             reason="no customer email address",
         )
         return None
-    parent, references = thread_of(ticket)
+    parent, references = customer_thread(ticket)
     return queue_mail(
         runtime,
         ticket,
@@ -110,13 +115,27 @@ def acknowledge(
 # --- the customer writes again ------------------------------------------------------------
 
 
-def on_customer_reply(runtime: Runtime, ticket: Ticket, message: Message, now: datetime) -> None:
+class ReplyOutcome(StrEnum):
+    """What a customer's mail did to the ticket (told to the agents)."""
+
+    ADDED = "added"  # new information, the ticket stays where it is
+    REOPENED = "reopened"
+    AGREED = "agreed"
+    DISAGREED = "disagreed"
+    UNCLEAR = "unclear"  # an answer to a proposal that is neither yes nor no
+
+
+def on_customer_reply(
+    runtime: Runtime, ticket: Ticket, message: Message, now: datetime
+) -> ReplyOutcome:
     """A closed ticket reopens; an answer to a proposal moves the ticket on."""
     actor = message.from_addr or "customer"
     if ticket.status == "closed":
         reopen(runtime, ticket, actor, now, excerpt(message.body))
-    elif ticket.status == "solution_proposed":
-        _answer_to_proposal(runtime, ticket, message, actor, now)
+        return ReplyOutcome.REOPENED
+    if ticket.status == "solution_proposed":
+        return _answer_to_proposal(runtime, ticket, message, actor, now)
+    return ReplyOutcome.ADDED
 
 
 def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: str) -> None:
@@ -129,16 +148,10 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
 
 def _answer_to_proposal(
     runtime: Runtime, ticket: Ticket, message: Message, actor: str, now: datetime
-) -> None:
+) -> ReplyOutcome:
     """Agreement: implementing.  A clear refusal: investigating, the objection recorded.
     Anything else (a question, a condition, a hedge, nothing): the ticket stays."""
-    proposal = (
-        Message.select(Message.body)
-        .where((Message.ticket == ticket) & (Message.kind == "solution"))
-        .order_by(Message.id.desc())
-        .first()
-    )
-    answer = read_answer(message.body, message.subject, proposal.body if proposal else "")
+    answer = read_answer(without_desk_lines(ticket, message), message.subject)
     if answer.verdict is Verdict.UNCLEAR:
         record_event(
             now,
@@ -150,7 +163,7 @@ def _answer_to_proposal(
             phrase=answer.phrase,
             text=excerpt(answer.text),
         )
-        return
+        return ReplyOutcome.UNCLEAR
     if answer.verdict is Verdict.AGREE:
         transition(
             ticket, "implementing", actor, now, reason=f"customer agreed ('{answer.phrase}')"
@@ -163,7 +176,7 @@ def _answer_to_proposal(
             auto_submitted="auto-replied",
             text=last_proposal(ticket),
         )
-        return
+        return ReplyOutcome.AGREED
     objection = excerpt(answer.text or answer.phrase)
     transition(
         ticket, "investigating", actor, now, reason=f"customer disagreed ('{answer.phrase}')"
@@ -172,6 +185,7 @@ def _answer_to_proposal(
     send_to_customer(
         runtime, ticket, "objection", now=now, auto_submitted="auto-replied", text=objection
     )
+    return ReplyOutcome.DISAGREED
 
 
 def excerpt(text: str, limit: int = 2000) -> str:

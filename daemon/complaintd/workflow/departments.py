@@ -146,11 +146,13 @@ def record_answer(
     answer: DepartmentAnswer,
     sender: str,
     now: datetime,
+    basis: dict[str, str] | None = None,
 ) -> bool:
     """Apply a department's answer, merged with what it wrote before on this sheet.
 
     False (the sheet stays open, the department is asked for the rest) while the merged
-    form is incomplete.
+    form is incomplete.  ``basis`` (token scope, authentication verdict) goes into the
+    audit event.
     """
     answer = merged_answer(earlier_values(sheet), answer)
     if not answer.complete:
@@ -169,6 +171,7 @@ def record_answer(
         ticket=sheet.ticket,
         department=sheet.department,
         answer=sheet.answer,
+        basis=basis or {},
     )
     _tell_agents_of_answer(runtime, sheet, now)
     if not cancelled and not open_sheets(sheet.ticket):

@@ -182,9 +182,9 @@ def assert_all_chinese(message: EmailMessage, data: str) -> None:
         assert not re.search(r"[A-Za-z]{2,}", bare), line
 
 
-# Outlook and Foxmail in Chinese label GBK text as gb2312; clients.py encodes it as strict
-# gb2312, which has no "—" (in every sheet subject) - so the GBK and GB18030 clients here.
-@pytest.mark.parametrize("client", [Client.QQMAIL, Client.MAIL163, Client.OUTLOOK])
+@pytest.mark.parametrize(
+    "client", [Client.OUTLOOK_ZH, Client.FOXMAIL, Client.QQMAIL, Client.MAIL163, Client.OUTLOOK]
+)
 def test_incomplete_answer_is_asked_for_in_chinese_prefilled_and_merged(
     staffed_desk: Desk, client: Client
 ) -> None:
@@ -289,7 +289,9 @@ def test_closing_or_invalidating_cancels_open_sheets_once(
 
     # A late answer on the cancelled sheet is kept on file; the sheet stays cancelled.
     answer = "调查结果：成立\n原因：业务人员操作失误\n处理方案：赔偿500元"
-    desk.append(reply(notice, answer, client=Client.QQMAIL, sender=("质检部", "qc@lida.example")))
+    desk.append(
+        reply(notice, answer, client=Client.OUTLOOK_ZH, sender=("质检部", "qc@lida.example"))
+    )
     desk.once(now=T3)
     [shown] = desk.show(number)["contact_sheets"]
     assert shown["status"] == "cancelled" and shown["answer"]["cause"] == "staff_error"

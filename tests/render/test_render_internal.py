@@ -68,6 +68,7 @@ _COMMON_TICKET_KEYS = {
     "quantity",
     "complaint_text",
     "source",
+    "internal_due_at",
 }
 _EXTRA_KEYS = {
     "contact_sheet": {"department", "sheet", "causes"},
@@ -78,7 +79,8 @@ _EXTRA_KEYS = {
     "department_answer": {"department", "answer", "open_sheets"},
     "emergency": {"reason"},
     "rejected_answer": {"department", "sender", "reason", "excerpt"},
-    "answer_incomplete": {"department", "sheet", "problems", "causes"},
+    "answer_incomplete": {"department", "sheet", "problems", "filled", "causes"},
+    "sheet_cancelled": {"department", "sheet", "cancelled_because", "explanation"},
     "agent_forward": {"mail", "outcome"},
     "agent_refused": {"problems", "withheld"},
     "rejected_attempt": {"sender", "reason", "excerpt"},
@@ -126,14 +128,14 @@ def test_internal_kinds_are_listed_apart_from_customer_kinds() -> None:
 
 
 def test_every_internal_triplet_is_shipped() -> None:
-    """12 internal kinds x 2 languages x (subject, text, HTML) = 72 files."""
+    """13 internal kinds x 2 languages x (subject, text, HTML) = 78 files."""
     directory = default_templates_dir()
     files = [
         directory / language / f"{kind}.{part}"
         for kind, language in INTERNAL
         for part in ("subject.txt", "txt", "html")
     ]
-    assert len(files) == 72
+    assert len(files) == 78
     assert [f for f in files if not f.is_file()] == []
 
 
@@ -344,7 +346,7 @@ def test_internal_template_lines_stay_short(
     inserted = [context["ticket"]["complaint_text"], context["ticket"]["subject"]]
     inserted += [
         context[key]
-        for key in ("reason", "excerpt", "suggested_solution", "withheld", "sender")
+        for key in ("reason", "excerpt", "suggested_solution", "withheld", "sender", "explanation")
         if key in context
     ]
     inserted += [*context.get("problems", []), context.get("mail", {}).get("text", "")]
@@ -616,13 +618,43 @@ def test_emergency_is_urgent_and_complete(renderer: TemplateRenderer, language: 
 def test_incomplete_answer_lists_what_is_missing_and_carries_the_form(
     renderer: TemplateRenderer, language: str
 ) -> None:
+    """What is missing, then the form pre-filled with what the department wrote."""
     context, mail = _render(renderer, "answer_incomplete", language)
     for problem in context["problems"]:
-        assert problem in mail.text and problem in mail.html
+        assert " ".join(problem.split()) in " ".join(mail.text.split())
+        assert str(escape(problem)) in mail.html
     assert context["sheet"]["due_at"] in mail.text
-    assert ("调查结果" if language == "zh-CN" else "Finding") in mail.text  # the form again
     assert context["ticket"]["number"] in mail.subject
+    filled = context["filled"]
+    form = {
+        "zh-CN": [f"调查结果：{filled['finding']}", f"原因：{filled['cause']}"],
+        "en": [f"Finding: {filled['finding']}", f"Cause: {filled['cause']}"],
+    }[language]
+    lines = _lines(mail.text)
+    assert form[0] in lines and form[1] in lines
+    assert filled["cause"] and filled["responsible"] in mail.text and filled["responsible"]
     assert html_problems(mail.html) == []
+
+
+# Data in a Chinese mail that is Latin by nature: numbers, addresses, the time zone.
+_LATIN_DATA = re.compile(
+    r"TS-\d{6}-\d{4}|[\w.+-]+@[\w.-]+|UTC[+-]\d\d:\d\d|SF\d+|PO-\d{4}-\d+|https?://\S+"
+)
+
+
+@pytest.mark.parametrize("kind", ["answer_incomplete", "sheet_cancelled"])
+def test_chinese_department_mail_has_no_english(renderer: TemplateRenderer, kind: str) -> None:
+    """A Chinese clerk reads it all: no English line, label or cause code (data aside)."""
+    context, mail = _render(renderer, kind, "zh-CN")
+    complaint = context["ticket"]["complaint_text"]
+    for body in (mail.subject, mail.text, re.sub(r"<[^>]+>|style=\"[^\"]*\"", " ", mail.html)):
+        for line in body.splitlines():
+            if line.strip() and line.strip() in complaint:
+                continue  # the customer's own words
+            if any(name in line for name in context["ticket"]["attachments"]):
+                continue  # the customer's file names
+            bare = _LATIN_DATA.sub(" ", line)
+            assert not re.search(r"[A-Za-z]{2,}", bare.replace("DOCTYPE html", "")), line
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

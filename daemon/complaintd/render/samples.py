@@ -11,6 +11,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from complaintd.departments.form import (
+    FormIssue,
+    describe_issue,
+    form_prefill,
+    parse_department_answer,
+)
 from complaintd.render.labels import cause_choices, resolve_language
 
 # Mail to the customer.
@@ -36,6 +42,7 @@ INTERNAL_KINDS: tuple[str, ...] = (
     "emergency",
     "rejected_answer",
     "answer_incomplete",
+    "sheet_cancelled",
     "agent_forward",
     "agent_refused",
     "rejected_attempt",
@@ -278,6 +285,17 @@ _REJECTED = {
 }
 
 
+# A department's first, incomplete reply: no finding and no solution yet.
+_PARTIAL_ANSWER = {
+    "zh-CN": "我们正在调查。\n原因：业务人员操作失误\n责任：上海浦东中转分拨中心 夜班装卸组",
+    "en": (
+        "We are still looking into it.\nCause: staff_error\n"
+        "Responsible: Shanghai Pudong transfer hub, night loading team"
+    ),
+}
+# Kinds whose sample ticket had its severity raised after the acknowledgement: the
+# desk's own target is earlier than the time promised to the customer.
+_RAISED = ("department_answer", "agent_answers")
 _REJECTED_REASON = {
     "zh-CN": "zhangwei1987@163.example may not answer for qc",
     "en": "zhang.wei.1987@webmail.example may not answer for qc",
@@ -316,6 +334,7 @@ def _internal_ticket(kind: str, language: str) -> dict[str, Any]:
         quantity=complaint["quantity"],
         complaint_text=complaint["complaint_text"],
         source="email",
+        internal_due_at="2026-11-20 16:00 (UTC+08:00)" if kind in _RAISED else None,
     )
     if kind == "emergency":  # a serious complaint: the tighter SLA applies
         ticket.update(severity="serious", due_at="2026-11-20 12:00 (UTC+08:00)")
@@ -391,8 +410,19 @@ def _internal_extra(kind: str, language: str) -> dict[str, Any]:
         return {
             "department": qc,
             "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 0},
-            "problems": ["调查结果/Finding: missing; write 成立/valid or 不成立/invalid"],
+            "problems": [
+                describe_issue(FormIssue(name, "missing"), language)
+                for name in ("finding", "solution")
+            ],
+            "filled": form_prefill(parse_department_answer(_PARTIAL_ANSWER[language]), language),
             "causes": cause_choices(),
+        }
+    if kind == "sheet_cancelled":
+        return {
+            "department": qc,
+            "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 1},
+            "cancelled_because": "closed",
+            "explanation": _TEXT[language]["resolution"],
         }
     if kind == "agent_forward":
         return {"mail": _FORWARDED[language], "outcome": "disagreed"}

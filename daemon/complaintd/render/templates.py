@@ -26,12 +26,17 @@ Internal kinds get a fuller ticket (the whole case)::
     ticket: {... as above, customer_email: str | None, customer_fax: str | None,
              shipping_date: str | None, goods: str | None, quantity: str | None,
              complaint_text: str (the customer's complaint in full),
-             source: "email" | "fax"}
+             source: "email" | "fax",
+             internal_due_at: str | None (the desk's own answer target when a
+                 raised severity made it earlier than the promise, due_at)}
     department: {key, name}       contact_sheet, chaser, escalation,
-                                  department_answer, rejected_answer
-    sheet: {due_at: str, reminders: int}            contact_sheet, chaser, escalation
+                                  department_answer, rejected_answer,
+                                  answer_incomplete, sheet_cancelled
+    sheet: {due_at: str, reminders: int}            contact_sheet, chaser, escalation,
+                                  answer_incomplete, sheet_cancelled
                                   (in a chaser, reminders is the number of this reminder)
-    causes: [{key, zh, en}]       contact_sheet, chaser   (the six causes, in order)
+    causes: [{key, zh, en}]       contact_sheet, chaser, answer_incomplete
+                                  (the six causes, in order)
     reminders: int                escalation   (reminders sent before escalating)
     dispatched: [str]             agent_new_ticket   (departments sent a contact sheet)
     answers: [answer]             agent_answers
@@ -41,6 +46,11 @@ Internal kinds get a fuller ticket (the whole case)::
     open_sheets: [str]            department_answer   (departments still to answer)
     reason: str                   emergency   (why the complaint is serious)
     sender: str, excerpt: str     rejected_answer   (who replied, what they wrote)
+    problems: [str]               answer_incomplete   (what to put right, in the language)
+    filled: {finding, cause, responsible, solution, note}: str
+                                  answer_incomplete   (the form pre-filled, "" = blank)
+    cancelled_because: "closed" | "invalid"        sheet_cancelled
+    explanation: str              sheet_cancelled   (the resolution, or why invalid)
 
     answer = {department: str, finding: "valid" | "invalid", cause_label: str | None,
               responsible: str | None, solution: str | None, note: str | None}
@@ -265,6 +275,7 @@ def _key(name: str) -> str:
 
 # Ticket facts that may be missing (None); lists that may be empty.
 _OPTIONAL_FACTS = (
+    "internal_due_at",
     "customer_name",
     "customer_email",
     "customer_fax",
@@ -314,6 +325,8 @@ def _variants(full: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     variants: list[Mapping[str, Any]] = [full, _sparse(full)]
     if full.get("suggested_solution"):
         variants.append({**full, "suggested_solution": ""})
+    if full.get("cancelled_because") == "closed":
+        variants.append({**full, "cancelled_because": "invalid"})
     return variants
 
 

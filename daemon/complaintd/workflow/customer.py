@@ -15,6 +15,7 @@ from urllib.parse import quote
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
 from complaintd.workflow.agreement import Verdict, read_answer
+from complaintd.workflow.departments import cancel_open_sheets
 from complaintd.workflow.mail import (
     customer_thread,
     queue_mail,
@@ -156,10 +157,19 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
 def _answer_to_proposal(
     runtime: Runtime, ticket: Ticket, message: Message, actor: str, now: datetime
 ) -> ReplyOutcome:
+    """Agreement: implementing.  A clear refusal: investigating, the objection recorded.
+    Anything else (a question, a condition, a hedge, nothing): the ticket stays."""
     answer = read_answer(without_desk_lines(ticket, message), message.subject)
-    if answer is None:
+    if answer.verdict is Verdict.UNCLEAR:
         record_event(
-            now, actor, "proposal_answer_unclear", ticket=ticket, message_id=message.message_id
+            now,
+            actor,
+            "proposal_answer_unclear",
+            ticket=ticket,
+            message_id=message.message_id,
+            why=answer.why,
+            phrase=answer.phrase,
+            text=excerpt(answer.text),
         )
         return ReplyOutcome.UNCLEAR
     if answer.verdict is Verdict.AGREE:
@@ -175,7 +185,7 @@ def _answer_to_proposal(
             text=last_proposal(ticket),
         )
         return ReplyOutcome.AGREED
-    objection = excerpt(message.body)
+    objection = excerpt(answer.text or answer.phrase)
     transition(
         ticket, "investigating", actor, now, reason=f"customer disagreed ('{answer.phrase}')"
     )
@@ -245,6 +255,7 @@ def close_ticket(
 ) -> None:
     """The desk closes: the resolution goes out, the survey follows (status follow_up)."""
     transition(ticket, "follow_up", actor, now, resolution=resolution)
+    cancel_open_sheets(runtime, ticket, "closed", resolution, actor, now)
     send_to_customer(
         runtime, ticket, "resolution", now=now, actor=actor, auto_submitted=None, text=resolution
     )
@@ -253,6 +264,7 @@ def close_ticket(
 def invalidate(runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: datetime) -> None:
     """Not a valid complaint: status invalid and a polite explanation to the customer."""
     transition(ticket, "invalid", actor, now, reason=reason)
+    cancel_open_sheets(runtime, ticket, "invalid", reason, actor, now)
     send_to_customer(
         runtime, ticket, "invalid", now=now, actor=actor, auto_submitted=None, reason=reason
     )

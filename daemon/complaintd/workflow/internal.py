@@ -35,6 +35,9 @@ def internal_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str
         quantity=ticket.quantity,
         complaint_text=complaint_text(ticket),
         source=ticket.source,
+        internal_due_at=format_local(ticket.internal_due_at, runtime)
+        if ticket.internal_due_at
+        else None,
     )
     return context
 

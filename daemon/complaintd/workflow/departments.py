@@ -23,6 +23,7 @@ from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Message, Ticket
 from complaintd.workflow.internal import (
+    agent_recipients,
     department_context,
     send_internal,
     sheet_context,
@@ -328,7 +329,7 @@ def _tell_agents_of_answer(runtime: Runtime, sheet: ContactSheet, now: datetime)
         runtime,
         ticket,
         "department_answer",
-        runtime.config.desk.agents,
+        agent_recipients(runtime, ticket),
         now=now,
         department=department_context(department_by_key(runtime, sheet.department)),
         answer=answer_context(runtime, sheet),
@@ -349,7 +350,7 @@ def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -
         runtime,
         ticket,
         "agent_answers",
-        runtime.config.desk.agents,
+        agent_recipients(runtime, ticket),
         now=now,
         answers=answers,
         all_invalid=all_invalid,

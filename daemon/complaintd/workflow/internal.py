@@ -66,6 +66,13 @@ def department_context(department: DepartmentConfig) -> dict[str, str]:
     return {"key": department.key, "name": department.name}
 
 
+def agent_recipients(runtime: Runtime, ticket: Ticket) -> list[str]:
+    """The agents to tell about ``ticket``: its owner first, then the others."""
+    agents = list(runtime.config.desk.agents)
+    owner = ticket.owner
+    return [owner, *(a for a in agents if a != owner)] if owner else agents
+
+
 def send_internal(
     runtime: Runtime,
     ticket: Ticket,

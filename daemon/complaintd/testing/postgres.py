@@ -39,8 +39,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from complaintd.testing.dovecot import _die_with_parent_hook
-from complaintd.testing.ports import LOOPBACK, can_bind, free_port, port_accepts
+# The child-process helpers are Dovecot's, so both servers die and report alike.
+from complaintd.testing.dovecot import _die_with_parent_hook, _tail
+from complaintd.testing.ports import LOOPBACK, can_bind, free_port
 
 __all__ = [
     "PostgresError",
@@ -176,15 +177,6 @@ def server_command(
     for name, value in settings.items():
         command += ["-c", f"{name}={value}"]
     return command
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    """Return the last *lines* lines of *path*, or a note if it does not exist."""
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return f"({path.name}: not written)"
-    return "\n".join(text.splitlines()[-lines:])
 
 
 # -- databases on any server ---------------------------------------------------------
@@ -354,21 +346,25 @@ class PostgresServer:
         self._proc = self._spawn(command, "postgres.log")
 
     def _wait_ready(self) -> str | None:
-        """Wait until ``SELECT 1`` works; return None on success or a failure report."""
+        """Wait until the server answers on its own socket; None on success, else a report.
+
+        The Unix socket in our private directory can only be this server's, whereas
+        whoever took the TCP port first would answer there.  PostgreSQL opens all its
+        listeners before it accepts anyone, so an answer there means the port is ours.
+        """
         import psycopg2
 
-        assert self._proc is not None and self._port is not None
+        assert self._proc is not None and self._root is not None
         deadline = time.monotonic() + self._start_timeout
         last = "no connection yet"
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 return self._failure_report(f"postgres exited with status {self._proc.returncode}")
-            if port_accepts(LOOPBACK, self._port):
-                try:
-                    self.query("SELECT 1")
-                    return None
-                except psycopg2.OperationalError as error:  # "the database system is starting up"
-                    last = f"SELECT 1 failed: {error!r}"
+            try:
+                self._connect("postgres", host=str(self._root / "run")).close()
+                return None
+            except psycopg2.OperationalError as error:  # no socket yet, or "starting up"
+                last = f"connection failed: {error!r}"
             time.sleep(0.05)
         return self._failure_report(f"not ready after {self._start_timeout}s ({last})")
 
@@ -398,11 +394,6 @@ class PostgresServer:
     # -- properties --------------------------------------------------------
 
     @property
-    def host(self) -> str:
-        """The address the server listens on (always loopback)."""
-        return LOOPBACK
-
-    @property
     def port(self) -> int:
         """The TCP port; only valid while running."""
         if self._port is None or self._proc is None:
@@ -430,17 +421,17 @@ class PostgresServer:
         """A connection URL for *database* as the superuser, e.g. for ``open_database``."""
         return f"postgresql://{SUPERUSER}@{LOOPBACK}:{self.port}/{database}"
 
-    def log_tail(self, lines: int = 40) -> str:
-        """Return the last lines of the server log, for failure messages."""
-        if self._root is None:
-            return "(no log: server files removed)"
-        return _tail(self._root / "postgres.log", lines)
-
-    def query(self, statement: str, database: str = "postgres") -> list[tuple[Any, ...]]:
-        """Run one statement in *database* and return its rows (empty if it returns none)."""
+    def _connect(self, database: str, host: str = LOOPBACK) -> Any:
+        """A new psycopg2 connection to *database* as the superuser via *host*."""
         import psycopg2
 
-        connection = psycopg2.connect(self.url(database), connect_timeout=5)
+        return psycopg2.connect(
+            host=host, port=self._port, user=SUPERUSER, dbname=database, connect_timeout=5
+        )
+
+    def query(self, statement: str, database: str = "postgres") -> list[tuple[Any, ...]]:
+        """Run one statement in *database* over TCP and return its rows (none: empty list)."""
+        connection = self._connect(database)
         try:
             with connection, connection.cursor() as cursor:
                 cursor.execute(statement)

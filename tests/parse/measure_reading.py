@@ -29,6 +29,7 @@ What is counted (every figure is "kept right / tried"):
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import sys
 from collections import Counter
@@ -162,8 +163,9 @@ def measure_from_shapes(parsed: list[tuple[bytes, ParsedMessage]], tally: Tally)
         for shape, template in FROM_SHAPES.items():
             changed = with_from(raw, template.format(a=address))
             tally.add(f"From: {shape}", sender_of(changed) == address)
-        no_address = with_from(raw, "张三", _reply_to(raw, address))
-        tally.add("From: no address, Reply-To has it", sender_of(no_address) == address)
+        if not message.reply_to:  # a Reply-To of its own would come first
+            no_address = with_from(raw, "张三", _reply_to(raw, address))
+            tally.add("From: no address, Reply-To has it", sender_of(no_address) == address)
 
 
 def _reply_to(raw: bytes, address: str) -> str:
@@ -221,20 +223,18 @@ def measure_replies(texts: list[str], tally: Tally) -> None:
             tally.add(f"customer colon line {number} above a quote", line in strip_reply(reply))
         _measure_line_above_first_quote(text, tally)
         tally.add("reply without a signature or mobile tag", not _LEFT_SIGNATURE.search(original))
+    replies = [strip_reply(text) for text in texts]
+    replies = [body for body in replies if strip_reply("您好\n\n" + body) != "您好"]
     for tag in SIGNATURE_TAGS:
-        for text in texts:
-            body = strip_reply(text)
-            tally.add(f"signature {tag.splitlines()[0]!r} stripped", _strip(body, tag) == body)
+        last = tag.splitlines()[-1]
+        for body in replies:  # those that are not all quote or signature themselves
+            reply = strip_reply(body + "\n\n" + tag)
+            tally.add(f"signature {tag.splitlines()[0]!r} stripped", last not in reply.split("\n"))
 
 
 def _quoted(text: str) -> str:
     """``text`` quoted the way clients quote it (``> `` before every line)."""
     return "\n".join("> " + line if line else ">" for line in text.split("\n"))
-
-
-def _strip(body: str, tag: str) -> str:
-    """The reply of ``body`` followed by a signature ``tag``."""
-    return strip_reply(body + "\n\n" + tag)
 
 
 def _measure_line_above_first_quote(text: str, tally: Tally) -> None:
@@ -253,12 +253,19 @@ def _measure_line_above_first_quote(text: str, tally: Tally) -> None:
 
 
 def measure_flowed(parsed: list[tuple[bytes, ParsedMessage]], tally: Tally) -> None:
-    """format=flowed bodies: soft line breaks (a line ending in a space) left."""
+    """Messages with a format=flowed part: soft line breaks left unjoined in the body."""
     for raw, message in parsed:
-        if not re.search(rb"format\s*=\s*\"?flowed", raw, re.IGNORECASE):
-            continue
-        soft = [line for line in message.body.text.split("\n")[:-1] if line.endswith(" ")]
-        tally.add("format=flowed body without soft breaks left", not soft)
+        if re.search(rb"format\s*=\s*\"?flowed", raw, re.IGNORECASE):
+            lines = message.body.text.split("\n")
+            soft = [a for a, b in itertools.pairwise(lines) if _soft_break(a, b)]
+            tally.add("format=flowed body without soft breaks left", not soft)
+
+
+def _soft_break(line: str, following: str) -> bool:
+    """``line`` ends in a space and ``following`` continues it at the same quote depth."""
+    if not line.endswith(" ") or line.strip(" >") in ("", "--") or not following.strip(" >"):
+        return False
+    return len(line) - len(line.lstrip(">")) == len(following) - len(following.lstrip(">"))
 
 
 def run(root: Path, out: Callable[[str], None]) -> None:

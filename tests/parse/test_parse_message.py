@@ -288,3 +288,79 @@ def test_date_keeps_sender_offset() -> None:
     raw = f"From: a@b.c\nDate: {email.utils.format_datetime(sent)}\n\nx\n"
     parsed = parse_message(raw.encode()).date
     assert parsed is not None and parsed.utcoffset() == timedelta(hours=-5)
+
+
+# --- Issue 11, items 1-3 and 5: reading real mail right -------------------------------
+
+
+def test_gmail_inline_reply_keeps_the_waybill_line() -> None:
+    """Item 1: the customer's "…详情见下：" line above a quote is theirs; signature goes."""
+    message = parse_handmade("gmail_inline_reply_waybill.eml")
+    assert message.reply_text == (
+        "您好，\n\n运单号 SF123456789012 的包裹破损了，详情见下：\n\n"
+        "外箱压坏了，里面的两个玻璃杯碎了。照片在附件里。"
+    )
+    assert "-- \n张三\n138 0013 8000" in message.body.text  # the full text keeps everything
+
+
+def test_webform_from_without_angle_brackets() -> None:
+    """Item 2: PHP mail() with "From: 张三 zhangsan@example.cn" (raw UTF-8)."""
+    message = parse_handmade("webform_from_without_brackets.eml")
+    assert message.from_addr == Address("张三", "zhangsan@example.cn")
+    assert message.sender_source == "from"
+    assert any("read leniently" in defect for defect in message.defects)
+
+
+def test_form_gateway_without_address_in_from_falls_back_to_reply_to() -> None:
+    """Item 2: a From with only the form's name; the customer is in Reply-To."""
+    message = parse_handmade("form_from_without_address.eml")
+    assert message.from_addr == Address("李四", "lisi@example.cn")
+    assert message.sender_source == "reply-to"
+    assert "sender: From has no address; reply-to used" in message.defects
+
+
+FALLBACK_CASES = [
+    (
+        "reply_to",
+        "From: 张三\nReply-To: zs@example.cn\n",
+        Address("张三", "zs@example.cn"),
+        "reply-to",
+    ),
+    (
+        "sender",
+        "From: =?utf-8?B?5byg5LiJ?=\nSender: Form Robot <form@shop.example.cn>\n",
+        Address("Form Robot", "form@shop.example.cn"),
+        "sender",
+    ),
+    (
+        "return_path",
+        'Return-Path: <zs@example.cn>\nFrom: "张三"\n',
+        Address("张三", "zs@example.cn"),
+        "return-path",
+    ),
+    (
+        "reply_to_before_sender",
+        "From: x\nSender: s@example.cn\nReply-To: r@example.cn\n",
+        Address("x", "r@example.cn"),
+        "reply-to",
+    ),
+    (
+        "from_wins",
+        "From: a@example.cn\nReply-To: r@example.cn\n",
+        Address("", "a@example.cn"),
+        "from",
+    ),
+    ("null_return_path_is_nobody", "Return-Path: <>\nFrom: 张三\n", None, None),
+    ("nothing_at_all", "Subject: x\n", None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "headers", "sender", "source"), FALLBACK_CASES, ids=[c[0] for c in FALLBACK_CASES]
+)
+def test_sender_fallback(
+    case: str, headers: str, sender: Address | None, source: str | None
+) -> None:
+    """Item 2: From, else Reply-To, Sender, Return-Path - and which one it was."""
+    message = parse_message(f"{headers}Subject: 投诉\n\n包裹丢了\n".encode())
+    assert (message.from_addr, message.sender_source) == (sender, source), case

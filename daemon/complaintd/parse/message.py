@@ -57,6 +57,9 @@ _SIGNAL_HEADERS = (
     "mailing-list",
 )
 _HEADER_VALUE_MAX = 300
+_NAME_MAX = 200  # a display name taken from an address-less From
+# Where the sender is looked for, in order (Return-Path comes last, separately).
+_SENDER_FALLBACKS = ("from", "reply-to", "sender")
 _MAX_DEFECTS = 50
 _SINGLE_HEADERS = ("from", "subject", "date", "message-id")  # RFC 5322 section 3.6: at most one
 _ANGLE = re.compile(r"<([^<>]*)>")
@@ -165,10 +168,9 @@ def _build(msg: Message, index: HeaderIndex, notes: list[str]) -> ParsedMessage:
     notes.extend(walk.notes)
     body = walk.body()
     subject = decode_text(index.first("subject"), hint, notes)
-    from_addrs = parse_addresses(index.all("from"), hint, notes)
-    from_addr = from_addrs[0] if from_addrs else None
-    selected = _selected_headers(index, hint, notes)
     return_path = _return_path(index)
+    from_addr, sender_source = _sender(index, hint, notes, return_path)
+    selected = _selected_headers(index, hint, notes)
     signals = _signals(index, hint, notes, subject, from_addr, return_path, msg, walk)
     kind, reason = classify(signals)
     return ParsedMessage(
@@ -190,7 +192,39 @@ def _build(msg: Message, index: HeaderIndex, notes: list[str]) -> ParsedMessage:
         return_path=return_path,
         headers=selected,
         defects=_defects(msg, index, notes),
+        sender_source=sender_source,
     )
+
+
+def _sender(
+    index: HeaderIndex, hint: str | None, notes: list[str], return_path: str | None
+) -> tuple[Address | None, str | None]:
+    """The sender and the header it came from.
+
+    From first; when From holds no address at all (a web form's bare name, a
+    broken gateway), Reply-To, then Sender, then Return-Path - the desk must be
+    able to answer.  The name written in such a From is kept as the display name.
+    """
+    for name in _SENDER_FALLBACKS:
+        found = parse_addresses(index.all(name), hint, notes)
+        if found:
+            return _named(found[0], index, hint, notes, name), name
+    if return_path:
+        return _named(Address("", return_path), index, hint, notes, "return-path"), "return-path"
+    return None, None
+
+
+def _named(
+    sender: Address, index: HeaderIndex, hint: str | None, notes: list[str], source: str
+) -> Address:
+    """``sender``, noting a fallback and naming it after an address-less From."""
+    if source == "from":
+        return sender
+    notes.append(f"sender: From has no address; {source} used")
+    written = decode_text(index.first("from"), hint, notes).strip('"')
+    if sender.name or not written or "@" in written or "<" in written:
+        return sender
+    return Address(written[:_NAME_MAX], sender.email)
 
 
 def _charset_hint(msg: Message) -> str | None:

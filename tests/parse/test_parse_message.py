@@ -364,3 +364,60 @@ def test_sender_fallback(
     """Item 2: From, else Reply-To, Sender, Return-Path - and which one it was."""
     message = parse_message(f"{headers}Subject: 投诉\n\n包裹丢了\n".encode())
     assert (message.from_addr, message.sender_source) == (sender, source), case
+
+
+def test_junk_line_above_the_headers() -> None:
+    """Item 3: a gateway's "---- Original email message ----" line is skipped."""
+    message = parse_handmade("gateway_junk_before_headers.eml")
+    assert message.from_addr == Address("王五", "wangwu@example.cn")
+    assert message.subject == "包裹延误三天"
+    assert message.message_id == "a81f2c9e-5b7d-4e1a-9c3f-0d6b2e8a4f11@example.cn"
+    assert message.body.text == "运单号 YT2024011000123，三天没有更新物流了。"
+    assert any("skipped 1 line(s)" in defect for defect in message.defects)
+
+
+def test_unindented_header_continuations() -> None:
+    """Item 3: Received and Subject continued without indentation stay headers."""
+    message = parse_handmade("unindented_header_continuation.eml")
+    assert message.subject == (
+        "Complaint about parcel SF1234567890 delivered to the wrong address "
+        "and signed for by someone I do not know"
+    )
+    assert message.from_addr == Address("Li Lei", "lilei@example.com")
+    assert message.message_id == "20240111084509.GA31337@example.com"
+    assert message.body.text == (
+        "The tracking page says it was signed for yesterday, but nobody here got it."
+    )
+
+
+HEADER_BLOCKS = [
+    (
+        "junk_then_blank_line",
+        b"---- Original email message ----\n\nFrom: a@b.cn\nSubject: x\n\nbody\n",
+    ),
+    (
+        "several_junk_lines",
+        b"Forwarded by gw01\n=====\n\nFrom: a@b.cn\nTo: c@d.cn\nSubject: x\n\nbody\n",
+    ),
+    ("unindented_from_continuation", b"From: Zhang San\n<a@b.cn>\nSubject: x\n\nbody\n"),
+    ("unindented_subject_then_from", b"Subject: a\nx\nFrom: a@b.cn\n\nbody\n"),
+    (
+        "dkim_unindented",
+        b"DKIM-Signature: v=1;\nd=b.cn; s=k;\n:cc:subject;\nFrom: a@b.cn\nSubject: x\n\nbody\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "raw"), HEADER_BLOCKS, ids=[c[0] for c in HEADER_BLOCKS])
+def test_malformed_header_blocks(case: str, raw: bytes) -> None:
+    """Item 3: From, Subject and body come out where they belong."""
+    message = parse_message(raw)
+    assert message.from_addr is not None and message.from_addr.email == "a@b.cn", case
+    assert message.subject in ("x", "a x"), case
+    assert message.body.text == "body", case
+
+
+def test_one_known_field_after_prose_is_still_not_mail() -> None:
+    """Junk is skipped only above a real header block (two well-known fields)."""
+    with pytest.raises(PermanentError):
+        parse_message(b"Dear team,\nplease find below:\nSubject: x\nthanks\n")

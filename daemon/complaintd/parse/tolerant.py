@@ -1,14 +1,21 @@
-"""The stdlib parser, hardened against the inputs that make it raise.
+"""The stdlib parser, hardened against the inputs that make it raise or stop.
 
 ``email.message.Message.get_param`` raises ``TypeError`` on malformed RFC 2231
 continuations (``boundary*=x; boundary*0=y``), and the parser itself calls it
 to find multipart boundaries - so one bad parameter would make the whole
 message unparseable.  :class:`TolerantMessage` answers "no such parameter"
 instead; the MIME walk then recovers the boundary from the body.
+
+The stdlib also stops reading headers at the first line that is not a field,
+so a line a forwarding gateway pasted above the headers, or a field continued
+on a line without indentation, turns the whole header block into body text.
+:func:`repair_header_block` finds the header block the way tolerant parsers
+(mutt, Thunderbird, MimeKit) do; the stored raw bytes are never changed.
 """
 
 from __future__ import annotations
 
+import re
 from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
@@ -53,3 +60,134 @@ def parse_headers(data: bytes) -> TolerantMessage:
     """Parse only the header block; the body stays one unparsed payload."""
     parser = BytesHeaderParser(_class=TolerantMessage, policy=policy.compat32)
     return cast(TolerantMessage, parser.parsebytes(data))
+
+
+# RFC 5322 section 3.6.8 field-name (printable ASCII but ":"), then the colon.
+_FIELD = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
+# RFC 5322 section 4.5 obsolete syntax: white space before the colon ("Subject  : x").
+_OBS_FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]+:")
+# A field with a name RFC 5322 does not allow ("X-Bad name: v", "X-状态: v"): one to
+# three words of letters, digits, "-" and "_" (or 8-bit bytes), then the colon.
+_BAD_FIELD = re.compile(rb"^[\w\x80-\xff-]{1,40}(?:[ \t]+[\w\x80-\xff-]{1,40}){0,2}[ \t]*:(?!//)")
+# Fields every real header block has some of; a line of junk or body text has none.
+_KNOWN_FIELD = re.compile(
+    rb"^(?:from|to|cc|subject|date|message-id|received|return-path|mime-version|content-type"
+    rb"|content-transfer-encoding|reply-to|sender|delivered-to|in-reply-to|references"
+    rb"|x-[\x21-\x39\x3b-\x7e]*)[ \t]*:",
+    re.IGNORECASE,
+)
+_BLANK_LINE = re.compile(rb"\r?\n(?=\r?\n|\r(?!\n))|\r(?=\r)")  # where the header block ends
+_JUNK_LINES_MAX = 5  # lines (blank ones included) a gateway may put above the headers
+_KNOWN_FIELDS_MIN = 2  # what makes the lines after the junk a header block
+_LOOKAHEAD_LINES = 40
+
+
+def repair_header_block(data: bytes) -> tuple[bytes, list[str]]:
+    """``data`` with its header block made readable, and what was done.
+
+    Junk lines above the first field are skipped.  As in Dovecot and other
+    tolerant parsers, the header block runs to the first blank line: a line in
+    it that is not a field continues the field above it (joined with one space
+    of folding), ``Name :`` loses the space before its colon, and fields with
+    names RFC 5322 forbids are dropped with their continuations.  Only when
+    the message has no blank line at all may the body begin at a non-field
+    line, where no well-known field follows it (as the stdlib reads it).
+    Returns ``data`` itself when nothing needed repair.
+    """
+    start, junk = _header_start(data)
+    end, closed = _header_end(data, start)
+    lines, notes = _repair_lines(data[start:end].splitlines(keepends=True), closed)
+    if junk:
+        notes.insert(0, f"skipped {len(junk)} line(s) above the header fields: {junk[0][:80]!r}")
+    return b"".join(lines) + data[end:], notes
+
+
+def _header_start(data: bytes) -> tuple[int, list[bytes]]:
+    """Offset where the header fields begin, and the junk lines above them."""
+    lines = data[: 200 * (_JUNK_LINES_MAX + _LOOKAHEAD_LINES)].splitlines(keepends=True)
+    offset = 0
+    for index, line in enumerate(lines[: _JUNK_LINES_MAX + 1]):
+        if _FIELD.match(line) or _OBS_FIELD.match(line) or (index == 0 and line[:5] == b"From "):
+            if index and _is_header_block(lines[index : index + _LOOKAHEAD_LINES]):
+                return offset, [junk.rstrip() for junk in lines[:index] if junk.strip()]
+            return 0, []
+        offset += len(line)
+    return 0, []
+
+
+def _is_header_block(lines: list[bytes]) -> bool:
+    """True when ``lines`` open with at least two well-known header fields."""
+    known = 0
+    for line in lines:
+        if not line.strip():
+            break
+        known += bool(_KNOWN_FIELD.match(line))
+    return known >= _KNOWN_FIELDS_MIN
+
+
+def _header_end(data: bytes, start: int) -> tuple[int, bool]:
+    """Where the header block ends, and whether a blank line ends it."""
+    match = _BLANK_LINE.search(data, start)
+    return (match.end(), True) if match else (len(data), False)
+
+
+def _repair_lines(lines: list[bytes], closed: bool) -> tuple[list[bytes], list[str]]:
+    """The header lines repaired (see :func:`repair_header_block`), and notes.
+
+    ``closed``: a blank line ends the block, so every line in it is header.
+    """
+    field_follows = [True] * len(lines) if closed else _known_field_follows(lines)
+    kept: list[bytes] = []
+    notes: list[str] = []
+    dropping = False
+    for index, line in enumerate(lines):
+        kind = _line_kind(line, index, field_follows[index])
+        if kind == "body":
+            return kept + lines[index:], notes
+        if kind != "indented":
+            dropping = kind == "drop"
+        if kind in ("field", "indented") and not dropping:
+            kept.append(line)
+        elif kind == "obsolete":
+            kept.append(_OBS_FIELD.sub(rb"\1:", line, count=1))
+        elif kind == "continuation":
+            kept.append(b" " + line)
+        if kind in _NOTED:
+            notes.append(f"{_NOTED[kind]}: {line.rstrip()[:60]!r}")
+    return kept, notes
+
+
+_NOTED = {
+    "obsolete": "space before the colon removed",
+    "drop": "field with an invalid name dropped",
+    "continuation": "unindented line joined to the field above",
+}
+
+
+def _line_kind(line: bytes, index: int, field_follows: bool) -> str:
+    """What one header-block line is: field, indented, obsolete, continuation, drop or body.
+
+    A line that is no field continues the field above when it is in the
+    header block (``field_follows``), unless it looks like a field with an
+    invalid name; otherwise the body begins there - or, if it has a colon, it
+    is a field with an invalid name, dropped.
+    """
+    if line[:1] in (b" ", b"\t"):
+        return "indented"
+    if _OBS_FIELD.match(line):
+        return "obsolete"
+    if _FIELD.match(line) or (index == 0 and line[:5] == b"From "):
+        return "field"
+    if field_follows and index:
+        return "drop" if _BAD_FIELD.match(line) else "continuation"
+    return "drop" if b":" in line and index else "body"
+
+
+def _known_field_follows(lines: list[bytes]) -> list[bool]:
+    """For each line, whether a well-known field line comes after it."""
+    follows = [False] * len(lines)
+    seen = False
+    for index in range(len(lines) - 1, -1, -1):
+        follows[index] = seen
+        seen = seen or bool(_KNOWN_FIELD.match(lines[index]))
+    return follows

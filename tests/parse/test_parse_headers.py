@@ -45,6 +45,20 @@ DECODE_CASES = [
     ("raw_8bit_big5_with_hint", _raw("查詢包裹狀態", "big5"), "big5", "查詢包裹狀態"),
     ("raw_8bit_utf8_beats_gb_hint", _raw("danglüe", "utf-8"), "gb2312", "danglüe"),
     ("control_characters_dropped", "a\x00b\x07c", None, "abc"),
+    # Exchange folds long encoded words inside the encoded text, with a TAB.
+    (
+        "b_word_folded_inside_by_tab",
+        "=?utf-8?B?5Zue5aSNOiBbQ1BMLTEwMDRdIOWMheij\r\n\tueaNn+Wdj++8jOimgeaxgui1lOWBvw==?=",
+        None,
+        "回复: [CPL-1004] 包裹损坏，要求赔偿",
+    ),
+    (
+        "q_word_folded_inside_by_tab",
+        "=?utf-8?Q?=E5=8C=85=E8=A3=B9=E6=8D=9F=E5=9D=8F\r\n\t=EF=BC=8C=E8=B5=94=E5=81=BF?=",
+        None,
+        "包裹损坏，赔偿",
+    ),
+    ("words_separated_by_tab", "=?utf-8?B?5YyF6KO5?=\t=?utf-8?B?5o2f5Z2P?=", None, "包裹损坏"),
 ]
 
 

@@ -421,3 +421,53 @@ def test_one_known_field_after_prose_is_still_not_mail() -> None:
     """Junk is skipped only above a real header block (two well-known fields)."""
     with pytest.raises(PermanentError):
         parse_message(b"Dear team,\nplease find below:\nSubject: x\nthanks\n")
+
+
+def test_exchange_comment_and_tab_folded_word() -> None:
+    """Item 5: a commented Content-Type keeps its body; a TAB-folded word decodes."""
+    message = parse_handmade("exchange_comment_and_tab_folded_word.eml")
+    assert message.subject == "回复: [CPL-1004] 包裹损坏，要求赔偿"
+    assert message.headers["thread-topic"] == "包裹损坏，要求赔偿"
+    assert message.body.text == "箱子被压坏了，里面的茶具全碎了，要求按保价金额赔偿。"
+    assert message.body.charset == "utf-8"
+
+
+COMMENTED_TYPES = [
+    'text/plain; charset="utf-8" (comment)',
+    "text/plain (Plain text); charset=utf-8",
+    "(comment) text/plain; charset=utf-8",
+    'text/plain; charset="utf-8" (sent by Foxmail; v7.2); format=flowed (x)',
+    "text/plain;\n charset=utf-8 (comment (nested));\n format=flowed",
+]
+
+
+@pytest.mark.parametrize("content_type", COMMENTED_TYPES)
+def test_content_type_with_comments_keeps_its_body(content_type: str) -> None:
+    """Item 5: RFC 822 comments in Content-Type and the transfer encoding are ignored."""
+    raw = (
+        f"From: a@b.cn\nContent-Type: {content_type}\n"
+        "Content-Transfer-Encoding: base64 (encoded by the gateway)\n\n5L2g5aW9\n"
+    ).encode()
+    message = parse_message(raw)
+    assert (message.body.text, message.body.charset, message.attachments) == ("你好", "utf-8", ())
+
+
+def test_multipart_boundary_with_comment() -> None:
+    """A comment after the boundary parameter does not hide the parts."""
+    message = parse_message(
+        b'From: a@b.cn\nContent-Type: multipart/alternative; boundary="bb" (comment)\n\n'
+        b"--bb\nContent-Type: text/plain; charset=utf-8\n\nhello\n--bb\n"
+        b"Content-Type: text/html; charset=utf-8\n\n<p>hi</p>\n--bb--\n"
+    )
+    assert message.body.text == "hello" and message.body.html == "<p>hi</p>"
+    assert not any("boundary" in defect for defect in message.defects)
+
+
+def test_parenthesis_inside_unquoted_filename_is_kept() -> None:
+    """Only comments in comment positions go: "photo (1).jpg" stays whole."""
+    message = parse_message(
+        b'From: a@b.cn\nContent-Type: multipart/mixed; boundary="bb"\n\n--bb\n'
+        b"Content-Type: text/plain\n\nsee photo\n--bb\nContent-Type: image/jpeg\n"
+        b"Content-Disposition: attachment; filename=photo (1).jpg\n\n\xff\xd8\n--bb--\n"
+    )
+    assert [a.filename for a in message.attachments] == ["photo (1).jpg"]

@@ -21,8 +21,9 @@ from complaintd.parse.charset import decode_bytes
 from complaintd.parse.model import Address
 
 # RFC 2047 section 2: encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
-# encoded-text is printable ASCII without "?" (section 2); spaces are tolerated.
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([\x20-\x3e\x40-\x7e]*)\?=")
+# encoded-text is printable ASCII without "?" (section 2); spaces are tolerated, and
+# so is a TAB: Exchange folds long words inside the encoded text.
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([\x20-\x3e\x40-\x7e\t]*)\?=")
 # RFC 5322 section 2.2.3: unfolding removes CRLF before WSP; lone CR/LF also seen.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -144,7 +145,8 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
         except (binascii.Error, ValueError):
             return None
     # RFC 2047 section 4.2: "_" is a space, "=XX" a byte; a2b_qp(header=True) does both.
-    return binascii.a2b_qp(text.encode("ascii", "surrogateescape"), header=True)
+    # A TAB is what is left of a fold inside the word, never text.
+    return binascii.a2b_qp(text.replace("\t", "").encode("ascii", "surrogateescape"), header=True)
 
 
 def _merge_runs(pieces: Pieces) -> Pieces:

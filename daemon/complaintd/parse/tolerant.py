@@ -23,10 +23,38 @@ from typing import Any, cast
 
 # What the stdlib's RFC 2231 decoding raises on malformed continuations.
 _PARAM_ERRORS = (TypeError, ValueError, IndexError)
+# MIME fields whose values may carry RFC 822 comments (RFC 2045 section 5.1:
+# "text/plain; charset=us-ascii (Plain text)"), which the stdlib reads as part
+# of the type, the encoding or the parameter before them.
+_COMMENTED_FIELDS = frozenset({"content-type", "content-transfer-encoding", "content-disposition"})
+# A quoted string (kept), or a comment where a comment can stand: first, or
+# after a token and before the next ";" or the end.  "name=photo (1).jpg" keeps
+# its parentheses: they are followed by more of the value.
+_COMMENT_OR_QUOTED = re.compile(
+    r'("(?:[^"\\]|\\.)*")'
+    r"|^\s*\((?:[^()\\]|\\.|\([^()]*\))*\)\s*"
+    r"|\s*\((?:[^()\\]|\\.|\([^()]*\))*\)\s*(?=;|$)"
+)
+
+
+def without_comments(value: str) -> str:
+    """A MIME field value without its RFC 822 comments (quoted strings untouched)."""
+    return _COMMENT_OR_QUOTED.sub(lambda match: match.group(1) or "", value)
 
 
 class TolerantMessage(Message):
-    """A compat32 message whose parameter lookups never raise."""
+    """A compat32 message whose parameter lookups never raise or read comments."""
+
+    def get(self, name: str, failobj: Any = None) -> Any:
+        """Like :meth:`Message.get`; MIME fields come back without comments.
+
+        The stdlib's own content-type, parameter and payload decoding all read
+        through here, so ``text/plain (comment); charset=utf-8`` is text/plain.
+        """
+        value = super().get(name, failobj)
+        if isinstance(value, str) and "(" in value and name.lower() in _COMMENTED_FIELDS:
+            return without_comments(value)
+        return value
 
     def get_param(self, *args: Any, **kwargs: Any) -> Any:
         """Like :meth:`Message.get_param`, but ``failobj`` on malformed parameters."""

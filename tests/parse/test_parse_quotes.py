@@ -396,6 +396,9 @@ ATTRIBUTIONS_STILL_CUT = [
     '2013.02.08. 7:31 keltezéssel, "Gyõrvári Eszter" írta:',
     "Am 08.01.2024 um 10:00 schrieb Desk <kefu@desk.example.com>:",
     "2024年1月8日 上午10:00，客服中心 <kefu@desk.example.com> 写道：",
+    "At 14:56 02.06.2003 -0400, you wrote:",  # Eudora
+    '"Jakob Carlsson" <esrange@example.com> writes:',  # Gnus
+    "Excerpts from Stefan Schmidt's message of Thu Nov 26 09:17:15 +0100 2009:",  # Sup
 ]
 
 

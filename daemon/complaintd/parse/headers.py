@@ -301,12 +301,17 @@ def _lenient_mailbox(item: str, notes: list[str]) -> list[tuple[str, str]]:
     The address is the last ``<...@...>``, else a bare ``local@domain``
     (also inside quotes: ``"a@b.cn"``), else one inside a comment; the rest,
     unquoted, is the display name.  Encoded words and comments never supply
-    the address when anything else does.
+    the address when anything else does.  Several bare addresses and no
+    brackets (``a@x.cn b@x.cn``) are a list a mailer wrote without commas.
     """
     masked = _mask(item, _ENCODED_WORD, _COMMENT)
-    match = _last(_ANGLE_ADDRESS, masked) or _first_bare_address(masked)
+    match = _last(_ANGLE_ADDRESS, masked)
     if match is None:
-        match = _first_bare_address(_mask(item, _ENCODED_WORD))
+        bare = _bare_addresses(masked) or _bare_addresses(_mask(item, _ENCODED_WORD))
+        if len(bare) > 1:
+            notes.append(f"address: a list without commas in {item.strip()[:80]!r}")
+            return [("", found.group("address")) for found in bare]
+        match = bare[0] if bare else None
     if match is None:
         return []
     name = _display_name(item[: match.start()] + " " + item[match.end() :])
@@ -327,9 +332,9 @@ def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return matches[-1] if matches else None
 
 
-def _first_bare_address(text: str) -> re.Match[str] | None:
-    """The first ``local@domain``; an ASCII local part is preferred."""
-    return _BARE_ASCII_ADDRESS.search(text) or _BARE_ADDRESS.search(text)
+def _bare_addresses(text: str) -> list[re.Match[str]]:
+    """Every ``local@domain`` with an ASCII local part, else the first of any kind."""
+    return list(_BARE_ASCII_ADDRESS.finditer(text)) or list(_BARE_ADDRESS.finditer(text))[:1]
 
 
 def _display_name(rest: str) -> str:

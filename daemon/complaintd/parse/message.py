@@ -178,10 +178,11 @@ def _named(
     if source == "from":
         return sender
     notes.append(f"sender: From has no address; {source} used")
-    written = decode_text(index.first("from"), hint, notes).strip('"')
-    if sender.name or not written or "@" in written or "<" in written:
+    written = decode_text(index.first("from"), hint, notes)
+    name = written.split("<")[0].strip().strip('"').strip()  # "Tom Brinck <hammer>"
+    if sender.name or not name or "@" in written:
         return sender
-    return Address(written[:_NAME_MAX], sender.email)
+    return Address(name[:_NAME_MAX], sender.email)
 
 
 def _charset_hint(msg: Message) -> str | None:

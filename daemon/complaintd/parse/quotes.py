@@ -72,16 +72,19 @@ _FIELDS = {
     kind: re.compile(rf"^\s*[>*]*\s*(?:{words})\s*[*]*\s*[:：]", re.IGNORECASE)
     for kind, words in _FIELD_WORDS.items()
 }
-# English attributions: "On <date>, <name> wrote:", "<name> on <date> wrote:" or
-# "<name> <address> wrote:"; "sent" only with an address, so "...were sent:" is not one.
-_ENGLISH_VERB = re.compile(r"\b(wrote|sent)\s*:?\s*-*\s*$", re.IGNORECASE)
-_ON = re.compile(r"(?:^|[\s>-])on\s", re.IGNORECASE)
+# English attributions: "On <date>, <name> wrote:", "<name> on <date> wrote:", Eudora's
+# "At <time> <date>, you wrote:" or "<name> <address> wrote:" (Gnus: "writes:"); "sent"
+# only with an address, so "...were sent:" is not one.
+_ENGLISH_VERB = re.compile(r"\b(wrote|writes|sent)\s*:?\s*-*\s*$", re.IGNORECASE)
+_ON = re.compile(r"(?:^|[\s>-])on\s|^\W*at\s", re.IGNORECASE)
+# Sup: "Excerpts from <name>'s message of <date>:".
+_EXCERPTS = re.compile(r"^\W*excerpts from .{1,80}'s message of .*[:：]\s*$", re.IGNORECASE)
 _OTHER_VERBS = (
     "écrit", "escribió", "scritto", "escreveu", "schrieb", "schreef", "geschreven", "napisał",
     "napisał(a)", "napisała", "pisze", "skrev", "kirjoitti", "написал", "написал(а)",
     "написала", "yazdı", "έγραψε", "写道", "寫道", "のメッセージ", "작성",
 )  # fmt: skip
-_VERB_ENDINGS = ("wrote", "sent", *_OTHER_VERBS)
+_VERB_ENDINGS = ("wrote", "writes", "sent", *_OTHER_VERBS)
 _VERB_AT_END = re.compile(rf"(?:{_words(*_OTHER_VERBS)})\s*[:：]?\s*-*\s*$", re.IGNORECASE)
 # "Am 2. Jan. 2024 schrieb Name <a@b.c>:" - the verb in the middle, a colon at the end.
 _VERB_INSIDE = re.compile(r"\b(?:schrieb|skrev|schreef)\b.*[:：]\s*$", re.IGNORECASE)
@@ -324,7 +327,7 @@ def _is_attribution(text: str) -> bool:
     if not has_date or not _ENDS_WITH_COLON.search(tail):
         return False
     # "Am ... schrieb Name <a@b.c>:" or "2017-11-24 16:32 GMT+01:00 Name <a@b.c>:"
-    if _VERB_INSIDE.search(text):
+    if _VERB_INSIDE.search(text) or _EXCERPTS.match(text):
         return True
     opens = _OPENER.match(text) or _WEEKDAY_FIRST.match(text)
     return bool(opens) and bool(_ADDRESS_THEN_COLON.search(tail))

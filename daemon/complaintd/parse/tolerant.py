@@ -104,7 +104,10 @@ _KNOWN_FIELD = re.compile(
     rb"|x-[\x21-\x39\x3b-\x7e]*)[ \t]*:",
     re.IGNORECASE,
 )
-_BLANK_LINE = re.compile(rb"\r?\n(?=\r?\n|\r(?!\n))|\r(?=\r)")  # where the header block ends
+# Where the header block ends: a blank line, or one of white space only (which the
+# stdlib reads as folding, but which ends the headers for mail clients).
+_BLANK_LINE = re.compile(rb"\r?\n(?=[ \t]*(?:\r?\n|\r(?!\n)))|\r(?=[ \t]*\r)")
+_WHITE_LINE = re.compile(rb"[ \t]+(?=\r?\n|\r)")
 _JUNK_LINES_MAX = 5  # lines (blank ones included) a gateway may put above the headers
 _KNOWN_FIELDS_MIN = 2  # what makes the lines after the junk a header block
 _LOOKAHEAD_LINES = 40
@@ -113,13 +116,13 @@ _LOOKAHEAD_LINES = 40
 def repair_header_block(data: bytes) -> tuple[bytes, list[str]]:
     """``data`` with its header block made readable, and what was done.
 
-    Junk lines above the first field are skipped.  As in Dovecot and other
-    tolerant parsers, the header block runs to the first blank line: a line in
-    it that is not a field continues the field above it (joined with one space
-    of folding), ``Name :`` loses the space before its colon, and fields with
-    names RFC 5322 forbids are dropped with their continuations.  Only when
-    the message has no blank line at all may the body begin at a non-field
-    line, where no well-known field follows it (as the stdlib reads it).
+    Junk lines above the first field are skipped, and a line of white space
+    ends the header block like a blank one.  In the block, a line that is not
+    a field but is followed by well-known fields continues the field above it
+    (joined with one space of folding); ``Name :`` loses the space before its
+    colon; fields with names RFC 5322 forbids are dropped with their
+    continuations.  Where no field follows a non-field line, the body begins
+    there, as the stdlib reads it: a body glued to the headers stays body.
     Returns ``data`` itself when nothing needed repair.
     """
     start, junk = _header_start(data)
@@ -127,7 +130,12 @@ def repair_header_block(data: bytes) -> tuple[bytes, list[str]]:
     lines, notes = _repair_lines(data[start:end].splitlines(keepends=True), closed)
     if junk:
         notes.insert(0, f"skipped {len(junk)} line(s) above the header fields: {junk[0][:80]!r}")
-    return b"".join(lines) + data[end:], notes
+    rest = data[end:]
+    white = _WHITE_LINE.match(rest)
+    if white:
+        notes.append("a line of white space ended the header block")
+        rest = rest[white.end() :]
+    return b"".join(lines) + rest, notes
 
 
 def _header_start(data: bytes) -> tuple[int, list[bytes]]:
@@ -162,14 +170,14 @@ def _header_end(data: bytes, start: int) -> tuple[int, bool]:
 def _repair_lines(lines: list[bytes], closed: bool) -> tuple[list[bytes], list[str]]:
     """The header lines repaired (see :func:`repair_header_block`), and notes.
 
-    ``closed``: a blank line ends the block, so every line in it is header.
+    ``closed``: a blank line ends the block (see :func:`_line_kind`).
     """
-    field_follows = [True] * len(lines) if closed else _known_field_follows(lines)
+    field_follows = _known_field_follows(lines)
     kept: list[bytes] = []
     notes: list[str] = []
     dropping = False
     for index, line in enumerate(lines):
-        kind = _line_kind(line, index, field_follows[index])
+        kind = _line_kind(line, index, field_follows[index], closed)
         if kind == "body":
             return kept + lines[index:], notes
         if kind != "indented":
@@ -192,13 +200,14 @@ _NOTED = {
 }
 
 
-def _line_kind(line: bytes, index: int, field_follows: bool) -> str:
+def _line_kind(line: bytes, index: int, field_follows: bool, closed: bool) -> str:
     """What one header-block line is: field, indented, obsolete, continuation, drop or body.
 
-    A line that is no field continues the field above when it is in the
-    header block (``field_follows``), unless it looks like a field with an
-    invalid name; otherwise the body begins there - or, if it has a colon, it
-    is a field with an invalid name, dropped.
+    A line that is no field continues the field above when well-known fields
+    follow it (``field_follows``), unless it looks like a field with an invalid
+    name.  Otherwise the body begins there - except that in a block a blank
+    line ends (``closed``), a line with a colon is a field with an invalid
+    name ("X-Script/function/ !#: TEST"), dropped.
     """
     if line[:1] in (b" ", b"\t"):
         return "indented"
@@ -206,9 +215,9 @@ def _line_kind(line: bytes, index: int, field_follows: bool) -> str:
         return "obsolete"
     if _FIELD.match(line) or (index == 0 and line[:5] == b"From "):
         return "field"
-    if field_follows and index:
+    if field_follows and index and not line.startswith(b"--"):  # "--" opens a MIME part
         return "drop" if _BAD_FIELD.match(line) else "continuation"
-    return "drop" if b":" in line and index else "body"
+    return "drop" if b":" in line and index and closed else "body"
 
 
 def _known_field_follows(lines: list[bytes]) -> list[bool]:

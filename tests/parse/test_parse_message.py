@@ -13,6 +13,7 @@ import pytest
 
 from complaintd.errors import PermanentError
 from complaintd.parse import Address, AutomatedKind, parse_message
+from complaintd.parse.tolerant import without_comments
 from tests.parse.corpus import all_text, parse_handmade
 
 GBK_COMPLAINT = (
@@ -471,3 +472,25 @@ def test_parenthesis_inside_unquoted_filename_is_kept() -> None:
         b"Content-Disposition: attachment; filename=photo (1).jpg\n\n\xff\xd8\n--bb--\n"
     )
     assert [a.filename for a in message.attachments] == ["photo (1).jpg"]
+
+
+WITHOUT_COMMENTS = [
+    ('text/plain; charset="utf-8" (comment)', 'text/plain; charset="utf-8"'),
+    ("text/plain (c); charset=utf-8", "text/plain; charset=utf-8"),
+    ("(c) text/plain", "text/plain"),
+    ("base64 (encoded by the gateway)", "base64"),
+    ("attachment; filename=photo (1).jpg", "attachment; filename=photo (1).jpg"),
+    ('attachment; filename="a (1).jpg" (x)', 'attachment; filename="a (1).jpg"'),
+    ('x; a="q\\"(" (c)', 'x; a="q\\"("'),
+    (
+        "text/plain; charset=utf-8 (a (nested) one); format=flowed",
+        "text/plain; charset=utf-8; format=flowed",
+    ),
+    ("text/plain (unclosed", "text/plain (unclosed"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), WITHOUT_COMMENTS)
+def test_without_comments(value: str, expected: str) -> None:
+    """Comments go where a comment can stand; quoted strings and file names stay."""
+    assert without_comments(value) == expected

@@ -37,16 +37,14 @@ class _Line:
 
 def unflow(text: str, delsp: bool) -> str:
     """Join the soft line breaks of flowed ``text`` (LF line ends)."""
-    paragraphs: list[_Line] = []
-    open_paragraph = False
+    paragraphs: list[list[_Line]] = []
     for line in map(_read_line, text.split("\n")):
-        if open_paragraph and paragraphs[-1].depth == line.depth:
-            last = paragraphs[-1]
-            paragraphs[-1] = _Line(last.depth, _joined(last.text, delsp) + line.text)
+        last = paragraphs[-1][-1] if paragraphs else None
+        if last is not None and last.soft and last.depth == line.depth:
+            paragraphs[-1].append(line)
         else:
-            paragraphs.append(line)
-        open_paragraph = line.soft
-    return "\n".join(_render(paragraph, delsp) for paragraph in paragraphs)
+            paragraphs.append([line])
+    return "\n".join(_render(lines, delsp) for lines in paragraphs)
 
 
 def _read_line(raw: str) -> _Line:
@@ -57,14 +55,20 @@ def _read_line(raw: str) -> _Line:
     return _Line(depth, content[1:] if content.startswith(" ") else content)
 
 
-def _joined(text: str, delsp: bool) -> str:
-    """A soft-broken line's text before the next one is appended."""
-    return text[:-1] if delsp else text
+def _render(lines: list[_Line], delsp: bool) -> str:
+    """One paragraph as one display line, quoted with ``> `` per level.
 
-
-def _render(paragraph: _Line, delsp: bool) -> str:
-    """A paragraph as one display line, quoted with ``> `` per level."""
-    text = _joined(paragraph.text, delsp) if paragraph.soft else paragraph.text
-    if not paragraph.depth:
+    Every soft-broken line but a trailing one is joined to the next; with
+    DelSp its trailing space goes.  A paragraph cut short by a change of
+    quote depth keeps its last line as it is.
+    """
+    text = "".join(_joined(line, delsp) for line in lines[:-1]) + lines[-1].text
+    depth = lines[0].depth
+    if not depth:
         return text
-    return ">" * paragraph.depth + (" " + text if text else "")
+    return ">" * depth + (" " + text if text else "")
+
+
+def _joined(line: _Line, delsp: bool) -> str:
+    """A soft-broken line's text as it is joined to the next one."""
+    return line.text[:-1] if delsp else line.text

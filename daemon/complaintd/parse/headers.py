@@ -45,12 +45,13 @@ _COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
 _QUOTED_PAIR = re.compile(r"\\(.)")
 _DOMAIN = r"[\w-]+(?:\.[\w-]+)+"  # a dot: "a@b" in garbage is no address
 _ANGLE_ADDRESS = re.compile(rf"<\s*(?:mailto:)?(?P<address>{_ADDR_SPEC})\s*>")
-# A bare address: an ASCII local part is preferred, so that "张三zhangsan@x.cn" glued
-# to a name is not read as one; it must start the word ("jdöe@x" is one address).
+# A bare address starts a word ("jdöe@x.cn" is one address, and the scan stays
+# linear); an ASCII local part is preferred, the 8-bit one is the fallback.
+_WORD_START = r"(?<![^\s\"'<(\[:,;])"
 _BARE_ASCII_ADDRESS = re.compile(
-    rf"(?<![^\s\"'<(\[:,;])(?P<address>[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.-]+@{_DOMAIN})"
+    rf"{_WORD_START}(?P<address>[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.-]+@{_DOMAIN})"
 )
-_BARE_ADDRESS = re.compile(rf"(?P<address>[^\s<>@\",;:()\\\[\]]+@{_DOMAIN})")
+_BARE_ADDRESS = re.compile(rf"{_WORD_START}(?P<address>[^\s<>@\",;:()\\\[\]]+@{_DOMAIN})")
 _SIMPLE_ADDRESS = re.compile(
     rf"""\s*(?:(?:"(?P<quoted>[^"\\]*)"|(?P<name>[^"<>@,;:()\\\[\]]*?))\s*<(?P<angle>{_ADDR_SPEC})>"""
     rf"""|(?P<bare>{_ADDR_SPEC}))\s*(?:,|$)"""
@@ -241,7 +242,7 @@ def _list_mailboxes(text: str, notes: list[str]) -> list[tuple[str, str]]:
     """
     pairs: list[tuple[str, str]] = []
     pending: list[str] = []
-    for item in address_items(text):
+    for item in _address_items(text):
         found = _item_mailboxes(item, notes)
         if not found:
             pending.append(item.strip())
@@ -261,7 +262,7 @@ def _item_mailboxes(item: str, notes: list[str]) -> list[tuple[str, str]]:
     return strict or _lenient_mailbox(item, notes)
 
 
-def address_items(text: str) -> list[str]:
+def _address_items(text: str) -> list[str]:
     """Split an address list at top-level commas and semicolons.
 
     Quoted strings, comments, angle brackets and RFC 2047 encoded words are

@@ -10,7 +10,7 @@ The stdlib also stops reading headers at the first line that is not a field,
 so a line a forwarding gateway pasted above the headers, or a field continued
 on a line without indentation, turns the whole header block into body text.
 :func:`repair_header_block` finds the header block the way tolerant parsers
-(mutt, Thunderbird, MimeKit) do; the stored raw bytes are never changed.
+do, on a copy: the stored raw bytes are never changed.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import re
 from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
+from functools import lru_cache
 from typing import Any, cast
 
 # What the stdlib's RFC 2231 decoding raises on malformed continuations.
@@ -27,19 +28,49 @@ _PARAM_ERRORS = (TypeError, ValueError, IndexError)
 # "text/plain; charset=us-ascii (Plain text)"), which the stdlib reads as part
 # of the type, the encoding or the parameter before them.
 _COMMENTED_FIELDS = frozenset({"content-type", "content-transfer-encoding", "content-disposition"})
-# A quoted string (kept), or a comment where a comment can stand: first, or
-# after a token and before the next ";" or the end.  "name=photo (1).jpg" keeps
-# its parentheses: they are followed by more of the value.
-_COMMENT_OR_QUOTED = re.compile(
-    r'("(?:[^"\\]|\\.)*")'
-    r"|^\s*\((?:[^()\\]|\\.|\([^()]*\))*\)\s*"
-    r"|\s*\((?:[^()\\]|\\.|\([^()]*\))*\)\s*(?=;|$)"
-)
 
 
+@lru_cache(maxsize=256)  # the parser asks for the same Content-Type many times
 def without_comments(value: str) -> str:
-    """A MIME field value without its RFC 822 comments (quoted strings untouched)."""
-    return _COMMENT_OR_QUOTED.sub(lambda match: match.group(1) or "", value)
+    """A MIME field value without its RFC 822 comments (quoted strings untouched).
+
+    Only comments where a comment can stand go: first, or after a token and
+    before the next ";" or the end.  ``name=photo (1).jpg`` keeps its
+    parentheses: more of the value follows them.  One pass, so a hostile
+    value full of parentheses costs linear time.
+    """
+    kept: list[str] = []
+    position = 0
+    for start, end in _comment_spans(value):
+        before, after = value[position:start], value[end:].lstrip()
+        if start == 0 or not value[:start].strip() or not after or after.startswith(";"):
+            kept.append(before.rstrip())
+            position = end
+    kept.append(value[position:])
+    return "".join(kept).strip()
+
+
+def _comment_spans(value: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost, closed comment outside quoted strings."""
+    spans: list[tuple[int, int]] = []
+    depth, start, quoted, escaped = 0, 0, False, False
+    for index, char in enumerate(value):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif char == '"' and not depth:
+            quoted = True
+        elif char == "(":
+            start = index if not depth else start
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            if not depth:
+                spans.append((start, index + 1))
+    return spans
 
 
 class TolerantMessage(Message):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -25,7 +25,13 @@ def desk_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _make_desk(
-    tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, folder: str, *, staffed: bool
+    tmp_path: Path,
+    dovecot: DovecotServer,
+    smtp_sink: Any,
+    folder: str,
+    *,
+    staffed: bool,
+    desk_extra: str = "",
 ) -> Desk:
     config = write_config(
         tmp_path / "complaintd.toml",
@@ -34,6 +40,7 @@ def _make_desk(
         folder=folder,
         database_url=f"sqlite:///{tmp_path}/complaintd.db",
         staffed=staffed,
+        desk_extra=desk_extra,
     )
     return Desk(config, dovecot, folder, smtp_sink)
 
@@ -52,6 +59,20 @@ def staffed_desk(
 ) -> Iterator[Desk]:
     """A desk with agents, a response lead and routing damage -> qc."""
     yield _make_desk(tmp_path, dovecot, smtp_sink, imap_folder, staffed=True)
+
+
+@pytest.fixture
+def staffed_desk_with(
+    tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, imap_folder: str, desk_env: None
+) -> Callable[[str], Desk]:
+    """A staffed desk with more ``[desk]`` keys (e.g. ``plus_addressing = false``)."""
+
+    def make(desk_extra: str) -> Desk:
+        return _make_desk(
+            tmp_path, dovecot, smtp_sink, imap_folder, staffed=True, desk_extra=desk_extra
+        )
+
+    return make
 
 
 ADMIN_URL = os.environ.get("COMPLAINTD_TEST_PG_URL", "postgresql://root@127.0.0.1:5432/postgres")

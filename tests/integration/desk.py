@@ -41,11 +41,13 @@ def write_config(
     extra: str = "",
     fax_folder: str | None = None,
     staffed: bool = False,
+    desk_extra: str = "",
 ) -> Path:
     """Write a desk configuration for loopback servers and return its path.
 
     ``staffed`` adds desk agents, a response lead and routing to the departments, so
     every new complaint also mails them; without it only customers get mail.
+    ``desk_extra`` holds more ``[desk]`` keys.
     """
     staff = STAFF if staffed else ""
     routing = 'damage = ["qc"]' if staffed else ""
@@ -74,6 +76,7 @@ timezone = "Asia/Shanghai"
 admins = ["boss@lida.example"]
 token_secret_env = "COMPLAINTD_TOKEN_SECRET"
 {staff}
+{desk_extra}
 
 [[mailbox]]
 name = "complaints"

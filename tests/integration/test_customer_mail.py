@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
+from typing import Any
 
 from complaintd.testing.smtpsink import SinkMessage
 from tests.integration.desk import Desk
@@ -23,8 +24,8 @@ def open_ticket(
     desk: Desk,
     subject: str = "货物破损",
     body: str = "运单号 SF1234567890123 的货物破损了。",
-    **kwargs,
-) -> str:  # type: ignore[no-untyped-def]
+    **kwargs: Any,
+) -> str:
     desk.append(mail(subject, body, message_id=kwargs.pop("message_id", None), **kwargs))
     desk.once(now=NOW)
     return str(desk.tickets()[-1]["number"])

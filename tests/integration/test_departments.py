@@ -77,7 +77,7 @@ def test_the_whole_department_and_agent_workflow(staffed_desk: Desk) -> None:
     number = ticket["number"]
     assert ticket["status"] == "investigating"  # the sheet went out
     [sheet_mail] = sent_to(desk, "qc@lida.example")
-    assert "[" + number + "]" in sheet_mail["Subject"]
+    assert "[" + number + "/S1-" in sheet_mail["Subject"]  # the sheet token rides along
     assert sheet_mail["Reply-To"].startswith(f"complaints+{number.lower()}.s")
     photos = [p for p in sheet_mail.iter_attachments() if p.get_filename() == "破损照片.jpg"]
     assert photos and photos[0].get_content() == PHOTO

@@ -77,8 +77,11 @@ _EXTRA_KEYS = {
     "agent_answers": {"answers", "all_invalid", "suggested_solution"},
     "department_answer": {"department", "answer", "open_sheets"},
     "emergency": {"reason"},
-    "rejected_answer": {"department", "sender", "excerpt"},
+    "rejected_answer": {"department", "sender", "reason", "excerpt"},
     "answer_incomplete": {"department", "sheet", "problems", "causes"},
+    "agent_forward": {"mail", "outcome"},
+    "agent_refused": {"problems", "withheld"},
+    "rejected_attempt": {"sender", "reason", "excerpt"},
 }
 _ANSWER_KEYS = {"department", "finding", "cause_label", "responsible", "solution", "note"}
 
@@ -123,14 +126,14 @@ def test_internal_kinds_are_listed_apart_from_customer_kinds() -> None:
 
 
 def test_every_internal_triplet_is_shipped() -> None:
-    """9 internal kinds x 2 languages x (subject, text, HTML) = 54 files."""
+    """12 internal kinds x 2 languages x (subject, text, HTML) = 72 files."""
     directory = default_templates_dir()
     files = [
         directory / language / f"{kind}.{part}"
         for kind, language in INTERNAL
         for part in ("subject.txt", "txt", "html")
     ]
-    assert len(files) == 54
+    assert len(files) == 72
     assert [f for f in files if not f.is_file()] == []
 
 
@@ -340,8 +343,11 @@ def test_internal_template_lines_stay_short(
     context = sample_context(kind, language)
     inserted = [context["ticket"]["complaint_text"], context["ticket"]["subject"]]
     inserted += [
-        context[key] for key in ("reason", "excerpt", "suggested_solution") if key in context
+        context[key]
+        for key in ("reason", "excerpt", "suggested_solution", "withheld", "sender")
+        if key in context
     ]
+    inserted += [*context.get("problems", []), context.get("mail", {}).get("text", "")]
     answers = context.get("answers", []) + ([context["answer"]] if "answer" in context else [])
     inserted += [answer[key] or "" for answer in answers for key in ("solution", "note")]
     mail = renderer.render(kind, language, context)

@@ -282,7 +282,7 @@ def _flush_and_report(runtime: Runtime) -> int:
 
 def outbox_list(args: argparse.Namespace, runtime: Runtime) -> int:
     """``outbox list``: outgoing mail and what became of it."""
-    from complaintd.outbox.sender import outbox_rows
+    from complaintd.outbox.manage import outbox_rows
 
     zone = runtime.config.desk.timezone
     documents = [
@@ -316,7 +316,7 @@ def outbox_retry(args: argparse.Namespace, runtime: Runtime) -> int:
     """``outbox retry``: failed mail back to pending, then sent at once."""
     from datetime import timedelta
 
-    from complaintd.outbox.sender import retry_failed_mail
+    from complaintd.outbox.manage import retry_failed_mail
 
     deadline = timedelta(hours=runtime.config.smtp.retry_deadline_hours)
     ids = retry_failed_mail(runtime, None if args.all else args.id, deadline)
@@ -324,6 +324,20 @@ def outbox_retry(args: argparse.Namespace, runtime: Runtime) -> int:
         raise NotFoundError(f"no failed outbox mail {args.id}")
     print(f"{len(ids)} mail(s) back in the queue", file=sys.stderr)
     return _flush_and_report(runtime)
+
+
+def outbox_cancel(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``outbox cancel ID --reason``: a pending or failed mail is never to be sent."""
+    from complaintd.outbox.manage import cancel_mail
+
+    reason = " ".join(args.reason.split())
+    if not reason:
+        raise UsageError("outbox cancel: --reason must say why")
+    if cancel_mail(runtime, args.id, cli_actor(), reason):
+        print(f"outbox mail {args.id}: cancelled", file=sys.stderr)
+    else:
+        print(f"outbox mail {args.id}: cancelled already; nothing changed", file=sys.stderr)
+    return 0
 
 
 _HANDLERS: dict[str, Handler] = {
@@ -340,4 +354,5 @@ _HANDLERS: dict[str, Handler] = {
     "tickets note": tickets_note,
     "outbox list": outbox_list,
     "outbox retry": outbox_retry,
+    "outbox cancel": outbox_cancel,
 }

@@ -99,12 +99,38 @@ def _add_outbox_commands(sub: argparse._SubParsersAction) -> None:
         dest="outbox_command", required=True
     )
     listing = outbox.add_parser("list", help="list outgoing mail")
-    listing.add_argument("--status", choices=("pending", "sending", "sent", "failed"))
+    listing.add_argument("--status", choices=("pending", "sending", "sent", "failed", "cancelled"))
     listing.add_argument("--format", choices=("table", "json"), default="table")
     retry = outbox.add_parser("retry", help="send failed mail again")
     target = retry.add_mutually_exclusive_group(required=True)
     target.add_argument("id", nargs="?", type=int, help="the outbox id")
     target.add_argument("--all", action="store_true", help="every failed mail")
+    _add_outbox_cancel(outbox)
+
+
+def _add_outbox_cancel(outbox: argparse._SubParsersAction) -> None:
+    cancel = outbox.add_parser(
+        "cancel",
+        help="decide a queued or failed mail is not to be sent",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Cancel one outgoing mail that is pending or failed: it is marked cancelled and\n"
+            "never sent afterwards; who cancelled it and why go into the audit trail.\n"
+            "A mail already sent, or being sent at this moment, cannot be cancelled.\n"
+            "Cancelling a cancelled mail changes nothing."
+        ),
+        epilog=(
+            "exit status: 0 cancelled (or cancelled already);\n"
+            "             1 no such mail, or it was sent or is being sent\n\n"
+            "example:\n"
+            "  complaintd outbox list --status failed\n"
+            '  complaintd outbox cancel 42 --reason "customer withdrew the complaint by phone"'
+        ),
+    )
+    cancel.add_argument("id", type=int, help="the outbox id, as outbox list shows it")
+    cancel.add_argument(
+        "--reason", required=True, help="why it is not to be sent (kept in the audit trail)"
+    )
 
 
 def make_clock(value: str | None) -> Clock:

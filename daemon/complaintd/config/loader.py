@@ -256,11 +256,23 @@ def _read_desk(s: _Section) -> DeskConfig:
         ack_window_hours=s.number("ack_window_hours", 24),
         repeat_window_days=s.integer("repeat_window_days", 30, lo=0, hi=3650),
         max_attachment_bytes=s.integer("max_attachment_bytes", 25 * 1024 * 1024, lo=0),
+        plus_addressing=s.get("plus_addressing", bool, True),
+        trusted_authserv_id=_read_authserv_id(s),
     )
     if len(desk.token_secret) < 16:
         raise ConfigError(s.key("token_secret_env"), "the secret must be at least 16 characters")
     s.done()
     return desk
+
+
+def _read_authserv_id(s: _Section) -> str | None:
+    """The MTA's authserv-id (RFC 8601 section 2.5): a domain name, compared caselessly."""
+    value = s.text("trusted_authserv_id", None)
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?", value):
+        raise ConfigError(
+            s.key("trusted_authserv_id"), "must be the MTA's host name, e.g. mx.lida.example"
+        )
+    return value.lower() if value else None
 
 
 def _read_zone(s: _Section) -> ZoneInfo:

@@ -41,6 +41,12 @@ class DeskConfig:
     ack_window_hours: float
     repeat_window_days: int
     max_attachment_bytes: int
+    # Reply tokens ride in ``local+TOKEN@domain`` only when the mail host delivers
+    # sub-addresses; the subject tag carries them either way (issue 9, item 7).
+    plus_addressing: bool = True
+    # The MTA whose Authentication-Results header agent and department actions need
+    # (RFC 8601); None: no such requirement.
+    trusted_authserv_id: str | None = None
 
 
 @dataclass(frozen=True)

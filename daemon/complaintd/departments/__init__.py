@@ -14,6 +14,8 @@ from complaintd.departments.commands import (
     SEVERITY_NAMES,
     AgentCommand,
     AgentInstruction,
+    known_line_key,
+    known_lines_of,
     parse_agent_instruction,
 )
 from complaintd.departments.form import (
@@ -37,6 +39,8 @@ __all__ = [
     "AgentInstruction",
     "DepartmentAnswer",
     "form_values",
+    "known_line_key",
+    "known_lines_of",
     "parse_agent_instruction",
     "parse_department_answer",
     "reply_lines",

@@ -47,6 +47,8 @@ SELECTED_HEADERS = (
     "content-language",
     "thread-topic",
     "thread-index",
+    # The topmost one only: the desk's MTA prepends its verdict (RFC 8601 section 5).
+    "authentication-results",
 )
 # Headers the automated-mail rules read (a superset of what is stored).
 _SIGNAL_HEADERS = (
@@ -57,6 +59,7 @@ _SIGNAL_HEADERS = (
     "mailing-list",
 )
 _HEADER_VALUE_MAX = 300
+_LONG_HEADERS = {"authentication-results": 4000}  # verdicts follow long comments
 _NAME_MAX = 200  # a display name taken from an address-less From
 # Where the sender is looked for, in order (Return-Path comes last, separately).
 _SENDER_FALLBACKS = ("from", "reply-to", "sender")
@@ -199,7 +202,8 @@ def _selected_headers(index: HeaderIndex, hint: str | None, notes: list[str]) ->
     found: dict[str, str] = {}
     for name in SELECTED_HEADERS:
         if name in index:
-            found[name] = decode_text(index.first(name), hint, notes)[:_HEADER_VALUE_MAX]
+            limit = _LONG_HEADERS.get(name, _HEADER_VALUE_MAX)
+            found[name] = decode_text(index.first(name), hint, notes)[:limit]
     return found
 
 

@@ -36,6 +36,9 @@ INTERNAL_KINDS: tuple[str, ...] = (
     "emergency",
     "rejected_answer",
     "answer_incomplete",
+    "agent_forward",
+    "agent_refused",
+    "rejected_attempt",
 )
 
 ALL_KINDS: tuple[str, ...] = KINDS + INTERNAL_KINDS
@@ -275,6 +278,32 @@ _REJECTED = {
 }
 
 
+_REJECTED_REASON = {
+    "zh-CN": "zhangwei1987@163.example may not answer for qc",
+    "en": "zhang.wei.1987@webmail.example may not answer for qc",
+}
+
+_FORWARDED = {
+    "zh-CN": {
+        "from": "wangli@huanan-canyin.example",
+        "name": "王丽",
+        "text": "这个方案我没法同意。两箱餐具都是给新店开业准备的，只赔货值不够，"
+        "耽误开业的损失你们也要考虑。请今天之内给我回电话。",
+        "attachments": ["破损餐具2.jpg"],
+    },
+    "en": {
+        "from": "emily.carter@harbourkitchen.example",
+        "name": "Emily Carter",
+        "text": "I'm sorry but I can't accept this. The plates were for our opening on "
+        "Saturday; the declared value does not cover what the delay costs us. "
+        "Please call me today.",
+        "attachments": ["broken-plates-2.jpg"],
+    },
+}
+
+_WITHHELD = {"zh-CN": "收到，这单我来跟进", "en": "Got it, I'll take this one"}
+
+
 def _internal_ticket(kind: str, language: str) -> dict[str, Any]:
     """The sample ticket as the workflow passes it to an internal template."""
     ticket = _ticket(kind, language)
@@ -365,8 +394,17 @@ def _internal_extra(kind: str, language: str) -> dict[str, Any]:
             "problems": ["调查结果/Finding: missing; write 成立/valid or 不成立/invalid"],
             "causes": cause_choices(),
         }
+    if kind == "agent_forward":
+        return {"mail": _FORWARDED[language], "outcome": "disagreed"}
+    if kind == "agent_refused":
+        return {
+            "problems": ["#sevrity: unknown command (did you mean #severity?)"],
+            "withheld": _WITHHELD[language],
+        }
+    if kind == "rejected_attempt":
+        return {"reason": _REJECTED_REASON[language], **_REJECTED[language]}
     # rejected_answer
-    return {"department": qc, **_REJECTED[language]}
+    return {"department": qc, "reason": _REJECTED_REASON[language], **_REJECTED[language]}
 
 
 def sample_context(kind: str, language: str) -> dict[str, Any]:

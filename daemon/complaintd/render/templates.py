@@ -55,6 +55,7 @@ Filters available to templates:
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -109,8 +110,13 @@ class RenderedMail:
 
 
 def default_templates_dir() -> Path:
-    """The repository's top-level ``templates/`` folder (the shipped templates)."""
-    return Path(__file__).resolve().parents[3] / "templates"
+    """The shipped templates: the package ``complaintd.templates`` (the checkout's
+    top-level ``templates/`` folder in an editable install)."""
+    spec = importlib.util.find_spec("complaintd.templates")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if locations:
+        return Path(locations[0])
+    return Path(__file__).resolve().parents[3] / "templates"  # run from a bare checkout
 
 
 def clean_subject(subject: str) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from complaintd.store.models import Attachment, ContactSheet, Message, Ticket
+from complaintd.store.models import Attachment, ContactSheet, Event, Message, Ticket
 
 
 def iso(value: datetime | None, zone: ZoneInfo) -> str | None:
@@ -47,10 +47,27 @@ def ticket_document(ticket: Ticket, zone: ZoneInfo, *, with_messages: bool) -> d
         "due_at": iso(ticket.due_at, zone),
         "contact_sheets": [sheet_document(s, zone) for s in sheets_of(ticket)],
         "survey": {"sent_at": None, "score": None, "comment": None},
+        "owner": ticket.owner,
     }
     if with_messages:
         document["messages"] = [message_document(m, zone) for m in ordered_messages(ticket)]
+        document["events"] = [event_document(e, zone) for e in events_of(ticket)]
     return document
+
+
+def events_of(ticket: Ticket) -> list[Event]:
+    """The ticket's audit trail, in order."""
+    return list(Event.select().where(Event.ticket == ticket).order_by(Event.at, Event.id))
+
+
+def event_document(event: Event, zone: ZoneInfo) -> dict[str, Any]:
+    """One audit event: when, who, what, and the details."""
+    return {
+        "at": iso(event.at, zone),
+        "actor": event.actor,
+        "action": event.action,
+        "detail": event.detail,
+    }
 
 
 def sheets_of(ticket: Ticket) -> list[ContactSheet]:

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
-from complaintd.thread.tokens import make_token, reply_address
 from complaintd.workflow.agreement import Verdict, read_answer
-from complaintd.workflow.mail import queue_mail, template_context, thread_of
+from complaintd.workflow.mail import (
+    customer_thread,
+    queue_mail,
+    scoped_reply_address,
+    template_context,
+    without_desk_lines,
+)
 from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
 
@@ -26,9 +32,8 @@ _ROBOT_LOCAL = re.compile(
 
 
 def customer_reply_address(runtime: Runtime, ticket: Ticket) -> str:
-    """The plus-address whose signed token lets the customer write into this ticket."""
-    token = make_token(runtime.config.desk.token_secret, ticket.number, "c")
-    return reply_address(runtime.config.desk.address, token)
+    """The address whose signed token lets the customer write into this ticket."""
+    return scoped_reply_address(runtime, ticket, "c")
 
 
 def send_to_customer(
@@ -52,7 +57,7 @@ def send_to_customer(
             reason="no customer email address",
         )
         return None
-    parent, references = thread_of(ticket)
+    parent, references = customer_thread(ticket)
     return queue_mail(
         runtime,
         ticket,
@@ -109,13 +114,27 @@ def acknowledge(
 # --- the customer writes again ------------------------------------------------------------
 
 
-def on_customer_reply(runtime: Runtime, ticket: Ticket, message: Message, now: datetime) -> None:
+class ReplyOutcome(StrEnum):
+    """What a customer's mail did to the ticket (told to the agents)."""
+
+    ADDED = "added"  # new information, the ticket stays where it is
+    REOPENED = "reopened"
+    AGREED = "agreed"
+    DISAGREED = "disagreed"
+    UNCLEAR = "unclear"  # an answer to a proposal that is neither yes nor no
+
+
+def on_customer_reply(
+    runtime: Runtime, ticket: Ticket, message: Message, now: datetime
+) -> ReplyOutcome:
     """A closed ticket reopens; an answer to a proposal moves the ticket on."""
     actor = message.from_addr or "customer"
     if ticket.status == "closed":
         reopen(runtime, ticket, actor, now, excerpt(message.body))
-    elif ticket.status == "solution_proposed":
-        _answer_to_proposal(runtime, ticket, message, actor, now)
+        return ReplyOutcome.REOPENED
+    if ticket.status == "solution_proposed":
+        return _answer_to_proposal(runtime, ticket, message, actor, now)
+    return ReplyOutcome.ADDED
 
 
 def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: str) -> None:
@@ -128,13 +147,13 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
 
 def _answer_to_proposal(
     runtime: Runtime, ticket: Ticket, message: Message, actor: str, now: datetime
-) -> None:
-    answer = read_answer(message.body, message.subject)
+) -> ReplyOutcome:
+    answer = read_answer(without_desk_lines(ticket, message), message.subject)
     if answer is None:
         record_event(
             now, actor, "proposal_answer_unclear", ticket=ticket, message_id=message.message_id
         )
-        return
+        return ReplyOutcome.UNCLEAR
     if answer.verdict is Verdict.AGREE:
         transition(
             ticket, "implementing", actor, now, reason=f"customer agreed ('{answer.phrase}')"
@@ -147,7 +166,7 @@ def _answer_to_proposal(
             auto_submitted="auto-replied",
             text=last_proposal(ticket),
         )
-        return
+        return ReplyOutcome.AGREED
     objection = excerpt(message.body)
     transition(
         ticket, "investigating", actor, now, reason=f"customer disagreed ('{answer.phrase}')"
@@ -156,6 +175,7 @@ def _answer_to_proposal(
     send_to_customer(
         runtime, ticket, "objection", now=now, auto_submitted="auto-replied", text=objection
     )
+    return ReplyOutcome.DISAGREED
 
 
 def excerpt(text: str, limit: int = 2000) -> str:

@@ -139,8 +139,12 @@ def record_answer(
     answer: DepartmentAnswer,
     sender: str,
     now: datetime,
+    basis: dict[str, str] | None = None,
 ) -> bool:
-    """Apply a department's answer; False (sheet stays open) when the form is incomplete."""
+    """Apply a department's answer; False (sheet stays open) when the form is incomplete.
+
+    ``basis`` (token scope, authentication verdict) goes into the audit event.
+    """
     ticket = sheet.ticket
     if not answer.complete:
         record_event(
@@ -163,6 +167,7 @@ def record_answer(
         ticket=ticket,
         department=sheet.department,
         answer=sheet.answer,
+        basis=basis or {},
     )
     _tell_agents_of_answer(runtime, sheet, now)
     if (

@@ -16,7 +16,7 @@ from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import Message
 
 from complaintd.errors import PermanentError
-from complaintd.parse.automated import Signals, classify
+from complaintd.parse.automated import SIGNAL_HEADERS, Signals, classify
 from complaintd.parse.headers import (
     HeaderIndex,
     decode_text,
@@ -51,13 +51,7 @@ SELECTED_HEADERS = (
     "authentication-results",
 )
 # Headers the automated-mail rules read (a superset of what is stored).
-_SIGNAL_HEADERS = (
-    *SELECTED_HEADERS,
-    "list-unsubscribe",
-    "list-post",
-    "x-mailing-list",
-    "mailing-list",
-)
+_SIGNAL_HEADERS = tuple(dict.fromkeys((*SELECTED_HEADERS, *SIGNAL_HEADERS)))
 _HEADER_VALUE_MAX = 300
 _LONG_HEADERS = {"authentication-results": 4000}  # verdicts follow long comments
 _NAME_MAX = 200  # a display name taken from an address-less From
@@ -132,7 +126,7 @@ def _build(msg: Message, index: HeaderIndex, notes: list[str]) -> ParsedMessage:
     from_addr, sender_source = _sender(index, hint, notes, return_path)
     selected = _selected_headers(index, hint, notes)
     signals = _signals(index, hint, notes, subject, from_addr, return_path, msg, walk)
-    kind, reason = classify(signals)
+    kind, reason, rule = classify(signals, body.text)
     return ParsedMessage(
         message_id=next(iter(parse_msg_ids(index.all("message-id")[:1])), None),
         in_reply_to=parse_msg_ids(index.all("in-reply-to")),
@@ -149,6 +143,7 @@ def _build(msg: Message, index: HeaderIndex, notes: list[str]) -> ParsedMessage:
         attachments=tuple(walk.attachments),
         automated=kind,
         automated_reason=reason,
+        automated_rule=rule,
         return_path=return_path,
         headers=selected,
         defects=_defects(msg, index, notes),

@@ -494,3 +494,30 @@ WITHOUT_COMMENTS = [
 def test_without_comments(value: str, expected: str) -> None:
     """Comments go where a comment can stand; quoted strings and file names stay."""
     assert without_comments(value) == expected
+
+
+WHITE_SPACE_LINES = [
+    # A line of one space between the headers and the body (spamassassin spam/015).
+    ("separator", b"From: a@b.cn\nSubject: x\n \nbody\n", "x", "body"),
+    # RFC 5322 obsolete folding: a white-space line inside a folded Subject
+    # (ruby-mail rfc2822/example14.eml), in a block that needs repair anyway.
+    (
+        "folding",
+        b"---- Original email message ----\nFrom: a@b.cn\nSubject: Re: TEST\n \n"
+        b"\t=?utf-8?B?5rWL6K+V?=\nTo: c@d.cn\n\nbody\n",
+        "Re: TEST 测试",
+        "body",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "raw", "subject", "body"), WHITE_SPACE_LINES, ids=[w[0] for w in WHITE_SPACE_LINES]
+)
+def test_white_space_line_in_the_header_block(
+    case: str, raw: bytes, subject: str, body: str
+) -> None:
+    """A white-space line ends the headers unless folding goes on after it."""
+    message = parse_message(raw)
+    assert (message.subject, message.body.text) == (subject, body), case
+    assert message.from_addr == Address("", "a@b.cn")

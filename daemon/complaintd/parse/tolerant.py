@@ -139,6 +139,7 @@ _KNOWN_FIELD = re.compile(
 # stdlib reads as folding, but which ends the headers for mail clients).
 _BLANK_LINE = re.compile(rb"\r?\n(?=[ \t]*(?:\r?\n|\r(?!\n)))|\r(?=[ \t]*\r)")
 _WHITE_LINE = re.compile(rb"[ \t]+(?=\r?\n|\r)")
+_LINE_END = re.compile(rb"^(?:\r\n|\r|\n)")
 _JUNK_LINES_MAX = 5  # lines (blank ones included) a gateway may put above the headers
 _KNOWN_FIELDS_MIN = 2  # what makes the lines after the junk a header block
 _LOOKAHEAD_LINES = 40
@@ -193,9 +194,24 @@ def _is_header_block(lines: list[bytes]) -> bool:
 
 
 def _header_end(data: bytes, start: int) -> tuple[int, bool]:
-    """Where the header block ends, and whether a blank line ends it."""
-    match = _BLANK_LINE.search(data, start)
-    return (match.end(), True) if match else (len(data), False)
+    """Where the header block ends, and whether a blank line ends it.
+
+    A line of white space followed by an indented line or a field is folding
+    (RFC 5322 section 4.2 obsolete syntax), not the end.
+    """
+    for match in _BLANK_LINE.finditer(data, start):
+        if not _folds_on(data, match.end()):
+            return match.end(), True
+    return len(data), False
+
+
+def _folds_on(data: bytes, position: int) -> bool:
+    """True when the white-space line at ``position`` is followed by more header."""
+    white = _WHITE_LINE.match(data, position)
+    if white is None:
+        return False
+    following = _LINE_END.sub(b"", data[white.end() : white.end() + 200], count=1)
+    return following[:1] in (b" ", b"\t") or bool(_FIELD.match(following))
 
 
 def _repair_lines(lines: list[bytes], closed: bool) -> tuple[list[bytes], list[str]]:

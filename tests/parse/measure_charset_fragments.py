@@ -49,7 +49,7 @@ def chinese_fragments(root: Path, count: int, rng: random.Random) -> list[str]:
     """``count`` random fragments of the Chinese fixtures' bodies."""
     text = "".join(parse_message((root / name).read_bytes()).body.text for name in CHINESE_SOURCES)
     runs = [run for run in _RUN.findall(text) if _HAN.search(run)]
-    fragments = []
+    fragments: list[str] = []
     while len(fragments) < count:
         run = rng.choice(runs)
         size = rng.randint(1, 30)

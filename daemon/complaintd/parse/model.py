@@ -92,7 +92,7 @@ class ParsedMessage:
     in_reply_to: tuple[str, ...]  # message ids, no angle brackets
     references: tuple[str, ...]  # message ids, oldest first, no angle brackets
     subject: str  # decoded (RFC 2047), single line, stripped
-    from_addr: Address | None
+    from_addr: Address | None  # the sender: From, or a fallback header (see sender_source)
     reply_to: tuple[Address, ...]
     to: tuple[Address, ...]
     cc: tuple[Address, ...]
@@ -107,3 +107,6 @@ class ParsedMessage:
     headers: dict[str, str] = field(default_factory=dict)  # selected raw headers, decoded
     defects: tuple[str, ...] = ()  # parser complaints, for the audit trail
     automated_rule: AutomatedRule | None = None  # the evidence behind ``automated``
+    # The header from_addr was read from: "from", or when From holds no address at
+    # all "reply-to", "sender" or "return-path" (in that order); None without a sender.
+    sender_source: str | None = None

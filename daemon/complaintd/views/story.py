@@ -26,7 +26,7 @@ WRITTEN_OUT = frozenset({"reply", "solution", "resolution", "invalid"})
 AUTOMATIC_IN = frozenset({"auto_reply", "bounce"})
 # Events the timeline shows as the message they belong to.
 MESSAGE_EVENTS = frozenset(
-    {"message_added", "ticket_created", "mail_queued", "mail_sent", "mail_failed"}
+    {"message_added", "ticket_created", "agent_mail", "mail_queued", "mail_sent", "mail_failed"}
 )
 # The fields of a department's answer, as the reply form names them in English.
 ANSWER_LABELS = (
@@ -114,22 +114,58 @@ def _answer_lines(answer: dict[str, Any] | None, at: datetime | None, zone: Zone
 
 def timeline_lines(record: TicketRecord, zone: ZoneInfo, *, full: bool) -> list[str]:
     """Messages and events of the ticket in the order they happened."""
-    entries = [_message_entry(m, record, zone, full) for m in record.messages]
+    ranks = message_ranks(record.messages, record.events)
+    entries = [_message_entry(m, record, zone, ranks[m.id], full) for m in record.messages]
     shown = record.events if full else [e for e in record.events if e.action not in MESSAGE_EVENTS]
     entries += [_event_entry(e, zone) for e in shown]
     entries.sort(key=lambda entry: (entry.at, entry.rank))
     return [line for entry in entries for line in entry.lines] or ["  (nothing yet)"]
 
 
-def _message_entry(message: Message, record: TicketRecord, zone: ZoneInfo, full: bool) -> Entry:
-    queued = _queuing_event(message, record.events)
-    rank = _message_rank(message, record.events, queued)
+def message_ranks(messages: list[Message], events: list[Event]) -> dict[int, float]:
+    """Where each message sits among the events of its instant (events rank by id).
+
+    A message sits at the event that recorded it: an outgoing one at its ``mail_queued``,
+    an incoming one just before the first event of its inbound row or naming its
+    Message-ID.  A message no event names comes right after the message before it.
+    """
+    queued = {_detail(e, "message_id"): float(e.id) for e in events if e.action == "mail_queued"}
+    ranks: dict[int, float] = {}
+    previous = -math.inf
+    for message in messages:
+        rank: float | None
+        if message.direction == "out":
+            rank = queued.get(message.message_id)
+        else:
+            rank = _first_event_about(message, events)
+        previous = rank if rank is not None else previous + 0.001
+        ranks[message.id] = previous
+    return ranks
+
+
+def _first_event_about(message: Message, events: list[Event]) -> float | None:
+    """Just before the first event recorded for an incoming message, if any."""
+    for event in events:
+        same_row = message.inbound_id is not None and event.inbound_id == message.inbound_id
+        named = message.message_id and _detail(event, "message_id") == message.message_id
+        if same_row or (named and event.action != "mail_queued"):
+            return event.id - 0.5
+    return None
+
+
+def _detail(event: Event, key: str) -> Any:
+    return (event.detail or {}).get(key)
+
+
+def _message_entry(
+    message: Message, record: TicketRecord, zone: ZoneInfo, rank: float, full: bool
+) -> Entry:
     when = local(message.created_at, zone)
     if message.direction == "in":
         head = f"  {when}  <- {message.kind}  from {_sender(message)}"
         written = full or message.kind not in AUTOMATIC_IN
     else:
-        by = f"  by {queued.actor}" if queued and queued.actor != "system" else ""
+        by = _queued_by(message, record.events)
         head = f"  {when}  -> {message.kind}  to {', '.join(message.to_addrs)}{by}"
         head += f"  [{_delivery(record, message)}]"
         written = full or message.kind in WRITTEN_OUT
@@ -139,29 +175,12 @@ def _message_entry(message: Message, record: TicketRecord, zone: ZoneInfo, full:
     return Entry(message.created_at, rank, lines)
 
 
-def _queuing_event(message: Message, events: list[Event]) -> Event | None:
-    """The ``mail_queued`` event of an outgoing message (it names who caused the mail)."""
-    if message.direction != "out":
-        return None
+def _queued_by(message: Message, events: list[Event]) -> str:
+    """``  by AGENT`` when a person caused an outgoing message (its ``mail_queued`` says)."""
     for event in events:
-        if event.action == "mail_queued" and (event.detail or {}).get("message_id") == (
-            message.message_id
-        ):
-            return event
-    return None
-
-
-def _message_rank(message: Message, events: list[Event], queued: Event | None) -> float:
-    """Where a message sits among the events of its instant: at the event that recorded
-    it; an unrecorded incoming mail first, an unrecorded outgoing one last."""
-    if queued is not None:
-        return float(queued.id)
-    if message.direction == "out":
-        return math.inf
-    for event in events:
-        if message.inbound_id is not None and event.inbound_id == message.inbound_id:
-            return event.id - 0.5
-    return -math.inf
+        if event.action == "mail_queued" and _detail(event, "message_id") == message.message_id:
+            return "" if event.actor == "system" else f"  by {event.actor}"
+    return ""
 
 
 def _sender(message: Message) -> str:
@@ -234,7 +253,13 @@ def _change(action: str, d: dict[str, Any]) -> tuple[str, list[Any]]:
 
 
 def _note(action: str, d: dict[str, Any]) -> tuple[str, list[Any]]:
-    return action.replace("_", " "), [d.get("text")]
+    kept = " (kept from the customer)" if d.get("withheld") else ""
+    return action.replace("_", " ") + kept, [d.get("text")]
+
+
+def _taken(action: str, d: dict[str, Any]) -> tuple[str, list[Any]]:
+    before = d.get("previous_owner")
+    return "took the ticket" + (f" (owner before: {before})" if before else ""), []
 
 
 def _refused(action: str, d: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -248,6 +273,11 @@ def _sheet(action: str, d: dict[str, Any]) -> tuple[str, list[Any]]:
 def _answered(action: str, d: dict[str, Any]) -> tuple[str, list[Any]]:
     answer = d.get("answer") or {}
     return f"{d.get('department')} answered: {answer.get('finding')}", []
+
+
+def _all_answered(action: str, d: dict[str, Any]) -> tuple[str, list[Any]]:
+    verdict = ": every one found the complaint invalid" if d.get("all_invalid") else ""
+    return f"all departments have answered{verdict}", []
 
 
 def _short(value: Any) -> str:
@@ -264,6 +294,8 @@ PHRASES: dict[str, Phrase] = {
     "objection": _note,
     "solution_proposed": _note,
     "agent_mail_problems": _refused,
+    "ownership_taken": _taken,
     "sheet_dispatched": _sheet,
     "department_answered": _answered,
+    "all_departments_answered": _all_answered,
 }

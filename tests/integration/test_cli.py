@@ -219,6 +219,8 @@ def test_list_is_sorted_by_due_time_with_due_and_age_columns(desk: Desk) -> None
 
 def test_list_filters_overdue_owner_and_pages(desk: Desk) -> None:
     n = three_tickets(desk)
+    documents = json.loads(ok(desk, "tickets", "list", "--format", "json", now=LATE))
+    assert all("events" in d and "owner" in d and "messages" not in d for d in documents)
     assert listed(desk, "--overdue") == [n["serious"]]
     assert listed(desk, "--limit", "2") == [n["serious"], n["important"]]
     assert listed(desk, "--limit", "1", "--offset", "1") == [n["important"]]

@@ -121,7 +121,8 @@ def tickets_list(args: argparse.Namespace, runtime: Runtime) -> int:
         offset=args.offset,
     )
     now, zone = runtime.clock.now(), runtime.config.desk.timezone
-    records = load_records(select_tickets(chosen, now), with_messages=False)
+    tickets = select_tickets(chosen, now)
+    records = load_records(tickets, with_messages=False, with_events=args.format == "json")
     documents = [ticket_document(r, zone, with_messages=False) for r in records]
     if args.format == "json":
         print_json(documents)

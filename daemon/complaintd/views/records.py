@@ -100,24 +100,35 @@ class TicketRecord:
     ticket: Ticket
     linked_number: str | None = None
     sheets: list[ContactSheet] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
+    events: list[Event] | None = None  # None: not loaded (tables and CSV need none)
     messages: list[Message] = field(default_factory=list)
     attachments: dict[int, list[Attachment]] = field(default_factory=dict)  # by message
     deliveries: dict[int, Delivery] = field(default_factory=dict)  # by message
 
 
-def load_records(tickets: Sequence[Ticket], *, with_messages: bool) -> list[TicketRecord]:
-    """Records of ``tickets`` in their order; messages (and files, deliveries) on request."""
+def load_records(
+    tickets: Sequence[Ticket], *, with_messages: bool, with_events: bool = True
+) -> list[TicketRecord]:
+    """Records of ``tickets`` in their order: sheets, and on request the audit events
+    and the messages (with their files and deliveries)."""
     records = {ticket.id: TicketRecord(ticket) for ticket in tickets}
     _attach_linked_numbers(records)
     for sheet in _rows(ContactSheet, ContactSheet.ticket, records, ContactSheet.id):
         records[sheet.ticket_id].sheets.append(sheet)
-    for event in _rows(Event, Event.ticket, records, Event.id):
-        if event.ticket_id is not None:
-            records[event.ticket_id].events.append(event)
+    if with_events:
+        _attach_events(records)
     if with_messages:
         _attach_messages(records)
     return list(records.values())
+
+
+def _attach_events(records: dict[int, TicketRecord]) -> None:
+    events: dict[int, list[Event]] = {ticket_id: [] for ticket_id in records}
+    for event in _rows(Event, Event.ticket, records, Event.id):
+        if event.ticket_id is not None:
+            events[event.ticket_id].append(event)
+    for ticket_id, record in records.items():
+        record.events = events[ticket_id]
 
 
 def _attach_linked_numbers(records: dict[int, TicketRecord]) -> None:

@@ -114,9 +114,10 @@ def _answer_lines(answer: dict[str, Any] | None, at: datetime | None, zone: Zone
 
 def timeline_lines(record: TicketRecord, zone: ZoneInfo, *, full: bool) -> list[str]:
     """Messages and events of the ticket in the order they happened."""
-    ranks = message_ranks(record.messages, record.events)
+    events = record.events or []
+    ranks = message_ranks(record.messages, events)
     entries = [_message_entry(m, record, zone, ranks[m.id], full) for m in record.messages]
-    shown = record.events if full else [e for e in record.events if e.action not in MESSAGE_EVENTS]
+    shown = events if full else [e for e in events if e.action not in MESSAGE_EVENTS]
     entries += [_event_entry(e, zone) for e in shown]
     entries.sort(key=lambda entry: (entry.at, entry.rank))
     return [line for entry in entries for line in entry.lines] or ["  (nothing yet)"]
@@ -165,7 +166,7 @@ def _message_entry(
         head = f"  {when}  <- {message.kind}  from {_sender(message)}"
         written = full or message.kind not in AUTOMATIC_IN
     else:
-        by = _queued_by(message, record.events)
+        by = _queued_by(message, record.events or [])
         head = f"  {when}  -> {message.kind}  to {', '.join(message.to_addrs)}{by}"
         head += f"  [{_delivery(record, message)}]"
         written = full or message.kind in WRITTEN_OUT

@@ -139,7 +139,12 @@ def _csv_row(document: dict[str, Any], now: datetime) -> tuple[Any, ...]:
 
 def width(text: str) -> int:
     """Display width: East Asian wide characters take two columns in a terminal."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return len(text) if text.isascii() else sum(map(char_width, text))
+
+
+def char_width(ch: str) -> int:
+    """Columns one character takes: two for East Asian wide and full-width ones."""
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def pad(text: str, columns: int) -> str:
@@ -149,9 +154,11 @@ def pad(text: str, columns: int) -> str:
 
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` display columns, with ``…`` where it was cut."""
+    if width(text) <= limit:
+        return text
     used = 0
     for index, ch in enumerate(text):
-        used += width(ch)
+        used += char_width(ch)
         if used > limit:
             return text[:index] + "…"
     return text

@@ -68,8 +68,9 @@ def ticket_document(record: TicketRecord, zone: ZoneInfo, *, with_messages: bool
         "due_at": iso(ticket.due_at, zone),
         "contact_sheets": [sheet_document(s, zone) for s in record.sheets],
         "survey": {"sent_at": None, "score": None, "comment": None},
-        "events": [event_document(e, zone) for e in record.events],
     }
+    if record.events is not None:
+        document["events"] = [event_document(e, zone) for e in record.events]
     if with_messages:
         document["messages"] = [message_document(m, record, zone) for m in record.messages]
     return document

@@ -29,7 +29,7 @@ def add_ticket_commands(sub: argparse._SubParsersAction) -> None:
     _add_note(tickets)
 
 
-def _positive(value: str) -> int:
+def _non_negative(value: str) -> int:
     """An argument that must be a whole number of at least 0."""
     try:
         number = int(value)
@@ -75,9 +75,9 @@ def _add_list(tickets: argparse._SubParsersAction) -> None:
         "customer's name, address or fax, the subject, or the body of any of its messages "
         "(case does not matter)",
     )
-    listing.add_argument("--limit", type=_positive, metavar="N", help="at most N tickets")
+    listing.add_argument("--limit", type=_non_negative, metavar="N", help="at most N tickets")
     listing.add_argument(
-        "--offset", type=_positive, default=0, metavar="N", help="skip the first N tickets"
+        "--offset", type=_non_negative, default=0, metavar="N", help="skip the first N tickets"
     )
     listing.add_argument(
         "--format",
@@ -139,6 +139,7 @@ def _add_desk_actions(tickets: argparse._SubParsersAction) -> None:
         action = tickets.add_parser(
             name,
             help=what,
+            usage=f"%(prog)s NUMBER ({flag} TEXT | --file F | -)",
             formatter_class=FORMATTER,
             description=f"{what[0].upper()}{what[1:]}.\n"
             f"Give {text} with {flag}, from a file with --file, or on standard input with -.",
@@ -202,6 +203,7 @@ def _add_note(tickets: argparse._SubParsersAction) -> None:
     note = tickets.add_parser(
         "note",
         help="an internal note (audit trail only)",
+        usage="%(prog)s NUMBER (--text TEXT | --file F | -)",
         description="Add an internal note to the ticket's audit trail; nobody is mailed.",
     )
     note.add_argument("number", help="the ticket number, e.g. TS-202611-0001")

@@ -64,13 +64,14 @@ def test_local_time_outside_a_template_is_language_neutral() -> None:
 
 def test_localize_writes_every_time_in_a_context_and_keeps_the_rest() -> None:
     at = LocalTime(datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI))
-    context = {"ticket": {"due_at": at, "number": "TS-1"}, "sheets": [{"due_at": at}], "n": 3}
+    ticket: dict[str, object] = {"due_at": at, "number": "TS-1"}
+    context = {"ticket": ticket, "sheets": [{"due_at": at}], "n": 3}
     assert localize_times(context, "en") == {
         "ticket": {"due_at": "22 November 2026, 10:00 (Beijing time)", "number": "TS-1"},
         "sheets": [{"due_at": "22 November 2026, 10:00 (Beijing time)"}],
         "n": 3,
     }
-    assert context["ticket"]["due_at"] is at  # the caller's context is not changed
+    assert ticket["due_at"] is at  # the caller's context is not changed
 
 
 @pytest.mark.parametrize("part", ["text", "html"])

@@ -316,9 +316,9 @@ def test_raising_severity_keeps_the_promise_and_sets_an_internal_target(staffed_
     assert sheet_after["due_at"].startswith("2026-11-20T15:00")
     [alert] = [parsed(m) for m in sent_to(desk, "lead@lida.example")]
     text = text_of(alert)
-    promised = "2026-11-21 10:00"  # general: 24 h from 10:00, as the customer was told
+    promised = "2026年11月21日 10:00（北京时间）"  # general: 24 h from 10:00, as told
     assert promised in ack
     assert f"已向客户承诺的答复时间为 {promised}" in text
-    assert "内部目标为 2026-11-20 13:00" in text  # serious: 2 h from the raise
+    assert "内部目标为 2026年11月20日 13:00（北京时间）" in text  # serious: 2 h from the raise
     [changed] = events(desk, number, "severity_changed")
     assert changed["internal_due_at"].startswith("2026-11-20T05:00")  # 13:00 in UTC

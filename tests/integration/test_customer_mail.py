@@ -50,7 +50,7 @@ def test_new_complaint_is_acknowledged_in_chinese_with_loop_headers(desk: Desk) 
     assert ack["Reply-To"].startswith("complaints+ts-202611-0001.c.")
     text = text_of(ack)
     assert "TS-202611-0001" in text and "SF1234567890123" in text
-    assert "2026-11-20" in text  # the committed answer time, in the desk's zone
+    assert "2026年11月20日" in text and "（北京时间）" in text  # in the desk's zone
     assert ack.get_body(preferencelist=("html",)) is not None
     [ticket] = desk.tickets()
     kinds = [m["kind"] for m in desk.show(ticket["number"])["messages"]]

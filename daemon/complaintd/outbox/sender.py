@@ -30,7 +30,7 @@ from complaintd.config.model import SmtpConfig
 from complaintd.outbox.addresses import AddressError, needs_smtputf8, wire_address
 from complaintd.runtime import Runtime
 from complaintd.store.db import is_postgres
-from complaintd.store.models import Outbox
+from complaintd.store.models import Outbox, Ticket
 from complaintd.store.prepared import update_row
 from complaintd.workflow.records import record_event
 
@@ -332,6 +332,7 @@ def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
     change = _outcome(row, delivery, now)
     update_row(Outbox, row.id, change)
     status = str(change["status"])
+    _log_outcome(row, status, delivery.detail)
     if status != "pending":
         detail = change.get("last_error") or change.get("smtp_response")
         record_event(
@@ -344,6 +345,28 @@ def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
             detail=detail,
         )
     return status
+
+
+def _log_outcome(row: Outbox, status: str, detail: str) -> None:
+    """One line per attempt: ticket, kind, Message-ID and what became of the mail
+    (INFO; WARNING when it failed for good)."""
+    level = logging.WARNING if status == "failed" else logging.INFO
+    if not log.isEnabledFor(level):
+        return
+    number = "-"
+    if row.ticket_id is not None:
+        number = Ticket.select(Ticket.number).where(Ticket.id == row.ticket_id).scalar()
+    said = {"sent": "sent", "failed": "FAILED"}.get(status, "not sent, will retry")
+    log.log(
+        level,
+        "%s %s <%s> (outbox %d) %s: %s",
+        number,
+        row.kind,
+        row.message_id,
+        row.id,
+        said,
+        detail,
+    )
 
 
 async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:

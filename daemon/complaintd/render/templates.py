@@ -13,10 +13,10 @@ with a hole in it.  HTML files are autoescaped; text files are not.
 Context contract (what the workflow passes; only the keys a kind needs are guaranteed)::
 
     language: "zh-CN" | "en"       (the renderer sets it to the language actually used)
-    desk: {name, address}
+    desk: {name, address}          (name: the desk's name in the mail's language)
     ticket: {number, subject, category, severity, status, waybills: [str],
              order_numbers: [str], attachments: [str], customer_name: str | None,
-             created_at: str, due_at: str}          (times already formatted, local)
+             created_at: time, due_at: time}
     text: str             reopened, reply, solution, agreed, objection, resolution
     reason: str           invalid
     agree_mailto, disagree_mailto: str              solution
@@ -27,12 +27,12 @@ Internal kinds get a fuller ticket (the whole case)::
              shipping_date: str | None, goods: str | None, quantity: str | None,
              complaint_text: str (the customer's complaint in full),
              source: "email" | "fax",
-             internal_due_at: str | None (the desk's own answer target when a
+             internal_due_at: time | None (the desk's own answer target when a
                  raised severity made it earlier than the promise, due_at)}
     department: {key, name}       contact_sheet, chaser, escalation,
                                   department_answer, rejected_answer,
                                   answer_incomplete, sheet_cancelled
-    sheet: {due_at: str, reminders: int}            contact_sheet, chaser, escalation,
+    sheet: {due_at: time, reminders: int}           contact_sheet, chaser, escalation,
                                   answer_incomplete, sheet_cancelled
                                   (in a chaser, reminders is the number of this reminder)
     causes: [{key, zh, en}]       contact_sheet, chaser, answer_incomplete
@@ -55,12 +55,18 @@ Internal kinds get a fuller ticket (the whole case)::
     answer = {department: str, finding: "valid" | "invalid", cause_label: str | None,
               responsible: str | None, solution: str | None, note: str | None}
 
-Filters available to templates:
+A *time* is a :class:`~complaintd.render.times.LocalTime` (or ``"-"`` when there is
+none); the renderer writes every one in the language of the mail before rendering:
+``2026年11月22日 10:00（北京时间）`` / ``22 November 2026, 10:00 (Beijing time)``.
+
+Filters and tests available to templates:
 
 * ``category_label``, ``severity_label``, ``status_label``, ``cause_label``:
   ``{{ ticket.category | category_label }}`` names a key in the context's ``language``;
   ``{{ key | category_label("en") }}`` names it in the language given.
 * ``nl2br`` (HTML only): escapes plain text and keeps its line breaks as ``<br>``.
+* ``text is starts_with_salutation``: the agent's text greets the customer itself
+  ("您好", "王女士：", "Dear …"), so the letter around it must not greet them again.
 """
 
 from __future__ import annotations
@@ -95,7 +101,9 @@ from complaintd.render.labels import (
     severity_label,
     status_label,
 )
+from complaintd.render.salutation import starts_with_salutation
 from complaintd.render.samples import ALL_KINDS, sample_context
+from complaintd.render.times import localize_times
 from complaintd.render.wellformed import html_problems
 
 # The three parts of a mail, as file-name suffixes after "<kind>.".
@@ -195,7 +203,15 @@ def _environment(directory: Path) -> ImmutableSandboxedEnvironment:
     env.filters["status_label"] = _status_filter
     env.filters["cause_label"] = _cause_filter
     env.filters["nl2br"] = _nl2br
+    env.tests["starts_with_salutation"] = starts_with_salutation
     return env
+
+
+def template_values(context: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """What templates in ``language`` see: ``context`` with its labels' language set to
+    the templates' own and every time written out in it."""
+    values: dict[str, Any] = localize_times({**context, "language": language}, language)
+    return values
 
 
 def _traceback_frames(traceback: TracebackType | None) -> Iterator[tuple[str, int]]:
@@ -220,8 +236,7 @@ class TemplateRenderer:
         not parse, or fails to render; :class:`ValueError` for a malformed kind.
         """
         language = resolve_language(language)
-        values = dict(context)
-        values["language"] = language  # labels must follow the templates actually used
+        values = template_values(context, language)
         return RenderedMail(
             subject=clean_subject(self._render_part(kind, language, SUBJECT, values)),
             text=self._render_part(kind, language, TEXT, values),
@@ -336,7 +351,7 @@ def _part_problems(
     """What is wrong with one part rendered with ``context``; [] when nothing."""
     where = _key(f"{language}/{kind}.{part}")
     try:
-        output = renderer._render_part(kind, language, part, context)
+        output = renderer._render_part(kind, language, part, template_values(context, language))
     except ConfigError as error:
         return [str(error)]
     if part == SUBJECT:

@@ -34,6 +34,7 @@ from complaintd.config import build_config
 from complaintd.outbox.sender import flush_outbox
 from complaintd.runtime import open_runtime
 from complaintd.store.models import Outbox, Ticket
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.customer import send_to_customer
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -76,7 +77,7 @@ def queue_acknowledgements(runtime, count: int) -> None:  # type: ignore[no-unty
         for index in range(count):
             ticket = Ticket.create(
                 number=f"TS-202611-{index + 1:04d}",
-                status="received",
+                status=TicketStatus.RECEIVED,
                 severity="general",
                 category="damage",
                 source="email",

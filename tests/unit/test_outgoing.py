@@ -11,6 +11,7 @@ import pytest
 
 from complaintd.outbox.compose import OutgoingMail, build_message, header_safe, thread_references
 from complaintd.outbox.sender import classify_failure, retry_delay
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.status import IllegalTransition, can_transition, check_transition
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -110,21 +111,21 @@ def test_smtp_failures_are_classified_by_rfc5321_code(error: Exception, kind: st
 @pytest.mark.parametrize(
     ("current", "target", "allowed"),
     [
-        ("received", "investigating", True),
-        ("investigating", "solution_proposed", True),
-        ("solution_proposed", "implementing", True),
-        ("solution_proposed", "investigating", True),
-        ("implementing", "follow_up", True),
-        ("follow_up", "closed", True),
-        ("closed", "investigating", True),
-        ("received", "invalid", True),
-        ("invalid", "solution_proposed", False),
-        ("closed", "implementing", False),
-        ("received", "closed", False),
-        ("follow_up", "solution_proposed", False),
+        (TicketStatus.RECEIVED, TicketStatus.INVESTIGATING, True),
+        (TicketStatus.INVESTIGATING, TicketStatus.SOLUTION_PROPOSED, True),
+        (TicketStatus.SOLUTION_PROPOSED, TicketStatus.IMPLEMENTING, True),
+        (TicketStatus.SOLUTION_PROPOSED, TicketStatus.INVESTIGATING, True),
+        (TicketStatus.IMPLEMENTING, TicketStatus.FOLLOW_UP, True),
+        (TicketStatus.FOLLOW_UP, TicketStatus.CLOSED, True),
+        (TicketStatus.CLOSED, TicketStatus.INVESTIGATING, True),
+        (TicketStatus.RECEIVED, TicketStatus.INVALID, True),
+        (TicketStatus.INVALID, TicketStatus.SOLUTION_PROPOSED, False),
+        (TicketStatus.CLOSED, TicketStatus.IMPLEMENTING, False),
+        (TicketStatus.RECEIVED, TicketStatus.CLOSED, False),
+        (TicketStatus.FOLLOW_UP, TicketStatus.SOLUTION_PROPOSED, False),
     ],
 )
-def test_status_machine(current: str, target: str, allowed: bool) -> None:
+def test_status_machine(current: TicketStatus, target: TicketStatus, allowed: bool) -> None:
     assert can_transition(current, target) is allowed
     if not allowed:
         with pytest.raises(IllegalTransition, match=f"cannot go from {current} to {target}"):

@@ -18,6 +18,7 @@ from complaintd.runtime import Runtime, open_runtime
 from complaintd.store import migrations
 from complaintd.store.db import open_database, redact_url
 from complaintd.store.models import InboundMessage, Ticket
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.views.records import TicketFilter, load_records, select_tickets
 from complaintd.views.story import ticket_story
 from complaintd.views.table import plain_table, ticket_csv, ticket_table
@@ -113,7 +114,7 @@ def run_daemon(runtime: Runtime, config_path: str) -> int:
 def tickets_list(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets list``: table, JSON or CSV, soonest due first."""
     chosen = TicketFilter(
-        status=args.status,
+        status=TicketStatus(args.status) if args.status else None,
         overdue=args.overdue,
         owner=args.owner,
         search=args.search,

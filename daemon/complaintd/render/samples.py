@@ -21,6 +21,7 @@ from complaintd.departments.form import (
 )
 from complaintd.render.labels import cause_choices, resolve_language
 from complaintd.render.times import LocalTime
+from complaintd.store.ticket_status import TicketStatus
 
 # Mail to the customer.
 KINDS: tuple[str, ...] = (
@@ -55,15 +56,15 @@ ALL_KINDS: tuple[str, ...] = KINDS + INTERNAL_KINDS
 
 # The ticket status at the moment each kind of mail is sent.
 _STATUS = {
-    "ack": "received",
-    "reopened": "investigating",
-    "invalid": "invalid",
-    "reply": "investigating",
-    "solution": "solution_proposed",
-    "agreed": "implementing",
-    "objection": "investigating",
-    "resolution": "follow_up",
-    **dict.fromkeys(INTERNAL_KINDS, "investigating"),
+    "ack": TicketStatus.RECEIVED,
+    "reopened": TicketStatus.INVESTIGATING,
+    "invalid": TicketStatus.INVALID,
+    "reply": TicketStatus.INVESTIGATING,
+    "solution": TicketStatus.SOLUTION_PROPOSED,
+    "agreed": TicketStatus.IMPLEMENTING,
+    "objection": TicketStatus.INVESTIGATING,
+    "resolution": TicketStatus.FOLLOW_UP,
+    **dict.fromkeys(INTERNAL_KINDS, TicketStatus.INVESTIGATING),
 }
 
 _DESK = {
@@ -431,7 +432,7 @@ def _internal_extra(kind: str, language: str) -> dict[str, Any]:
         return {
             "department": qc,
             "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 1},
-            "cancelled_because": "closed",
+            "cancelled_because": TicketStatus.CLOSED,
             "explanation": _TEXT[language]["resolution"],
         }
     if kind == "agent_forward":

@@ -105,6 +105,7 @@ from complaintd.render.salutation import starts_with_salutation
 from complaintd.render.samples import ALL_KINDS, sample_context
 from complaintd.render.times import localize_times
 from complaintd.render.wellformed import html_problems
+from complaintd.store.ticket_status import TicketStatus
 
 # The three parts of a mail, as file-name suffixes after "<kind>.".
 SUBJECT, TEXT, HTML = "subject.txt", "txt", "html"
@@ -340,8 +341,8 @@ def _variants(full: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     variants: list[Mapping[str, Any]] = [full, _sparse(full)]
     if full.get("suggested_solution"):
         variants.append({**full, "suggested_solution": ""})
-    if full.get("cancelled_because") == "closed":
-        variants.append({**full, "cancelled_because": "invalid"})
+    if full.get("cancelled_because") == TicketStatus.CLOSED:
+        variants.append({**full, "cancelled_because": TicketStatus.INVALID})
     return variants
 
 

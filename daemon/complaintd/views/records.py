@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import peewee
 
 from complaintd.store.models import Attachment, ContactSheet, Event, Message, Outbox, Ticket
-from complaintd.workflow.status import OPEN_STATUSES
+from complaintd.store.ticket_status import OPEN_STATUSES, TicketStatus
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...): far below SQLite's limit on bound parameters
@@ -23,7 +23,7 @@ CHUNK = 500  # ids per IN (...): far below SQLite's limit on bound parameters
 class TicketFilter:
     """Which tickets ``tickets list`` shows; every field narrows the list."""
 
-    status: str | None = None
+    status: TicketStatus | None = None
     overdue: bool = False  # open and past the answer time promised to the customer
     owner: str | None = None  # the agent's address, any case
     search: str | None = None  # waybill, number, customer, subject or a message's body

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.agreement import Verdict, read_answer
 from complaintd.workflow.departments import cancel_open_sheets
 from complaintd.workflow.mail import (
@@ -138,17 +139,23 @@ def on_customer_reply(
 ) -> ReplyOutcome:
     """A closed ticket reopens; an answer to a proposal moves the ticket on."""
     actor = message.from_addr or "customer"
-    if ticket.status == "closed":
+    if ticket.status == TicketStatus.CLOSED:
         reopen(runtime, ticket, actor, now, excerpt(message.body))
         return ReplyOutcome.REOPENED
-    if ticket.status == "solution_proposed":
+    if ticket.status == TicketStatus.SOLUTION_PROPOSED:
         return _answer_to_proposal(runtime, ticket, message, actor, now)
     return ReplyOutcome.ADDED
 
 
 def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: str) -> None:
     """Back to investigating with a new committed answer time; the customer is told."""
-    transition(ticket, "investigating", actor, now, reason="the customer wrote to a closed ticket")
+    transition(
+        ticket,
+        TicketStatus.INVESTIGATING,
+        actor,
+        now,
+        reason="the customer wrote to a closed ticket",
+    )
     ticket.due_at = now + timedelta(hours=runtime.config.sla[ticket.severity].first_response_hours)
     ticket.save()
     send_to_customer(runtime, ticket, "reopened", now=now, auto_submitted="auto-replied", text=text)
@@ -174,7 +181,11 @@ def _answer_to_proposal(
         return ReplyOutcome.UNCLEAR
     if answer.verdict is Verdict.AGREE:
         transition(
-            ticket, "implementing", actor, now, reason=f"customer agreed ('{answer.phrase}')"
+            ticket,
+            TicketStatus.IMPLEMENTING,
+            actor,
+            now,
+            reason=f"customer agreed ('{answer.phrase}')",
         )
         send_to_customer(
             runtime,
@@ -187,7 +198,11 @@ def _answer_to_proposal(
         return ReplyOutcome.AGREED
     objection = excerpt(answer.text or answer.phrase)
     transition(
-        ticket, "investigating", actor, now, reason=f"customer disagreed ('{answer.phrase}')"
+        ticket,
+        TicketStatus.INVESTIGATING,
+        actor,
+        now,
+        reason=f"customer disagreed ('{answer.phrase}')",
     )
     record_event(now, actor, "objection", ticket=ticket, text=objection)
     send_to_customer(
@@ -218,8 +233,8 @@ def last_proposal(ticket: Ticket) -> str:
 
 def desk_reply(runtime: Runtime, ticket: Ticket, text: str, actor: str, now: datetime) -> None:
     """Send the desk's text to the customer; a received ticket is now being investigated."""
-    if ticket.status == "received":
-        transition(ticket, "investigating", actor, now, reason="the desk answered")
+    if ticket.status == TicketStatus.RECEIVED:
+        transition(ticket, TicketStatus.INVESTIGATING, actor, now, reason="the desk answered")
     send_to_customer(runtime, ticket, "reply", now=now, actor=actor, auto_submitted=None, text=text)
 
 
@@ -227,7 +242,7 @@ def propose_solution(
     runtime: Runtime, ticket: Ticket, text: str, actor: str, now: datetime
 ) -> None:
     """Propose a solution and ask the customer to agree, with one-click answer links."""
-    transition(ticket, "solution_proposed", actor, now)
+    transition(ticket, TicketStatus.SOLUTION_PROPOSED, actor, now)
     record_event(now, actor, "solution_proposed", ticket=ticket, text=text)
     address = customer_reply_address(runtime, ticket)
     send_to_customer(
@@ -254,8 +269,8 @@ def close_ticket(
     runtime: Runtime, ticket: Ticket, resolution: str, actor: str, now: datetime
 ) -> None:
     """The desk closes: the resolution goes out, the survey follows (status follow_up)."""
-    transition(ticket, "follow_up", actor, now, resolution=resolution)
-    cancel_open_sheets(runtime, ticket, "closed", resolution, actor, now)
+    transition(ticket, TicketStatus.FOLLOW_UP, actor, now, resolution=resolution)
+    cancel_open_sheets(runtime, ticket, TicketStatus.CLOSED, resolution, actor, now)
     send_to_customer(
         runtime, ticket, "resolution", now=now, actor=actor, auto_submitted=None, text=resolution
     )
@@ -263,8 +278,8 @@ def close_ticket(
 
 def invalidate(runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: datetime) -> None:
     """Not a valid complaint: status invalid and a polite explanation to the customer."""
-    transition(ticket, "invalid", actor, now, reason=reason)
-    cancel_open_sheets(runtime, ticket, "invalid", reason, actor, now)
+    transition(ticket, TicketStatus.INVALID, actor, now, reason=reason)
+    cancel_open_sheets(runtime, ticket, TicketStatus.INVALID, reason, actor, now)
     send_to_customer(
         runtime, ticket, "invalid", now=now, actor=actor, auto_submitted=None, reason=reason
     )

@@ -22,6 +22,7 @@ from complaintd.errors import UsageError
 from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Message, Ticket
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.internal import (
     agent_recipients,
     department_context,
@@ -59,8 +60,10 @@ def dispatch_sheets(
         department = department_by_key(runtime, key)
         if _open_sheet(ticket, key) is None:
             sheets.append(_send_sheet(runtime, ticket, department, actor, now))
-    if sheets and ticket.status == "received":
-        transition(ticket, "investigating", actor, now, reason="contact sheets dispatched")
+    if sheets and ticket.status == TicketStatus.RECEIVED:
+        transition(
+            ticket, TicketStatus.INVESTIGATING, actor, now, reason="contact sheets dispatched"
+        )
     return sheets
 
 
@@ -241,9 +244,14 @@ def _ask_for_the_rest(
 
 
 def cancel_open_sheets(
-    runtime: Runtime, ticket: Ticket, because: str, explanation: str, actor: str, now: datetime
+    runtime: Runtime,
+    ticket: Ticket,
+    because: TicketStatus,
+    explanation: str,
+    actor: str,
+    now: datetime,
 ) -> list[ContactSheet]:
-    """Cancel the ticket's open sheets (``because``: ``closed`` or ``invalid``).
+    """Cancel the ticket's open sheets (``because``: ``CLOSED`` or ``INVALID``).
 
     Each department is told once, with ``explanation`` (the resolution or the reason);
     the manager too when the sheet had been escalated to them.  Chasers look at open

@@ -27,6 +27,7 @@ from complaintd.store.queries import (
     customer_history,
     incoming_message,
 )
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.thread.routing import Route, RouteDecision
 from complaintd.workflow.agents import apply_agent_mail, forward_to_agents, on_new_ticket
 from complaintd.workflow.analysis import Analysis
@@ -419,7 +420,7 @@ def create_ticket(
         number=allocate_ticket_number(
             config.desk.ticket_prefix, ticket_period(now, config.desk.timezone)
         ),
-        status="received",
+        status=TicketStatus.RECEIVED,
         severity=severity,
         category=classification.category,
         source="fax" if is_fax else "email",

@@ -13,6 +13,7 @@ import peewee
 
 from complaintd.store.fields import JsonField, UtcDateTimeField
 from complaintd.store.prepared import update_row
+from complaintd.store.sheet_status import SheetStatus
 
 database_proxy = peewee.DatabaseProxy()
 
@@ -263,8 +264,7 @@ class ContactSheet(BaseModel):
     ticket = peewee.ForeignKeyField(Ticket, backref="contact_sheets", on_delete="CASCADE")
     ticket_id: int
     department = peewee.CharField()  # the department's key
-    # open | answered | overdue | escalated | cancelled (the ticket closed or invalid)
-    status = peewee.CharField(index=True, default="open")
+    status = peewee.CharField(index=True, default=SheetStatus.OPEN)  # a SheetStatus
     due_at = UtcDateTimeField()
     reminders = peewee.IntegerField(default=0)
     last_reminder_at = UtcDateTimeField(null=True)

@@ -22,6 +22,7 @@ from complaintd.errors import UsageError
 from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Message, Ticket
+from complaintd.store.sheet_status import OPEN_SHEET_STATUSES, SheetStatus
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.internal import (
     agent_recipients,
@@ -33,7 +34,6 @@ from complaintd.workflow.mail import complaint_files
 from complaintd.workflow.records import add_participant, record_event
 from complaintd.workflow.status import transition
 
-OPEN_SHEET = ("open", "overdue", "escalated")
 ANSWER_FIELDS = ("finding", "cause", "responsible", "solution", "note")
 
 
@@ -71,7 +71,7 @@ def _open_sheet(ticket: Ticket, key: str) -> ContactSheet | None:
     return ContactSheet.get_or_none(
         (ContactSheet.ticket == ticket)
         & (ContactSheet.department == key)
-        & (ContactSheet.status.in_(OPEN_SHEET))
+        & (ContactSheet.status.in_(OPEN_SHEET_STATUSES))
     )
 
 
@@ -162,9 +162,9 @@ def record_answer(
     if not answer.complete:
         _keep_partial_answer(runtime, sheet, answer, sender, now)
         return False
-    cancelled = sheet.status == "cancelled"
+    cancelled = sheet.status == SheetStatus.CANCELLED
     if not cancelled:
-        sheet.status, sheet.answered_at = "answered", now
+        sheet.status, sheet.answered_at = SheetStatus.ANSWERED, now
     sheet.answer = answer_document(answer, sender, now)
     sheet.partial_answer = None
     sheet.save()
@@ -195,7 +195,7 @@ def earlier_values(sheet: ContactSheet) -> dict[str, str]:
 def open_sheets(ticket: Ticket) -> list[ContactSheet]:
     """The ticket's sheets still waiting for an answer, oldest first."""
     query = ContactSheet.select().where(
-        (ContactSheet.ticket == ticket) & ContactSheet.status.in_(OPEN_SHEET)
+        (ContactSheet.ticket == ticket) & ContactSheet.status.in_(OPEN_SHEET_STATUSES)
     )
     return list(query.order_by(ContactSheet.id))
 
@@ -259,8 +259,8 @@ def cancel_open_sheets(
     """
     sheets = open_sheets(ticket)
     for sheet in sheets:
-        was_escalated = sheet.status == "escalated"
-        sheet.status = "cancelled"
+        was_escalated = sheet.status == SheetStatus.ESCALATED
+        sheet.status = SheetStatus.CANCELLED
         sheet.save()
         record_event(
             now,
@@ -350,7 +350,7 @@ def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -
     sheets = list(
         ContactSheet.select().where(ContactSheet.ticket == ticket).order_by(ContactSheet.id)
     )
-    answers = [answer_context(runtime, s) for s in sheets if s.status == "answered"]
+    answers = [answer_context(runtime, s) for s in sheets if s.status == SheetStatus.ANSWERED]
     all_invalid = bool(answers) and all(a["finding"] == "invalid" for a in answers)
     suggestion = suggested_solution(answers)
     record_event(now, "system", "all_departments_answered", ticket=ticket, all_invalid=all_invalid)

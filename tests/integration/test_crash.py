@@ -15,6 +15,7 @@ from collections import Counter
 import pytest
 
 from complaintd.store.db import close_database, open_database
+from complaintd.store.message_kind import Direction
 from complaintd.store.models import Event, InboundMessage, Message, Outbox, Ticket
 from complaintd.testing.samples import generate_mailbox
 from tests.integration.desk import Desk
@@ -81,7 +82,8 @@ def assert_every_message_is_one_event() -> None:
             f"inbound {row.id} left no trace"
         )
     message_ids = Counter(
-        m.message_id for m in Message.select(Message.message_id).where(Message.direction == "in")
+        m.message_id
+        for m in Message.select(Message.message_id).where(Message.direction == Direction.IN)
     )
     assert max(message_ids.values()) == 1
 

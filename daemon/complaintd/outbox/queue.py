@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from complaintd.outbox.compose import OutgoingMail, build_message
+from complaintd.store.message_kind import Direction
 from complaintd.store.models import Message, Outbox, Ticket
 from complaintd.store.prepared import create
 from complaintd.workflow.records import record_event
@@ -25,7 +26,7 @@ def enqueue(
         message = create(
             Message,
             ticket=ticket,
-            direction="out",
+            direction=Direction.OUT,
             kind=mail.kind,
             from_addr=mail.from_address,
             from_name=mail.from_name,

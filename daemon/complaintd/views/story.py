@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import ContactSheet, Event, Message
 from complaintd.views.records import TicketRecord, is_overdue
 from complaintd.views.tickets import localize_iso
@@ -23,7 +24,7 @@ from complaintd.views.tickets import localize_iso
 # Outgoing mail whose text a person wrote (the desk's reply, proposal, resolution, refusal).
 WRITTEN_OUT = frozenset({"reply", "solution", "resolution", "invalid"})
 # Incoming mail written by machines.
-AUTOMATIC_IN = frozenset({"auto_reply", "bounce"})
+AUTOMATIC_IN = frozenset({MessageKind.AUTO_REPLY, MessageKind.BOUNCE})
 # Events the timeline shows as the message they belong to.
 MESSAGE_EVENTS = frozenset(
     {"message_added", "ticket_created", "agent_mail", "mail_queued", "mail_sent", "mail_failed"}
@@ -135,7 +136,7 @@ def message_ranks(messages: list[Message], events: list[Event]) -> dict[int, flo
     previous = -math.inf
     for message in messages:
         rank: float | None
-        if message.direction == "out":
+        if message.direction == Direction.OUT:
             rank = queued.get(message.message_id)
         else:
             rank = _first_event_about(message, events)
@@ -162,7 +163,7 @@ def _message_entry(
     message: Message, record: TicketRecord, zone: ZoneInfo, rank: float, full: bool
 ) -> Entry:
     when = local(message.created_at, zone)
-    if message.direction == "in":
+    if message.direction == Direction.IN:
         head = f"  {when}  <- {message.kind}  from {_sender(message)}"
         written = full or message.kind not in AUTOMATIC_IN
     else:

@@ -18,6 +18,7 @@ from complaintd.classify import raise_severity
 from complaintd.departments import parse_department_answer
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.runtime import Runtime
+from complaintd.store.message_kind import MessageKind
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
 from complaintd.store.numbering import allocate_ticket_number, ticket_period
 from complaintd.store.prepared import create
@@ -111,7 +112,7 @@ def _store(
     ticket: Ticket,
     inbound: InboundMessage,
     parsed: ParsedMessage,
-    kind: str,
+    kind: MessageKind,
     now: datetime,
 ) -> Message:
     return store_inbound_message(
@@ -132,7 +133,9 @@ def _automated(
     """Auto-replies, bounces and list mail are recorded, never made into complaints."""
     parsed = analysis.parsed
     assert parsed.automated is not None
-    kind = "bounce" if parsed.automated is AutomatedKind.BOUNCE else "auto_reply"
+    kind = (
+        MessageKind.BOUNCE if parsed.automated is AutomatedKind.BOUNCE else MessageKind.AUTO_REPLY
+    )
     if decision.ticket is None:
         record_event(
             now,
@@ -147,7 +150,7 @@ def _automated(
         )
     ticket = _ticket_of(decision)
     _store(runtime, ticket, inbound, parsed, kind, now)
-    if kind == "bounce" and "bounced" not in ticket.tags:
+    if kind == MessageKind.BOUNCE and "bounced" not in ticket.tags:
         ticket.tags = [*ticket.tags, "bounced"]
         ticket.updated_at = now
         ticket.save()
@@ -175,7 +178,7 @@ def _customer_reply(
     """The customer writes again: recorded, acted on, and forwarded to the agents."""
     parsed = analysis.parsed
     ticket = _ticket_of(decision)
-    message = _store(runtime, ticket, inbound, parsed, "customer_reply", now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.CUSTOMER_REPLY, now)
     ticket.attachment_count += len(parsed.attachments)
     ticket.updated_at = now
     ticket.save()
@@ -185,7 +188,7 @@ def _customer_reply(
         "message_added",
         ticket=ticket,
         inbound=inbound,
-        kind="customer_reply",
+        kind=MessageKind.CUSTOMER_REPLY,
         reason=decision.reason,
         basis=decision.basis,
     )
@@ -208,7 +211,7 @@ def _agent_action(
     parsed = analysis.parsed
     ticket = _ticket_of(decision)
     agent = sender_of(parsed) or "agent"
-    message = _store(runtime, ticket, inbound, parsed, "agent_reply", now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.AGENT_REPLY, now)
     problems = apply_agent_mail(runtime, ticket, message, agent, now, decision.basis)
     return IntakeResult.on("agent_reply", ticket, "; ".join(problems) or "applied")
 
@@ -224,7 +227,7 @@ def _staff_note(
     parsed = analysis.parsed
     ticket = _ticket_of(decision)
     sender = sender_of(parsed) or "unknown"
-    message = _store(runtime, ticket, inbound, parsed, "staff_note", now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.STAFF_NOTE, now)
     record_event(
         now,
         sender,
@@ -260,7 +263,7 @@ def _rejected_staff(
         )
         return IntakeResult("rejected", None, decision.reason)
     ticket = _ticket_of(decision)
-    _store(runtime, ticket, inbound, parsed, "rejected_reply", now)
+    _store(runtime, ticket, inbound, parsed, MessageKind.REJECTED_REPLY, now)
     record_event(
         now,
         sender,
@@ -296,7 +299,7 @@ def _department_answer(
     assert decision.sheet is not None
     sheet = ContactSheet.get_by_id(decision.sheet.id)
     sender = sender_of(parsed) or "unknown"
-    message = _store(runtime, sheet.ticket, inbound, parsed, "department_reply", now)
+    message = _store(runtime, sheet.ticket, inbound, parsed, MessageKind.DEPARTMENT_REPLY, now)
     Message.update(contact_sheet_id=sheet.id).where(Message.id == message.id).execute()
     answer = parse_department_answer(parsed.reply_text)
     if answer.finding is None:  # the reply view may have cut too much: read the whole body
@@ -318,7 +321,7 @@ def _rejected_answer(
     assert decision.sheet is not None
     sheet = ContactSheet.get_by_id(decision.sheet.id)
     ticket, sender = sheet.ticket, sender_of(parsed)
-    message = _store(runtime, ticket, inbound, parsed, "rejected_reply", now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.REJECTED_REPLY, now)
     Message.update(contact_sheet_id=sheet.id).where(Message.id == message.id).execute()
     record_event(
         now,
@@ -448,7 +451,7 @@ def create_ticket(
             ticket, sender, "customer", parsed.from_addr.name if parsed.from_addr else None
         )
     store_inbound_message(
-        ticket, inbound, parsed, "complaint", now, config.desk.max_attachment_bytes
+        ticket, inbound, parsed, MessageKind.COMPLAINT, now, config.desk.max_attachment_bytes
     )
     record_event(
         now,

@@ -13,6 +13,7 @@ from typing import Any
 
 from complaintd.config.model import DepartmentConfig
 from complaintd.runtime import Runtime
+from complaintd.store.message_kind import MessageKind
 from complaintd.store.models import ContactSheet, Message, Outbox, Ticket
 from complaintd.workflow.mail import (
     format_local,
@@ -46,7 +47,7 @@ def complaint_text(ticket: Ticket) -> str:
     """The customer's first message in full (quotes included: staff need the context)."""
     first = (
         Message.select(Message.full_text)
-        .where((Message.ticket == ticket) & (Message.kind == "complaint"))
+        .where((Message.ticket == ticket) & (Message.kind == MessageKind.COMPLAINT))
         .order_by(Message.id)
         .first()
     )

@@ -13,11 +13,10 @@ from complaintd.outbox.queue import enqueue
 from complaintd.render.labels import resolve_language
 from complaintd.render.times import LocalTime
 from complaintd.runtime import Runtime
+from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
 from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
 from complaintd.store.queries import incoming_file_names, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag
-
-CUSTOMER_KINDS = ("complaint", "customer_reply")
 
 
 def format_local(at: datetime | None, runtime: Runtime) -> LocalTime | str:
@@ -70,11 +69,13 @@ def customer_thread(ticket: Ticket) -> tuple[str | None, list[str]]:
     """
     customer = ticket.customer_email
     mails = thread_message_ids(ticket.id)
-    theirs = [m.message_id for m in mails if m.direction == "in" and m.kind in CUSTOMER_KINDS]
+    theirs = [
+        m.message_id for m in mails if m.direction == Direction.IN and m.kind in FROM_CUSTOMER
+    ]
     visible = [
         m.message_id
         for m in mails
-        if m.message_id in theirs or (m.direction == "out" and customer in m.to)
+        if m.message_id in theirs or (m.direction == Direction.OUT and customer in m.to)
     ]
     parent = theirs[-1] if theirs else (visible[-1] if visible else None)
     return _parent_and_references(visible, parent)
@@ -86,8 +87,8 @@ def staff_thread(ticket: Ticket, staff: Sequence[str]) -> tuple[str | None, list
     visible = [
         mail.message_id
         for mail in thread_message_ids(ticket.id)
-        if (mail.direction == "out" and wanted & set(mail.to))
-        or (mail.direction == "in" and mail.kind == "agent_reply")
+        if (mail.direction == Direction.OUT and wanted & set(mail.to))
+        or (mail.direction == Direction.IN and mail.kind == MessageKind.AGENT_REPLY)
     ]
     return _parent_and_references(visible, visible[-1] if visible else None)
 
@@ -129,7 +130,7 @@ def desk_lines(ticket: Ticket, answered: Message) -> frozenset[str]:
     """
     referenced = [*answered.in_reply_to, *answered.references]
     ours = Message.select(Message.full_text).where(
-        (Message.ticket == ticket) & (Message.direction == "out")
+        (Message.ticket == ticket) & (Message.direction == Direction.OUT)
     )
     texts = [row.full_text for row in ours.where(Message.message_id.in_(referenced))]
     if not texts:
@@ -210,7 +211,7 @@ def complaint_files(ticket: Ticket) -> list[tuple[str, str, bytes]]:
         .join(Message)
         .switch(Attachment)
         .join(Blob)
-        .where((Message.ticket == ticket) & (Message.direction == "in"))
+        .where((Message.ticket == ticket) & (Message.direction == Direction.IN))
         .order_by(Attachment.id)
     )
     return [(a.filename, a.content_type, bytes(a.blob.data)) for a in query if a.blob is not None]

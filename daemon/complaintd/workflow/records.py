@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import (
     Attachment,
     Blob,
@@ -64,7 +65,7 @@ def store_inbound_message(
     ticket: Ticket,
     inbound: InboundMessage,
     parsed: ParsedMessage,
-    kind: str,
+    kind: MessageKind,
     at: datetime,
     max_attachment_bytes: int,
 ) -> Message:
@@ -74,7 +75,7 @@ def store_inbound_message(
         Message,
         ticket=ticket,
         inbound=inbound,
-        direction="in",
+        direction=Direction.IN,
         kind=kind,
         from_addr=parsed.from_addr.email if parsed.from_addr else None,
         from_name=parsed.from_addr.name if parsed.from_addr else None,

@@ -33,6 +33,7 @@ from complaintd.clock import FixedClock
 from complaintd.config import build_config
 from complaintd.outbox.sender import flush_outbox
 from complaintd.runtime import open_runtime
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Outbox, Ticket
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.customer import send_to_customer
@@ -90,7 +91,7 @@ def queue_acknowledgements(runtime, count: int) -> None:  # type: ignore[no-unty
                 updated_at=NOW,
                 due_at=NOW,
             )
-            send_to_customer(runtime, ticket, "ack", now=NOW, auto_submitted="auto-replied")
+            send_to_customer(runtime, ticket, MailKind.ACK, now=NOW, auto_submitted="auto-replied")
 
 
 def reset_to_pending() -> None:

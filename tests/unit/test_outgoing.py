@@ -11,6 +11,7 @@ import pytest
 
 from complaintd.outbox.compose import OutgoingMail, build_message, header_safe, thread_references
 from complaintd.outbox.sender import classify_failure, retry_delay
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.status import IllegalTransition, can_transition, check_transition
 
@@ -19,7 +20,7 @@ NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 def outgoing(**overrides: object) -> OutgoingMail:
     fields: dict[str, object] = {
-        "kind": "ack",
+        "kind": MailKind.ACK,
         "from_address": "complaints@lida.example",
         "from_name": "Lida 客服",
         "to": ("a@x.example",),

@@ -16,13 +16,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import ContactSheet, Event, Message
 from complaintd.views.records import TicketRecord, is_overdue
 from complaintd.views.tickets import localize_iso
 
 # Outgoing mail whose text a person wrote (the desk's reply, proposal, resolution, refusal).
-WRITTEN_OUT = frozenset({"reply", "solution", "resolution", "invalid"})
+WRITTEN_OUT = frozenset({MailKind.REPLY, MailKind.SOLUTION, MailKind.RESOLUTION, MailKind.INVALID})
 # Incoming mail written by machines.
 AUTOMATIC_IN = frozenset({MessageKind.AUTO_REPLY, MessageKind.BOUNCE})
 # Events the timeline shows as the message they belong to.

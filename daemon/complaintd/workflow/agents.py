@@ -12,6 +12,7 @@ from functools import partial
 from complaintd.departments import AgentCommand, parse_agent_instruction
 from complaintd.errors import UsageError
 from complaintd.runtime import Runtime
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Attachment, Message, Ticket
 from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
@@ -31,7 +32,13 @@ def start_emergency(
     record_event(now, actor, "emergency_started", ticket=ticket, reason=reason)
     lead = runtime.config.desk.response_lead
     send_internal(
-        runtime, ticket, "emergency", [lead] if lead else [], now=now, actor=actor, reason=reason
+        runtime,
+        ticket,
+        MailKind.EMERGENCY,
+        [lead] if lead else [],
+        now=now,
+        actor=actor,
+        reason=reason,
     )
 
 
@@ -45,7 +52,7 @@ def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
     send_internal(
         runtime,
         ticket,
-        "agent_new_ticket",
+        MailKind.AGENT_NEW_TICKET,
         agent_recipients(runtime, ticket),
         now=now,
         dispatched=names,
@@ -59,7 +66,7 @@ def forward_to_agents(
     send_internal(
         runtime,
         ticket,
-        "agent_forward",
+        MailKind.AGENT_FORWARD,
         agent_recipients(runtime, ticket),
         now=now,
         mail={
@@ -114,7 +121,7 @@ def apply_agent_mail(
         send_internal(
             runtime,
             ticket,
-            "agent_refused",
+            MailKind.AGENT_REFUSED,
             [agent],
             now=now,
             problems=problems,

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from complaintd.runtime import Runtime
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Event, Message, Outbox, Ticket
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.agreement import Verdict, read_answer
@@ -41,7 +42,7 @@ def customer_reply_address(runtime: Runtime, ticket: Ticket) -> str:
 def send_to_customer(
     runtime: Runtime,
     ticket: Ticket,
-    kind: str,
+    kind: MailKind,
     *,
     now: datetime,
     actor: str = "system",
@@ -118,7 +119,7 @@ def acknowledge(
     if refusal:
         record_event(now, "system", "ack_suppressed", ticket=ticket, reason=refusal)
         return
-    send_to_customer(runtime, ticket, "ack", now=now, auto_submitted="auto-replied")
+    send_to_customer(runtime, ticket, MailKind.ACK, now=now, auto_submitted="auto-replied")
 
 
 # --- the customer writes again ------------------------------------------------------------
@@ -158,7 +159,9 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
     )
     ticket.due_at = now + timedelta(hours=runtime.config.sla[ticket.severity].first_response_hours)
     ticket.save()
-    send_to_customer(runtime, ticket, "reopened", now=now, auto_submitted="auto-replied", text=text)
+    send_to_customer(
+        runtime, ticket, MailKind.REOPENED, now=now, auto_submitted="auto-replied", text=text
+    )
 
 
 def _answer_to_proposal(
@@ -190,7 +193,7 @@ def _answer_to_proposal(
         send_to_customer(
             runtime,
             ticket,
-            "agreed",
+            MailKind.AGREED,
             now=now,
             auto_submitted="auto-replied",
             text=last_proposal(ticket),
@@ -206,7 +209,7 @@ def _answer_to_proposal(
     )
     record_event(now, actor, "objection", ticket=ticket, text=objection)
     send_to_customer(
-        runtime, ticket, "objection", now=now, auto_submitted="auto-replied", text=objection
+        runtime, ticket, MailKind.OBJECTION, now=now, auto_submitted="auto-replied", text=objection
     )
     return ReplyOutcome.DISAGREED
 
@@ -235,7 +238,9 @@ def desk_reply(runtime: Runtime, ticket: Ticket, text: str, actor: str, now: dat
     """Send the desk's text to the customer; a received ticket is now being investigated."""
     if ticket.status == TicketStatus.RECEIVED:
         transition(ticket, TicketStatus.INVESTIGATING, actor, now, reason="the desk answered")
-    send_to_customer(runtime, ticket, "reply", now=now, actor=actor, auto_submitted=None, text=text)
+    send_to_customer(
+        runtime, ticket, MailKind.REPLY, now=now, actor=actor, auto_submitted=None, text=text
+    )
 
 
 def propose_solution(
@@ -248,7 +253,7 @@ def propose_solution(
     send_to_customer(
         runtime,
         ticket,
-        "solution",
+        MailKind.SOLUTION,
         now=now,
         actor=actor,
         auto_submitted=None,
@@ -272,7 +277,13 @@ def close_ticket(
     transition(ticket, TicketStatus.FOLLOW_UP, actor, now, resolution=resolution)
     cancel_open_sheets(runtime, ticket, TicketStatus.CLOSED, resolution, actor, now)
     send_to_customer(
-        runtime, ticket, "resolution", now=now, actor=actor, auto_submitted=None, text=resolution
+        runtime,
+        ticket,
+        MailKind.RESOLUTION,
+        now=now,
+        actor=actor,
+        auto_submitted=None,
+        text=resolution,
     )
 
 
@@ -281,5 +292,5 @@ def invalidate(runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: d
     transition(ticket, TicketStatus.INVALID, actor, now, reason=reason)
     cancel_open_sheets(runtime, ticket, TicketStatus.INVALID, reason, actor, now)
     send_to_customer(
-        runtime, ticket, "invalid", now=now, actor=actor, auto_submitted=None, reason=reason
+        runtime, ticket, MailKind.INVALID, now=now, actor=actor, auto_submitted=None, reason=reason
     )

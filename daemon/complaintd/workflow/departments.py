@@ -21,6 +21,7 @@ from complaintd.departments import DepartmentAnswer, describe_issue, form_prefil
 from complaintd.errors import UsageError
 from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.runtime import Runtime
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import ContactSheet, Message, Ticket
 from complaintd.store.sheet_status import OPEN_SHEET_STATUSES, SheetStatus
 from complaintd.store.ticket_status import TicketStatus
@@ -91,7 +92,7 @@ def _send_sheet(
     row = send_internal(
         runtime,
         ticket,
-        "contact_sheet",
+        MailKind.CONTACT_SHEET,
         department.emails,
         now=now,
         scope=f"s{sheet.id}",
@@ -227,7 +228,7 @@ def _ask_for_the_rest(
     send_internal(
         runtime,
         sheet.ticket,
-        "answer_incomplete",
+        MailKind.ANSWER_INCOMPLETE,
         [sender],
         now=now,
         scope=f"s{sheet.id}",
@@ -275,7 +276,7 @@ def cancel_open_sheets(
         send_internal(
             runtime,
             ticket,
-            "sheet_cancelled",
+            MailKind.SHEET_CANCELLED,
             (*department.emails, *manager),
             now=now,
             scope=f"s{sheet.id}",
@@ -336,7 +337,7 @@ def _tell_agents_of_answer(runtime: Runtime, sheet: ContactSheet, now: datetime)
     send_internal(
         runtime,
         ticket,
-        "department_answer",
+        MailKind.DEPARTMENT_ANSWER,
         agent_recipients(runtime, ticket),
         now=now,
         department=department_context(department_by_key(runtime, sheet.department)),
@@ -357,7 +358,7 @@ def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -
     send_internal(
         runtime,
         ticket,
-        "agent_answers",
+        MailKind.AGENT_ANSWERS,
         agent_recipients(runtime, ticket),
         now=now,
         answers=answers,

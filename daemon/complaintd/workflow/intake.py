@@ -18,6 +18,7 @@ from complaintd.classify import raise_severity
 from complaintd.departments import parse_department_answer
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.runtime import Runtime
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import MessageKind
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
 from complaintd.store.numbering import allocate_ticket_number, ticket_period
@@ -277,7 +278,7 @@ def _rejected_staff(
     send_internal(
         runtime,
         ticket,
-        "rejected_attempt",
+        MailKind.REJECTED_ATTEMPT,
         [*desk.admins, *desk.agents],
         now=now,
         sender=sender,
@@ -337,7 +338,7 @@ def _rejected_answer(
     send_internal(
         runtime,
         ticket,
-        "rejected_answer",
+        MailKind.REJECTED_ANSWER,
         [*runtime.config.desk.admins, *runtime.config.desk.agents],
         now=now,
         department=department_context(department),

@@ -13,6 +13,7 @@ from typing import Any
 
 from complaintd.config.model import DepartmentConfig
 from complaintd.runtime import Runtime
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import MessageKind
 from complaintd.store.models import ContactSheet, Message, Outbox, Ticket
 from complaintd.workflow.mail import (
@@ -77,7 +78,7 @@ def agent_recipients(runtime: Runtime, ticket: Ticket) -> list[str]:
 def send_internal(
     runtime: Runtime,
     ticket: Ticket,
-    kind: str,
+    kind: MailKind,
     to: Sequence[str],
     *,
     now: datetime,

@@ -13,6 +13,7 @@ from complaintd.outbox.queue import enqueue
 from complaintd.render.labels import resolve_language
 from complaintd.render.times import LocalTime
 from complaintd.runtime import Runtime
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
 from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
 from complaintd.store.queries import incoming_file_names, thread_message_ids
@@ -117,7 +118,7 @@ def scoped_subject(runtime: Runtime, ticket: Ticket, subject: str, scope: str) -
 
 
 # Desk mail that quotes what staff wrote: its lines are theirs, not the desk's.
-_ECHOES_STAFF = ("agent_refused", "rejected_attempt", "rejected_answer")
+_ECHOES_STAFF = (MailKind.AGENT_REFUSED, MailKind.REJECTED_ATTEMPT, MailKind.REJECTED_ANSWER)
 
 
 def desk_lines(ticket: Ticket, answered: Message) -> frozenset[str]:
@@ -148,7 +149,7 @@ def without_desk_lines(ticket: Ticket, message: Message) -> str:
 def queue_mail(
     runtime: Runtime,
     ticket: Ticket | None,
-    kind: str,
+    kind: MailKind,
     *,
     to: Sequence[str],
     language: str,

@@ -35,6 +35,7 @@ from complaintd.outbox.sender import flush_outbox
 from complaintd.runtime import open_runtime
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Outbox, Ticket
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.customer import send_to_customer
 
@@ -96,7 +97,9 @@ def queue_acknowledgements(runtime, count: int) -> None:  # type: ignore[no-unty
 
 def reset_to_pending() -> None:
     """Make every row due again for the next measured run."""
-    Outbox.update(status="pending", attempts=0, sent_at=None, next_attempt_at=NOW).execute()
+    Outbox.update(
+        status=OutboxStatus.PENDING, attempts=0, sent_at=None, next_attempt_at=NOW
+    ).execute()
 
 
 async def bare_loop(port: int, messages: list[tuple[str, list[str], bytes]]) -> None:
@@ -152,7 +155,7 @@ def main() -> int:
             start = time.perf_counter()
             counts = flush_outbox(runtime)
             ours.append(time.perf_counter() - start)
-            assert counts["sent"] == args.messages, counts
+            assert counts[OutboxStatus.SENT] == args.messages, counts
     ratios = [o / b for o, b in zip(ours, bare, strict=True)]
     report = {
         "messages": args.messages,

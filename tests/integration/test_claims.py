@@ -18,7 +18,9 @@ from complaintd.clock import SystemClock
 from complaintd.store import migrations
 from complaintd.store.claims import claim, release, release_all, renew
 from complaintd.store.db import close_database, open_database
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Outbox
+from complaintd.store.outbox_status import OutboxStatus
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -39,12 +41,12 @@ def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def queue_mail(count: int) -> list[int]:
     rows = [
         Outbox.create(
-            kind="ack",
+            kind=MailKind.ACK,
             message_id=f"m{i}@desk.example",
             mail_from="complaints@lida.example",
             rcpt_to=["c@x.example"],
             raw_message=b"x",
-            status="pending",
+            status=OutboxStatus.PENDING,
             next_attempt_at=T0,
             created_at=T0,
         )
@@ -56,7 +58,7 @@ def queue_mail(count: int) -> list[int]:
 def take(holder: str, limit: int = 3, lease: timedelta = LEASE) -> list[int]:
     rows = claim(
         Outbox,
-        Outbox.status == "pending",
+        Outbox.status == OutboxStatus.PENDING,
         holder=holder,
         lease=lease,
         limit=limit,
@@ -87,9 +89,9 @@ def test_renew_and_release_touch_only_the_holders_rows(ledger: str) -> None:
     ids = queue_mail(4)
     mine, theirs = take("me", limit=2), take("them", limit=2)
     assert renew(Outbox, ids, holder="me", lease=LEASE) == 2
-    assert release(Outbox, ids, holder="me", also_set={"status": "sent"}) == 2
+    assert release(Outbox, ids, holder="me", also_set={"status": OutboxStatus.SENT}) == 2
     assert holders() == {**dict.fromkeys(mine, None), **dict.fromkeys(theirs, "them")}
-    assert {Outbox.get_by_id(i).status for i in mine} == {"sent"}
+    assert {Outbox.get_by_id(i).status for i in mine} == {OutboxStatus.SENT}
     assert release_all(Outbox) == 2 and set(holders().values()) == {None}
 
 

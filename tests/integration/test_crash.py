@@ -17,6 +17,7 @@ import pytest
 from complaintd.store.db import close_database, open_database
 from complaintd.store.message_kind import Direction
 from complaintd.store.models import Event, InboundMessage, Message, Outbox, Ticket
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.testing.samples import generate_mailbox
 from tests.integration.desk import Desk
 
@@ -92,7 +93,7 @@ def assert_every_mail_delivered(desk: Desk, kills: int) -> None:
     """Every outbox row was accepted by the server; a kill may resend what was in flight."""
     rows = list(Outbox.select(Outbox.message_id, Outbox.status))
     assert rows, "no acknowledgement was queued"
-    assert {row.status for row in rows} == {"sent"}
+    assert {row.status for row in rows} == {OutboxStatus.SENT}
     received = Counter(
         m.parsed()["Message-ID"].strip("<>") for m in desk.smtp.messages if m.accepted
     )

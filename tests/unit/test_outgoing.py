@@ -12,6 +12,7 @@ import pytest
 from complaintd.outbox.compose import OutgoingMail, build_message, header_safe, thread_references
 from complaintd.outbox.sender import classify_failure, retry_delay
 from complaintd.store.mail_kind import MailKind
+from complaintd.store.outbox_status import DeliveryOutcome
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.status import IllegalTransition, can_transition, check_transition
 
@@ -84,28 +85,30 @@ def test_retry_delay_doubles_and_caps() -> None:
 @pytest.mark.parametrize(
     ("error", "kind"),
     [
-        (aiosmtplib.SMTPResponseException(451, "try later"), "temporary"),
-        (aiosmtplib.SMTPResponseException(550, "no such user"), "permanent"),
-        (aiosmtplib.SMTPDataError(554, "rejected"), "permanent"),
-        (aiosmtplib.SMTPConnectError("refused"), "temporary"),
-        (aiosmtplib.SMTPServerDisconnected("gone"), "temporary"),
-        (ConnectionRefusedError(111, "refused"), "temporary"),
+        (aiosmtplib.SMTPResponseException(451, "try later"), DeliveryOutcome.TEMPORARY),
+        (aiosmtplib.SMTPResponseException(550, "no such user"), DeliveryOutcome.PERMANENT),
+        (aiosmtplib.SMTPDataError(554, "rejected"), DeliveryOutcome.PERMANENT),
+        (aiosmtplib.SMTPConnectError("refused"), DeliveryOutcome.TEMPORARY),
+        (aiosmtplib.SMTPServerDisconnected("gone"), DeliveryOutcome.TEMPORARY),
+        (ConnectionRefusedError(111, "refused"), DeliveryOutcome.TEMPORARY),
         (
             aiosmtplib.SMTPRecipientsRefused(
                 [aiosmtplib.SMTPRecipientRefused(450, "mailbox busy", "a@x")]
             ),
-            "temporary",
+            DeliveryOutcome.TEMPORARY,
         ),
         (
             aiosmtplib.SMTPRecipientsRefused(
                 [aiosmtplib.SMTPRecipientRefused(550, "unknown", "a@x")]
             ),
-            "permanent",
+            DeliveryOutcome.PERMANENT,
         ),
     ],
     ids=["451", "550", "554-data", "connect", "disconnect", "refused", "rcpt-450", "rcpt-550"],
 )
-def test_smtp_failures_are_classified_by_rfc5321_code(error: Exception, kind: str) -> None:
+def test_smtp_failures_are_classified_by_rfc5321_code(
+    error: Exception, kind: DeliveryOutcome
+) -> None:
     assert classify_failure(error)[0] == kind
 
 

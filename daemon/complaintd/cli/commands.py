@@ -18,6 +18,7 @@ from complaintd.runtime import Runtime, open_runtime
 from complaintd.store import migrations
 from complaintd.store.db import open_database, redact_url
 from complaintd.store.models import InboundMessage, Ticket
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.views.records import TicketFilter, load_records, select_tickets
 from complaintd.views.story import ticket_story
@@ -313,7 +314,7 @@ def outbox_list(args: argparse.Namespace, runtime: Runtime) -> int:
             "sent_at": iso(r.sent_at, zone),
             "error": r.last_error,
         }
-        for r in outbox_rows(args.status)
+        for r in outbox_rows(OutboxStatus(args.status) if args.status else None)
     ]
     if args.format == "json":
         print_json(documents)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from complaintd.outbox.compose import OutgoingMail, build_message
 from complaintd.store.message_kind import Direction
 from complaintd.store.models import Message, Outbox, Ticket
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.prepared import create
 from complaintd.workflow.records import record_event
 
@@ -50,7 +51,7 @@ def enqueue(
         mail_from=envelope_from,
         rcpt_to=list(mail.to),
         raw_message=build_message(mail),
-        status="pending",
+        status=OutboxStatus.PENDING,
         next_attempt_at=at,
         deadline_at=at + deadline,
         created_at=at,

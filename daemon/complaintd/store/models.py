@@ -12,6 +12,7 @@ from typing import Any
 import peewee
 
 from complaintd.store.fields import JsonField, UtcDateTimeField
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.prepared import update_row
 from complaintd.store.sheet_status import SheetStatus
 
@@ -249,7 +250,7 @@ class Outbox(BaseModel):
     mail_from = peewee.CharField()
     rcpt_to = JsonField(default=list)
     raw_message = peewee.BlobField()
-    status = peewee.CharField(index=True, default="pending")  # pending|sending|sent|failed
+    status = peewee.CharField(index=True, default=OutboxStatus.PENDING)  # an OutboxStatus
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(index=True)
     claimed_at = UtcDateTimeField(null=True)  # when the sender claimed it ('sending')

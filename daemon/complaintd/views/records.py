@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import peewee
 
 from complaintd.store.models import Attachment, ContactSheet, Event, Message, Outbox, Ticket
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.ticket_status import OPEN_STATUSES, TicketStatus
 
 T = TypeVar("T")
@@ -88,7 +89,7 @@ def _search(text: str) -> Any:
 class Delivery:
     """What became of an outgoing message (its outbox row; never its raw bytes)."""
 
-    status: str  # pending | sending | sent | failed | cancelled ...
+    status: OutboxStatus
     error: str | None
     sent_at: datetime | None
 

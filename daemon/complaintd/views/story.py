@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import ContactSheet, Event, Message
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.views.records import TicketRecord, is_overdue
 from complaintd.views.tickets import localize_iso
 
@@ -196,9 +197,10 @@ def _delivery(record: TicketRecord, message: Message) -> str:
     delivery = record.deliveries.get(message.id)
     if delivery is None:
         return "not queued"
-    if delivery.status == "failed":
+    if delivery.status == OutboxStatus.FAILED:
         return f"FAILED: {delivery.error or 'no reason recorded'}"
-    return {"pending": "queued", "sending": "sending"}.get(delivery.status, delivery.status)
+    said = {OutboxStatus.PENDING: "queued", OutboxStatus.SENDING: "sending"}
+    return said.get(OutboxStatus(delivery.status), delivery.status)
 
 
 def _message_body(message: Message, record: TicketRecord, full: bool) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Any
 
+from complaintd.store.event_action import EventAction
 from complaintd.testing.smtpsink import SinkMessage
 from tests.integration.desk import Desk
 from tests.integration.mails import mail, parsed, text_of
@@ -265,5 +266,5 @@ def test_a_crm_forwarded_complaint_asking_for_no_auto_reply_is_a_ticket_without_
     [ticket] = desk.tickets()
     assert customer_mails(desk) == []
     events = desk.show(ticket["number"])["events"]
-    [suppressed] = [e for e in events if e["action"] == "ack_suppressed"]
+    [suppressed] = [e for e in events if e["action"] == EventAction.ACK_SUPPRESSED]
     assert "X-Auto-Response-Suppress" in suppressed["detail"]["reason"]

@@ -17,6 +17,7 @@ from complaintd.errors import NotFoundError, UsageError
 from complaintd.runtime import Runtime, open_runtime
 from complaintd.store import migrations
 from complaintd.store.db import open_database, redact_url
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import InboundMessage, Ticket
 from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.ticket_status import TicketStatus
@@ -280,7 +281,7 @@ def tickets_note(args: argparse.Namespace, runtime: Runtime) -> int:
     text = read_text(args)
     with runtime.database.atomic():
         ticket = _ticket(args.number)
-        record_event(runtime.clock.now(), cli_actor(), "note", ticket=ticket, text=text)
+        record_event(runtime.clock.now(), cli_actor(), EventAction.NOTE, ticket=ticket, text=text)
     return 0
 
 

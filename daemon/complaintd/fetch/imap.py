@@ -33,6 +33,7 @@ from complaintd.fetch.ledger import (
     store_batch,
 )
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.workflow.records import record_event
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ def fetch_new(
         record_event(
             runtime.clock.now(),
             "system",
-            "uidvalidity_changed",
+            EventAction.UIDVALIDITY_CHANGED,
             mailbox=mailbox.name,
             uidvalidity=status.uidvalidity,
         )

@@ -14,6 +14,7 @@ import peewee
 
 from complaintd.errors import ComplaintdError, NotFoundError
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
 from complaintd.workflow.records import record_event
@@ -45,7 +46,7 @@ def retry_failed_mail(runtime: Runtime, outbox_id: int | None, deadline: timedel
                 status=OutboxStatus.PENDING, next_attempt_at=now, deadline_at=now + deadline
             ).where(Outbox.id.in_(ids)).execute()
             for row_id in ids:
-                record_event(now, "cli", "mail_retry", outbox=row_id)
+                record_event(now, "cli", EventAction.MAIL_RETRY, outbox=row_id)
     return ids
 
 
@@ -82,7 +83,7 @@ def cancel_mail(runtime: Runtime, outbox_id: int, actor: str, reason: str) -> bo
         record_event(
             now,
             actor,
-            "mail_cancelled",
+            EventAction.MAIL_CANCELLED,
             ticket=row.ticket_id,
             kind=row.kind,
             message_id=row.message_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from complaintd.outbox.compose import OutgoingMail, build_message
+from complaintd.store.event_action import EventAction
 from complaintd.store.message_kind import Direction
 from complaintd.store.models import Message, Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
@@ -59,7 +60,7 @@ def enqueue(
     record_event(
         at,
         actor,
-        "mail_queued",
+        EventAction.MAIL_QUEUED,
         ticket=ticket,
         kind=mail.kind,
         to=list(mail.to),

@@ -31,6 +31,7 @@ from complaintd.outbox.addresses import AddressError, needs_smtputf8, wire_addre
 from complaintd.runtime import Runtime
 from complaintd.store.claims import claim, new_holder, release_all, wall_clock
 from complaintd.store.db import is_postgres
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Outbox, Ticket
 from complaintd.store.outbox_status import DeliveryOutcome, OutboxStatus
 from complaintd.store.prepared import update_row
@@ -338,17 +339,22 @@ def _outcome(row: Outbox, delivery: Delivery, now: datetime) -> dict[str, object
     return {**common, "status": OutboxStatus.FAILED, "last_error": error}
 
 
+# The audit event of a mail that went, or failed for good.
+_SETTLED = {OutboxStatus.SENT: EventAction.MAIL_SENT, OutboxStatus.FAILED: EventAction.MAIL_FAILED}
+
+
 def _apply(row: Outbox, delivery: Delivery, now: datetime) -> OutboxStatus:
     change = _outcome(row, delivery, now)
     update_row(Outbox, row.id, change)
     status = OutboxStatus(str(change["status"]))
     _log_outcome(row, status, delivery.detail)
-    if status != OutboxStatus.PENDING:
+    action = _SETTLED.get(status)  # a mail pending again is no event
+    if action is not None:
         detail = change.get("last_error") or change.get("smtp_response")
         record_event(
             now,
             "system",
-            f"mail_{status}",
+            action,
             ticket=row.ticket_id,
             kind=row.kind,
             message_id=row.message_id,

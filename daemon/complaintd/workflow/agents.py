@@ -12,6 +12,7 @@ from functools import partial
 from complaintd.departments import AgentCommand, parse_agent_instruction
 from complaintd.errors import UsageError
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Attachment, Message, Ticket
 from complaintd.workflow import customer, desk
@@ -29,7 +30,7 @@ def start_emergency(
         return
     ticket.tags = [*ticket.tags, "emergency"]
     ticket.save()
-    record_event(now, actor, "emergency_started", ticket=ticket, reason=reason)
+    record_event(now, actor, EventAction.EMERGENCY_STARTED, ticket=ticket, reason=reason)
     lead = runtime.config.desk.response_lead
     send_internal(
         runtime,
@@ -99,7 +100,12 @@ def apply_agent_mail(
     instruction = parse_agent_instruction(message.body, desk_lines(ticket, message))
     problems = list(instruction.problems)
     record_event(
-        now, agent, "agent_mail", ticket=ticket, message_id=message.message_id, basis=basis
+        now,
+        agent,
+        EventAction.AGENT_MAIL,
+        ticket=ticket,
+        message_id=message.message_id,
+        basis=basis,
     )
     if instruction.reply_text.strip():
         _run(
@@ -109,13 +115,23 @@ def apply_agent_mail(
         )
     if instruction.withheld_text:
         record_event(
-            now, agent, "note", ticket=ticket, text=instruction.withheld_text, withheld=True
+            now,
+            agent,
+            EventAction.NOTE,
+            ticket=ticket,
+            text=instruction.withheld_text,
+            withheld=True,
         )
     for command in instruction.commands:
         _run(partial(_apply, runtime, ticket, command, agent, now), problems, command.name)
     if problems:
         record_event(
-            now, agent, "agent_mail_problems", ticket=ticket, problems=problems, basis=basis
+            now,
+            agent,
+            EventAction.AGENT_MAIL_PROBLEMS,
+            ticket=ticket,
+            problems=problems,
+            basis=basis,
         )
     if problems or instruction.withheld_text:
         send_internal(
@@ -154,7 +170,7 @@ def _apply(
     elif name == "dispatch":
         dispatch_sheets(runtime, ticket, (argument,), agent, now)
     elif name == "note":
-        record_event(now, agent, "note", ticket=ticket, text=argument)
+        record_event(now, agent, EventAction.NOTE, ticket=ticket, text=argument)
     elif name == "take":
         take_ticket(ticket, agent, now)
     elif name == "reply":
@@ -167,7 +183,7 @@ def take_ticket(ticket: Ticket, agent: str, now: datetime) -> None:
     ticket.owner = agent
     ticket.updated_at = now
     ticket.save()
-    record_event(now, agent, "ownership_taken", ticket=ticket, previous_owner=previous)
+    record_event(now, agent, EventAction.OWNERSHIP_TAKEN, ticket=ticket, previous_owner=previous)
 
 
 def set_severity(

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Event, Message, Outbox, Ticket
 from complaintd.store.ticket_status import TicketStatus
@@ -54,7 +55,7 @@ def send_to_customer(
         record_event(
             now,
             actor,
-            "mail_not_sent",
+            EventAction.MAIL_NOT_SENT,
             ticket=ticket,
             kind=kind,
             reason="no customer email address",
@@ -117,7 +118,7 @@ def acknowledge(
     """Acknowledge a new complaint unless loop safety says no (then record why)."""
     refusal = ack_refusal(runtime, sender, acknowledged_recently, automated_reason)
     if refusal:
-        record_event(now, "system", "ack_suppressed", ticket=ticket, reason=refusal)
+        record_event(now, "system", EventAction.ACK_SUPPRESSED, ticket=ticket, reason=refusal)
         return
     send_to_customer(runtime, ticket, MailKind.ACK, now=now, auto_submitted="auto-replied")
 
@@ -174,7 +175,7 @@ def _answer_to_proposal(
         record_event(
             now,
             actor,
-            "proposal_answer_unclear",
+            EventAction.PROPOSAL_ANSWER_UNCLEAR,
             ticket=ticket,
             message_id=message.message_id,
             why=answer.why,
@@ -207,7 +208,7 @@ def _answer_to_proposal(
         now,
         reason=f"customer disagreed ('{answer.phrase}')",
     )
-    record_event(now, actor, "objection", ticket=ticket, text=objection)
+    record_event(now, actor, EventAction.OBJECTION, ticket=ticket, text=objection)
     send_to_customer(
         runtime, ticket, MailKind.OBJECTION, now=now, auto_submitted="auto-replied", text=objection
     )
@@ -224,7 +225,7 @@ def last_proposal(ticket: Ticket) -> str:
     """The text of the latest solution proposed on ``ticket``."""
     event = (
         Event.select()
-        .where((Event.ticket == ticket) & (Event.action == "solution_proposed"))
+        .where((Event.ticket == ticket) & (Event.action == EventAction.SOLUTION_PROPOSED))
         .order_by(Event.at.desc(), Event.id.desc())
         .first()
     )
@@ -248,7 +249,7 @@ def propose_solution(
 ) -> None:
     """Propose a solution and ask the customer to agree, with one-click answer links."""
     transition(ticket, TicketStatus.SOLUTION_PROPOSED, actor, now)
-    record_event(now, actor, "solution_proposed", ticket=ticket, text=text)
+    record_event(now, actor, EventAction.SOLUTION_PROPOSED, ticket=ticket, text=text)
     address = customer_reply_address(runtime, ticket)
     send_to_customer(
         runtime,

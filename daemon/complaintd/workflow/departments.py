@@ -21,6 +21,7 @@ from complaintd.departments import DepartmentAnswer, describe_issue, form_prefil
 from complaintd.errors import UsageError
 from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import ContactSheet, Message, Ticket
 from complaintd.store.sheet_status import OPEN_SHEET_STATUSES, SheetStatus
@@ -108,7 +109,7 @@ def _send_sheet(
     record_event(
         now,
         actor,
-        "sheet_dispatched",
+        EventAction.SHEET_DISPATCHED,
         ticket=ticket,
         department=department.key,
         due_at=sheet.due_at.isoformat(),
@@ -172,7 +173,11 @@ def record_answer(
     record_event(
         now,
         sender,
-        "department_answered_after_cancel" if cancelled else "department_answered",
+        (
+            EventAction.DEPARTMENT_ANSWERED_AFTER_CANCEL
+            if cancelled
+            else EventAction.DEPARTMENT_ANSWERED
+        ),
         ticket=sheet.ticket,
         department=sheet.department,
         answer=sheet.answer,
@@ -210,7 +215,7 @@ def _keep_partial_answer(
     record_event(
         now,
         sender,
-        "department_answer_incomplete",
+        EventAction.DEPARTMENT_ANSWER_INCOMPLETE,
         ticket=sheet.ticket,
         department=sheet.department,
         problems=list(answer.problems),
@@ -266,7 +271,7 @@ def cancel_open_sheets(
         record_event(
             now,
             actor,
-            "sheet_cancelled",
+            EventAction.SHEET_CANCELLED,
             ticket=ticket,
             department=sheet.department,
             because=because,
@@ -307,7 +312,7 @@ def tighten_sheet_due_times(
         record_event(
             now,
             actor,
-            "sheet_due_tightened",
+            EventAction.SHEET_DUE_TIGHTENED,
             ticket=ticket,
             department=sheet.department,
             previous=previous.isoformat(),
@@ -354,7 +359,9 @@ def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -
     answers = [answer_context(runtime, s) for s in sheets if s.status == SheetStatus.ANSWERED]
     all_invalid = bool(answers) and all(a["finding"] == "invalid" for a in answers)
     suggestion = suggested_solution(answers)
-    record_event(now, "system", "all_departments_answered", ticket=ticket, all_invalid=all_invalid)
+    record_event(
+        now, "system", EventAction.ALL_DEPARTMENTS_ANSWERED, ticket=ticket, all_invalid=all_invalid
+    )
     send_internal(
         runtime,
         ticket,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
 from complaintd.workflow.departments import tighten_sheet_due_times
 from complaintd.workflow.records import record_event
@@ -37,7 +38,7 @@ def set_severity(
     record_event(
         now,
         actor,
-        "severity_changed",
+        EventAction.SEVERITY_CHANGED,
         ticket=ticket,
         previous=previous,
         severity=severity,
@@ -71,5 +72,10 @@ def set_category(ticket: Ticket, category: str, actor: str, now: datetime) -> No
     ticket.updated_at = now
     ticket.save()
     record_event(
-        now, actor, "category_changed", ticket=ticket, previous=previous, category=category
+        now,
+        actor,
+        EventAction.CATEGORY_CHANGED,
+        ticket=ticket,
+        previous=previous,
+        category=category,
     )

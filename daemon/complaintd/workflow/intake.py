@@ -18,6 +18,7 @@ from complaintd.classify import raise_severity
 from complaintd.departments import parse_department_answer
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import MessageKind
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
@@ -69,7 +70,11 @@ def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> Int
         return _record_duplicate(inbound, parsed, duplicate, now)
     if _is_own_mail(runtime, parsed):
         record_event(
-            now, "system", "own_mail_ignored", inbound=inbound, message_id=parsed.message_id
+            now,
+            "system",
+            EventAction.OWN_MAIL_IGNORED,
+            inbound=inbound,
+            message_id=parsed.message_id,
         )
         return IntakeResult("own_mail", None, "our own address; not answered (loop safety)")
     decision = route(runtime.config, parsed)
@@ -88,7 +93,7 @@ def _record_duplicate(
     record_event(
         now,
         "system",
-        "duplicate_ignored",
+        EventAction.DUPLICATE_IGNORED,
         ticket=ticket,
         inbound=inbound,
         message_id=parsed.message_id,
@@ -124,6 +129,20 @@ def _store(
 # --- automated mail ------------------------------------------------------------------
 
 
+# The audit event of automated mail that belongs to no ticket, by why it is automated.
+UNMATCHED_AUTOMATED: dict[AutomatedKind, EventAction] = {
+    AutomatedKind.AUTO_REPLY: EventAction.AUTO_REPLY_UNMATCHED,
+    AutomatedKind.BOUNCE: EventAction.BOUNCE_UNMATCHED,
+    AutomatedKind.LIST: EventAction.LIST_UNMATCHED,
+    AutomatedKind.AUTO_GENERATED: EventAction.AUTO_GENERATED_UNMATCHED,
+}
+# The audit event of automated mail attached to its ticket, by the kind it is stored as.
+AUTOMATED_RECEIVED: dict[MessageKind, EventAction] = {
+    MessageKind.AUTO_REPLY: EventAction.AUTO_REPLY_RECEIVED,
+    MessageKind.BOUNCE: EventAction.BOUNCE_RECEIVED,
+}
+
+
 def _automated(
     runtime: Runtime,
     inbound: InboundMessage,
@@ -141,7 +160,7 @@ def _automated(
         record_event(
             now,
             "system",
-            f"{parsed.automated.value}_unmatched",
+            UNMATCHED_AUTOMATED[parsed.automated],
             inbound=inbound,
             sender=sender_of(parsed),
             reason=parsed.automated_reason,
@@ -158,7 +177,7 @@ def _automated(
     record_event(
         now,
         sender_of(parsed) or "unknown",
-        f"{kind}_received",
+        AUTOMATED_RECEIVED[kind],
         ticket=ticket,
         inbound=inbound,
         reason=parsed.automated_reason,
@@ -186,7 +205,7 @@ def _customer_reply(
     record_event(
         now,
         sender_of(parsed) or "unknown",
-        "message_added",
+        EventAction.MESSAGE_ADDED,
         ticket=ticket,
         inbound=inbound,
         kind=MessageKind.CUSTOMER_REPLY,
@@ -232,7 +251,7 @@ def _staff_note(
     record_event(
         now,
         sender,
-        "note",
+        EventAction.NOTE,
         ticket=ticket,
         inbound=inbound,
         text=excerpt(parsed.reply_text),
@@ -257,7 +276,7 @@ def _rejected_staff(
         record_event(
             now,
             sender,
-            "staff_mail_rejected",
+            EventAction.STAFF_MAIL_REJECTED,
             inbound=inbound,
             reason=decision.reason,
             basis=decision.basis,
@@ -268,7 +287,7 @@ def _rejected_staff(
     record_event(
         now,
         sender,
-        "staff_mail_rejected",
+        EventAction.STAFF_MAIL_REJECTED,
         ticket=ticket,
         inbound=inbound,
         reason=decision.reason,
@@ -327,7 +346,7 @@ def _rejected_answer(
     record_event(
         now,
         sender or "unknown",
-        "department_answer_rejected",
+        EventAction.DEPARTMENT_ANSWER_REJECTED,
         ticket=ticket,
         department=sheet.department,
         sender=sender,
@@ -372,7 +391,7 @@ def _new_ticket(
         record_event(
             now,
             "system",
-            "linked",
+            EventAction.LINKED,
             ticket=ticket,
             inbound=inbound,
             linked_to=decision.ticket.number,
@@ -457,7 +476,7 @@ def create_ticket(
     record_event(
         now,
         sender or "unknown",
-        "ticket_created",
+        EventAction.TICKET_CREATED,
         ticket=ticket,
         inbound=inbound,
         category_rule=classification.category_rule,

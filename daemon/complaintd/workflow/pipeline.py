@@ -21,6 +21,7 @@ import peewee
 from complaintd.errors import TransientError
 from complaintd.runtime import Runtime
 from complaintd.store.db import is_postgres
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import InboundMessage, InboundRaw
 from complaintd.store.queries import mark_inbound_done
 from complaintd.workflow.analysis import POOL_THRESHOLD, AnalysisSettings, Analyzer
@@ -190,7 +191,7 @@ def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
         record_event(
             runtime.clock.now(),
             "system",
-            "inbound_quarantined",
+            EventAction.INBOUND_QUARANTINED,
             inbound=inbound_id,
             error=error,
         )
@@ -206,5 +207,5 @@ def retry_failed(runtime: Runtime, inbound_id: int | None = None) -> list[int]:
         with runtime.database.atomic():
             InboundMessage.update(status="pending").where(InboundMessage.id.in_(ids)).execute()
             for row_id in ids:
-                record_event(runtime.clock.now(), "cli", "inbound_retry", inbound=row_id)
+                record_event(runtime.clock.now(), "cli", EventAction.INBOUND_RETRY, inbound=row_id)
     return ids

@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from complaintd.store.event_action import EventAction
 from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import (
     Attachment,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # annotations only: importing parse here would load every par
 def record_event(
     at: datetime,
     actor: str,
-    action: str,
+    action: EventAction,
     *,
     ticket: Ticket | int | None = None,
     inbound: InboundMessage | int | None = None,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from complaintd.errors import UsageError
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.records import record_event
@@ -77,5 +78,11 @@ def transition(
     ticket.updated_at = at
     ticket.save()
     record_event(
-        at, actor, "status_changed", ticket=ticket, previous=previous, status=target, **detail
+        at,
+        actor,
+        EventAction.STATUS_CHANGED,
+        ticket=ticket,
+        previous=previous,
+        status=target,
+        **detail,
     )

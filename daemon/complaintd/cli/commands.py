@@ -190,6 +190,7 @@ def inbound_failed(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def inbound_retry(args: argparse.Namespace, runtime: Runtime) -> int:
     """``inbound retry``: back to pending, then processed at once."""
+    from complaintd.workflow.intake import IntakeAction
     from complaintd.workflow.pipeline import process_one, retry_failed
 
     ids = retry_failed(runtime, None if args.all else args.id)
@@ -204,7 +205,7 @@ def inbound_retry(args: argparse.Namespace, runtime: Runtime) -> int:
             else f"{result.action} {result.ticket_number or ''}"
         )
         print(f"{inbound_id}: {outcome.strip()}", file=sys.stderr)
-        still_failing += result is not None and result.action == "failed"
+        still_failing += result is not None and result.action == IntakeAction.FAILED
     return 1 if still_failing else 0
 
 

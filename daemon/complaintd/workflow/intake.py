@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from complaintd.classify import raise_severity
 from complaintd.departments import parse_department_answer
@@ -41,19 +42,33 @@ from complaintd.workflow.records import add_participant, record_event, store_inb
 from complaintd.workflow.route import route, sender_of
 
 
+class IntakeAction(StrEnum):
+    """What intake did with one inbound message (counted by the pass, logged)."""
+
+    NEW_TICKET = "new_ticket"
+    NEW_LINKED = "new_linked"  # a new ticket that refers to an earlier one
+    APPENDED = "appended"  # the customer wrote again
+    AGENT_REPLY = "agent_reply"
+    DEPARTMENT_REPLY = "department_reply"
+    NOTE = "note"  # staff mail without the token that would let it act
+    REJECTED = "rejected"  # someone who may not act tried to
+    AUTOMATED = "automated"  # auto-replies, bounces, list mail
+    DUPLICATE = "duplicate"  # already taken in under this Message-ID
+    OWN_MAIL = "own_mail"  # from the desk's own address (loop safety)
+    FAILED = "failed"  # quarantined: processing raised
+
+
 @dataclass(frozen=True)
 class IntakeResult:
     """What became of one inbound message."""
 
-    # new_ticket | new_linked | appended | agent_reply | department_reply | note |
-    # rejected | automated | duplicate | own_mail
-    action: str
+    action: IntakeAction
     ticket_number: str | None
     detail: str
     ticket_id: int | None = None
 
     @classmethod
-    def on(cls, action: str, ticket: Ticket, detail: str) -> IntakeResult:
+    def on(cls, action: IntakeAction, ticket: Ticket, detail: str) -> IntakeResult:
         """A result concerning ``ticket``."""
         return cls(action, ticket.number, detail, ticket.id)
 
@@ -76,7 +91,9 @@ def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> Int
             inbound=inbound,
             message_id=parsed.message_id,
         )
-        return IntakeResult("own_mail", None, "our own address; not answered (loop safety)")
+        return IntakeResult(
+            IntakeAction.OWN_MAIL, None, "our own address; not answered (loop safety)"
+        )
     decision = route(runtime.config, parsed)
     return _HANDLERS[decision.route](runtime, inbound, analysis, decision, now)
 
@@ -99,7 +116,9 @@ def _record_duplicate(
         message_id=parsed.message_id,
         first_inbound=original.inbound_id,
     )
-    return IntakeResult.on("duplicate", ticket, f"same Message-ID as message {original.id}")
+    return IntakeResult.on(
+        IntakeAction.DUPLICATE, ticket, f"same Message-ID as message {original.id}"
+    )
 
 
 def _is_own_mail(runtime: Runtime, parsed: ParsedMessage) -> bool:
@@ -166,7 +185,7 @@ def _automated(
             reason=parsed.automated_reason,
         )
         return IntakeResult(
-            "automated", None, f"{parsed.automated.value}: {parsed.automated_reason}"
+            IntakeAction.AUTOMATED, None, f"{parsed.automated.value}: {parsed.automated_reason}"
         )
     ticket = _ticket_of(decision)
     _store(runtime, ticket, inbound, parsed, kind, now)
@@ -182,7 +201,9 @@ def _automated(
         inbound=inbound,
         reason=parsed.automated_reason,
     )
-    return IntakeResult.on("automated", ticket, f"{kind} attached: {parsed.automated_reason}")
+    return IntakeResult.on(
+        IntakeAction.AUTOMATED, ticket, f"{kind} attached: {parsed.automated_reason}"
+    )
 
 
 # --- the customer ---------------------------------------------------------------------
@@ -214,7 +235,7 @@ def _customer_reply(
     )
     outcome = on_customer_reply(runtime, ticket, message, now)
     forward_to_agents(runtime, ticket, message, outcome, now)
-    return IntakeResult.on("appended", ticket, decision.reason)
+    return IntakeResult.on(IntakeAction.APPENDED, ticket, decision.reason)
 
 
 # --- the desk's own people ----------------------------------------------------------
@@ -233,7 +254,7 @@ def _agent_action(
     agent = sender_of(parsed) or "agent"
     message = _store(runtime, ticket, inbound, parsed, MessageKind.AGENT_REPLY, now)
     problems = apply_agent_mail(runtime, ticket, message, agent, now, decision.basis)
-    return IntakeResult.on("agent_reply", ticket, "; ".join(problems) or "applied")
+    return IntakeResult.on(IntakeAction.AGENT_REPLY, ticket, "; ".join(problems) or "applied")
 
 
 def _staff_note(
@@ -259,7 +280,7 @@ def _staff_note(
         basis=decision.basis,
     )
     forward_to_agents(runtime, ticket, message, "staff_note", now)
-    return IntakeResult.on("note", ticket, decision.reason)
+    return IntakeResult.on(IntakeAction.NOTE, ticket, decision.reason)
 
 
 def _rejected_staff(
@@ -281,7 +302,7 @@ def _rejected_staff(
             reason=decision.reason,
             basis=decision.basis,
         )
-        return IntakeResult("rejected", None, decision.reason)
+        return IntakeResult(IntakeAction.REJECTED, None, decision.reason)
     ticket = _ticket_of(decision)
     _store(runtime, ticket, inbound, parsed, MessageKind.REJECTED_REPLY, now)
     record_event(
@@ -304,7 +325,7 @@ def _rejected_staff(
         reason=decision.reason,
         excerpt=excerpt(parsed.reply_text),
     )
-    return IntakeResult.on("rejected", ticket, decision.reason)
+    return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 
 
 def _department_answer(
@@ -326,7 +347,7 @@ def _department_answer(
         answer = parse_department_answer(parsed.body.text)
     applied = record_answer(runtime, sheet, answer, sender, now, decision.basis)
     detail = "answer recorded" if applied else "incomplete form: " + "; ".join(answer.problems)
-    return IntakeResult.on("department_reply", sheet.ticket, detail)
+    return IntakeResult.on(IntakeAction.DEPARTMENT_REPLY, sheet.ticket, detail)
 
 
 def _rejected_answer(
@@ -365,7 +386,7 @@ def _rejected_answer(
         reason=decision.reason,
         excerpt=excerpt(parsed.reply_text),
     )
-    return IntakeResult.on("rejected", ticket, decision.reason)
+    return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 
 
 # --- new tickets ---------------------------------------------------------------------
@@ -397,8 +418,8 @@ def _new_ticket(
             linked_to=decision.ticket.number,
             reason=decision.reason,
         )
-        return IntakeResult.on("new_linked", ticket, decision.reason)
-    return IntakeResult.on("new_ticket", ticket, decision.reason)
+        return IntakeResult.on(IntakeAction.NEW_LINKED, ticket, decision.reason)
+    return IntakeResult.on(IntakeAction.NEW_TICKET, ticket, decision.reason)
 
 
 def _customer_history(runtime: Runtime, sender: str | None, now: datetime) -> CustomerHistory:

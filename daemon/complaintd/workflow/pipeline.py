@@ -25,7 +25,7 @@ from complaintd.store.event_action import EventAction
 from complaintd.store.models import InboundMessage, InboundRaw
 from complaintd.store.queries import mark_inbound_done
 from complaintd.workflow.analysis import POOL_THRESHOLD, AnalysisSettings, Analyzer
-from complaintd.workflow.intake import IntakeResult, ingest
+from complaintd.workflow.intake import IntakeAction, IntakeResult, ingest
 from complaintd.workflow.records import record_event
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,11 @@ class PassStats:
         """Count one result (``None``: someone else took the row)."""
         if result is None:
             return
-        self.outcomes[result.action] += 1
-        if result.action in ("new_ticket", "new_linked") and result.ticket_number:
+        self.outcomes[result.action.value] += 1  # plain names: the counts are printed
+        if (
+            result.action in (IntakeAction.NEW_TICKET, IntakeAction.NEW_LINKED)
+            and result.ticket_number
+        ):
             self.tickets.append(result.ticket_number)
 
 
@@ -144,7 +147,7 @@ def process_one(
     except Exception as exc:
         log.warning("inbound %s quarantined: %s", inbound_id, exc)
         quarantine(runtime, inbound_id, exc)
-        return IntakeResult("failed", None, str(exc))
+        return IntakeResult(IntakeAction.FAILED, None, str(exc))
 
 
 def _claim(runtime: Runtime, inbound_id: int) -> InboundMessage | None:
@@ -169,7 +172,7 @@ def raw_bytes_of(inbound_id: int) -> bytes:
 
 
 def _mark_done(runtime: Runtime, inbound: InboundMessage, result: IntakeResult) -> None:
-    status = "duplicate" if result.action == "duplicate" else "processed"
+    status = "duplicate" if result.action == IntakeAction.DUPLICATE else "processed"
     mark_inbound_done(inbound.id, status, result.ticket_id, runtime.clock.now())
 
 

@@ -32,8 +32,8 @@ import aiosmtplib
 from complaintd.clock import FixedClock
 from complaintd.config import build_config
 from complaintd.outbox.sender import flush_outbox
+from complaintd.render.contexts import AckMail
 from complaintd.runtime import open_runtime
-from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.ticket_status import TicketStatus
@@ -92,7 +92,7 @@ def queue_acknowledgements(runtime, count: int) -> None:  # type: ignore[no-unty
                 updated_at=NOW,
                 due_at=NOW,
             )
-            send_to_customer(runtime, ticket, MailKind.ACK, now=NOW, auto_submitted="auto-replied")
+            send_to_customer(runtime, ticket, AckMail(), now=NOW, auto_submitted="auto-replied")
 
 
 def reset_to_pending() -> None:

@@ -8,6 +8,7 @@ is better than an acknowledgement that is never sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict
 
 from complaintd.departments.form import CAUSE_LABELS as DEPARTMENT_CAUSE_LABELS
 from complaintd.store.ticket_status import TicketStatus
@@ -48,7 +49,15 @@ STATUS_LABELS: Labels = {
 CAUSE_LABELS: Labels = DEPARTMENT_CAUSE_LABELS
 
 
-def cause_choices() -> list[dict[str, str]]:
+class CauseChoice(TypedDict):
+    """One cause as the reply form lists it."""
+
+    key: str
+    zh: str
+    en: str
+
+
+def cause_choices() -> list[CauseChoice]:
     """The six causes as internal templates get them: ``[{key, zh, en}, ...]``, in order."""
     return [
         {"key": key, "zh": names["zh-CN"], "en": names["en"]} for key, names in CAUSE_LABELS.items()

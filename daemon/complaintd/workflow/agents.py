@@ -11,9 +11,16 @@ from functools import partial
 
 from complaintd.departments import AgentCommand, parse_agent_instruction
 from complaintd.errors import UsageError
+from complaintd.render.contexts import (
+    AgentForwardMail,
+    AgentNewTicketMail,
+    AgentRefusedMail,
+    EmergencyMail,
+    ForwardedMail,
+    ReplyOutcome,
+)
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
-from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Attachment, Message, Ticket
 from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
@@ -32,15 +39,8 @@ def start_emergency(
     ticket.save()
     record_event(now, actor, EventAction.EMERGENCY_STARTED, ticket=ticket, reason=reason)
     lead = runtime.config.desk.response_lead
-    send_internal(
-        runtime,
-        ticket,
-        MailKind.EMERGENCY,
-        [lead] if lead else [],
-        now=now,
-        actor=actor,
-        reason=reason,
-    )
+    mail = EmergencyMail(reason=reason)
+    send_internal(runtime, ticket, mail, [lead] if lead else [], now=now, actor=actor)
 
 
 def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
@@ -50,36 +50,24 @@ def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
     keys = runtime.config.routing.get(ticket.category, ())
     sheets = dispatch_sheets(runtime, ticket, keys, "system", now)
     names = [department_by_key(runtime, sheet.department).name for sheet in sheets]
-    send_internal(
-        runtime,
-        ticket,
-        MailKind.AGENT_NEW_TICKET,
-        agent_recipients(runtime, ticket),
-        now=now,
-        dispatched=names,
-    )
+    mail = AgentNewTicketMail(dispatched=names)
+    send_internal(runtime, ticket, mail, agent_recipients(runtime, ticket), now=now)
 
 
 def forward_to_agents(
-    runtime: Runtime, ticket: Ticket, message: Message, outcome: str, now: datetime
+    runtime: Runtime, ticket: Ticket, message: Message, outcome: ReplyOutcome, now: datetime
 ) -> None:
     """Tell the agents what someone wrote and what it did to the ticket (issue 9, defect 3)."""
-    send_internal(
-        runtime,
-        ticket,
-        MailKind.AGENT_FORWARD,
-        agent_recipients(runtime, ticket),
-        now=now,
-        mail={
-            "from": message.from_addr or "",
-            "name": message.from_name or "",
-            "text": message.body or message.full_text,
-            "attachments": [
-                a.filename for a in Attachment.select().where(Attachment.message == message)
-            ],
-        },
-        outcome=outcome,
-    )
+    forwarded: ForwardedMail = {
+        "from": message.from_addr or "",
+        "name": message.from_name or "",
+        "text": message.body or message.full_text,
+        "attachments": [
+            a.filename for a in Attachment.select().where(Attachment.message == message)
+        ],
+    }
+    mail = AgentForwardMail(mail=forwarded, outcome=outcome)
+    send_internal(runtime, ticket, mail, agent_recipients(runtime, ticket), now=now)
 
 
 def apply_agent_mail(
@@ -134,15 +122,8 @@ def apply_agent_mail(
             basis=basis,
         )
     if problems or instruction.withheld_text:
-        send_internal(
-            runtime,
-            ticket,
-            MailKind.AGENT_REFUSED,
-            [agent],
-            now=now,
-            problems=problems,
-            withheld=instruction.withheld_text,
-        )
+        refused = AgentRefusedMail(problems=problems, withheld=instruction.withheld_text)
+        send_internal(runtime, ticket, refused, [agent], now=now)
     return problems
 
 

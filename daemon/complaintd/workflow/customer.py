@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
 from urllib.parse import quote
 
+from complaintd.render.contexts import (
+    AckMail,
+    AgreedMail,
+    CustomerMail,
+    InvalidMail,
+    ObjectionMail,
+    ReopenedMail,
+    ReplyMail,
+    ReplyOutcome,
+    ResolutionMail,
+    SolutionMail,
+)
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
-from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Event, Message, Outbox, Ticket
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.agreement import Verdict, read_answer
@@ -43,21 +52,20 @@ def customer_reply_address(runtime: Runtime, ticket: Ticket) -> str:
 def send_to_customer(
     runtime: Runtime,
     ticket: Ticket,
-    kind: MailKind,
+    content: CustomerMail,
     *,
     now: datetime,
     actor: str = "system",
     auto_submitted: str | None = "auto-generated",
-    **extra: Any,
 ) -> Outbox | None:
-    """Render ``kind`` in the customer's language and put it in the outbox."""
+    """Render ``content`` in the customer's language and put it in the outbox."""
     if not ticket.customer_email:
         record_event(
             now,
             actor,
             EventAction.MAIL_NOT_SENT,
             ticket=ticket,
-            kind=kind,
+            kind=content.kind,
             reason="no customer email address",
         )
         return None
@@ -65,10 +73,10 @@ def send_to_customer(
     return queue_mail(
         runtime,
         ticket,
-        kind,
+        content,
         to=(ticket.customer_email,),
         language=ticket.language,
-        context=template_context(runtime, ticket, **extra),
+        context=template_context(runtime, ticket),
         reply_to=customer_reply_address(runtime, ticket),
         thread=(parent, references),
         now=now,
@@ -120,20 +128,10 @@ def acknowledge(
     if refusal:
         record_event(now, "system", EventAction.ACK_SUPPRESSED, ticket=ticket, reason=refusal)
         return
-    send_to_customer(runtime, ticket, MailKind.ACK, now=now, auto_submitted="auto-replied")
+    send_to_customer(runtime, ticket, AckMail(), now=now, auto_submitted="auto-replied")
 
 
 # --- the customer writes again ------------------------------------------------------------
-
-
-class ReplyOutcome(StrEnum):
-    """What a customer's mail did to the ticket (told to the agents)."""
-
-    ADDED = "added"  # new information, the ticket stays where it is
-    REOPENED = "reopened"
-    AGREED = "agreed"
-    DISAGREED = "disagreed"
-    UNCLEAR = "unclear"  # an answer to a proposal that is neither yes nor no
 
 
 def on_customer_reply(
@@ -161,7 +159,7 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
     ticket.due_at = now + timedelta(hours=runtime.config.sla[ticket.severity].first_response_hours)
     ticket.save()
     send_to_customer(
-        runtime, ticket, MailKind.REOPENED, now=now, auto_submitted="auto-replied", text=text
+        runtime, ticket, ReopenedMail(text=text), now=now, auto_submitted="auto-replied"
     )
 
 
@@ -191,14 +189,8 @@ def _answer_to_proposal(
             now,
             reason=f"customer agreed ('{answer.phrase}')",
         )
-        send_to_customer(
-            runtime,
-            ticket,
-            MailKind.AGREED,
-            now=now,
-            auto_submitted="auto-replied",
-            text=last_proposal(ticket),
-        )
+        agreed = AgreedMail(text=last_proposal(ticket))
+        send_to_customer(runtime, ticket, agreed, now=now, auto_submitted="auto-replied")
         return ReplyOutcome.AGREED
     objection = excerpt(answer.text or answer.phrase)
     transition(
@@ -210,7 +202,7 @@ def _answer_to_proposal(
     )
     record_event(now, actor, EventAction.OBJECTION, ticket=ticket, text=objection)
     send_to_customer(
-        runtime, ticket, MailKind.OBJECTION, now=now, auto_submitted="auto-replied", text=objection
+        runtime, ticket, ObjectionMail(text=objection), now=now, auto_submitted="auto-replied"
     )
     return ReplyOutcome.DISAGREED
 
@@ -240,7 +232,7 @@ def desk_reply(runtime: Runtime, ticket: Ticket, text: str, actor: str, now: dat
     if ticket.status == TicketStatus.RECEIVED:
         transition(ticket, TicketStatus.INVESTIGATING, actor, now, reason="the desk answered")
     send_to_customer(
-        runtime, ticket, MailKind.REPLY, now=now, actor=actor, auto_submitted=None, text=text
+        runtime, ticket, ReplyMail(text=text), now=now, actor=actor, auto_submitted=None
     )
 
 
@@ -251,17 +243,12 @@ def propose_solution(
     transition(ticket, TicketStatus.SOLUTION_PROPOSED, actor, now)
     record_event(now, actor, EventAction.SOLUTION_PROPOSED, ticket=ticket, text=text)
     address = customer_reply_address(runtime, ticket)
-    send_to_customer(
-        runtime,
-        ticket,
-        MailKind.SOLUTION,
-        now=now,
-        actor=actor,
-        auto_submitted=None,
+    solution = SolutionMail(
         text=text,
         agree_mailto=answer_mailto(address, ticket.number, agree=True),
         disagree_mailto=answer_mailto(address, ticket.number, agree=False),
     )
+    send_to_customer(runtime, ticket, solution, now=now, actor=actor, auto_submitted=None)
 
 
 def answer_mailto(address: str, number: str, *, agree: bool) -> str:
@@ -278,13 +265,7 @@ def close_ticket(
     transition(ticket, TicketStatus.FOLLOW_UP, actor, now, resolution=resolution)
     cancel_open_sheets(runtime, ticket, TicketStatus.CLOSED, resolution, actor, now)
     send_to_customer(
-        runtime,
-        ticket,
-        MailKind.RESOLUTION,
-        now=now,
-        actor=actor,
-        auto_submitted=None,
-        text=resolution,
+        runtime, ticket, ResolutionMail(text=resolution), now=now, actor=actor, auto_submitted=None
     )
 
 
@@ -293,5 +274,5 @@ def invalidate(runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: d
     transition(ticket, TicketStatus.INVALID, actor, now, reason=reason)
     cancel_open_sheets(runtime, ticket, TicketStatus.INVALID, reason, actor, now)
     send_to_customer(
-        runtime, ticket, MailKind.INVALID, now=now, actor=actor, auto_submitted=None, reason=reason
+        runtime, ticket, InvalidMail(reason=reason), now=now, actor=actor, auto_submitted=None
     )

@@ -14,15 +14,22 @@ severity raised later tightens the open sheets' due times.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from complaintd.config.model import DepartmentConfig
 from complaintd.departments import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.errors import UsageError
 from complaintd.render import cause_choices, cause_label, resolve_language
+from complaintd.render.contexts import (
+    AgentAnswersMail,
+    AnswerFacts,
+    AnswerIncompleteMail,
+    ContactSheetMail,
+    DepartmentAnswerMail,
+    SheetCancelledMail,
+)
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
-from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import ContactSheet, Message, Ticket
 from complaintd.store.sheet_status import OPEN_SHEET_STATUSES, SheetStatus
 from complaintd.store.ticket_status import TicketStatus
@@ -90,19 +97,21 @@ def _send_sheet(
     for address in (*department.emails, department.manager):
         if address:
             add_participant(ticket, address, "department")
+    mail = ContactSheetMail(
+        department=department_context(department),
+        sheet=sheet_context(runtime, sheet),
+        causes=cause_choices(),
+    )
     row = send_internal(
         runtime,
         ticket,
-        MailKind.CONTACT_SHEET,
+        mail,
         department.emails,
         now=now,
         scope=f"s{sheet.id}",
         actor=actor,
         attachments=complaint_files(ticket),
         contact_sheet_id=sheet.id,
-        department=department_context(department),
-        sheet=sheet_context(runtime, sheet),
-        causes=cause_choices(),
     )
     sheet.message_id = row.message_id if row else None
     sheet.save()
@@ -230,19 +239,21 @@ def _ask_for_the_rest(
     """Tell whoever answered what the form lacks, in the department's language, with
     the form pre-filled; their reply threads back to the sheet."""
     language = resolve_language(runtime.config.desk.default_language)
+    mail = AnswerIncompleteMail(
+        department=department_context(department_by_key(runtime, sheet.department)),
+        sheet=sheet_context(runtime, sheet),
+        causes=cause_choices(),
+        problems=[describe_issue(issue, language) for issue in answer.issues],
+        filled=form_prefill(answer, language),
+    )
     send_internal(
         runtime,
         sheet.ticket,
-        MailKind.ANSWER_INCOMPLETE,
+        mail,
         [sender],
         now=now,
         scope=f"s{sheet.id}",
         contact_sheet_id=sheet.id,
-        department=department_context(department_by_key(runtime, sheet.department)),
-        sheet=sheet_context(runtime, sheet),
-        problems=[describe_issue(issue, language) for issue in answer.issues],
-        filled=form_prefill(answer, language),
-        causes=cause_choices(),
     )
 
 
@@ -252,7 +263,7 @@ def _ask_for_the_rest(
 def cancel_open_sheets(
     runtime: Runtime,
     ticket: Ticket,
-    because: TicketStatus,
+    because: Literal[TicketStatus.CLOSED, TicketStatus.INVALID],
     explanation: str,
     actor: str,
     now: datetime,
@@ -278,19 +289,21 @@ def cancel_open_sheets(
         )
         department = department_by_key(runtime, sheet.department)
         manager = (department.manager,) if was_escalated and department.manager else ()
+        mail = SheetCancelledMail(
+            department=department_context(department),
+            sheet=sheet_context(runtime, sheet),
+            cancelled_because=because,
+            explanation=explanation,
+        )
         send_internal(
             runtime,
             ticket,
-            MailKind.SHEET_CANCELLED,
+            mail,
             (*department.emails, *manager),
             now=now,
             scope=f"s{sheet.id}",
             actor=actor,
             contact_sheet_id=sheet.id,
-            department=department_context(department),
-            sheet=sheet_context(runtime, sheet),
-            cancelled_because=because,
-            explanation=explanation,
         )
     return sheets
 
@@ -321,7 +334,7 @@ def tighten_sheet_due_times(
     return changed
 
 
-def answer_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
+def answer_context(runtime: Runtime, sheet: ContactSheet) -> AnswerFacts:
     """One answer as the agent templates show it."""
     answer = sheet.answer or {}
     language = runtime.config.desk.default_language
@@ -339,16 +352,12 @@ def answer_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
 def _tell_agents_of_answer(runtime: Runtime, sheet: ContactSheet, now: datetime) -> None:
     ticket = sheet.ticket
     still_open = [department_by_key(runtime, s.department).name for s in open_sheets(ticket)]
-    send_internal(
-        runtime,
-        ticket,
-        MailKind.DEPARTMENT_ANSWER,
-        agent_recipients(runtime, ticket),
-        now=now,
+    mail = DepartmentAnswerMail(
         department=department_context(department_by_key(runtime, sheet.department)),
         answer=answer_context(runtime, sheet),
         open_sheets=still_open,
     )
+    send_internal(runtime, ticket, mail, agent_recipients(runtime, ticket), now=now)
 
 
 def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
@@ -362,19 +371,11 @@ def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -
     record_event(
         now, "system", EventAction.ALL_DEPARTMENTS_ANSWERED, ticket=ticket, all_invalid=all_invalid
     )
-    send_internal(
-        runtime,
-        ticket,
-        MailKind.AGENT_ANSWERS,
-        agent_recipients(runtime, ticket),
-        now=now,
-        answers=answers,
-        all_invalid=all_invalid,
-        suggested_solution=suggestion,
-    )
+    mail = AgentAnswersMail(answers=answers, all_invalid=all_invalid, suggested_solution=suggestion)
+    send_internal(runtime, ticket, mail, agent_recipients(runtime, ticket), now=now)
 
 
-def suggested_solution(answers: list[dict[str, Any]]) -> str:
+def suggested_solution(answers: list[AnswerFacts]) -> str:
     """The departments' proposed solutions of valid findings, one per line (pure)."""
-    lines = [a["solution"] for a in answers if a["finding"] == "valid" and a.get("solution")]
-    return "\n".join(dict.fromkeys(lines))
+    lines = [a["solution"] for a in answers if a["finding"] == "valid"]
+    return "\n".join(dict.fromkeys(line for line in lines if line))

@@ -18,9 +18,9 @@ from enum import StrEnum
 from complaintd.classify import raise_severity
 from complaintd.departments import parse_department_answer
 from complaintd.parse.model import AutomatedKind, ParsedMessage
+from complaintd.render.contexts import RejectedAnswerMail, RejectedAttemptMail, ReplyOutcome
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
-from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import MessageKind
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
 from complaintd.store.numbering import allocate_ticket_number, ticket_period
@@ -279,7 +279,7 @@ def _staff_note(
         reason=decision.reason,
         basis=decision.basis,
     )
-    forward_to_agents(runtime, ticket, message, "staff_note", now)
+    forward_to_agents(runtime, ticket, message, ReplyOutcome.STAFF_NOTE, now)
     return IntakeResult.on(IntakeAction.NOTE, ticket, decision.reason)
 
 
@@ -315,16 +315,10 @@ def _rejected_staff(
         basis=decision.basis,
     )
     desk = runtime.config.desk
-    send_internal(
-        runtime,
-        ticket,
-        MailKind.REJECTED_ATTEMPT,
-        [*desk.admins, *desk.agents],
-        now=now,
-        sender=sender,
-        reason=decision.reason,
-        excerpt=excerpt(parsed.reply_text),
+    attempt = RejectedAttemptMail(
+        sender=sender, reason=decision.reason, excerpt=excerpt(parsed.reply_text)
     )
+    send_internal(runtime, ticket, attempt, [*desk.admins, *desk.agents], now=now)
     return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 
 
@@ -375,17 +369,14 @@ def _rejected_answer(
         basis=decision.basis,
     )
     department = department_by_key(runtime, sheet.department)
-    send_internal(
-        runtime,
-        ticket,
-        MailKind.REJECTED_ANSWER,
-        [*runtime.config.desk.admins, *runtime.config.desk.agents],
-        now=now,
+    rejected = RejectedAnswerMail(
         department=department_context(department),
         sender=sender or "unknown",
         reason=decision.reason,
         excerpt=excerpt(parsed.reply_text),
     )
+    desk = runtime.config.desk
+    send_internal(runtime, ticket, rejected, [*desk.admins, *desk.agents], now=now)
     return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from complaintd.config.model import DeskConfig
 from complaintd.departments import known_line_key, known_lines_of
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
+from complaintd.render.contexts import CustomerContext, InternalContext, MailContent, Time
 from complaintd.render.labels import resolve_language
 from complaintd.render.times import LocalTime
 from complaintd.runtime import Runtime
@@ -20,7 +20,7 @@ from complaintd.store.queries import incoming_file_names, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
 
-def format_local(at: datetime | None, runtime: Runtime) -> LocalTime | str:
+def format_local(at: datetime | None, runtime: Runtime) -> Time:
     """``at`` in the desk's time zone, for a template; ``"-"`` when there is no time.
 
     The renderer writes it in the mail's language: ``2026年11月20日 10:00（北京时间）``,
@@ -38,8 +38,8 @@ def desk_name(desk: DeskConfig, language: str) -> str:
     return desk.name
 
 
-def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
-    """What every customer template may use (see render.templates for the contract)."""
+def template_context(runtime: Runtime, ticket: Ticket) -> CustomerContext:
+    """What every customer template gets (the contract: :mod:`complaintd.render.contexts`)."""
     desk = runtime.config.desk
     return {
         "language": ticket.language,
@@ -57,7 +57,6 @@ def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str
             "created_at": format_local(ticket.created_at, runtime),
             "due_at": format_local(ticket.due_at, runtime),
         },
-        **extra,
     }
 
 
@@ -149,11 +148,11 @@ def without_desk_lines(ticket: Ticket, message: Message) -> str:
 def queue_mail(
     runtime: Runtime,
     ticket: Ticket | None,
-    kind: MailKind,
+    content: MailContent,
     *,
     to: Sequence[str],
     language: str,
-    context: dict[str, Any],
+    context: CustomerContext | InternalContext,
     reply_to: str | None,
     thread: tuple[str | None, list[str]],
     now: datetime,
@@ -163,23 +162,23 @@ def queue_mail(
     contact_sheet_id: int | None = None,
     subject_scope: str | None = None,
 ) -> Outbox:
-    """Render ``kind`` and put it in the outbox, in the caller's transaction.
+    """Render ``content`` with ``context`` and put it in the outbox, in the caller's
+    transaction.
 
     ``subject_scope`` signs the subject's ticket tag for that token scope.  The desk is
     named in the mail's language, and the ``Date:`` header is in the desk's time zone
     (what the customer's client shows when it has no zone of its own).
     """
     name = desk_name(runtime.config.desk, language)
-    desk = {"address": runtime.config.desk.address, **context.get("desk", {}), "name": name}
-    context = {**context, "desk": desk}
-    rendered = runtime.templates.render(kind, language, context)
+    values = {**context, "desk": {**context["desk"], "name": name}, **content.values()}
+    rendered = runtime.templates.render(content.kind, language, values)
     subject = rendered.subject
     if ticket is not None and subject_scope is not None:
         subject = scoped_subject(runtime, ticket, subject, subject_scope)
     parent, references = thread
     smtp = runtime.config.smtp
     mail = OutgoingMail(
-        kind=kind,
+        kind=content.kind,
         from_address=smtp.from_address,
         from_name=name,
         to=tuple(to),

@@ -41,6 +41,8 @@ Internal kinds get a fuller ticket (the whole case)::
     open_sheets: [str]            department_answer   (departments still to answer)
     reason: str                   emergency   (why the complaint is serious)
     sender: str, excerpt: str     rejected_answer   (who replied, what they wrote)
+    sender: str, limit: int,      flood   (the sender whose new complaints went over
+    window_minutes: int                    limit within window_minutes)
 
     answer = {department: str, finding: "valid" | "invalid", cause_label: str | None,
               responsible: str | None, solution: str | None, note: str | None}

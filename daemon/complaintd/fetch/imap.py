@@ -23,6 +23,7 @@ from imapclient.exceptions import IMAPClientError
 from complaintd.config.model import MailboxConfig
 from complaintd.errors import TransientError
 from complaintd.fetch.ledger import (
+    PROCESSED_KEYWORD,
     FetchedMessage,
     awaiting_disposal,
     load_state,
@@ -35,7 +36,7 @@ from complaintd.workflow.records import record_event
 
 log = logging.getLogger(__name__)
 
-FETCHED_KEYWORD = "$Complaintd"
+FETCHED_KEYWORD = PROCESSED_KEYWORD
 FAILED_KEYWORD = "$ComplaintdFailed"
 IMAP_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
 
@@ -98,8 +99,8 @@ def new_uids(client: imapclient.IMAPClient, last_uid: int) -> list[int]:
 
 
 def fetch_raw(client: imapclient.IMAPClient, uids: list[int]) -> list[FetchedMessage]:
-    """FETCH the full raw bytes of ``uids`` without setting \\Seen (RFC 3501 6.4.5)."""
-    response = client.fetch(uids, ["BODY.PEEK[]"])
+    """FETCH the full raw bytes and flags of ``uids`` without setting \\Seen (RFC 3501 6.4.5)."""
+    response = client.fetch(uids, ["FLAGS", "BODY.PEEK[]"])
     fetched = []
     for uid in uids:
         data = response.get(uid)
@@ -107,8 +108,18 @@ def fetch_raw(client: imapclient.IMAPClient, uids: list[int]) -> list[FetchedMes
             continue  # expunged between SEARCH and FETCH by someone else
         raw = data.get(b"BODY[]")
         if raw is not None:
-            fetched.append(FetchedMessage(uid=uid, raw=bytes(raw)))
+            flagged = carries_processed_flag(data.get(b"FLAGS", ()))
+            fetched.append(FetchedMessage(uid=uid, raw=bytes(raw), processed_flag=flagged))
     return fetched
+
+
+def carries_processed_flag(flags: tuple[bytes | str, ...]) -> bool:
+    """Whether a message's flags include the desk's processed keyword (caselessly)."""
+    wanted = FETCHED_KEYWORD.lower()
+    return any(
+        (flag.decode("ascii", "replace") if isinstance(flag, bytes) else flag).lower() == wanted
+        for flag in flags
+    )
 
 
 def fetch_new(

@@ -8,6 +8,7 @@ from typing import Any
 
 from complaintd.parse.model import Attachment as ParsedAttachment
 from complaintd.parse.model import ParsedMessage
+from complaintd.store.fields import without_nul
 from complaintd.store.models import (
     Attachment,
     Blob,
@@ -18,6 +19,18 @@ from complaintd.store.models import (
     Ticket,
 )
 from complaintd.store.prepared import create, insert_row
+
+
+def nul_free(**values: Any) -> dict[str, Any]:
+    """``values`` with NUL characters dropped from the strings among them.
+
+    Where parsed text enters the ledger: PostgreSQL cannot store NUL (the columns drop
+    it too), and the rows made here are used at once for the mail they cause.
+    """
+    return {
+        name: without_nul(value) if isinstance(value, str) else value
+        for name, value in values.items()
+    }
 
 
 def record_event(
@@ -68,8 +81,7 @@ def store_inbound_message(
 ) -> Message:
     """Store ``parsed`` as a message of ``ticket`` with its attachments."""
     body = parsed.body
-    message = create(
-        Message,
+    values = nul_free(
         ticket=ticket,
         inbound=inbound,
         direction="in",
@@ -91,6 +103,7 @@ def store_inbound_message(
         automated_reason=parsed.automated_reason,
         created_at=at,
     )
+    message = create(Message, **values)
     for item in parsed.attachments:
         store_attachment(message, item, max_attachment_bytes)
     return message
@@ -105,8 +118,7 @@ def store_attachment(message: Message, item: ParsedAttachment, max_bytes: int) -
         skipped = f"{size} bytes is over the limit of {max_bytes} (kept in the raw message)"
     else:
         blob = _store_blob(item.data)
-    return create(
-        Attachment,
+    values = nul_free(
         message=message,
         blob=blob,
         filename=item.filename,
@@ -116,6 +128,7 @@ def store_attachment(message: Message, item: ParsedAttachment, max_bytes: int) -
         content_id=item.content_id,
         skipped_reason=skipped,
     )
+    return create(Attachment, **values)
 
 
 def _store_blob(data: bytes) -> str:

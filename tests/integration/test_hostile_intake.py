@@ -8,8 +8,10 @@ import sqlite3
 import time
 from collections import Counter
 from contextlib import closing
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from complaintd.store.db import close_database
 from tests.integration.desk import Desk
@@ -140,6 +142,20 @@ def test_a_flood_leaves_other_senders_and_later_mail_alone(staffed_desk: Desk) -
     assert len(tickets) == 7
     assert "repeat complaint" in tickets[-1]["severity_rule"]  # a repeat of the earlier burst
     assert _kinds_sent(desk)["flood"] == 1
+
+
+def test_a_backlog_drained_at_once_is_not_a_flood(desk: Desk, imap_connect: Any) -> None:
+    """The daemon was down for two days; a busy customer wrote every six hours.  One pass
+    takes all eight in, but they arrived spread out (the server's INTERNALDATE): eight
+    tickets, the later ones repeat complaints as always."""
+    client = imap_connect()
+    first = datetime(2026, 11, 18, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for n, raw in enumerate(_flood(8, sender=("陈经理", "chen@yueda-intl.example"))):
+        client.append(desk.folder, raw, msg_time=first + timedelta(hours=6 * n))
+    result = desk.once(now=NOW)
+    assert "new_ticket 8" in result.err and "flood" not in result.err, result.err
+    tickets = desk.tickets()
+    assert all("repeat complaint" in (t["severity_rule"] or "") for t in tickets[1:])
 
 
 def test_complaints_of_one_burst_do_not_escalate_each_other(desk: Desk) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import urllib.parse
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -223,10 +224,13 @@ def test_a_nul_in_the_message_id_header_does_not_stop_fetching(ledger_url: str) 
     reset_for_uidvalidity(state, 1)
     raw = JUNK_ID.replace(b"<junk", b"<junk\x00", 1) + b"\x00"
     long_id = JUNK_ID.replace(b"<junk", b"<" + b"x" * 3000, 1)
-    fetched = [FetchedMessage(1, raw), FetchedMessage(2, long_id, processed_flag=True)]
-    rows = store_batch(database, state, "complaint", fetched, SystemClock().now())
+    now = SystemClock().now()
+    later = now + timedelta(hours=1)  # the server's clock is ahead of ours
+    fetched = [FetchedMessage(1, raw), FetchedMessage(2, long_id, True, later)]
+    rows = store_batch(database, state, "complaint", fetched, now)
     assert [inbound_id for inbound_id, _ in rows] == [1, 2]
     first, second = InboundMessage.select().order_by(InboundMessage.uid)
     assert first.message_id.startswith("junk\ufffd") and "\x00" not in first.message_id
     assert len(second.message_id.encode()) <= 998 and second.carried_processed_flag
+    assert (first.received_at, second.received_at) == (None, now)  # never in the future
     assert bytes(InboundRaw.get(InboundRaw.inbound == first.id).raw_message) == raw

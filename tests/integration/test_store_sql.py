@@ -113,29 +113,24 @@ def test_execute_takes_question_marks_on_every_database(ledger: peewee.Database)
 def test_customer_history(ledger: peewee.Database) -> None:
     day, month = T0 - timedelta(days=1), T0 - timedelta(days=30)
     old = new_ticket("TS-202611-0001", "a@x.example", T0 - timedelta(days=40))
-    assert customer_history("a@x.example", month, day, T0) == CustomerHistory(None, None)
+    assert customer_history("a@x.example", month, day) == CustomerHistory(None, None)
     recent = new_ticket("TS-202611-0002", "a@x.example", T0 - timedelta(hours=2))
     create(Message, ticket=old, direction="out", kind="ack", created_at=old.created_at)
-    assert customer_history("a@x.example", month, day, T0) == CustomerHistory(
-        "TS-202611-0002", None
-    )
-    assert customer_history("b@x.example", month, day, T0) == CustomerHistory(None, None)
+    assert customer_history("a@x.example", month, day) == CustomerHistory("TS-202611-0002", None)
+    assert customer_history("b@x.example", month, day) == CustomerHistory(None, None)
     create(Message, ticket=recent, direction="out", kind="ack", created_at=recent.created_at)
-    history = customer_history("a@x.example", month, day, T0)
+    history = customer_history("a@x.example", month, day)
     assert history == CustomerHistory("TS-202611-0002", "TS-202611-0002")
-    # A ticket of the current burst is not one the new complaint repeats.
-    burst = customer_history("a@x.example", month, day, T0 - timedelta(hours=3))
-    assert burst == CustomerHistory(None, "TS-202611-0002")
     later = T0 + timedelta(days=2)
     assert customer_history(
-        "a@x.example", later - timedelta(days=30), later - timedelta(days=1), later
+        "a@x.example", later - timedelta(days=30), later - timedelta(days=1)
     ) == (CustomerHistory("TS-202611-0002", None))
 
 
 def test_recent_complaints_count_tickets_and_flood_mail(ledger: peewee.Database) -> None:
     since = T0 - timedelta(minutes=10)
     long_address = "x" * 1200 + "@x.example"  # stored as its bounded key
-    assert recent_complaints(long_address, since) == RecentComplaints(0, None)
+    assert recent_complaints(long_address, since, T0) == RecentComplaints(0, None)
     old = new_ticket("TS-202611-0001", long_address, T0 - timedelta(days=1))
     create(Message, ticket=old, direction="in", kind="complaint", created_at=old.created_at)
     first = new_ticket("TS-202611-0002", long_address, T0 - timedelta(minutes=5))
@@ -144,8 +139,32 @@ def test_recent_complaints_count_tickets_and_flood_mail(ledger: peewee.Database)
         at = T0 - timedelta(minutes=minutes)
         create(Message, ticket=ticket, direction="in", kind="complaint", created_at=at)
     create(Message, ticket=second, direction="out", kind="ack", created_at=T0)
-    assert recent_complaints(long_address, since) == RecentComplaints(4, first.id)
-    assert recent_complaints("b@x.example", since) == RecentComplaints(0, None)
+    assert recent_complaints(long_address, since, T0) == RecentComplaints(4, first.id)
+    assert recent_complaints("b@x.example", since, T0) == RecentComplaints(0, None)
+
+
+def test_recent_complaints_go_by_the_servers_arrival_time(ledger: peewee.Database) -> None:
+    """A backlog stored at once keeps the spread of its arrival times."""
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
+    for uid, hours in enumerate((30, 20, 1), start=1):
+        inbound = create(
+            InboundMessage,
+            mailbox="complaints",
+            mailbox_kind="complaint",
+            uidvalidity=1,
+            uid=uid,
+            sha256=str(uid) * 64,
+            size=3,
+            fetched_at=T0,
+            received_at=T0 - timedelta(hours=hours),
+        )
+        create(
+            Message, ticket=ticket, inbound=inbound, direction="in", kind="complaint", created_at=T0
+        )
+    arrived = T0 - timedelta(minutes=55)
+    window = recent_complaints("a@x.example", arrived - timedelta(minutes=10), arrived)
+    assert window == RecentComplaints(1, ticket.id)  # only the one that arrived an hour ago
+    assert recent_complaints("a@x.example", T0 - timedelta(minutes=10), T0).count == 0
 
 
 def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:

@@ -16,6 +16,7 @@ import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 import imapclient
 from imapclient.exceptions import IMAPClientError
@@ -99,8 +100,9 @@ def new_uids(client: imapclient.IMAPClient, last_uid: int) -> list[int]:
 
 
 def fetch_raw(client: imapclient.IMAPClient, uids: list[int]) -> list[FetchedMessage]:
-    """FETCH the full raw bytes and flags of ``uids`` without setting \\Seen (RFC 3501 6.4.5)."""
-    response = client.fetch(uids, ["FLAGS", "BODY.PEEK[]"])
+    """FETCH raw bytes, flags and arrival time of ``uids`` without setting \\Seen (RFC 3501
+    6.4.5)."""
+    response = client.fetch(uids, ["FLAGS", "INTERNALDATE", "BODY.PEEK[]"])
     fetched = []
     for uid in uids:
         data = response.get(uid)
@@ -109,8 +111,16 @@ def fetch_raw(client: imapclient.IMAPClient, uids: list[int]) -> list[FetchedMes
         raw = data.get(b"BODY[]")
         if raw is not None:
             flagged = carries_processed_flag(data.get(b"FLAGS", ()))
-            fetched.append(FetchedMessage(uid=uid, raw=bytes(raw), processed_flag=flagged))
+            arrived = _aware(data.get(b"INTERNALDATE"))
+            fetched.append(FetchedMessage(uid, bytes(raw), flagged, arrived))
     return fetched
+
+
+def _aware(value: object) -> datetime | None:
+    """imapclient's INTERNALDATE (naive local time by default) as an aware datetime."""
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.astimezone()
 
 
 def carries_processed_flag(flags: tuple[bytes | str, ...]) -> bool:

@@ -31,6 +31,7 @@ class FetchedMessage:
     raw: bytes
     # It already carried :data:`PROCESSED_KEYWORD`: some desk processed it before.
     processed_flag: bool = False
+    received_at: datetime | None = None  # the server's INTERNALDATE, aware
 
 
 def header_message_id(raw: bytes) -> str | None:
@@ -116,6 +117,8 @@ def _row(
         "size": len(message.raw),
         "fetched_at": now,
         "carried_processed_flag": message.processed_flag,
+        # Never later than the fetch: a server clock ahead of ours must not delay it.
+        "received_at": min(message.received_at, now) if message.received_at else None,
     }
 
 

@@ -46,6 +46,7 @@ def _create_tables(database: peewee.Database) -> None:
         _without_field(Message, "contact_sheet_id"),
         _without_field(Ticket, "owner"),
         _without_field(InboundMessage, "carried_processed_flag"),
+        _without_field(InboundMessage, "received_at"),
         _with_field(InboundMessage, "raw_message", peewee.BlobField()),
     ):
         database.create_tables(V1_MODELS, safe=True)
@@ -127,7 +128,8 @@ def _ticket_owner(database: peewee.Database) -> None:
 
 
 def _mail_text_and_processed_flag(database: peewee.Database) -> None:
-    """Version 7: text from mail in ``text`` columns; the processed keyword seen at fetch.
+    """Version 7: text from mail in ``text`` columns; the processed keyword and the
+    server's arrival time seen at fetch.
 
     PostgreSQL enforced ``varchar(255)`` on names, addresses, file names and quantities
     that SQLite (which ignores declared lengths) stored, so legitimate mail was
@@ -145,6 +147,7 @@ def _mail_text_and_processed_flag(database: peewee.Database) -> None:
             )
         )
     _add_false_flag(database, InboundMessage, "carried_processed_flag")
+    _add_column(database, InboundMessage, "received_at")
 
 
 def _add_false_flag(database: peewee.Database, model: type[peewee.Model], name: str) -> None:
@@ -170,7 +173,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "ticket index by customer and time", _customer_time_index),
     Migration(4, "inbound raw bytes in their own table", _raw_bytes_apart),
     Migration(5, "ticket owner", _ticket_owner),
-    Migration(7, "text from mail; processed keyword at fetch", _mail_text_and_processed_flag),
+    Migration(7, "text from mail; keyword and arrival at fetch", _mail_text_and_processed_flag),
 )
 
 

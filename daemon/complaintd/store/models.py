@@ -136,6 +136,9 @@ class InboundMessage(BaseModel):
     # The message already carried the processed keyword when it was fetched: a ledger
     # before this one took it in, and the customer was answered then (migration 7).
     carried_processed_flag = peewee.BooleanField(default=False)
+    # When the server received it (IMAP INTERNALDATE): floods are measured by arrival,
+    # so a backlog drained at once is not one (migration 7).
+    received_at = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = ((("mailbox", "uidvalidity", "uid"), True),)

@@ -76,30 +76,28 @@ def incoming_messages(
 class CustomerHistory:
     """What the desk did for a customer lately (before their new complaint is stored)."""
 
-    latest_ticket: str | None  # their latest ticket of the repeat window, before the burst
+    latest_ticket: str | None  # their latest ticket since the repeat window began
     acknowledged_ticket: str | None  # a ticket of theirs acknowledged since the ack window
 
 
 def customer_history(
-    customer_email: str, repeat_since: datetime, ack_since: datetime, burst_since: datetime
+    customer_email: str, repeat_since: datetime, ack_since: datetime
 ) -> CustomerHistory:
-    """The customer's latest earlier ticket and a recently acknowledged one, in one query.
+    """The customer's latest recent ticket and a recently acknowledged one, in one query.
 
-    Tickets since ``burst_since`` are the same burst of mail as the new complaint, not an
-    earlier complaint it repeats.  Acknowledgements go out when a ticket is created, so
-    only the customer's tickets of the ack window (indexed by address and time) are
-    joined to their messages; no ORDER BY there, which would make SQLite walk the
-    window's messages by their time index.
+    Acknowledgements go out when a ticket is created, so only the customer's tickets of
+    the ack window (indexed by address and time) are joined to their messages; no ORDER
+    BY there, which would make SQLite walk the window's messages by their time index.
     """
     email = _ADDRESS(customer_email)
     row = execute(
         Ticket,
         "SELECT (SELECT number FROM ticket WHERE customer_email = ? AND created_at >= ?"
-        " AND created_at < ? ORDER BY created_at DESC LIMIT 1),"
+        " ORDER BY created_at DESC LIMIT 1),"
         " (SELECT t.number FROM ticket AS t JOIN message AS m ON m.ticket_id = t.id"
         " WHERE t.customer_email = ? AND t.created_at >= ? AND m.kind = 'ack'"
         " AND m.created_at >= ? LIMIT 1)",
-        (email, _AT(repeat_since), _AT(burst_since), email, _AT(ack_since), _AT(ack_since)),
+        (email, _AT(repeat_since), email, _AT(ack_since), _AT(ack_since)),
     ).fetchone()
     return CustomerHistory(row[0], row[1])
 
@@ -112,19 +110,22 @@ class RecentComplaints:
     latest_ticket_id: int | None
 
 
-def recent_complaints(customer_email: str, since: datetime) -> RecentComplaints:
-    """The customer's complaint mails stored since ``since`` (tickets and flood mail).
+def recent_complaints(customer_email: str, since: datetime, until: datetime) -> RecentComplaints:
+    """The customer's complaint mails (tickets and flood mail) that arrived in the span.
 
-    Only tickets touched since then are joined (by the address-and-time index's
-    address), so a customer's old tickets cost nothing.
+    Arrival is the server's time (``inbound_message.received_at``), else the time the
+    mail was stored: a backlog drained at once keeps its spread.  Only tickets touched
+    since ``since`` are joined (by the address index), so old tickets cost nothing.
     """
     row = execute(
         Message,
         "SELECT m.ticket_id, COUNT(*) OVER () FROM message AS m"
         " JOIN ticket AS t ON t.id = m.ticket_id"
+        " LEFT JOIN inbound_message AS i ON i.id = m.inbound_id"
         " WHERE t.customer_email = ? AND t.updated_at >= ? AND m.direction = 'in'"
-        " AND m.kind = 'complaint' AND m.created_at >= ? ORDER BY m.id DESC LIMIT 1",
-        (_ADDRESS(customer_email), _AT(since), _AT(since)),
+        " AND m.kind = 'complaint' AND COALESCE(i.received_at, m.created_at) BETWEEN ? AND ?"
+        " ORDER BY m.id DESC LIMIT 1",
+        (_ADDRESS(customer_email), _AT(since), _AT(since), _AT(until)),
     ).fetchone()
     return RecentComplaints(row[1], row[0]) if row else RecentComplaints(0, None)
 

@@ -25,6 +25,7 @@ from complaintd.store.prepared import create
 from complaintd.store.queries import (
     CustomerHistory,
     KnownMessage,
+    RecentComplaints,
     customer_history,
     incoming_messages,
     recent_complaints,
@@ -428,11 +429,15 @@ def _new_ticket(
     In a flood from its sender it is added to their flood ticket instead.
     """
     sender = sender_of(analysis.parsed)
-    flood = _flood_ticket(runtime, sender, now)
-    if flood is not None:
+    recent = _recent_complaints(runtime, sender, inbound, now)
+    if _is_flood(runtime, recent):
+        flood = Ticket.get_by_id(recent.latest_ticket_id)
         return _add_to_flood(runtime, flood, inbound, analysis.parsed, now)
     history = _customer_history(runtime, sender, now)
-    ticket = create_ticket(runtime, inbound, analysis, now, history.latest_ticket)
+    # A complaint within the flood window of the sender's last one is the same burst of
+    # mail, not a repeat complaint (issue 11, item 11).
+    repeat_of = history.latest_ticket if recent.count == 0 else None
+    ticket = create_ticket(runtime, inbound, analysis, now, repeat_of)
     if inbound.carried_processed_flag:
         _acknowledgement_suppressed(inbound, ticket, now)
     else:
@@ -476,22 +481,27 @@ def _customer_history(runtime: Runtime, sender: str | None, now: datetime) -> Cu
         sender,
         repeat_since=now - timedelta(days=desk.repeat_window_days),
         ack_since=now - timedelta(hours=desk.ack_window_hours),
-        burst_since=now - timedelta(minutes=desk.flood_window_minutes),
     )
 
 
 # --- floods (issue 11, item 11) -----------------------------------------------------------
 
 
-def _flood_ticket(runtime: Runtime, sender: str | None, now: datetime) -> Ticket | None:
-    """The sender's flood ticket when their new complaints exceed the flood rate."""
-    desk = runtime.config.desk
-    if sender is None or desk.flood_max_tickets == 0:
-        return None
-    recent = recent_complaints(sender, now - timedelta(minutes=desk.flood_window_minutes))
-    if recent.count < desk.flood_max_tickets or recent.latest_ticket_id is None:
-        return None
-    return Ticket.get_by_id(recent.latest_ticket_id)
+def _recent_complaints(
+    runtime: Runtime, sender: str | None, inbound: InboundMessage, now: datetime
+) -> RecentComplaints:
+    """The sender's complaints that arrived within the flood window before this one."""
+    if sender is None:
+        return RecentComplaints(0, None)
+    arrived = min(inbound.received_at or now, now)
+    window = timedelta(minutes=runtime.config.desk.flood_window_minutes)
+    return recent_complaints(sender, arrived - window, arrived)
+
+
+def _is_flood(runtime: Runtime, recent: RecentComplaints) -> bool:
+    """Whether a new complaint goes over the flood rate (``[desk] flood_max_tickets``)."""
+    limit = runtime.config.desk.flood_max_tickets
+    return 0 < limit <= recent.count and recent.latest_ticket_id is not None
 
 
 def _add_to_flood(

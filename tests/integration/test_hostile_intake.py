@@ -95,7 +95,7 @@ def _flood(count: int, sender: tuple[str, str] = ("Spam Bot", "bot@flood.example
     return [
         mail(
             f"投诉 第{n}单 货物破损",
-            f"运单号 SF{n:013d} 的货物外箱压坏，货物破损，要求赔偿。",
+            f"运单号 SF{n:013d} 的货物包装破损，外箱压坏，要求赔偿。",
             sender=sender,
         )
         for n in range(1, count + 1)

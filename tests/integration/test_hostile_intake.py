@@ -198,7 +198,7 @@ def test_mail_processed_by_an_earlier_ledger_is_not_acknowledged_again(desk: Des
     assert "new_ticket 3" in result.err, result.err
     assert [m.rcpt_tos for m in desk.smtp.messages] == [("c@customer.example",)]
     first = desk.tickets()[0]
-    [why] = _events(desk, first["number"], "acknowledgement_suppressed")
+    [why] = _events(desk, first["number"], "ack_suppressed")
     assert PROCESSED in why["detail"]["reason"]
 
 

@@ -460,15 +460,16 @@ def _new_ticket(
 
 
 def _acknowledgement_suppressed(inbound: InboundMessage, ticket: Ticket, now: datetime) -> None:
-    """A message an earlier ledger processed (issue 11, item 12): its sender was answered."""
+    """A message an earlier ledger processed (issue 11, item 12): registered, not answered."""
     record_event(
         now,
         "system",
-        "acknowledgement_suppressed",
+        "ack_suppressed",
         ticket=ticket,
         inbound=inbound,
         reason=f"the message already carried {PROCESSED_KEYWORD} on the server: a desk "
-        "processed and acknowledged it before this ledger (new or restored database)",
+        "processed it before this ledger (a new or restored database), so its sender "
+        "is not acknowledged again",
     )
 
 

@@ -13,6 +13,13 @@ import pytest
 
 from complaintd.store.db import close_database
 from complaintd.testing.dovecot import DovecotServer
+from complaintd.testing.postgres import (
+    PostgresNotInstalledError,
+    PostgresServer,
+    create_database,
+    drop_database,
+    find_postgres_bindir,
+)
 from tests.integration.desk import TOKEN_SECRET, Desk, write_config
 
 
@@ -75,25 +82,37 @@ def staffed_desk_with(
     return make
 
 
-ADMIN_URL = os.environ.get("COMPLAINTD_TEST_PG_URL", "postgresql://root@127.0.0.1:5432/postgres")
+# -- PostgreSQL ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """The maintenance database of the session's PostgreSQL, as a URL.
+
+    A throwaway cluster of our own on a free loopback port, started on first use
+    and stopped at the end of the session; ``COMPLAINTD_TEST_PG_URL`` points the
+    tests at an existing server instead.
+    """
+    existing = os.environ.get("COMPLAINTD_TEST_PG_URL")
+    if existing:
+        yield existing
+        return
+    try:
+        find_postgres_bindir()
+    except PostgresNotInstalledError as error:
+        # Deliberately a failure, not a skip: a green run without PostgreSQL proves nothing.
+        pytest.fail(f"{error} The PostgreSQL tests need a real server.", pytrace=False)
+    with PostgresServer() as server:
+        yield server.url()
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty database on the local PostgreSQL, dropped afterwards."""
-    import psycopg2
-
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database on the session's PostgreSQL, dropped afterwards."""
     name = f"complaintd_test_{uuid.uuid4().hex[:10]}"
-    admin = urlparse(ADMIN_URL)
+    create_database(pg_admin_url, name)
     try:
-        connection = psycopg2.connect(ADMIN_URL)
-    except psycopg2.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is required for these tests ({ADMIN_URL}): {exc}")
-    connection.autocommit = True
-    connection.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin._replace(path=f"/{name}").geturl()
+        yield urlparse(pg_admin_url)._replace(path=f"/{name}").geturl()
     finally:
         close_database()
-        connection.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.close()
+        drop_database(pg_admin_url, name)

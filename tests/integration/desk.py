@@ -175,11 +175,11 @@ class Desk:
         return result
 
     def tickets(self, status: str | None = None) -> list[dict[str, Any]]:
-        """``tickets list --format json``."""
+        """``tickets list --format json``, oldest first (the command sorts by due time)."""
         args = ["tickets", "list", "--format", "json"] + (["--status", status] if status else [])
         result = self.cli(*args)
         assert result.code == 0, result.err
-        return list(result.json())
+        return sorted(result.json(), key=lambda ticket: (ticket["created_at"], ticket["number"]))
 
     def show(self, number: str) -> dict[str, Any]:
         """``tickets show NUMBER --format json``."""

@@ -7,6 +7,7 @@ the original quoted below (or pasted), a signature.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 
 import pytest
@@ -76,7 +77,7 @@ def test_customer_reply_to_the_ack_is_the_customers_not_a_forged_answer(
     assert alerts == []  # no forged-answer alert to the admins
     # The agents hear what the customer wrote.
     [told] = [parsed(m) for m in new_mail if AGENT in m.rcpt_tos]
-    assert "叉车压痕" in told.get_body(preferencelist=("plain",)).get_content()
+    assert "叉车压痕" in text(told)
 
 
 def text(message: EmailMessage) -> str:
@@ -192,7 +193,7 @@ def test_agent_traps_signature_colleague_line_take_and_refusals(staffed_desk: De
 
 
 def test_replies_without_plus_addressing_reach_their_sheet_and_agent_scope(
-    staffed_desk_with,  # type: ignore[no-untyped-def]
+    staffed_desk_with: Callable[[str], Desk],
 ) -> None:
     desk = staffed_desk_with("plus_addressing = false")
     number = open_complaint(desk)

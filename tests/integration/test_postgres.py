@@ -25,9 +25,11 @@ pytestmark = pytest.mark.postgres
 def test_migrations_apply_on_postgres(pg_url: str) -> None:
     database = open_database(pg_url)
     applied = migrations.upgrade(database, SystemClock())
-    assert [m.version for m in applied] == [1, 2, 3, 4, 5, 7]
+    assert [m.version for m in applied] == [m.version for m in migrations.MIGRATIONS]
     assert migrations.pending_migrations(database) == []
     assert database.table_exists("ticket")
+    columns = {column.name for column in database.get_columns("contact_sheet")}
+    assert "partial_answer" in columns  # migration 6, on PostgreSQL too
 
 
 # Columns that held text from mail as varchar(255) (varchar(998) for Message-IDs) before
@@ -54,7 +56,9 @@ def test_migration_7_makes_an_old_ledgers_mail_columns_text(pg_url: str) -> None
     """A ledger made before version 7 had varchar columns: afterwards a display name of
     300 characters (a company's full name) fits, and the indexes still serve lookups."""
     database = open_database(pg_url)
-    for migration in migrations.MIGRATIONS[:5]:
+    for migration in migrations.pending_migrations(database):
+        if migration.version == 7:
+            continue
         migration.apply(database)
         migrations.SchemaMigration.create(
             version=migration.version, name=migration.name, applied_at=SystemClock().now()

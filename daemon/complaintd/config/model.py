@@ -20,7 +20,11 @@ LANGUAGES = ("zh-CN", "en")
 
 @dataclass(frozen=True)
 class DatabaseConfig:
-    """Where the ledger lives: ``sqlite:///path`` or ``postgresql://user@host/db``."""
+    """Where the ledger lives: ``sqlite:////absolute/path`` or ``postgresql://user@host/db``.
+
+    A relative SQLite path in the file has already been made absolute against the
+    configuration file's directory.
+    """
 
     url: str
 
@@ -30,6 +34,7 @@ class DeskConfig:
     """The complaint desk itself."""
 
     name: str
+    name_en: str | None  # the desk's name in English mail (``name`` when absent)
     address: str
     timezone: ZoneInfo
     ticket_prefix: str

@@ -24,6 +24,7 @@ from complaintd.store.models import (
     InboundMessage,
     InboundRaw,
     Message,
+    Outbox,
     Participant,
     SchemaMigration,
     Ticket,
@@ -45,6 +46,11 @@ def _create_tables(database: peewee.Database) -> None:
     with (
         _without_field(Message, "contact_sheet_id"),
         _without_field(Ticket, "owner"),
+        _without_field(Ticket, "internal_due_at"),
+        _without_field(InboundMessage, "claimed_by"),
+        _without_field(InboundMessage, "lease_until"),
+        _without_field(Outbox, "claimed_by"),
+        _without_field(Outbox, "lease_until"),
         _without_field(InboundMessage, "carried_processed_flag"),
         _without_field(InboundMessage, "received_at"),
         _with_field(InboundMessage, "raw_message", peewee.BlobField()),
@@ -54,7 +60,8 @@ def _create_tables(database: peewee.Database) -> None:
 
 def _contact_sheets(database: peewee.Database) -> None:
     """Version 2: contact sheets, and which sheet a message belongs to."""
-    database.create_tables([ContactSheet], safe=True)
+    with _without_field(ContactSheet, "partial_answer"):
+        database.create_tables([ContactSheet], safe=True)
     columns = {column.name for column in database.get_columns(Message._meta.table_name)}
     if "contact_sheet_id" not in columns:
         migrator = SchemaMigrator.from_database(database)
@@ -127,6 +134,20 @@ def _ticket_owner(database: peewee.Database) -> None:
     _add_column(database, Ticket, "owner")
 
 
+def _partial_answers(database: peewee.Database) -> None:
+    """Version 6: a contact sheet's incomplete answer, merged with the next reply; the
+    desk's internal answer target after a severity raise."""
+    _add_column(database, ContactSheet, "partial_answer")
+    _add_column(database, Ticket, "internal_due_at")
+
+
+def _claim_columns(database: peewee.Database) -> None:
+    """Version 10: holder and lease of the one claim queue (store.claims)."""
+    for model in (InboundMessage, Outbox):
+        _add_column(database, model, "claimed_by")
+        _add_column(database, model, "lease_until")
+
+
 def _mail_text_and_processed_flag(database: peewee.Database) -> None:
     """Version 7: text from mail in ``text`` columns; the processed keyword and the
     server's arrival time seen at fetch.
@@ -173,16 +194,19 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "ticket index by customer and time", _customer_time_index),
     Migration(4, "inbound raw bytes in their own table", _raw_bytes_apart),
     Migration(5, "ticket owner", _ticket_owner),
+    Migration(6, "partial sheet answers and internal due times", _partial_answers),
     Migration(7, "text from mail; keyword and arrival at fetch", _mail_text_and_processed_flag),
+    Migration(10, "claim holder and lease", _claim_columns),
 )
 
 
 def pending_migrations(database: peewee.Database) -> list[Migration]:
     """Return the migrations not yet applied, oldest first."""
+    ordered = sorted(MIGRATIONS, key=lambda m: m.version)
     if not database.table_exists(SchemaMigration._meta.table_name):
-        return list(MIGRATIONS)
+        return ordered
     applied = {row.version for row in SchemaMigration.select(SchemaMigration.version)}
-    return [m for m in MIGRATIONS if m.version not in applied]
+    return [m for m in ordered if m.version not in applied]
 
 
 def upgrade(database: peewee.Database, clock: Clock) -> list[Migration]:

@@ -105,6 +105,9 @@ class Ticket(BaseModel):
     due_at = UtcDateTimeField(null=True)  # committed first answer time (severity SLA)
     # The desk agent who took the ticket (``#take``); added by migration 5.
     owner = peewee.CharField(null=True)
+    # The desk's own answer target when a raised severity made it tighter than the time
+    # promised to the customer (``due_at``, never rewritten); added by migration 6.
+    internal_due_at = UtcDateTimeField(null=True)
 
 
 class InboundMessage(BaseModel):
@@ -139,6 +142,9 @@ class InboundMessage(BaseModel):
     # When the server received it (IMAP INTERNALDATE): floods are measured by arrival,
     # so a backlog drained at once is not one (migration 7).
     received_at = UtcDateTimeField(null=True)
+    # The claim queue (store.claims): who is processing the row, until when (migration 10).
+    claimed_by = peewee.CharField(null=True)
+    lease_until = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = ((("mailbox", "uidvalidity", "uid"), True),)
@@ -253,7 +259,10 @@ class Outbox(BaseModel):
     status = peewee.CharField(index=True, default="pending")  # pending|sending|sent|failed
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(index=True)
-    claimed_at = UtcDateTimeField(null=True)  # wall-clock lease while 'sending'
+    claimed_at = UtcDateTimeField(null=True)  # when the sender claimed it ('sending')
+    # The claim queue (store.claims): who is sending the row, until when (migration 10).
+    claimed_by = peewee.CharField(null=True)
+    lease_until = UtcDateTimeField(null=True)
     smtp_response = peewee.TextField(null=True)  # the server's answer to DATA
     deadline_at = UtcDateTimeField(null=True)
     last_error = peewee.TextField(null=True)
@@ -268,11 +277,15 @@ class ContactSheet(BaseModel):
     ticket = peewee.ForeignKeyField(Ticket, backref="contact_sheets", on_delete="CASCADE")
     ticket_id: int
     department = peewee.CharField()  # the department's key
-    status = peewee.CharField(index=True, default="open")  # open|answered|overdue|escalated
+    # open | answered | overdue | escalated | cancelled (the ticket closed or invalid)
+    status = peewee.CharField(index=True, default="open")
     due_at = UtcDateTimeField()
     reminders = peewee.IntegerField(default=0)
     last_reminder_at = UtcDateTimeField(null=True)
     answer = JsonField(null=True)  # finding, cause, responsible, solution, note, by, at
+    # The form fields of an incomplete answer (field -> text as written), merged with the
+    # department's next reply on this sheet; added by migration 6.
+    partial_answer = JsonField(null=True)
     message_id = peewee.CharField(null=True, index=True, max_length=998)  # the sheet mail
     created_at = UtcDateTimeField()
     answered_at = UtcDateTimeField(null=True)

@@ -5,15 +5,17 @@ the verdict of the desk's MTA (``desk.trusted_authserv_id``).  Only the *topmost
 ``Authentication-Results`` header counts, and only when it carries that authserv-id:
 the MTA prepends its own header and must strip any header with its authserv-id that
 arrived from outside (RFC 8601 section 5), so headers further down were written by
-whoever sent the mail.  The sender passes with ``dmarc=pass``, or with ``dkim=pass``
-whose signing domain (``header.d``) is aligned with the From domain (RFC 7489 3.1.1,
-relaxed: the same domain or one is a subdomain of the other).
+whoever sent the mail.  With Postfix, OpenDMARC runs after OpenDKIM, so its
+``dmarc=`` verdict is the topmost header.  The sender passes with ``dmarc=pass``,
+or with ``dkim=pass`` whose signing domain (``header.d``) is aligned with the From
+domain (RFC 7489 3.1.1, relaxed: the same domain or one a subdomain of the other).
 
 Parsing is done by ``authres`` (the dkimpy authors' RFC 8601 parser).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -55,8 +57,9 @@ def check_authentication(
         return NOT_REQUIRED
     if not header:
         return AuthVerdict(AuthStatus.FAIL, "no Authentication-Results header")
+    unfolded = re.sub(r"\r?\n[ \t]+", " ", header)
     try:
-        parsed = authres.AuthenticationResultsHeader.parse(f"Authentication-Results: {header}")
+        parsed = authres.AuthenticationResultsHeader.parse(f"Authentication-Results: {unfolded}")
     except Exception as exc:  # authres raises its own and ValueError/IndexError alike
         return AuthVerdict(AuthStatus.FAIL, f"unreadable Authentication-Results ({exc})")
     authserv = str(parsed.authserv_id or "").lower()

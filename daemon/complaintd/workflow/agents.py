@@ -15,7 +15,7 @@ from complaintd.runtime import Runtime
 from complaintd.store.models import Attachment, Message, Ticket
 from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
-from complaintd.workflow.internal import send_internal
+from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines
 from complaintd.workflow.records import record_event
 
@@ -50,13 +50,6 @@ def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
         now=now,
         dispatched=names,
     )
-
-
-def agent_recipients(runtime: Runtime, ticket: Ticket) -> list[str]:
-    """The agents to tell about ``ticket``: its owner first, then the others."""
-    agents = list(runtime.config.desk.agents)
-    owner = ticket.owner
-    return [owner, *(a for a in agents if a != owner)] if owner else agents
 
 
 def forward_to_agents(

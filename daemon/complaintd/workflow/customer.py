@@ -15,6 +15,7 @@ from urllib.parse import quote
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
 from complaintd.workflow.agreement import Verdict, read_answer
+from complaintd.workflow.departments import cancel_open_sheets
 from complaintd.workflow.mail import (
     customer_thread,
     queue_mail,
@@ -77,15 +78,22 @@ def send_to_customer(
 
 
 def ack_refusal(
-    runtime: Runtime, sender: str | None, acknowledged_recently: str | None
+    runtime: Runtime,
+    sender: str | None,
+    acknowledged_recently: str | None,
+    automated_reason: str | None = None,
 ) -> str | None:
     """Why no acknowledgement may go to ``sender``; None when one may (pure).
 
     ``acknowledged_recently`` names a ticket of the sender's acknowledged within
-    ``desk.ack_window_hours`` (see :func:`complaintd.store.queries.customer_history`).
+    ``desk.ack_window_hours`` (see :func:`complaintd.store.queries.customer_history`);
+    ``automated_reason`` says why a mail a person may have written still asks for no
+    automatic reply (``X-Auto-Response-Suppress``, a no-reply address).
     """
     if not sender:
         return "no sender address"
+    if automated_reason:
+        return f"no automatic reply wanted ({automated_reason})"
     if sender in {runtime.config.desk.address, runtime.config.smtp.from_address}:
         return "our own address"
     if _ROBOT_LOCAL.match(sender.partition("@")[0]):
@@ -102,9 +110,10 @@ def acknowledge(
     sender: str | None,
     now: datetime,
     acknowledged_recently: str | None,
+    automated_reason: str | None = None,
 ) -> None:
     """Acknowledge a new complaint unless loop safety says no (then record why)."""
-    refusal = ack_refusal(runtime, sender, acknowledged_recently)
+    refusal = ack_refusal(runtime, sender, acknowledged_recently, automated_reason)
     if refusal:
         record_event(now, "system", "ack_suppressed", ticket=ticket, reason=refusal)
         return
@@ -148,10 +157,19 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
 def _answer_to_proposal(
     runtime: Runtime, ticket: Ticket, message: Message, actor: str, now: datetime
 ) -> ReplyOutcome:
+    """Agreement: implementing.  A clear refusal: investigating, the objection recorded.
+    Anything else (a question, a condition, a hedge, nothing): the ticket stays."""
     answer = read_answer(without_desk_lines(ticket, message), message.subject)
-    if answer is None:
+    if answer.verdict is Verdict.UNCLEAR:
         record_event(
-            now, actor, "proposal_answer_unclear", ticket=ticket, message_id=message.message_id
+            now,
+            actor,
+            "proposal_answer_unclear",
+            ticket=ticket,
+            message_id=message.message_id,
+            why=answer.why,
+            phrase=answer.phrase,
+            text=excerpt(answer.text),
         )
         return ReplyOutcome.UNCLEAR
     if answer.verdict is Verdict.AGREE:
@@ -167,7 +185,7 @@ def _answer_to_proposal(
             text=last_proposal(ticket),
         )
         return ReplyOutcome.AGREED
-    objection = excerpt(message.body)
+    objection = excerpt(answer.text or answer.phrase)
     transition(
         ticket, "investigating", actor, now, reason=f"customer disagreed ('{answer.phrase}')"
     )
@@ -237,6 +255,7 @@ def close_ticket(
 ) -> None:
     """The desk closes: the resolution goes out, the survey follows (status follow_up)."""
     transition(ticket, "follow_up", actor, now, resolution=resolution)
+    cancel_open_sheets(runtime, ticket, "closed", resolution, actor, now)
     send_to_customer(
         runtime, ticket, "resolution", now=now, actor=actor, auto_submitted=None, text=resolution
     )
@@ -245,6 +264,7 @@ def close_ticket(
 def invalidate(runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: datetime) -> None:
     """Not a valid complaint: status invalid and a polite explanation to the customer."""
     transition(ticket, "invalid", actor, now, reason=reason)
+    cancel_open_sheets(runtime, ticket, "invalid", reason, actor, now)
     send_to_customer(
         runtime, ticket, "invalid", now=now, actor=actor, auto_submitted=None, reason=reason
     )

@@ -441,7 +441,8 @@ def _new_ticket(
     if inbound.carried_processed_flag:
         _acknowledgement_suppressed(inbound, ticket, now)
     else:
-        acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket)
+        automated_reason = analysis.parsed.automated_reason if analysis.parsed.automated else None
+        acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket, automated_reason)
     on_new_ticket(runtime, ticket, now)
     if decision.ticket is not None:
         ticket.linked_to = decision.ticket.id

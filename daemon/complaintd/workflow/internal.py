@@ -35,6 +35,9 @@ def internal_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str
         quantity=ticket.quantity,
         complaint_text=complaint_text(ticket),
         source=ticket.source,
+        internal_due_at=format_local(ticket.internal_due_at, runtime)
+        if ticket.internal_due_at
+        else None,
     )
     return context
 
@@ -61,6 +64,13 @@ def sheet_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
 def department_context(department: DepartmentConfig) -> dict[str, str]:
     """A department as templates see it."""
     return {"key": department.key, "name": department.name}
+
+
+def agent_recipients(runtime: Runtime, ticket: Ticket) -> list[str]:
+    """The agents to tell about ``ticket``: its owner first, then the others."""
+    agents = list(runtime.config.desk.agents)
+    owner = ticket.owner
+    return [owner, *(a for a in agents if a != owner)] if owner else agents
 
 
 def send_internal(

@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from complaintd.config.model import DeskConfig
 from complaintd.departments import known_line_key, known_lines_of
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
+from complaintd.render.labels import resolve_language
+from complaintd.render.times import LocalTime
 from complaintd.runtime import Runtime
 from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
 from complaintd.store.queries import incoming_file_names, thread_message_ids
@@ -17,20 +20,30 @@ from complaintd.thread.tokens import make_token, reply_address, subject_tag
 CUSTOMER_KINDS = ("complaint", "customer_reply")
 
 
-def format_local(at: datetime | None, runtime: Runtime) -> str:
-    """``2026-11-20 10:00 (UTC+08:00)`` in the desk's time zone."""
+def format_local(at: datetime | None, runtime: Runtime) -> LocalTime | str:
+    """``at`` in the desk's time zone, for a template; ``"-"`` when there is no time.
+
+    The renderer writes it in the mail's language: ``2026年11月20日 10:00（北京时间）``,
+    ``20 November 2026, 10:00 (Beijing time)`` (see :mod:`complaintd.render.times`).
+    """
     if at is None:
         return "-"
-    local = at.astimezone(runtime.config.desk.timezone)
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+    return LocalTime(at.astimezone(runtime.config.desk.timezone))
+
+
+def desk_name(desk: DeskConfig, language: str) -> str:
+    """The desk's name in mail written in ``language``: ``name_en`` in English, if set."""
+    if desk.name_en and resolve_language(language) == "en":
+        return desk.name_en
+    return desk.name
 
 
 def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     """What every customer template may use (see render.templates for the contract)."""
+    desk = runtime.config.desk
     return {
         "language": ticket.language,
-        "desk": {"name": runtime.config.desk.name, "address": runtime.config.desk.address},
+        "desk": {"name": desk_name(desk, ticket.language), "address": desk.address},
         "ticket": {
             "number": ticket.number,
             "subject": ticket.subject,
@@ -150,8 +163,13 @@ def queue_mail(
 ) -> Outbox:
     """Render ``kind`` and put it in the outbox, in the caller's transaction.
 
-    ``subject_scope`` signs the subject's ticket tag for that token scope.
+    ``subject_scope`` signs the subject's ticket tag for that token scope.  The desk is
+    named in the mail's language, and the ``Date:`` header is in the desk's time zone
+    (what the customer's client shows when it has no zone of its own).
     """
+    name = desk_name(runtime.config.desk, language)
+    desk = {"address": runtime.config.desk.address, **context.get("desk", {}), "name": name}
+    context = {**context, "desk": desk}
     rendered = runtime.templates.render(kind, language, context)
     subject = rendered.subject
     if ticket is not None and subject_scope is not None:
@@ -161,13 +179,13 @@ def queue_mail(
     mail = OutgoingMail(
         kind=kind,
         from_address=smtp.from_address,
-        from_name=runtime.config.desk.name,
+        from_name=name,
         to=tuple(to),
         subject=subject,
         text=rendered.text,
         html=rendered.html,
         message_id=new_message_id(address_domain(smtp.from_address)),
-        date=now,
+        date=now.astimezone(runtime.config.desk.timezone),
         in_reply_to=parent,
         references=tuple(references) + ((parent,) if parent else ()),
         reply_to=reply_to,

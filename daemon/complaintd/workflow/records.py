@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from complaintd.parse.model import Attachment as ParsedAttachment
-from complaintd.parse.model import ParsedMessage
 from complaintd.store.fields import without_nul
 from complaintd.store.models import (
     Attachment,
@@ -19,6 +17,10 @@ from complaintd.store.models import (
     Ticket,
 )
 from complaintd.store.prepared import create, insert_row
+
+if TYPE_CHECKING:  # annotations only: importing parse here would load every parser
+    from complaintd.parse.model import Attachment as ParsedAttachment
+    from complaintd.parse.model import ParsedMessage
 
 
 def nul_free(**values: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from complaintd.config import Config
 from complaintd.parse import bounced_message_ids
-from complaintd.parse.model import AutomatedKind, ParsedMessage
+from complaintd.parse.model import ParsedMessage
 from complaintd.store.models import ContactSheet, Message, Ticket
 from complaintd.store.queries import ticket_of_message_ids
 from complaintd.thread.authentication import check_authentication
@@ -31,15 +31,14 @@ def sender_of(parsed: ParsedMessage) -> str | None:
 
 
 def is_machine_mail(parsed: ParsedMessage) -> bool:
-    """Auto-replies, bounces, list and robot mail - but not a no-reply *address* alone.
+    """Auto-replies, bounces, list and robot mail - not mail a person may have written.
 
-    Shops and platforms forward real complaints from ``noreply@`` addresses; such mail
-    is a complaint like any other, and loop safety withholds the acknowledgement.
+    Shops and platforms forward real complaints from ``noreply@`` addresses, and CRMs
+    put ``X-Auto-Response-Suppress`` on everything: such mail is a complaint like any
+    other, and loop safety withholds the acknowledgement.
     """
-    if parsed.automated is None:
-        return False
-    only_address = (parsed.automated_reason or "").startswith("sender ")
-    return not (parsed.automated is AutomatedKind.AUTO_GENERATED and only_address)
+    rule = parsed.automated_rule
+    return parsed.automated is not None and not (rule and rule.person_may_have_written)
 
 
 def sender_facts(config: Config, sender: str | None) -> SenderFacts:

@@ -117,13 +117,13 @@ MOVING = MailboxConfig(**{**MAILBOX.__dict__, "processed_folder": "Processed"})
 @pytest.mark.parametrize(
     ("mailbox", "mark", "server", "says"),
     [
-        (MAILBOX, None, ProcessedOnServer(5, (1, 2), 0), "looks new: 2 message(s) in INBOX"),
+        (MAILBOX, None, ProcessedOnServer(5, (1, 2), 0), "2 message(s) in the folder INBOX"),
         (MAILBOX, LedgerMark(5, 0), ProcessedOnServer(5, (3,), 0), "looks new: 1 message(s)"),
         (MAILBOX, LedgerMark(5, 2), ProcessedOnServer(5, (1, 2, 3, 4), 0), "older than"),
         (MAILBOX, LedgerMark(5, 4), ProcessedOnServer(5, (1, 2, 3, 4), 0), None),
         (MAILBOX, LedgerMark(4, 2), ProcessedOnServer(5, (1, 2, 3), 0), None),  # new UIDVALIDITY
         (MAILBOX, None, ProcessedOnServer(5, (), 0), None),  # a new desk on a new mailbox
-        (MOVING, None, ProcessedOnServer(5, (), 12), "Processed holds 12 message(s)"),
+        (MOVING, None, ProcessedOnServer(5, (), 12), "the folder Processed holds 12 message(s)"),
         (MOVING, LedgerMark(5, 30), ProcessedOnServer(5, (), 12), None),
     ],
 )

@@ -122,14 +122,15 @@ def ledger_gap(
     looks = "new" if new else "older than the mailbox (restored from a backup?)"
     if unseen:
         return (
-            f"the ledger looks {looks}: {len(unseen)} message(s) in {mailbox.folder} carry "
-            f"{FETCHED_KEYWORD} (processed by a desk) but this ledger never fetched them; "
+            f"the ledger looks {looks}: {len(unseen)} message(s) in the folder "
+            f"{mailbox.folder} carry {FETCHED_KEYWORD} (processed by a desk) but this "
+            "ledger never fetched them; "
             "they would be recorded again, without acknowledgements. "
             "Is database.url the right database?"
         )
     if new and server.moved:
         return (
-            f"the ledger looks new: {mailbox.processed_folder} holds {server.moved} "
+            f"the ledger looks new: the folder {mailbox.processed_folder} holds {server.moved} "
             "message(s) a desk processed, but this ledger has fetched nothing from "
             "this mailbox. Is database.url the right database?"
         )

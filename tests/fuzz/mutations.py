@@ -31,6 +31,7 @@ CHARSET_LABELS = (
 NASTY_BYTES = (
     b"\x00", b"\r", b"\n", b"\r\n\r\n", b"\xff\xfe", b"\xef\xbb\xbf", b"=?", b"?=", b"=?gb2312?B?",
     b"\x1b$B", b"<", b">", b"--", b"\t", b":", b"\xa1\xa1", b"\xe4\xb8", b"&#0;", b"&#x110000;",
+    b"=?utf-8?B?AA==?=", b"=?gb2312?Q?=00=A1?=", b"%00", b"\\0", b"=00",
 )  # fmt: skip
 HEADER_LINE = re.compile(rb"^[!-9;-~]+:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n", re.M)
 CHARSET_PARAM = re.compile(rb"(charset\s*=\s*)(\"?)([^\";\s]*)(\"?)", re.I)

@@ -131,9 +131,19 @@ def _serve(
     settings: AnalysisSettings,
     reference_day: date,
     limits: AnalysisLimits,
-    parent_pid: int | None,
+    forked_from: tuple[int, int] | None,
 ) -> None:
-    """A worker's life: analyse each ``(inbound id, raw)`` received until None or EOF."""
+    """A worker's life: analyse each ``(inbound id, raw)`` received until None or EOF.
+
+    ``forked_from`` is (parent pid, descriptor of the parent's end of the pipe) for a
+    forked worker, which inherited that descriptor: closed here, so that the pipe reads
+    EOF once the parent is gone.
+    """
+    parent_pid = None
+    if forked_from is not None:
+        parent_pid, parent_end = forked_from
+        with contextlib.suppress(OSError):
+            os.close(parent_end)
     _die_with_parent(parent_pid)
     _limit_memory(limits.memory_bytes)
     conn.send(_READY)
@@ -236,9 +246,10 @@ class _Worker:
         self, settings: AnalysisSettings, reference_day: date, limits: AnalysisLimits
     ) -> None:
         context = _process_context()
-        parent_pid = os.getpid() if context.get_start_method() == "fork" else None
         self.conn, child_conn = context.Pipe()
-        args = (child_conn, settings, reference_day, limits, parent_pid)
+        forked = context.get_start_method() == "fork"
+        forked_from = (os.getpid(), self.conn.fileno()) if forked else None
+        args = (child_conn, settings, reference_day, limits, forked_from)
         self.process = context.Process(target=_serve, args=args, daemon=True)  # type: ignore[attr-defined]
         self.process.start()
         child_conn.close()

@@ -65,5 +65,8 @@ class WatchdogPinger(threading.Thread):
     def run(self) -> None:
         """Ping every ``interval`` seconds until stopped."""
         while not self.stop_event.wait(self.interval):
-            if self.responsive():
-                notify("WATCHDOG=1")
+            self.ping()
+
+    def ping(self) -> bool:
+        """Ping once if ``responsive()``; True when a ping was sent."""
+        return self.responsive() and notify("WATCHDOG=1")

@@ -44,6 +44,7 @@ from complaintd.parse.model import ParsedMessage
 log = logging.getLogger(__name__)
 
 POOL_THRESHOLD = 32  # from this many queued messages on, a backlog gets several workers
+IN_HAND = 4  # messages sent to a worker ahead, so it never waits for this process
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _READY = "ready"  # a worker's first word: it started and set its limits
 _TOO_BIG = "too big"  # a worker's last word: the message did not fit in its memory
@@ -240,7 +241,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
 
 
 class _Worker:
-    """One worker process, analysing one message at a time."""
+    """One worker process: analyses the messages in hand one after the other."""
 
     def __init__(
         self, settings: AnalysisSettings, reference_day: date, limits: AnalysisLimits
@@ -254,14 +255,26 @@ class _Worker:
         self.process.start()
         child_conn.close()
         self.ready = False
-        self.busy: int | None = None  # the inbound id being analysed
-        self.since = 0.0  # when that analysis started (monotonic)
+        self.in_hand: dict[int, bytes] = {}  # sent, not answered yet, oldest first
+        self.since = 0.0  # when the oldest message in hand started (monotonic)
+
+    @property
+    def busy(self) -> int | None:
+        """The inbound id being analysed now (None: idle)."""
+        return next(iter(self.in_hand), None)
 
     def give(self, inbound_id: int, raw: bytes) -> None:
-        """Start analysing a message (the worker is idle)."""
-        self.busy, self.since = inbound_id, time.monotonic()
+        """Send a message; it is analysed after those already in hand."""
+        if not self.in_hand:
+            self.since = time.monotonic()
+        self.in_hand[inbound_id] = raw
         with contextlib.suppress(OSError):  # it died: receive() reports it
             self.conn.send((inbound_id, raw))
+
+    def done(self, inbound_id: int) -> None:
+        """A result came back: the next message in hand has started."""
+        self.in_hand.pop(inbound_id, None)
+        self.since = time.monotonic()
 
     def receive(self) -> object:
         """Read what the worker sent: a result, or its first or last word.
@@ -278,8 +291,8 @@ class _Worker:
         return message
 
     def overdue(self, limits: AnalysisLimits, now: float) -> bool:
-        """True when the message in hand has run past the time limit."""
-        return self.busy is not None and now - self.since > limits.seconds
+        """True when the message being analysed has run past the time limit."""
+        return bool(self.in_hand) and now - self.since > limits.seconds
 
     def death(self) -> str:
         """How the process ended, for the quarantine reason."""
@@ -290,8 +303,8 @@ class _Worker:
         return f"exit status {code}"
 
     def stop(self, *, kill: bool = False) -> None:
-        """End the process: politely when idle, by SIGKILL when asked or when it hangs."""
-        if not kill and self.busy is None:
+        """End the process: politely when idle, by SIGKILL when busy, asked or hanging."""
+        if not kill and not self.in_hand:
             with contextlib.suppress(OSError):
                 self.conn.send(None)
             self.process.join(timeout=2)
@@ -335,7 +348,7 @@ class Analyzer:
         return (
             inbound_id in self._queue
             or inbound_id in self._outcomes
-            or any(worker.busy == inbound_id for worker in self._workers)
+            or any(inbound_id in worker.in_hand for worker in self._workers)
         )
 
     def submit(self, inbound_id: int, raw: bytes) -> None:
@@ -364,24 +377,27 @@ class Analyzer:
     def close(self) -> None:
         """Stop the workers (analyses not taken are dropped; their rows stay pending)."""
         for worker in self._workers:
-            worker.stop(kill=worker.busy is not None)
+            worker.stop()
         self._workers.clear()
         self._queue.clear()
         self._outcomes.clear()
 
     def _dispatch(self) -> None:
-        """Give queued messages to idle workers, starting workers up to the number wanted."""
+        """Give queued messages to workers with room, starting workers up to the number
+        wanted (an idle one first, then a new one, then one with a message in hand)."""
         while self._queue:
-            worker = self._idle_worker()
+            worker = self._worker_with_room()
             if worker is None:
                 return
             inbound_id = next(iter(self._queue))
             worker.give(inbound_id, self._queue.pop(inbound_id))
 
-    def _idle_worker(self) -> _Worker | None:
-        idle = next((worker for worker in self._workers if worker.busy is None), None)
-        if idle is not None or len(self._workers) >= self._wanted:
-            return idle
+    def _worker_with_room(self) -> _Worker | None:
+        least = min(self._workers, key=lambda worker: len(worker.in_hand), default=None)
+        if least is not None and not least.in_hand:
+            return least
+        if len(self._workers) >= self._wanted:
+            return least if least is not None and len(least.in_hand) < IN_HAND else None
         try:
             worker = _Worker(self.settings, self.reference_day, self.limits)
         except (OSError, ValueError) as exc:
@@ -392,17 +408,17 @@ class Analyzer:
     def _time_to_deadline(self) -> float:
         """Seconds until the first busy worker runs out of time (0 when already late)."""
         now = time.monotonic()
-        deadlines = [w.since + self.limits.seconds for w in self._workers if w.busy is not None]
+        deadlines = [w.since + self.limits.seconds for w in self._workers if w.in_hand]
         return max(0.0, min(deadlines) - now) + 0.01 if deadlines else 0.0
 
     def _collect(self, timeout: float) -> None:
         """Read the results that are ready (waiting up to ``timeout``); end overdue workers."""
-        busy = {worker.conn: worker for worker in self._workers if worker.busy is not None}
+        busy = {worker.conn: worker for worker in self._workers if worker.in_hand}
         for conn in wait(list(busy), timeout) if busy else []:
             self._receive(busy[conn])  # type: ignore[index]
         now = time.monotonic()
         for worker in [w for w in self._workers if w.overdue(self.limits, now)]:
-            self._abort(worker, self.limits.time_exceeded(), kill=True)
+            self._abort(worker, self.limits.time_exceeded())
 
     def _receive(self, worker: _Worker) -> None:
         try:
@@ -413,18 +429,23 @@ class Analyzer:
             self._abort(worker, f"the analysis worker died ({worker.death()})")
             return
         if received == _TOO_BIG:
-            self._abort(worker, self.limits.memory_exceeded(), kill=True)
+            self._abort(worker, self.limits.memory_exceeded())
         elif isinstance(received, tuple):
             inbound_id, outcome = received
             self._outcomes[int(inbound_id)] = outcome
-            worker.busy = None
+            worker.done(int(inbound_id))
 
-    def _abort(self, worker: _Worker, reason: str, *, kill: bool = False) -> None:
-        """Record ``reason`` as the outcome of the worker's message and drop the worker."""
-        log.warning("inbound %s: %s", worker.busy, reason)
-        if worker.busy is not None:
-            self._outcomes[worker.busy] = _Outcome(error=AnalysisAborted(reason))
-        worker.stop(kill=kill)
+    def _abort(self, worker: _Worker, reason: str) -> None:
+        """Record ``reason`` as the outcome of the message being analysed, put the others
+        in hand back in the queue, and end the worker."""
+        failed = worker.busy
+        log.warning("inbound %s: %s", failed, reason)
+        if failed is not None:
+            self._outcomes[failed] = _Outcome(error=AnalysisAborted(reason))
+            worker.in_hand.pop(failed)
+        self._queue = {**worker.in_hand, **self._queue}
+        worker.in_hand.clear()
+        worker.stop(kill=True)
         self._workers.remove(worker)
 
     def _fail_start(self, worker: _Worker) -> None:

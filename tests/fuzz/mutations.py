@@ -139,11 +139,11 @@ def _swap_charset(raw: bytes, which: int, label: int) -> bytes:
 
 
 def _nest_multipart(raw: bytes, depth: int, _unused: int) -> bytes:
-    """Wrap the body in ``depth`` levels of multipart/mixed (deep MIME trees)."""
-    split = raw.find(b"\r\n\r\n")
-    if split < 0:
+    """Wrap the body in up to 400 levels of multipart/mixed (deep MIME trees)."""
+    split = re.search(rb"\r?\n\r?\n", raw)
+    if split is None:
         return raw
-    head, body = raw[:split], raw[split + 4 :]
+    head, body = raw[: split.start()], raw[split.end() :]
     depth = 1 + depth % 400
     opening = b"".join(
         b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n" % (n, n + 1)
@@ -151,15 +151,13 @@ def _nest_multipart(raw: bytes, depth: int, _unused: int) -> bytes:
     )
     closing = b"".join(b"\r\n--b%d--" % n for n in reversed(range(depth + 1)))
     leaf = b"--b%d\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" % depth
-    head = re.sub(rb"(?im)^content-type:[^\r\n]*(\r\n[ \t][^\r\n]*)*", b"X-Was: ct", head)
-    return (
-        head
-        + b"\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
-        + opening
-        + leaf
-        + body
-        + closing
+    head = re.sub(
+        rb"(?im)^content-(?:type|transfer-encoding):[^\r\n]*(\r?\n[ \t][^\r\n]*)*",
+        b"X-Was: ct",
+        head,
     )
+    top = b"\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+    return head + top + opening + leaf + body + closing
 
 
 def _nest_html(raw: bytes, kind: int, size: int) -> bytes:

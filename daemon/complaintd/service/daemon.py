@@ -204,7 +204,9 @@ class Daemon:
         return pinger
 
     def _main_loop(self) -> None:
-        while not self.stopping.wait(1.0):
+        # Come round at least twice per period the watchdog pinger allows for a beat.
+        interval = systemd.watchdog_interval()
+        while not self.stopping.wait(1.0 if interval is None else min(1.0, interval)):
             self.heartbeat.beat()
             if self.reload_requested.is_set():
                 self._reload()

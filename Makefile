@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
 
-.PHONY: install demo test test-slow fuzz lint format bench clean
+.PHONY: install demo test test-slow fuzz lint format bench wheel-check clean
 
 install: $(STAMP)
 
@@ -33,10 +33,14 @@ lint: install
 	$(VENV)/bin/ruff check daemon tests tools
 	$(VENV)/bin/ruff format --check daemon tests tools
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy tests tools
 
 format: install
 	$(VENV)/bin/ruff format daemon tests tools
 	$(VENV)/bin/ruff check --fix daemon tests tools
+
+wheel-check: install
+	$(PY) tools/wheel_check.py
 
 bench: install
 	$(PY) tools/bench_ingest.py

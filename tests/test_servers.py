@@ -1,4 +1,4 @@
-"""The test infrastructure itself: real Dovecot, the SMTP sink and the sample mail.
+"""The test infrastructure itself: real Dovecot, PostgreSQL, the SMTP sink and the sample mail.
 
 If these fail, every other IMAP/SMTP test is meaningless, so they check the
 servers the way the daemon will use them (APPEND, IDLE, MOVE, SMTP replies)
@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import email
 import email.header
 import email.policy
 import os
+import shutil
+import signal
 import smtplib
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from email.message import Message
 from pathlib import Path
+from types import ModuleType
 
 import aiosmtplib
 import pytest
@@ -30,8 +36,17 @@ from imapclient.exceptions import LoginError
 
 from complaintd.testing import corpus
 from complaintd.testing import dovecot as dovecot_module
+from complaintd.testing import postgres as postgres_module
 from complaintd.testing.dovecot import DovecotError, DovecotServer
 from complaintd.testing.images import make_jpeg, make_png
+from complaintd.testing.ports import LOOPBACK, can_bind, port_accepts
+from complaintd.testing.postgres import (
+    PostgresError,
+    PostgresServer,
+    create_database,
+    drop_database,
+    newest_bindir,
+)
 from complaintd.testing.samples import (
     DESK_ADDRESS,
     WAYBILL_RE,
@@ -97,6 +112,19 @@ def _children(pid: int) -> list[tuple[str, int]]:
         if ppid == pid:
             found.append((comm, int(uid_line.split()[1])))
     return found
+
+
+@contextlib.contextmanager
+def _first_port_taken(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> Iterator[int]:
+    """Listen on a port and make *module*'s ``free_port()`` offer that port first."""
+    with socket.socket() as squatter:
+        squatter.bind((LOOPBACK, 0))
+        squatter.listen()
+        taken: int = squatter.getsockname()[1]
+        ports = iter([taken])
+        real_free_port = module.free_port
+        monkeypatch.setattr(module, "free_port", lambda: next(ports, None) or real_free_port())
+        yield taken
 
 
 # -- Dovecot --------------------------------------------------------------------------
@@ -241,15 +269,7 @@ def test_start_failure_raises_with_the_log(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_port_collision_is_retried_and_stop_cleans_up(monkeypatch: pytest.MonkeyPatch) -> None:
     """If the chosen port is taken, start() tries another; stop() leaves nothing behind."""
-    with socket.socket() as squatter:
-        squatter.bind(("127.0.0.1", 0))
-        squatter.listen()
-        taken = squatter.getsockname()[1]
-        ports = iter([taken])
-        real_free_port = dovecot_module.free_port
-        monkeypatch.setattr(
-            dovecot_module, "free_port", lambda: next(ports, None) or real_free_port()
-        )
+    with _first_port_taken(monkeypatch, dovecot_module) as taken:
         server = DovecotServer(users={"solo": "pw"})
         server.start()
         try:
@@ -269,6 +289,145 @@ def test_mail_files_belong_to_an_unprivileged_user(dovecot: DovecotServer) -> No
         pytest.skip("ownership only differs when the tests run as root")
     assert dovecot.root is not None
     assert (dovecot.root / "mail").stat().st_uid != 0
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------
+
+
+def _gone(pid: int) -> bool:
+    """True when process *pid* has exited (a zombie not yet reaped counts as gone)."""
+    try:
+        return "(Z)" in Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+
+
+def _child_pids(pid: int) -> list[int]:
+    """Pids of the direct children of *pid*."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def test_postgres_cluster_starts_answers_and_stops_leaving_nothing() -> None:
+    """A cluster of our own: loopback only, no fsync, not root; stopped, no process or file."""
+    server = PostgresServer()
+    server.start()
+    try:
+        pid, port, root = server.pid, server.port, server.root
+        assert server.url("x") == f"postgresql://postgres@127.0.0.1:{port}/x"
+        assert server.query("SHOW listen_addresses") == [(LOOPBACK,)]
+        assert server.query("SHOW fsync") == [("off",)]
+        assert server.query("SELECT current_user") == [("postgres",)]
+        children = _child_pids(pid)
+        assert len(children) >= 3, children  # checkpointer, background writer, walwriter...
+        if os.geteuid() == 0:
+            assert server.account != "root"
+            assert Path(f"/proc/{pid}").stat().st_uid != 0
+            assert 0 not in {uid for _, uid in _children(pid)}
+    finally:
+        server.stop()
+    assert not server.running
+    assert root is not None and not root.exists()
+    assert _gone(pid) and all(_gone(child) for child in children)
+    assert not port_accepts(LOOPBACK, port) and can_bind(port)
+
+
+def test_postgres_databases_are_created_and_dropped_even_while_in_use() -> None:
+    """create_database/drop_database quote odd names; a drop disconnects a forgotten client."""
+    import psycopg2
+
+    with PostgresServer() as server:
+        create_database(server.url(), 'ledger "one"')
+        assert server.query("SELECT current_database()", 'ledger "one"') == [('ledger "one"',)]
+        forgotten = psycopg2.connect(server.url('ledger "one"'))
+        drop_database(server.url(), 'ledger "one"')
+        names = server.query("SELECT datname FROM pg_database")
+        assert ('ledger "one"',) not in names and ("postgres",) in names
+        forgotten.close()
+
+
+def test_postgres_start_failure_raises_with_the_log_and_cleans_up() -> None:
+    """A setting the server rejects is reported in its own words; nothing is left behind."""
+    server = PostgresServer(settings={"no_such_setting": "1"}, start_timeout=30)
+    with pytest.raises(PostgresError, match="no_such_setting"):
+        server.start()
+    assert server.root is None
+    assert not server.running
+
+
+def test_postgres_port_collision_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the server cannot bind the chosen port, start() tries another one."""
+    with _first_port_taken(monkeypatch, postgres_module) as taken:
+        # Skip our own probe so that PostgreSQL itself meets the taken port.
+        monkeypatch.setattr(postgres_module, "can_bind", lambda port: True)
+        with PostgresServer() as server:
+            assert server.port != taken
+            assert server.query("SELECT 1") == [(1,)]
+
+
+_ABANDONING_SCRIPT = """
+import signal, time
+from complaintd.testing.postgres import PostgresServer
+signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+server = PostgresServer()
+server.start()
+print(server.pid, server.root, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
+def test_postgres_dies_with_the_process_that_started_it(how: signal.Signals) -> None:
+    """Ctrl-C (atexit) or SIGKILL (parent-death signal) of the test run stops the cluster."""
+    runner = subprocess.Popen(
+        [sys.executable, "-c", _ABANDONING_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    pid, root_text = 0, ""
+    try:
+        assert runner.stdout is not None
+        pid_text, root_text = runner.stdout.readline().split()
+        pid = int(pid_text)
+        children = _child_pids(pid)
+        assert children
+        runner.send_signal(how)
+        runner.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while not _gone(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _gone(pid) and all(_gone(child) for child in children)
+        # atexit also removes the files; after SIGKILL nobody can.
+        assert Path(root_text).exists() == (how == signal.SIGKILL)
+    finally:
+        runner.kill()
+        runner.wait()
+        if pid and not _gone(pid):
+            os.kill(pid, signal.SIGQUIT)  # the feature failed: do not leave the server behind
+        if root_text:
+            shutil.rmtree(root_text, ignore_errors=True)
+
+
+def test_newest_bindir_takes_the_highest_version_that_has_a_server(tmp_path: Path) -> None:
+    """Versions compare as numbers; a client-only version or a stray directory is skipped."""
+    for version, programs in [
+        ("9.6", ["initdb", "postgres"]),
+        ("15", ["initdb", "postgres"]),
+        ("16", ["psql"]),
+        ("common", ["initdb", "postgres"]),
+    ]:
+        (tmp_path / version / "bin").mkdir(parents=True)
+        for program in programs:
+            path = tmp_path / version / "bin" / program
+            path.write_text("#!/bin/sh\n")
+            path.chmod(0o755)
+    assert newest_bindir(tmp_path.iterdir()) == tmp_path / "15" / "bin"
+    assert newest_bindir([tmp_path / "16"]) is None
 
 
 # -- SMTP sink ----------------------------------------------------------------------------

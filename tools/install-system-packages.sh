@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # System packages complaintd's tests, demo and fax OCR need, installed only when missing.
 #   dovecot-imapd  - the real IMAP server the tests and the demo run on loopback
+#   postgresql     - initdb and postgres for the throwaway cluster the PostgreSQL tests start
 #   tesseract-ocr  - OCR of faxed complaints (chi_sim + eng)
 set -euo pipefail
 need=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 ||
+  need+=(postgresql)
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
@@ -13,5 +16,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# policy-rc.d may refuse to start the system Dovecot; our own servers are started by the tests.
+# policy-rc.d may refuse to start the system Dovecot or PostgreSQL; that is fine: the tests
+# start servers of their own and never use the system services.
 apt-get install -y -qq --no-install-recommends "${need[@]}" || apt-get install -y -qq "${need[@]}"

@@ -33,13 +33,15 @@ class Expected:
     commands: tuple[tuple[str, str], ...] = ()
     reply_text: str = ""
     problems: tuple[str, ...] = ()
+    withheld_text: str = ""
 
 
 CASES: list[tuple[str, str, Expected]] = [
     (
         "plain-reply-only",
         "您好，您的货物已于今天上午重新派送，请注意查收。\n\n力达物流客服\n\n" + QUOTED_DESK_MAIL,
-        Expected(reply_text="您好，您的货物已于今天上午重新派送，请注意查收。\n\n力达物流客服"),
+        # The agent's signature is dropped: the desk's mail signs for the desk.
+        Expected(reply_text="您好，您的货物已于今天上午重新派送，请注意查收。"),
     ),
     (
         "commands-only",
@@ -170,7 +172,7 @@ CASES: list[tuple[str, str, Expected]] = [
     (
         "indented-command",
         "  #note 内部备注\n\n您好",
-        Expected(commands=(("note", "内部备注"),), reply_text="您好"),
+        Expected(commands=(("note", "内部备注"),), withheld_text="您好"),
     ),
     (
         "text-directly-below-note-stays-internal",
@@ -181,7 +183,7 @@ CASES: list[tuple[str, str, Expected]] = [
         "quoted-commands-ignored-gt",
         "OK\n\nOn Tue, Mar 5, 2024 at 10:12 AM Lida Desk <complaints@lida.example> wrote:\n"
         "> #close resolved\n> #severity serious\n",
-        Expected(reply_text="OK"),
+        Expected(withheld_text="OK"),
     ),
     (
         "quoted-commands-ignored-outlook-block",
@@ -212,7 +214,7 @@ CASES: list[tuple[str, str, Expected]] = [
         "Hello,\r\n#note called the customer\r\nwill call again\r\n\r\nRegards\r\n",
         Expected(
             commands=(("note", "called the customer\nwill call again"),),
-            reply_text="Hello,\n\nRegards",
+            withheld_text="Hello,",
         ),
     ),
     (
@@ -233,6 +235,7 @@ def test_parse_agent_instruction(reply: str, expected: Expected) -> None:
         AgentCommand(name, argument) for name, argument in expected.commands
     )
     assert instruction.reply_text == expected.reply_text
+    assert instruction.withheld_text == expected.withheld_text
     assert len(instruction.problems) == len(expected.problems), instruction.problems
     for problem, wanted in zip(instruction.problems, expected.problems, strict=True):
         assert wanted in problem
@@ -240,7 +243,7 @@ def test_parse_agent_instruction(reply: str, expected: Expected) -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_no_hash_line_reaches_the_customer(name: str) -> None:
-    reply = f"#{name} x\n#{name}x y\n#{name[:-1]} z\n\n客户文本"
+    reply = f"#{name} x\n#{name}x y\n#{name[:-1]} z\n\n您好，货物已重新派送。"
     instruction = parse_agent_instruction(reply)
     assert "#" not in instruction.reply_text
-    assert instruction.reply_text == "客户文本"
+    assert instruction.reply_text == "您好，货物已重新派送。"

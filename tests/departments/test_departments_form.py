@@ -48,8 +48,19 @@ class Expected:
     responsible: str | None = None
     solution: str | None = None
     note: str | None = None
-    complete: bool = True
+    complete: bool | None = None  # None: as the finding, cause and solution make it
     problems: tuple[str, ...] = ()
+
+    def is_complete(self) -> bool:
+        """Complete unless said otherwise: invalid, or valid with cause and solution."""
+        if self.complete is not None:
+            return self.complete
+        return self.finding == "invalid" or None not in (self.finding, self.cause, self.solution)
+
+    def all_problems(self) -> tuple[str, ...]:
+        """The problems given, and a missing solution for a valid finding without one."""
+        missing = ("处理方案/Solution: missing",) if self.finding == "valid" else ()
+        return self.problems + (missing if self.solution is None else ())
 
 
 CASES: list[tuple[str, str, Expected]] = [
@@ -414,9 +425,10 @@ def test_parse_department_answer(reply: str, expected: Expected) -> None:
     assert answer.responsible == expected.responsible
     assert answer.solution == expected.solution
     assert answer.note == expected.note
-    assert answer.complete is expected.complete
-    assert len(answer.problems) == len(expected.problems), answer.problems
-    for problem, wanted in zip(answer.problems, expected.problems, strict=True):
+    assert answer.complete is expected.is_complete()
+    wanted_problems = expected.all_problems()
+    assert len(answer.problems) == len(wanted_problems), answer.problems
+    for problem, wanted in zip(answer.problems, wanted_problems, strict=True):
         assert wanted in problem
 
 
@@ -425,7 +437,7 @@ def test_parse_department_answer(reply: str, expected: Expected) -> None:
     [(name, key) for key, names in CAUSES.items() for name in (key, *names)],
 )
 def test_every_accepted_cause_name(name: str, key: str) -> None:
-    answer = parse_department_answer(f"调查结果：成立\n原因：{name}\n")
+    answer = parse_department_answer(f"调查结果：成立\n原因：{name}\n处理方案：补发\n")
     assert answer.cause == key
     assert answer.complete
     assert answer.problems == ()
@@ -471,13 +483,14 @@ def test_finding_values(value: str, finding: str) -> None:
 
 
 def test_complete_property() -> None:
-    def answer(finding: str | None, cause: str | None) -> DepartmentAnswer:
-        return DepartmentAnswer(finding, cause, None, None, None, ())
+    def answer(finding: str | None, cause: str | None, solution: str | None) -> DepartmentAnswer:
+        return DepartmentAnswer(finding, cause, None, solution, None)
 
-    assert answer("invalid", None).complete
-    assert answer("valid", "staff_error").complete
-    assert not answer("valid", None).complete
-    assert not answer(None, "staff_error").complete
+    assert answer("invalid", None, None).complete
+    assert answer("valid", "staff_error", "补发").complete
+    assert not answer("valid", "staff_error", None).complete  # the form asks for 处理方案
+    assert not answer("valid", None, "补发").complete
+    assert not answer(None, "staff_error", "补发").complete
 
 
 def test_form_values_skips_footer_and_placeholders() -> None:

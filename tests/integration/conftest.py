@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -13,6 +13,13 @@ import pytest
 
 from complaintd.store.db import close_database
 from complaintd.testing.dovecot import DovecotServer
+from complaintd.testing.postgres import (
+    PostgresNotInstalledError,
+    PostgresServer,
+    create_database,
+    drop_database,
+    find_postgres_bindir,
+)
 from tests.integration.desk import TOKEN_SECRET, Desk, write_config
 
 
@@ -25,7 +32,13 @@ def desk_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _make_desk(
-    tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, folder: str, *, staffed: bool
+    tmp_path: Path,
+    dovecot: DovecotServer,
+    smtp_sink: Any,
+    folder: str,
+    *,
+    staffed: bool,
+    desk_extra: str = "",
 ) -> Desk:
     config = write_config(
         tmp_path / "complaintd.toml",
@@ -34,6 +47,7 @@ def _make_desk(
         folder=folder,
         database_url=f"sqlite:///{tmp_path}/complaintd.db",
         staffed=staffed,
+        desk_extra=desk_extra,
     )
     return Desk(config, dovecot, folder, smtp_sink)
 
@@ -54,25 +68,51 @@ def staffed_desk(
     yield _make_desk(tmp_path, dovecot, smtp_sink, imap_folder, staffed=True)
 
 
-ADMIN_URL = os.environ.get("COMPLAINTD_TEST_PG_URL", "postgresql://root@127.0.0.1:5432/postgres")
+@pytest.fixture
+def staffed_desk_with(
+    tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, imap_folder: str, desk_env: None
+) -> Callable[[str], Desk]:
+    """A staffed desk with more ``[desk]`` keys (e.g. ``plus_addressing = false``)."""
+
+    def make(desk_extra: str) -> Desk:
+        return _make_desk(
+            tmp_path, dovecot, smtp_sink, imap_folder, staffed=True, desk_extra=desk_extra
+        )
+
+    return make
+
+
+# -- PostgreSQL ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """The maintenance database of the session's PostgreSQL, as a URL.
+
+    A throwaway cluster of our own on a free loopback port, started on first use
+    and stopped at the end of the session; ``COMPLAINTD_TEST_PG_URL`` points the
+    tests at an existing server instead.
+    """
+    existing = os.environ.get("COMPLAINTD_TEST_PG_URL")
+    if existing:
+        yield existing
+        return
+    try:
+        find_postgres_bindir()
+    except PostgresNotInstalledError as error:
+        # Deliberately a failure, not a skip: a green run without PostgreSQL proves nothing.
+        pytest.fail(f"{error} The PostgreSQL tests need a real server.", pytrace=False)
+    with PostgresServer() as server:
+        yield server.url()
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty database on the local PostgreSQL, dropped afterwards."""
-    import psycopg2
-
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database on the session's PostgreSQL, dropped afterwards."""
     name = f"complaintd_test_{uuid.uuid4().hex[:10]}"
-    admin = urlparse(ADMIN_URL)
+    create_database(pg_admin_url, name)
     try:
-        connection = psycopg2.connect(ADMIN_URL)
-    except psycopg2.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is required for these tests ({ADMIN_URL}): {exc}")
-    connection.autocommit = True
-    connection.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin._replace(path=f"/{name}").geturl()
+        yield urlparse(pg_admin_url)._replace(path=f"/{name}").geturl()
     finally:
         close_database()
-        connection.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.close()
+        drop_database(pg_admin_url, name)

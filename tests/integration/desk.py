@@ -41,11 +41,13 @@ def write_config(
     extra: str = "",
     fax_folder: str | None = None,
     staffed: bool = False,
+    desk_extra: str = "",
 ) -> Path:
     """Write a desk configuration for loopback servers and return its path.
 
     ``staffed`` adds desk agents, a response lead and routing to the departments, so
     every new complaint also mails them; without it only customers get mail.
+    ``desk_extra`` holds more ``[desk]`` keys.
     """
     staff = STAFF if staffed else ""
     routing = 'damage = ["qc"]' if staffed else ""
@@ -74,6 +76,7 @@ timezone = "Asia/Shanghai"
 admins = ["boss@lida.example"]
 token_secret_env = "COMPLAINTD_TOKEN_SECRET"
 {staff}
+{desk_extra}
 
 [[mailbox]]
 name = "complaints"
@@ -172,11 +175,11 @@ class Desk:
         return result
 
     def tickets(self, status: str | None = None) -> list[dict[str, Any]]:
-        """``tickets list --format json``."""
+        """``tickets list --format json``, oldest first (the command sorts by due time)."""
         args = ["tickets", "list", "--format", "json"] + (["--status", status] if status else [])
         result = self.cli(*args)
         assert result.code == 0, result.err
-        return list(result.json())
+        return sorted(result.json(), key=lambda ticket: (ticket["created_at"], ticket["number"]))
 
     def show(self, number: str) -> dict[str, Any]:
         """``tickets show NUMBER --format json``."""

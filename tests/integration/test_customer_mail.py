@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
+from typing import Any
 
 from complaintd.testing.smtpsink import SinkMessage
 from tests.integration.desk import Desk
@@ -23,8 +24,8 @@ def open_ticket(
     desk: Desk,
     subject: str = "货物破损",
     body: str = "运单号 SF1234567890123 的货物破损了。",
-    **kwargs,
-) -> str:  # type: ignore[no-untyped-def]
+    **kwargs: Any,
+) -> str:
     desk.append(mail(subject, body, message_id=kwargs.pop("message_id", None), **kwargs))
     desk.once(now=NOW)
     return str(desk.tickets()[-1]["number"])
@@ -49,7 +50,7 @@ def test_new_complaint_is_acknowledged_in_chinese_with_loop_headers(desk: Desk) 
     assert ack["Reply-To"].startswith("complaints+ts-202611-0001.c.")
     text = text_of(ack)
     assert "TS-202611-0001" in text and "SF1234567890123" in text
-    assert "2026-11-20" in text  # the committed answer time, in the desk's zone
+    assert "2026年11月20日" in text and "（北京时间）" in text  # in the desk's zone
     assert ack.get_body(preferencelist=("html",)) is not None
     [ticket] = desk.tickets()
     kinds = [m["kind"] for m in desk.show(ticket["number"])["messages"]]
@@ -246,3 +247,23 @@ def dsn_for(original: EmailMessage, recipient: str) -> bytes:
         f"{headers}"
         "--B--\r\n"
     ).encode()
+
+
+def test_a_crm_forwarded_complaint_asking_for_no_auto_reply_is_a_ticket_without_ack(
+    desk: Desk,
+) -> None:
+    """Shop CRMs put X-Auto-Response-Suppress: All on every mail they forward (issue 11)."""
+    desk.append(
+        mail(
+            "客户投诉转发：货物破损",
+            "客户王先生反映运单号 SF1234567890123 的货物外箱破损。",
+            sender=("某某商城客服系统", "service@shop.example"),
+            headers={"X-Auto-Response-Suppress": "All"},
+        )
+    )
+    desk.once(now=NOW)
+    [ticket] = desk.tickets()
+    assert customer_mails(desk) == []
+    events = desk.show(ticket["number"])["events"]
+    [suppressed] = [e for e in events if e["action"] == "ack_suppressed"]
+    assert "X-Auto-Response-Suppress" in suppressed["detail"]["reason"]

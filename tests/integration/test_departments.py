@@ -77,7 +77,7 @@ def test_the_whole_department_and_agent_workflow(staffed_desk: Desk) -> None:
     number = ticket["number"]
     assert ticket["status"] == "investigating"  # the sheet went out
     [sheet_mail] = sent_to(desk, "qc@lida.example")
-    assert "[" + number + "]" in sheet_mail["Subject"]
+    assert "[" + number + "/S1-" in sheet_mail["Subject"]  # the sheet token rides along
     assert sheet_mail["Reply-To"].startswith(f"complaints+{number.lower()}.s")
     photos = [p for p in sheet_mail.iter_attachments() if p.get_filename() == "破损照片.jpg"]
     assert photos and photos[0].get_content() == PHOTO
@@ -163,7 +163,7 @@ def test_an_incomplete_answer_is_sent_back_with_what_is_missing(staffed_desk: De
     desk.once(now=T1)
     assert desk.show(number)["contact_sheets"][0]["status"] == "open"
     [request] = [m for m in sent_to(desk, "qc@lida.example") if "请补全" in m["Subject"]]
-    assert "调查结果/Finding: missing" in text_of(request)
+    assert "“调查结果”一栏未填写" in text_of(request)
     assert request["Reply-To"] == sheet_mail["Reply-To"]  # the answer still reaches the sheet
     assert not [m for m in sent_to(desk, "boss@lida.example") if "请补全" in m["Subject"]]
 

@@ -5,7 +5,16 @@ Every mail ends delivered exactly once, or failed and listed: none is lost.
 
 from __future__ import annotations
 
-from tests.integration.desk import Desk
+from collections import Counter
+from datetime import datetime, timedelta
+
+from complaintd.cli.commands import cli_actor
+from complaintd.clock import FixedClock, parse_now
+from complaintd.config import load_config
+from complaintd.outbox.sender import claim_due, flush_outbox
+from complaintd.runtime import open_runtime
+from complaintd.store.models import Event, Outbox
+from tests.integration.desk import CliResult, Desk
 from tests.integration.mails import mail
 
 T0 = "2026-11-20T10:00:00+08:00"
@@ -80,3 +89,120 @@ def test_gives_up_at_the_deadline(desk: Desk) -> None:
 
 def test_unknown_outbox_id_is_exit_1(desk: Desk) -> None:
     assert desk.cli("outbox", "retry", "999").code == 1
+
+
+class TickingClock:
+    """Each reading is two minutes after the one before: a long flush, compressed."""
+
+    def __init__(self, start: datetime) -> None:
+        self.instant = start
+
+    def now(self) -> datetime:
+        self.instant += timedelta(minutes=2)
+        return self.instant
+
+
+def test_a_row_due_again_during_a_flush_is_left_pending_not_stuck_sending(desk: Desk) -> None:
+    # issue 12 item 3: flush_async claimed such a row ('sending') and then dropped it as
+    # already seen, so it stayed 'sending' until the lease ran out.
+    desk.smtp.mode = "tempfail"
+    desk.append(*complaints(2))
+    desk.once(now=T0)  # both acknowledgements wait for their retry, due a minute later
+    desk.smtp.mode = "tempfail_first:1"
+    runtime = open_runtime(load_config(str(desk.config_path)), TickingClock(parse_now(T0)))
+    counts = flush_outbox(runtime, concurrency=1)
+    assert counts == Counter({"sent": 1, "pending": 1})
+    statuses = {row["status"] for row in outbox(desk)}
+    assert statuses == {"sent", "pending"}, "a row was left claimed by a flush that ended"
+    desk.once(now="2026-11-20T11:00:00+08:00")
+    assert_each_delivered_once(desk, 2)
+
+
+def cancel(desk: Desk, outbox_id: int, reason: str = "customer withdrew it by phone") -> CliResult:
+    return desk.cli("outbox", "cancel", str(outbox_id), "--reason", reason, now=T0)
+
+
+def cancel_events() -> list[Event]:
+    return list(Event.select().where(Event.action == "mail_cancelled").order_by(Event.id))
+
+
+def test_cancelled_pending_mail_is_never_sent_and_the_audit_trail_says_who_and_why(
+    desk: Desk,
+) -> None:
+    desk.smtp.stop()
+    desk.append(*complaints(2))
+    desk.once(now=T0)
+    first, second = outbox(desk, "pending")
+    result = cancel(desk, first["id"])
+    assert result.code == 0, result.err
+    assert f"outbox mail {first['id']}: cancelled" in result.err
+    [listed] = outbox(desk, "cancelled")
+    assert listed["id"] == first["id"]
+    assert listed["error"].startswith(f"cancelled by {cli_actor()}: customer withdrew it by phone")
+    [event] = cancel_events()
+    assert (event.actor, event.ticket_id) == (cli_actor(), Outbox.get_by_id(first["id"]).ticket_id)
+    assert event.detail == {
+        "kind": "ack",
+        "message_id": first["message_id"],
+        "outbox": first["id"],
+        "was": "pending",
+        "reason": "customer withdrew it by phone",
+    }
+    desk.smtp.start()
+    desk.once(now="2026-11-20T11:00:00+08:00")
+    assert [m.rcpt_tos for m in desk.smtp.messages] == [tuple(second["to"])]
+    assert outbox(desk, "cancelled")[0]["id"] == first["id"]
+
+
+def test_cancelled_failed_mail_is_not_retried(desk: Desk) -> None:
+    desk.smtp.mode = "permfail"
+    desk.append(*complaints(1))
+    desk.once(now=T0)
+    [failed] = outbox(desk, "failed")
+    assert cancel(desk, failed["id"], "address belongs to a competitor").code == 0
+    [row] = outbox(desk, "cancelled")
+    assert row["error"].endswith(f"(last error: {failed['error']})")
+    desk.smtp.mode = "ok"
+    retried = desk.cli("outbox", "retry", "--all", now=T0)
+    assert retried.code == 0 and "0 mail(s) back in the queue" in retried.err
+    assert desk.cli("outbox", "retry", str(failed["id"])).code == 1
+    assert desk.smtp.messages == []
+    assert [e.detail["was"] for e in cancel_events()] == ["failed"]
+
+
+def test_cancelling_twice_changes_nothing_the_second_time(desk: Desk) -> None:
+    desk.smtp.stop()
+    desk.append(*complaints(1))
+    desk.once(now=T0)
+    [row] = outbox(desk)
+    assert cancel(desk, row["id"]).code == 0
+    again = cancel(desk, row["id"], "another reason")
+    assert again.code == 0 and "cancelled already; nothing changed" in again.err
+    assert [e.detail["reason"] for e in cancel_events()] == ["customer withdrew it by phone"]
+
+
+def test_sent_mail_unknown_ids_and_mail_being_sent_cannot_be_cancelled(desk: Desk) -> None:
+    desk.append(*complaints(1))
+    desk.once(now=T0)
+    [sent] = outbox(desk)
+    result = cancel(desk, sent["id"])
+    assert result.code == 1 and "was sent already" in result.err
+    unknown = cancel(desk, 999)
+    assert unknown.code == 1 and "no outbox mail 999" in unknown.err
+    # A pass has claimed the next mail and is talking to the server right now.
+    desk.smtp.stop()
+    desk.append(*complaints(2)[1:])
+    desk.once(now=T0)  # pending, due again in a minute
+    later = parse_now("2026-11-20T10:05:00+08:00")
+    runtime = open_runtime(load_config(str(desk.config_path)), FixedClock(later))
+    [claimed] = claim_due(runtime, due_by=later)
+    being_sent = cancel(desk, claimed.outbox_id)
+    assert being_sent.code == 1 and "is being sent at this moment" in being_sent.err
+    assert outbox(desk, "sending")[0]["id"] == claimed.outbox_id
+    assert cancel_events() == []
+
+
+def test_cancel_needs_a_reason(desk: Desk) -> None:
+    assert cancel(desk, 1, "   ").code == 2
+    missing = desk.cli("outbox", "cancel", "1")  # argparse's usage error, returned by main()
+    assert missing.code == 2 and "--reason" in missing.err

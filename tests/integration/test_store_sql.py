@@ -25,6 +25,7 @@ from complaintd.store.models import (
 from complaintd.store.prepared import create, execute, insert_row, insert_rows, update_row
 from complaintd.store.queries import (
     CustomerHistory,
+    ThreadMail,
     customer_history,
     incoming_file_names,
     incoming_message,
@@ -152,6 +153,7 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         direction="out",
         kind="ack",
         message_id="a1@desk.example",
+        to_addrs=["c@x.example"],
         created_at=T0 + timedelta(seconds=1),
     )
     known = incoming_message("c1@x.example")
@@ -159,8 +161,8 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
     assert known.inbound_id == inbound.id
     assert incoming_message("a1@desk.example") is None  # ours, not incoming
     assert thread_message_ids(ticket.id) == [
-        ("c1@x.example", "complaint"),
-        ("a1@desk.example", "ack"),
+        ThreadMail("c1@x.example", "complaint", "in", ()),
+        ThreadMail("a1@desk.example", "ack", "out", ("c@x.example",)),
     ]
     assert incoming_file_names(ticket.id) == []
     other = new_ticket("TS-202611-0002", "b@x.example", T0)

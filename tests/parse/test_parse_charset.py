@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from complaintd.parse.charset import codecs_for, decode_bytes
-from complaintd.parse.cjk import common_share, prefer_big5
+from complaintd.parse.cjk import common_share, kana_share, prefer_big5, private_use_count
+from complaintd.parse.iso2022 import escape_codecs
+from complaintd.parse.latin import isolated_letters, mojibake_marks, plausible_latin
 
 COMPLAINT_SIMPLIFIED = "您好，我的快递已经三天没有更新了，请帮忙查询一下。"
 COMPLAINT_TRADITIONAL = "您好，我的包裹已經三天沒有更新了，請幫忙查詢一下。"
@@ -29,6 +31,24 @@ GBK_ONLY = "王喆住在堃镕路"  # 喆, 堃 and 镕 are GBK but not GB 2312
         ("Big5-HKSCS", ("big5hkscs", "cp950")),
         ("cp950", ("cp950", "big5hkscs")),
         ("ks_c_5601-1987", ("cp949",)),
+        # Decorated names and WHATWG-only labels (issue 11 item 4).
+        ("iso-gb2312", ("gb18030",)),
+        ("x-windows-950", ("cp950", "big5hkscs")),
+        ("windows-932", ("cp932",)),
+        ("x-euc-kr", ("cp949",)),
+        ("iso-8859-8-i", ("iso8859-8",)),
+        ("csiso58gb231280", ("gb18030",)),
+        ("x-x-big5", ("big5hkscs", "cp950")),
+        ("x-sjis", ("cp932",)),
+        ("windows-874", ("cp874",)),
+        ("cp-850", ("cp850",)),
+        ("unicode-1-1-utf-8", ("utf-8",)),
+        ("iso-2022-cn", ("iso2022_cn",)),
+        ("iso-2022-jp", ("iso2022_jp_2", "iso2022_jp_ms", "iso2022_jp_3", "euc_jp", "cp932")),
+        ("iso-8859-1", ("cp1252", "iso8859-1")),
+        ("latin1", ("cp1252", "iso8859-1")),
+        ("x-user-defined", ()),
+        ("replacement", ()),
         ("utf8", ("utf-8",)),
         ("UTF-8; format=flowed", ("utf-8",)),
         ("us-ascii", ("ascii",)),
@@ -88,7 +108,7 @@ CLEAN_CASES = [
         "Grüße aus München".encode("latin-1"),
         "iso-8859-1",
         "Grüße aus München",
-        "iso8859-1",
+        "cp1252",  # WHATWG: a Latin-1 label means Windows-1252
     ),
     ("single_gbk_char_also_utf8", "露".encode("gbk"), "gb2312", "露", "gb18030"),
     ("hz", "中文".encode("hz"), "hz-gb-2312", "中文", "hz"),
@@ -197,3 +217,116 @@ def test_big5_read_as_gb_is_implausible() -> None:
     assert prefer_big5(data.decode("gb18030"), data.decode("big5"))
     simplified = COMPLAINT_SIMPLIFIED.encode("gbk")
     assert not prefer_big5(COMPLAINT_SIMPLIFIED, simplified.decode("big5", "ignore"))
+
+
+# --- issue 11 item 4: no GB "repair" of clean text, no private-use readings -------------
+
+REAL_READINGS = [
+    ("declared_utf8_estonian", "ÕÄÖÜ".encode(), "utf-8", "ÕÄÖÜ", "utf-8"),
+    ("declared_latin1_estonian", "ÕÄÖÜ".encode("latin-1"), "iso-8859-1", "ÕÄÖÜ", "cp1252"),
+    ("undeclared_latin1", "Grüße aus Köln".encode("latin-1"), None, "Grüße aus Köln", "cp1252"),
+    ("undeclared_cp1252_quotes", "“Édith” – déjà".encode("cp1252"), None, "“Édith” – déjà",
+     "cp1252"),
+    ("short_big5_kana", "中文".encode("big5"), None, "中文", "big5hkscs"),
+    ("short_big5_month", "日期".encode("big5"), None, "日期", "big5hkscs"),
+    ("short_big5_ascii_trails", "厂牌".encode("big5"), None, "厂牌", "big5hkscs"),  # "ÉDµP"
+    ("iso2022jp_unlabelled", "日本語".encode("iso2022_jp"), None, "日本語", "iso2022_jp_2"),
+    ("iso2022jp_under_ascii", "日本語".encode("iso2022_jp"), "us-ascii", "日本語", "iso2022_jp_2"),
+    ("iso2022jp_nec_circled", b"\x1b$B-!\x1b(B", "iso-2022-jp", "①", "iso2022_jp_ms"),
+    ("iso2022kr_unlabelled", "택배".encode("iso2022_kr"), None, "택배", "iso2022_kr"),
+    ("euc_jp_unlabelled", "荷物がまだ届いていません。確認してください。".encode("euc_jp"), None,
+     "荷物がまだ届いていません。確認してください。", "euc_jp"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "data", "declared", "text", "charset"),
+    REAL_READINGS,
+    ids=[c[0] for c in REAL_READINGS],
+)
+def test_decode_bytes_reads_what_was_written(
+    case: str, data: bytes, declared: str | None, text: str, charset: str
+) -> None:
+    """Western, short Big5 and ISO-2022 text come out as written."""
+    decoded = decode_bytes(data, declared)
+    assert (decoded.text, decoded.charset, decoded.clean) == (text, charset, True), case
+    assert not private_use_count(decoded.text)
+
+
+def test_latin1_mislabelled_gb2312_is_not_read_with_private_use() -> None:
+    """Latin-1 under a GB label: the GB reading has private-use characters, so it loses."""
+    decoded = decode_bytes("Grüße aus München, schöne Grüße".encode("latin-1"), "gb2312")
+    assert (decoded.text, decoded.charset) == ("Grüße aus München, schöne Grüße", "cp1252")
+    assert "gb18030: implausible reading with private-use characters (2)" in (decoded.note or "")
+
+
+def test_iso2022_escape_codecs() -> None:
+    """Escape sequences name the ISO-2022 family; plain ASCII names none."""
+    assert escape_codecs(b"plain text") == ()
+    assert escape_codecs(b"\x1b$Bxx\x1b(B")[0] == "iso2022_jp_2"
+    assert escape_codecs(b"\x1b$)C\x0exx\x0f") == ("iso2022_kr",)
+    assert escape_codecs(b"\x1b$)A\x0exx\x0f") == ("iso2022_cn",)
+
+
+def test_iso2022_jp_ms_matches_cp932_everywhere() -> None:
+    """Every JIS X 0208 pair decodes as its Shift_JIS twin in CP932 (or fails in both)."""
+    for row in range(0x21, 0x7F):
+        for cell in range(0x21, 0x7F):
+            data = b"\x1b$B" + bytes((row, cell)) + b"\x1b(B"
+            lead = (row + 1) // 2 + (0x70 if row <= 0x5E else 0xB0)
+            trail = (cell + (0x1F if cell <= 0x5F else 0x20)) if row % 2 else cell + 0x7E
+            try:
+                expected = bytes((lead, trail)).decode("cp932")
+            except UnicodeDecodeError:
+                with pytest.raises(UnicodeDecodeError):
+                    data.decode("iso2022_jp_ms")
+                continue
+            assert data.decode("iso2022_jp_ms") == expected
+
+
+def test_iso2022_error_handlers() -> None:
+    """The hand-written codecs honour errors=: strict raises, the others replace."""
+    broken = b"ok\x1b$B\x7f!\x1b(B"
+    with pytest.raises(UnicodeDecodeError):
+        broken.decode("iso2022_jp_ms")
+    assert broken.decode("iso2022_jp_ms", "backslashreplace") == "ok\\x7f\\x21"
+    cns = b"\x1b$)G\x0eD!\x0f."  # CNS 11643: designated, but no decoder
+    assert cns.decode("iso2022_cn", "replace") == "\ufffd."
+    with pytest.raises(UnicodeEncodeError):
+        "x".encode("iso2022_cn")
+
+
+@pytest.mark.parametrize(
+    ("text", "marks", "plausible"),
+    [
+        ("ÕÄÖÜ", 0, False),  # four capitals: not proof, but no unlabelled Western word either
+        ("Grüße aus München", 0, True),
+        ("»Äpfel« und “Édith”", 0, True),
+        ("ÄúºÃ£¬ÎÒµÄ", 1, False),  # 您好，我的 in GBK read as Latin-1
+        ("µç»°", 1, False),  # 电话: a symbol inside the run
+        ("ÓÐÎÊÌâ", 1, False),  # 有问题: six letters in a row
+        ("25°C, 5€", 0, True),
+        ("ÉDµP", 0, False),  # 厂牌 in Big5: "µ" before a capital
+        ("Î` 66cc", 0, False),  # 复 in Big5: a Big5 trail byte after a letter
+    ],
+)
+def test_latin_plausibility(text: str, marks: int, plausible: bool) -> None:
+    """Marks that prove mojibake, and what unlabelled Western text looks like."""
+    assert mojibake_marks(text) == marks
+    assert plausible_latin(text) is plausible
+
+
+def test_isolated_letters() -> None:
+    """Accents alone between ASCII letters are Western, as in Swedish capitals."""
+    assert isolated_letters("DET HÄR ÄR ETT MEDDELANDE")
+    assert not isolated_letters("ÄR")  # one run is no evidence
+    assert not isolated_letters("ÄúºÃ")
+
+
+def test_kana_share_and_big5_level1_excludes_kana() -> None:
+    """Kana are not "common Chinese": 中文 in Big5 read as GB is kana."""
+    gb_reading = "中文".encode("big5").decode("gb18030")
+    assert kana_share(gb_reading) == 1.0
+    assert common_share(gb_reading) == 0.0
+    assert common_share(COMPLAINT_SIMPLIFIED, "gb") > 0.8
+    assert common_share(COMPLAINT_TRADITIONAL, "big5") > 0.8

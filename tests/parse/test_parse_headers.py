@@ -45,6 +45,20 @@ DECODE_CASES = [
     ("raw_8bit_big5_with_hint", _raw("查詢包裹狀態", "big5"), "big5", "查詢包裹狀態"),
     ("raw_8bit_utf8_beats_gb_hint", _raw("danglüe", "utf-8"), "gb2312", "danglüe"),
     ("control_characters_dropped", "a\x00b\x07c", None, "abc"),
+    # Exchange folds long encoded words inside the encoded text, with a TAB.
+    (
+        "b_word_folded_inside_by_tab",
+        "=?utf-8?B?5Zue5aSNOiBbQ1BMLTEwMDRdIOWMheij\r\n\tueaNn+Wdj++8jOimgeaxgui1lOWBvw==?=",
+        None,
+        "回复: [CPL-1004] 包裹损坏，要求赔偿",
+    ),
+    (
+        "q_word_folded_inside_by_tab",
+        "=?utf-8?Q?=E5=8C=85=E8=A3=B9=E6=8D=9F=E5=9D=8F\r\n\t=EF=BC=8C=E8=B5=94=E5=81=BF?=",
+        None,
+        "包裹损坏，赔偿",
+    ),
+    ("words_separated_by_tab", "=?utf-8?B?5YyF6KO5?=\t=?utf-8?B?5o2f5Z2P?=", None, "包裹损坏"),
 ]
 
 
@@ -90,6 +104,95 @@ ADDRESS_CASES = [
     ("duplicates_once", "a@b.cn, A@B.CN", [Address("", "a@b.cn")]),
     ("garbage", "garbage <<>> ,,, <a@b", []),
 ]
+
+# Issue 11, item 2: From as real clients, web forms and gateways write it.
+CLIENT_ADDRESS_CASES = [
+    (
+        "webform_name_no_brackets",
+        "张三 zhangsan@example.cn",
+        [Address("张三", "zhangsan@example.cn")],
+    ),
+    (
+        "webform_raw_gbk_name_no_brackets",
+        _raw("张三 zhangsan@example.cn", "gbk"),
+        [Address("张三", "zhangsan@example.cn")],
+    ),
+    (
+        "gb2312_name_bare_address",
+        f"{_b('张三', 'gb2312')} user@example.com.tw",
+        [Address("张三", "user@example.com.tw")],
+    ),
+    (
+        "big5_name_bare_address",
+        f"{_b('陳大文', 'big5')} user@example.com.tw",
+        [Address("陳大文", "user@example.com.tw")],
+    ),
+    ("quoted_address_no_brackets", '"zhangsan@example.cn"', [Address("", "zhangsan@example.cn")]),
+    (
+        "quoted_name_bare_address",
+        '"张三" zhangsan@example.cn',
+        [Address("张三", "zhangsan@example.cn")],
+    ),
+    ("quoted_comma_name_bare", '"Smith, John" j@x.com', [Address("Smith, John", "j@x.com")]),
+    ("raw_comma_in_q_word", "=?utf-8?Q?Zhang,_San?= <zs@x.cn>", [Address("Zhang, San", "zs@x.cn")]),
+    (
+        "raw_colon_in_q_word",
+        "=?utf-8?Q?Support:_Desk?= <d@x.cn>",
+        [Address("Support: Desk", "d@x.cn")],
+    ),
+    (
+        "q_encoded_colon_bare",
+        "=?utf-8?Q?Support=3A?= desk@x.com",
+        [Address("Support:", "desk@x.com")],
+    ),
+    (
+        "b_encoded_comma",
+        f"{_b('张三, 李四', 'utf-8')} <zs@x.cn>",
+        [Address("张三, 李四", "zs@x.cn")],
+    ),
+    ("stray_angle_in_name", "Zhang \u2039San> <zs@x.cn>", [Address("Zhang \u2039San>", "zs@x.cn")]),
+    ("bracketed_word_in_name", "张三 <客服> <zs@x.cn>", [Address("张三 <客服>", "zs@x.cn")]),
+    ("unclosed_angle", "John Smith <john@x.com", [Address("John Smith", "john@x.com")]),
+    ("outlook_last_first_unquoted", "Zhang, San <zs@x.cn>", [Address("Zhang, San", "zs@x.cn")]),
+    (
+        "group_with_members",
+        "客服组: a@x.cn, b@x.cn;",
+        [Address("", "a@x.cn"), Address("", "b@x.cn")],
+    ),
+    (
+        "whole_field_encoded",
+        _b("张三 <zs@x.cn>", "utf-8"),
+        [Address("张三", "zs@x.cn")],
+    ),
+    (
+        "mixed_list",
+        '张三 zs@x.cn, "李四" <ls@x.cn>, =?utf-8?Q?Wang,_Wu?= ww@x.cn',
+        [Address("张三", "zs@x.cn"), Address("李四", "ls@x.cn"), Address("Wang, Wu", "ww@x.cn")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "value", "expected"), CLIENT_ADDRESS_CASES, ids=[c[0] for c in CLIENT_ADDRESS_CASES]
+)
+def test_addresses_as_clients_write_them(case: str, value: str, expected: list[Address]) -> None:
+    """Shapes RFC 5322 rejects but clients send: the address is found, the name kept."""
+    assert list(parse_addresses([value], None, [])) == expected, case
+
+
+def test_lenient_reading_is_noted() -> None:
+    """A mailbox read outside RFC 5322 leaves a note for the audit trail."""
+    notes: list[str] = []
+    parse_addresses(["张三 zhangsan@example.cn"], None, notes)
+    assert any("read leniently" in note for note in notes)
+
+
+def test_encoded_word_cannot_forge_an_address() -> None:
+    """A decoded "<x@y>" inside a name does not replace the real address."""
+    forged = _b("Boss <boss@desk.example.com>", "utf-8")
+    assert parse_addresses([f"{forged} <mallory@evil.example>"], None, []) == (
+        Address("Boss <boss@desk.example.com>", "mallory@evil.example"),
+    )
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import pytest
 
 from complaintd.errors import PermanentError
 from complaintd.parse import Address, AutomatedKind, parse_message
+from complaintd.parse.tolerant import without_comments
 from tests.parse.corpus import all_text, parse_handmade
 
 GBK_COMPLAINT = (
@@ -288,3 +289,235 @@ def test_date_keeps_sender_offset() -> None:
     raw = f"From: a@b.c\nDate: {email.utils.format_datetime(sent)}\n\nx\n"
     parsed = parse_message(raw.encode()).date
     assert parsed is not None and parsed.utcoffset() == timedelta(hours=-5)
+
+
+# --- Issue 11, items 1-3 and 5: reading real mail right -------------------------------
+
+
+def test_gmail_inline_reply_keeps_the_waybill_line() -> None:
+    """Item 1: the customer's "…详情见下：" line above a quote is theirs; signature goes."""
+    message = parse_handmade("gmail_inline_reply_waybill.eml")
+    assert message.reply_text == (
+        "您好，\n\n运单号 SF123456789012 的包裹破损了，详情见下：\n\n"
+        "外箱压坏了，里面的两个玻璃杯碎了。照片在附件里。"
+    )
+    assert "-- \n张三\n138 0013 8000" in message.body.text  # the full text keeps everything
+
+
+def test_webform_from_without_angle_brackets() -> None:
+    """Item 2: PHP mail() with "From: 张三 zhangsan@example.cn" (raw UTF-8)."""
+    message = parse_handmade("webform_from_without_brackets.eml")
+    assert message.from_addr == Address("张三", "zhangsan@example.cn")
+    assert message.sender_source == "from"
+    assert any("read leniently" in defect for defect in message.defects)
+
+
+def test_form_gateway_without_address_in_from_falls_back_to_reply_to() -> None:
+    """Item 2: a From with only the form's name; the customer is in Reply-To."""
+    message = parse_handmade("form_from_without_address.eml")
+    assert message.from_addr == Address("李四", "lisi@example.cn")
+    assert message.sender_source == "reply-to"
+    assert "sender: From has no address; reply-to used" in message.defects
+
+
+FALLBACK_CASES = [
+    (
+        "reply_to",
+        "From: 张三\nReply-To: zs@example.cn\n",
+        Address("张三", "zs@example.cn"),
+        "reply-to",
+    ),
+    (
+        "sender",
+        "From: =?utf-8?B?5byg5LiJ?=\nSender: Form Robot <form@shop.example.cn>\n",
+        Address("Form Robot", "form@shop.example.cn"),
+        "sender",
+    ),
+    (
+        "return_path",
+        'Return-Path: <zs@example.cn>\nFrom: "张三"\n',
+        Address("张三", "zs@example.cn"),
+        "return-path",
+    ),
+    (
+        "reply_to_before_sender",
+        "From: x\nSender: s@example.cn\nReply-To: r@example.cn\n",
+        Address("x", "r@example.cn"),
+        "reply-to",
+    ),
+    (
+        "from_wins",
+        "From: a@example.cn\nReply-To: r@example.cn\n",
+        Address("", "a@example.cn"),
+        "from",
+    ),
+    ("null_return_path_is_nobody", "Return-Path: <>\nFrom: 张三\n", None, None),
+    ("nothing_at_all", "Subject: x\n", None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "headers", "sender", "source"), FALLBACK_CASES, ids=[c[0] for c in FALLBACK_CASES]
+)
+def test_sender_fallback(
+    case: str, headers: str, sender: Address | None, source: str | None
+) -> None:
+    """Item 2: From, else Reply-To, Sender, Return-Path - and which one it was."""
+    message = parse_message(f"{headers}Subject: 投诉\n\n包裹丢了\n".encode())
+    assert (message.from_addr, message.sender_source) == (sender, source), case
+
+
+def test_junk_line_above_the_headers() -> None:
+    """Item 3: a gateway's "---- Original email message ----" line is skipped."""
+    message = parse_handmade("gateway_junk_before_headers.eml")
+    assert message.from_addr == Address("王五", "wangwu@example.cn")
+    assert message.subject == "包裹延误三天"
+    assert message.message_id == "a81f2c9e-5b7d-4e1a-9c3f-0d6b2e8a4f11@example.cn"
+    assert message.body.text == "运单号 YT2024011000123，三天没有更新物流了。"
+    assert any("skipped 1 line(s)" in defect for defect in message.defects)
+
+
+def test_unindented_header_continuations() -> None:
+    """Item 3: Received and Subject continued without indentation stay headers."""
+    message = parse_handmade("unindented_header_continuation.eml")
+    assert message.subject == (
+        "Complaint about parcel SF1234567890 delivered to the wrong address "
+        "and signed for by someone I do not know"
+    )
+    assert message.from_addr == Address("Li Lei", "lilei@example.com")
+    assert message.message_id == "20240111084509.GA31337@example.com"
+    assert message.body.text == (
+        "The tracking page says it was signed for yesterday, but nobody here got it."
+    )
+
+
+HEADER_BLOCKS = [
+    (
+        "junk_then_blank_line",
+        b"---- Original email message ----\n\nFrom: a@b.cn\nSubject: x\n\nbody\n",
+    ),
+    (
+        "several_junk_lines",
+        b"Forwarded by gw01\n=====\n\nFrom: a@b.cn\nTo: c@d.cn\nSubject: x\n\nbody\n",
+    ),
+    ("unindented_from_continuation", b"From: Zhang San\n<a@b.cn>\nSubject: x\n\nbody\n"),
+    ("unindented_subject_then_from", b"Subject: a\nx\nFrom: a@b.cn\n\nbody\n"),
+    (
+        "dkim_unindented",
+        b"DKIM-Signature: v=1;\nd=b.cn; s=k;\n:cc:subject;\nFrom: a@b.cn\nSubject: x\n\nbody\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "raw"), HEADER_BLOCKS, ids=[c[0] for c in HEADER_BLOCKS])
+def test_malformed_header_blocks(case: str, raw: bytes) -> None:
+    """Item 3: From, Subject and body come out where they belong."""
+    message = parse_message(raw)
+    assert message.from_addr is not None and message.from_addr.email == "a@b.cn", case
+    assert message.subject in ("x", "a x"), case
+    assert message.body.text == "body", case
+
+
+def test_one_known_field_after_prose_is_still_not_mail() -> None:
+    """Junk is skipped only above a real header block (two well-known fields)."""
+    with pytest.raises(PermanentError):
+        parse_message(b"Dear team,\nplease find below:\nSubject: x\nthanks\n")
+
+
+def test_exchange_comment_and_tab_folded_word() -> None:
+    """Item 5: a commented Content-Type keeps its body; a TAB-folded word decodes."""
+    message = parse_handmade("exchange_comment_and_tab_folded_word.eml")
+    assert message.subject == "回复: [CPL-1004] 包裹损坏，要求赔偿"
+    assert message.headers["thread-topic"] == "包裹损坏，要求赔偿"
+    assert message.body.text == "箱子被压坏了，里面的茶具全碎了，要求按保价金额赔偿。"
+    assert message.body.charset == "utf-8"
+
+
+COMMENTED_TYPES = [
+    'text/plain; charset="utf-8" (comment)',
+    "text/plain (Plain text); charset=utf-8",
+    "(comment) text/plain; charset=utf-8",
+    'text/plain; charset="utf-8" (sent by Foxmail; v7.2); format=flowed (x)',
+    "text/plain;\n charset=utf-8 (comment (nested));\n format=flowed",
+]
+
+
+@pytest.mark.parametrize("content_type", COMMENTED_TYPES)
+def test_content_type_with_comments_keeps_its_body(content_type: str) -> None:
+    """Item 5: RFC 822 comments in Content-Type and the transfer encoding are ignored."""
+    raw = (
+        f"From: a@b.cn\nContent-Type: {content_type}\n"
+        "Content-Transfer-Encoding: base64 (encoded by the gateway)\n\n5L2g5aW9\n"
+    ).encode()
+    message = parse_message(raw)
+    assert (message.body.text, message.body.charset, message.attachments) == ("你好", "utf-8", ())
+
+
+def test_multipart_boundary_with_comment() -> None:
+    """A comment after the boundary parameter does not hide the parts."""
+    message = parse_message(
+        b'From: a@b.cn\nContent-Type: multipart/alternative; boundary="bb" (comment)\n\n'
+        b"--bb\nContent-Type: text/plain; charset=utf-8\n\nhello\n--bb\n"
+        b"Content-Type: text/html; charset=utf-8\n\n<p>hi</p>\n--bb--\n"
+    )
+    assert message.body.text == "hello" and message.body.html == "<p>hi</p>"
+    assert not any("boundary" in defect for defect in message.defects)
+
+
+def test_parenthesis_inside_unquoted_filename_is_kept() -> None:
+    """Only comments in comment positions go: "photo (1).jpg" stays whole."""
+    message = parse_message(
+        b'From: a@b.cn\nContent-Type: multipart/mixed; boundary="bb"\n\n--bb\n'
+        b"Content-Type: text/plain\n\nsee photo\n--bb\nContent-Type: image/jpeg\n"
+        b"Content-Disposition: attachment; filename=photo (1).jpg\n\n\xff\xd8\n--bb--\n"
+    )
+    assert [a.filename for a in message.attachments] == ["photo (1).jpg"]
+
+
+WITHOUT_COMMENTS = [
+    ('text/plain; charset="utf-8" (comment)', 'text/plain; charset="utf-8"'),
+    ("text/plain (c); charset=utf-8", "text/plain; charset=utf-8"),
+    ("(c) text/plain", "text/plain"),
+    ("base64 (encoded by the gateway)", "base64"),
+    ("attachment; filename=photo (1).jpg", "attachment; filename=photo (1).jpg"),
+    ('attachment; filename="a (1).jpg" (x)', 'attachment; filename="a (1).jpg"'),
+    ('x; a="q\\"(" (c)', 'x; a="q\\"("'),
+    (
+        "text/plain; charset=utf-8 (a (nested) one); format=flowed",
+        "text/plain; charset=utf-8; format=flowed",
+    ),
+    ("text/plain (unclosed", "text/plain (unclosed"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), WITHOUT_COMMENTS)
+def test_without_comments(value: str, expected: str) -> None:
+    """Comments go where a comment can stand; quoted strings and file names stay."""
+    assert without_comments(value) == expected
+
+
+WHITE_SPACE_LINES = [
+    # A line of one space between the headers and the body (spamassassin spam/015).
+    ("separator", b"From: a@b.cn\nSubject: x\n \nbody\n", "x", "body"),
+    # RFC 5322 obsolete folding: a white-space line inside a folded Subject
+    # (ruby-mail rfc2822/example14.eml), in a block that needs repair anyway.
+    (
+        "folding",
+        b"---- Original email message ----\nFrom: a@b.cn\nSubject: Re: TEST\n \n"
+        b"\t=?utf-8?B?5rWL6K+V?=\nTo: c@d.cn\n\nbody\n",
+        "Re: TEST 测试",
+        "body",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "raw", "subject", "body"), WHITE_SPACE_LINES, ids=[w[0] for w in WHITE_SPACE_LINES]
+)
+def test_white_space_line_in_the_header_block(
+    case: str, raw: bytes, subject: str, body: str
+) -> None:
+    """A white-space line ends the headers unless folding goes on after it."""
+    message = parse_message(raw)
+    assert (message.subject, message.body.text) == (subject, body), case
+    assert message.from_addr == Address("", "a@b.cn")

@@ -341,3 +341,113 @@ def test_reply_is_made_of_original_lines(fixture: str) -> None:
     assert reply
     original_lines = {line.rstrip() for line in text.replace("\r", "\n").split("\n")}
     assert all(line in original_lines for line in reply.split("\n"))
+
+
+# Issue 11, item 1: a customer's own line that ends in a colon and carries a
+# waybill, an order number, a phone number or an address, right above quoted
+# text, is the customer's, not an attribution.
+CUSTOMER_COLON_LINES = [
+    "运单号 SF123456789012 的包裹破损了，详情见下：",
+    "订单 20240108-0031 的运费多扣了 35 元，截图如下：",
+    "My parcel 1Z999AA10123456784 arrived damaged, details below:",
+    "请打我电话 138 0013 8000 或者发到 zhangsan@example.cn，问题如下：",
+    "On 3 Jan my parcel 1Z999AA10123456784 arrived broken, I wrote:",
+    "我在 1月5日 的邮件里写道：",
+    "Order 12345 was sent:",
+]
+QUOTE_INTRODUCTIONS = {
+    "bare_quote": "> 请问您的包裹有什么问题？\n> 客服中心",
+    "gmail_zh": "客服中心 <kefu@desk.example.com> 于2024年1月8日周一 10:00写道：\n\n> 请问？",
+    "netease_163": '在 2024-01-08 10:00:00，"客服中心" <kefu@desk.example.com> 写道：\n> 旧',
+    "thunderbird_zh": "在 2024/1/8 10:00, 客服中心 写道:\n> 请问有什么问题？",
+    "outlook_zh": OUTLOOK_ZH,
+    "qq_original": QQ_ORIGINAL,
+}
+
+
+@pytest.mark.parametrize("line", CUSTOMER_COLON_LINES)
+@pytest.mark.parametrize("intro", QUOTE_INTRODUCTIONS)
+def test_customer_line_ending_in_colon_is_kept(line: str, intro: str) -> None:
+    """The line above the quote stays; the quote and its introduction go."""
+    text = f"您好，\n{line}\n\n{QUOTE_INTRODUCTIONS[intro]}\n"
+    assert strip_reply(text) == f"您好，\n{line}"
+
+
+def test_customer_colon_line_between_inline_answers() -> None:
+    """Interleaved answers: each customer line above a quote survives."""
+    text = (
+        "您好，\n\n运单号 SF123456789012 的包裹破损了，详情见下：\n\n> 请问包裹有什么问题？\n\n"
+        "外箱压坏了，两个杯子碎了。\n\n收件地址 深圳市南山区科技园 8 栋 12:\n\n"
+        "> 请提供收件地址。\n\n照片在附件里。"
+    )
+    assert strip_reply(text) == (
+        "您好，\n\n运单号 SF123456789012 的包裹破损了，详情见下：\n\n外箱压坏了，两个杯子碎了。\n\n"
+        "收件地址 深圳市南山区科技园 8 栋 12:\n\n照片在附件里。"
+    )
+
+
+# Attributions in shapes only the date, name and address tell apart from prose.
+ATTRIBUTIONS_STILL_CUT = [
+    "On Mon, Jan 8, 2024 at 10:00 AM 客服中心 <kefu@desk.example.com> wrote:",
+    "On 8 Jan 2024, at 10:00, Desk wrote:",
+    "Desk <kefu@desk.example.com> wrote:",
+    "2024-01-08 10:00 GMT+08:00 客服中心 <kefu@desk.example.com>:",
+    "Wednesday, 17 November 2021, 3:32 PM +0300 from desk@x.com <desk@x.com>:",
+    '2013.02.08. 7:31 keltezéssel, "Gyõrvári Eszter" írta:',
+    "Am 08.01.2024 um 10:00 schrieb Desk <kefu@desk.example.com>:",
+    "2024年1月8日 上午10:00，客服中心 <kefu@desk.example.com> 写道：",
+    "At 14:56 02.06.2003 -0400, you wrote:",  # Eudora
+    '"Jakob Carlsson" <esrange@example.com> writes:',  # Gnus
+    "Excerpts from Stefan Schmidt's message of Thu Nov 26 09:17:15 +0100 2009:",  # Sup
+]
+
+
+@pytest.mark.parametrize("attribution", ATTRIBUTIONS_STILL_CUT)
+def test_attribution_and_quote_are_cut(attribution: str) -> None:
+    """Real attributions still go with the quote they introduce."""
+    text = f"好的，谢谢。\n\n{attribution}\n> 您好，包裹已发出。\n> 客服中心\n"
+    assert strip_reply(text) == "好的，谢谢。"
+
+
+# Signature blocks and mobile tags, as the clients write them.
+SIGNATURES = [
+    "-- \n张三\n深圳市某某贸易有限公司\n138 0013 8000",
+    "--\n张三",
+    "Sent from my iPhone",
+    "发自我的iPhone",
+    "—\n发自我的iPhone",
+    "从我的小米手机发送",
+    "发自我的 Galaxy",
+    "Get Outlook for Android",
+    "Get Outlook for iOS<https://aka.ms/o0ukef>",
+    "获取 Outlook for Android",
+    "发自网易邮箱大师",
+    "从 Windows 版邮件发送",
+    "发送自 Windows 10 版邮件应用",
+    "Enviado do meu iPhone",
+    "Inviato da iPhone",
+]
+
+
+@pytest.mark.parametrize("signature", SIGNATURES)
+def test_signature_is_stripped(signature: str) -> None:
+    """The reply view ends before the signature block or mobile tag."""
+    assert strip_reply(f"包裹今天还没到，请帮忙查一下。\n\n{signature}\n") == (
+        "包裹今天还没到，请帮忙查一下。"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "来自小米的包裹丢了",
+        "从手机上看不到物流信息",
+        "从iPhone官网买的手机坏了",
+        "发自深圳的快递三天没到",
+        "Sent from my office yesterday, see the note:",
+    ],
+)
+def test_sentence_that_starts_like_a_mobile_tag_is_kept(line: str) -> None:
+    """Only a whole line naming a device or app is a tag; a sentence is content."""
+    text = f"您好，\n{line}\n请帮忙查一下。"
+    assert strip_reply(text) == text

@@ -23,8 +23,16 @@ from complaintd.render import (
     html_problems,
     sample_context,
 )
+from complaintd.render.times import LocalTime, format_time
 
 INTERNAL = [(kind, language) for language in LANGUAGES for kind in INTERNAL_KINDS]
+
+
+def shown(time: LocalTime, language: str) -> str:
+    """A sample time as a mail in ``language`` writes it."""
+    return format_time(time.at, language)
+
+
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 HOSTILE_SUBJECT = "Damaged box\r\nBcc: evil@x\r\n\tX-Evil: 1\x00\x1b[31m\u2028end"
@@ -68,6 +76,7 @@ _COMMON_TICKET_KEYS = {
     "quantity",
     "complaint_text",
     "source",
+    "internal_due_at",
 }
 _EXTRA_KEYS = {
     "contact_sheet": {"department", "sheet", "causes"},
@@ -77,8 +86,12 @@ _EXTRA_KEYS = {
     "agent_answers": {"answers", "all_invalid", "suggested_solution"},
     "department_answer": {"department", "answer", "open_sheets"},
     "emergency": {"reason"},
-    "rejected_answer": {"department", "sender", "excerpt"},
-    "answer_incomplete": {"department", "sheet", "problems", "causes"},
+    "rejected_answer": {"department", "sender", "reason", "excerpt"},
+    "answer_incomplete": {"department", "sheet", "problems", "filled", "causes"},
+    "sheet_cancelled": {"department", "sheet", "cancelled_because", "explanation"},
+    "agent_forward": {"mail", "outcome"},
+    "agent_refused": {"problems", "withheld"},
+    "rejected_attempt": {"sender", "reason", "excerpt"},
 }
 _ANSWER_KEYS = {"department", "finding", "cause_label", "responsible", "solution", "note"}
 
@@ -123,14 +136,14 @@ def test_internal_kinds_are_listed_apart_from_customer_kinds() -> None:
 
 
 def test_every_internal_triplet_is_shipped() -> None:
-    """9 internal kinds x 2 languages x (subject, text, HTML) = 54 files."""
+    """13 internal kinds x 2 languages x (subject, text, HTML) = 78 files."""
     directory = default_templates_dir()
     files = [
         directory / language / f"{kind}.{part}"
         for kind, language in INTERNAL
         for part in ("subject.txt", "txt", "html")
     ]
-    assert len(files) == 54
+    assert len(files) == 78
     assert [f for f in files if not f.is_file()] == []
 
 
@@ -340,8 +353,11 @@ def test_internal_template_lines_stay_short(
     context = sample_context(kind, language)
     inserted = [context["ticket"]["complaint_text"], context["ticket"]["subject"]]
     inserted += [
-        context[key] for key in ("reason", "excerpt", "suggested_solution") if key in context
+        context[key]
+        for key in ("reason", "excerpt", "suggested_solution", "withheld", "sender", "explanation")
+        if key in context
     ]
+    inserted += [*context.get("problems", []), context.get("mail", {}).get("text", "")]
     answers = context.get("answers", []) + ([context["answer"]] if "answer" in context else [])
     inserted += [answer[key] or "" for answer in answers for key in ("solution", "note")]
     mail = renderer.render(kind, language, context)
@@ -414,8 +430,8 @@ def test_contact_sheet_carries_the_whole_case(renderer: TemplateRenderer, langua
         ticket["quantity"],
         *ticket["attachments"],
         severity,
-        context["sheet"]["due_at"],
-        ticket["due_at"],
+        shown(context["sheet"]["due_at"], language),
+        shown(ticket["due_at"], language),
     ]
     for body in (mail.text, mail.html):
         assert [fact for fact in facts if str(escape(fact)) not in body] == []
@@ -469,14 +485,15 @@ def test_escalation_says_how_many_reminders_went_unanswered(
     renderer: TemplateRenderer, language: str
 ) -> None:
     """The manager learns the sheet is overdue after N reminders."""
-    mail = renderer.render("escalation", language, sample_context("escalation", language))
+    context = sample_context("escalation", language)
+    mail = renderer.render("escalation", language, context)
     counted = {"zh-CN": "已催办 2 次", "en": "after 2 reminders"}[language]
     assert counted in mail.subject
     assert {"zh-CN": "催办 2 次", "en": "after 2 reminders"}[language] in mail.text
     assert {"zh-CN": "质量管理部负责人：", "en": "Dear Quality Control manager,"}[language] in (
         mail.text
     )
-    assert "2026-11-20 18:00 (UTC+08:00)" in mail.text
+    assert shown(context["sheet"]["due_at"], language) in mail.text
 
 
 def test_escalation_after_one_reminder_is_singular(renderer: TemplateRenderer) -> None:
@@ -496,7 +513,7 @@ def test_new_ticket_mail_explains_every_command(renderer: TemplateRenderer, lang
     mail = renderer.render("agent_new_ticket", language, context)
     for body in (mail.text, mail.html):
         assert [command for command in COMMANDS if command not in body] == []
-        assert context["ticket"]["due_at"] in body
+        assert shown(context["ticket"]["due_at"], language) in body
         assert all(name in body for name in context["dispatched"])
     assert all(line in mail.text for line in context["ticket"]["complaint_text"].splitlines())
     plain = {
@@ -599,7 +616,7 @@ def test_emergency_is_urgent_and_complete(renderer: TemplateRenderer, language: 
     assert urgent in mail.subject
     assert urgent in mail.text
     for body in (mail.text, mail.html):
-        assert "2026-11-20 12:00 (UTC+08:00)" in body
+        assert shown(context["ticket"]["due_at"], language) in body
         assert {"zh-CN": "严重", "en": "Serious"}[language] in body
         assert context["ticket"]["customer_email"] in body
     assert context["reason"].split()[0] in mail.text
@@ -610,13 +627,43 @@ def test_emergency_is_urgent_and_complete(renderer: TemplateRenderer, language: 
 def test_incomplete_answer_lists_what_is_missing_and_carries_the_form(
     renderer: TemplateRenderer, language: str
 ) -> None:
+    """What is missing, then the form pre-filled with what the department wrote."""
     context, mail = _render(renderer, "answer_incomplete", language)
     for problem in context["problems"]:
-        assert problem in mail.text and problem in mail.html
-    assert context["sheet"]["due_at"] in mail.text
-    assert ("调查结果" if language == "zh-CN" else "Finding") in mail.text  # the form again
+        assert " ".join(problem.split()) in " ".join(mail.text.split())
+        assert str(escape(problem)) in mail.html
+    assert shown(context["sheet"]["due_at"], language) in mail.text
     assert context["ticket"]["number"] in mail.subject
+    filled = context["filled"]
+    form = {
+        "zh-CN": [f"调查结果：{filled['finding']}", f"原因：{filled['cause']}"],
+        "en": [f"Finding: {filled['finding']}", f"Cause: {filled['cause']}"],
+    }[language]
+    lines = _lines(mail.text)
+    assert form[0] in lines and form[1] in lines
+    assert filled["cause"] and filled["responsible"] in mail.text and filled["responsible"]
     assert html_problems(mail.html) == []
+
+
+# Data in a Chinese mail that is Latin by nature: numbers, addresses, the time zone.
+_LATIN_DATA = re.compile(
+    r"TS-\d{6}-\d{4}|[\w.+-]+@[\w.-]+|UTC[+-]\d\d:\d\d|SF\d+|PO-\d{4}-\d+|https?://\S+"
+)
+
+
+@pytest.mark.parametrize("kind", ["answer_incomplete", "sheet_cancelled"])
+def test_chinese_department_mail_has_no_english(renderer: TemplateRenderer, kind: str) -> None:
+    """A Chinese clerk reads it all: no English line, label or cause code (data aside)."""
+    context, mail = _render(renderer, kind, "zh-CN")
+    complaint = context["ticket"]["complaint_text"]
+    for body in (mail.subject, mail.text, re.sub(r"<[^>]+>|style=\"[^\"]*\"", " ", mail.html)):
+        for line in body.splitlines():
+            if line.strip() and line.strip() in complaint:
+                continue  # the customer's own words
+            if any(name in line for name in context["ticket"]["attachments"]):
+                continue  # the customer's file names
+            bare = _LATIN_DATA.sub(" ", line)
+            assert not re.search(r"[A-Za-z]{2,}", bare.replace("DOCTYPE html", "")), line
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -18,6 +18,7 @@ from complaintd.render import (
     html_problems,
     sample_context,
 )
+from complaintd.render.times import format_time
 
 ALL = [(kind, language) for language in LANGUAGES for kind in KINDS]
 HOSTILE_SUBJECT = "Damaged box\r\nBcc: evil@x\r\n\tX-Evil: 1\x00\x1b[31m\u2028end"
@@ -138,8 +139,8 @@ def test_ack_lists_what_was_registered(renderer: TemplateRenderer, language: str
         assert "SF1402736591" in body
         assert "PO-2026-11873" in body
         assert category in body
-        assert ticket["due_at"] in body
-        assert ticket["created_at"] in body
+        assert format_time(ticket["due_at"].at, language) in body
+        assert format_time(ticket["created_at"].at, language) in body
         assert all(name in body for name in ticket["attachments"])
     count = {"zh-CN": "共 2 个", "en": "2 files"}[language]
     assert count in mail.text

@@ -152,3 +152,67 @@ def test_classify_overrides_reach_the_rules(secrets: None) -> None:
     with pytest.raises(ConfigError) as caught:
         build_config(_set(minimal(), "classify.category.teleport", ["x"]))
     assert caught.value.key.startswith("classify")
+
+
+def test_english_desk_name_is_optional(secrets: None) -> None:
+    assert build_config(minimal()).desk.name_en is None
+    doc = _set(minimal(), "desk.name_en", "Lida Logistics Customer Service")
+    assert build_config(doc).desk.name_en == "Lida Logistics Customer Service"
+
+
+def _write_with_url(directory: Path, url: str) -> Path:
+    """A minimal configuration file in ``directory`` whose database is at ``url``."""
+    path = directory / "complaintd.toml"
+    path.write_text(
+        f"""
+[database]
+url = "{url}"
+[desk]
+name = "Desk"
+address = "complaints@lida.example"
+token_secret_env = "COMPLAINTD_TOKEN_SECRET"
+[[mailbox]]
+name = "complaints"
+host = "127.0.0.1"
+username = "u"
+password_env = "COMPLAINTD_IMAP_PASSWORD"
+[smtp]
+host = "127.0.0.1"
+from_address = "complaints@lida.example"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_relative_sqlite_path_is_next_to_the_config_file_not_the_working_directory(
+    secrets: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9: the daemon (cwd /) and an operator's shell must open the same ledger."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    config_path = _write_with_url(etc, "sqlite:///data/complaintd.db")
+    for cwd in (tmp_path, etc, Path("/")):
+        monkeypatch.chdir(cwd)
+        url = load_config(config_path).database.url
+        assert url == f"sqlite:///{etc}/data/complaintd.db"
+    monkeypatch.chdir(etc)
+    assert load_config("complaintd.toml").database.url == f"sqlite:///{etc}/data/complaintd.db"
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:////var/lib/complaintd/complaintd.db", "sqlite:///:memory:"]
+)
+def test_absolute_and_memory_sqlite_urls_are_kept(secrets: None, tmp_path: Path, url: str) -> None:
+    assert load_config(_write_with_url(tmp_path, url)).database.url == url
+
+
+def test_relative_sqlite_path_without_a_file_is_refused(secrets: None) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_config(_set(minimal(), "database.url", "sqlite:///complaintd.db"))
+    assert caught.value.key == "database.url"
+    assert "relative" in caught.value.reason and "sqlite:////" in caught.value.reason
+
+
+def test_default_database_is_in_the_state_directory(secrets: None) -> None:
+    assert build_config(minimal()).database.url == "sqlite:////var/lib/complaintd/complaintd.db"

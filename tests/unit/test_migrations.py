@@ -30,6 +30,7 @@ def test_version_1_ledger_upgrades_keeping_its_messages_and_raw_bytes(database_p
         migrations.SchemaMigration.create(version=1, name=first.name, applied_at=NOW)
     assert "contact_sheet_id" not in {c.name for c in database.get_columns("message")}
     assert "owner" not in {c.name for c in database.get_columns("ticket")}
+    assert "internal_due_at" not in {c.name for c in database.get_columns("ticket")}
     database.execute_sql(
         "INSERT INTO ticket (number, status, severity, category, source, language, subject,"
         " waybills, order_numbers, phones, attachment_count, tags, created_at, updated_at)"
@@ -49,18 +50,23 @@ def test_version_1_ledger_upgrades_keeping_its_messages_and_raw_bytes(database_p
         " 'processed', 1, 'flagged')"
     )
     applied = migrations.upgrade(database, FixedClock(NOW))
-    assert [m.version for m in applied] == [2, 3, 4, 5]
+    assert [m.version for m in applied] == [2, 3, 4, 5, 6]
     # Version 4 moved the raw bytes, unchanged, out of the inbound row.
     assert "raw_message" not in {c.name for c in database.get_columns("inbound_message")}
     [raw] = InboundRaw.select()
     assert bytes(raw.raw_message) == b"\x00\xffa" and raw.inbound.uid == 7
     assert Message.get().body == "kept" and Message.get().contact_sheet_id is None
     assert Ticket.get().owner is None  # version 5 added the owner column
-    ContactSheet.create(ticket=Ticket.get(), department="qc", due_at=NOW, created_at=NOW)
+    assert "partial_answer" in {c.name for c in database.get_columns("contact_sheet")}
+    assert Ticket.get().internal_due_at is None  # version 6 added it and partial_answer
+    ContactSheet.create(
+        ticket=Ticket.get(), department="qc", due_at=NOW, created_at=NOW, partial_answer={"a": "b"}
+    )
+    assert ContactSheet.get().partial_answer == {"a": "b"}
     assert migrations.pending_migrations(database) == []
 
 
 def test_fresh_ledger_gets_every_migration_once(database_path: Path) -> None:
     database = open_database(f"sqlite:///{database_path}")
-    assert [m.version for m in migrations.upgrade(database, FixedClock(NOW))] == [1, 2, 3, 4, 5]
+    assert [m.version for m in migrations.upgrade(database, FixedClock(NOW))] == [1, 2, 3, 4, 5, 6]
     assert migrations.upgrade(database, FixedClock(NOW)) == []

@@ -11,7 +11,6 @@ import pytest
 
 from complaintd.outbox.compose import OutgoingMail, build_message, header_safe, thread_references
 from complaintd.outbox.sender import classify_failure, retry_delay
-from complaintd.workflow.agreement import Verdict, read_answer
 from complaintd.workflow.status import IllegalTransition, can_transition, check_transition
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -106,32 +105,6 @@ def test_retry_delay_doubles_and_caps() -> None:
 )
 def test_smtp_failures_are_classified_by_rfc5321_code(error: Exception, kind: str) -> None:
     assert classify_failure(error)[0] == kind
-
-
-@pytest.mark.parametrize(
-    ("body", "subject", "verdict"),
-    [
-        ("同意", "", Verdict.AGREE),
-        ("我们同意这个方案，请尽快安排。", "", Verdict.AGREE),
-        ("可以，就这样办吧", "", Verdict.AGREE),
-        ("接受", "", Verdict.AGREE),
-        ("I agree, please go ahead.", "", Verdict.AGREE),
-        ("OK", "", Verdict.AGREE),
-        ("不同意，赔偿太少了。", "", Verdict.DISAGREE),
-        ("不接受这个方案", "", Verdict.DISAGREE),
-        ("不满意", "", Verdict.DISAGREE),
-        ("I disagree with the amount.", "", Verdict.DISAGREE),
-        ("We do not accept this offer.", "", Verdict.DISAGREE),
-        ("This is not acceptable.", "", Verdict.DISAGREE),
-        ("", "Re: [TS-202611-0001] 同意 / Agree", Verdict.AGREE),
-        ("", "Re: [TS-202611-0001] 不同意 / Disagree", Verdict.DISAGREE),
-        ("", "Re: [TS-202611-0001] 解决方案：请确认是否同意", None),
-        ("请问什么时候到货？", "Re: [TS-202611-0001] 解决方案", None),
-    ],
-)
-def test_customer_answer_to_a_proposal(body: str, subject: str, verdict: Verdict | None) -> None:
-    answer = read_answer(body, subject)
-    assert (answer.verdict if answer else None) == verdict
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,16 @@
-"""Reply tokens and the threading decision (pure)."""
+"""Reply tokens and subject tags (pure); the routing decision is in test_routing."""
 
 from __future__ import annotations
 
 import pytest
 
-from complaintd.thread.matcher import (
-    Candidate,
-    MatchMethod,
-    ThreadAction,
-    decide_thread,
+from complaintd.thread.tokens import (
+    find_tokens,
+    make_token,
+    reply_address,
+    subject_tag,
     subject_tag_numbers,
 )
-from complaintd.thread.tokens import find_tokens, make_token, reply_address
 
 SECRET = b"0123456789abcdef-secret"
 
@@ -51,63 +50,30 @@ def test_subject_tags() -> None:
     assert subject_tag_numbers("[XX-202611-0012]", "TS") == []
 
 
-def candidate(
-    method: MatchMethod, ticket_id: int, participants: set[str], valid: bool = False
-) -> Candidate:
-    return Candidate(
-        method, ticket_id, f"TS-202611-{ticket_id:04d}", frozenset(participants), valid, "c"
-    )
+def test_subject_tag_carries_a_checked_token() -> None:
+    tag = subject_tag(SECRET, "TS-202611-0007", "s12")
+    assert tag.startswith("TS-202611-0007/S12-") and len(tag.rpartition("-")[2]) == 10
+    subject = f"答复: [{tag}] 工作联系单：质量管理部"
+    [found] = find_tokens(SECRET, [], subject)
+    assert (found.number, found.scope, found.valid) == ("TS-202611-0007", "s12", True)
+    assert subject_tag_numbers(subject, "TS") == ["TS-202611-0007"]
 
 
-def test_no_candidates_is_a_new_ticket() -> None:
-    assert decide_thread("a@x.cn", []).action is ThreadAction.NEW
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[TS-202611-0007/S13-{sig}]",  # another sheet
+        "[TS-202611-0008/S12-{sig}]",  # another ticket
+        "[TS-202611-0007/A-{sig}]",  # another scope
+    ],
+)
+def test_subject_tag_copied_to_another_scope_is_invalid(subject: str) -> None:
+    sig = subject_tag(SECRET, "TS-202611-0007", "s12").rpartition("-")[2]
+    [found] = find_tokens(SECRET, [], subject.format(sig=sig))
+    assert not found.valid
 
 
-def test_valid_token_wins_even_for_a_stranger() -> None:
-    decision = decide_thread(
-        "new-address@x.cn",
-        [
-            candidate(MatchMethod.SUBJECT, 2, {"a@x.cn"}),
-            candidate(MatchMethod.TOKEN, 1, set(), valid=True),
-        ],
-    )
-    assert (decision.action, decision.ticket_id, decision.method) == (
-        ThreadAction.APPEND,
-        1,
-        MatchMethod.TOKEN,
-    )
-
-
-def test_invalid_token_falls_through_to_references() -> None:
-    decision = decide_thread(
-        "a@x.cn",
-        [
-            candidate(MatchMethod.TOKEN, 1, set(), valid=False),
-            candidate(MatchMethod.REFERENCES, 3, {"a@x.cn"}),
-        ],
-    )
-    assert (decision.action, decision.ticket_id) == (ThreadAction.APPEND, 3)
-
-
-def test_references_before_subject() -> None:
-    decision = decide_thread(
-        "a@x.cn",
-        [
-            candidate(MatchMethod.SUBJECT, 2, {"a@x.cn"}),
-            candidate(MatchMethod.REFERENCES, 3, {"a@x.cn"}),
-        ],
-    )
-    assert decision.ticket_id == 3
-
-
-def test_stranger_with_subject_tag_gets_a_linked_ticket() -> None:
-    decision = decide_thread(
-        "intruder@evil.example", [candidate(MatchMethod.SUBJECT, 2, {"a@x.cn"})]
-    )
-    assert (decision.action, decision.ticket_id) == (ThreadAction.NEW_LINKED, 2)
-    assert "not a participant" in decision.reason
-
-
-def test_only_invalid_tokens_is_new() -> None:
-    decision = decide_thread("a@x.cn", [candidate(MatchMethod.TOKEN, 1, {"a@x.cn"}, valid=False)])
-    assert decision.action is ThreadAction.NEW
+def test_an_address_token_in_the_subject_is_found_too() -> None:
+    token = make_token(SECRET, "TS-202611-0007", "a")
+    [found] = find_tokens(SECRET, [], f"Re: {token}")
+    assert found.valid and found.scope == "a"

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from complaintd.cli.text_source import read_text
 from complaintd.clock import Clock
 from complaintd.config import Config, load_config
 from complaintd.errors import NotFoundError, UsageError
@@ -17,7 +18,10 @@ from complaintd.runtime import Runtime, open_runtime
 from complaintd.store import migrations
 from complaintd.store.db import open_database, redact_url
 from complaintd.store.models import InboundMessage, Ticket
-from complaintd.views.tickets import iso, ticket_document, ticket_table, ticket_text
+from complaintd.views.records import TicketFilter, load_records, select_tickets
+from complaintd.views.story import ticket_story
+from complaintd.views.table import plain_table, ticket_csv, ticket_table
+from complaintd.views.tickets import iso, ticket_document
 
 Handler = Callable[[argparse.Namespace, Runtime], int]
 
@@ -107,28 +111,37 @@ def run_daemon(runtime: Runtime, config_path: str) -> int:
 
 
 def tickets_list(args: argparse.Namespace, runtime: Runtime) -> int:
-    """``tickets list``: table or JSON, newest last."""
-    query = Ticket.select().order_by(Ticket.created_at, Ticket.id)
-    if args.status:
-        query = query.where(Ticket.status == args.status)
-    zone = runtime.config.desk.timezone
-    documents = [ticket_document(t, zone, with_messages=False) for t in query]
+    """``tickets list``: table, JSON or CSV, soonest due first."""
+    chosen = TicketFilter(
+        status=args.status,
+        overdue=args.overdue,
+        owner=args.owner,
+        search=args.search,
+        limit=args.limit,
+        offset=args.offset,
+    )
+    now, zone = runtime.clock.now(), runtime.config.desk.timezone
+    tickets = select_tickets(chosen, now)
+    records = load_records(tickets, with_messages=False, with_events=args.format == "json")
+    documents = [ticket_document(r, zone, with_messages=False) for r in records]
     if args.format == "json":
         print_json(documents)
+    elif args.format == "csv":
+        sys.stdout.write(ticket_csv(documents, now))
     else:
-        print(ticket_table(documents))
+        print(ticket_table(documents, now))
+        print(f"{len(documents)} ticket(s)", file=sys.stderr)
     return 0
 
 
 def tickets_show(args: argparse.Namespace, runtime: Runtime) -> int:
-    """``tickets show NUMBER``: text or JSON with the conversation."""
-    document = ticket_document(
-        _ticket(args.number), runtime.config.desk.timezone, with_messages=True
-    )
+    """``tickets show NUMBER``: the story as text, or the whole document as JSON."""
+    [record] = load_records([_ticket(args.number)], with_messages=True)
+    zone = runtime.config.desk.timezone
     if args.format == "json":
-        print_json(document)
+        print_json(ticket_document(record, zone, with_messages=True))
     else:
-        print(ticket_text(document))
+        print(ticket_story(record, zone, runtime.clock.now(), full=args.full))
     return 0
 
 
@@ -216,11 +229,10 @@ def _desk_action(args: argparse.Namespace, runtime: Runtime) -> int:
         "propose": customer.propose_solution,
         "close": customer.close_ticket,
     }[args.tickets_command]
-    if not args.text.strip():
-        raise UsageError("the text must not be empty")
+    text = read_text(args)
     with runtime.database.atomic():
         ticket = _ticket(args.number)
-        action(runtime, ticket, args.text, cli_actor(), runtime.clock.now())
+        action(runtime, ticket, text, cli_actor(), runtime.clock.now())
     print(f"{ticket.number}: {ticket.status}", file=sys.stderr)
     return _flush_and_report(runtime)
 
@@ -263,9 +275,10 @@ def tickets_note(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets note NUMBER --text``: an internal note in the audit trail."""
     from complaintd.workflow.records import record_event
 
+    text = read_text(args)
     with runtime.database.atomic():
         ticket = _ticket(args.number)
-        record_event(runtime.clock.now(), cli_actor(), "note", ticket=ticket, text=args.text)
+        record_event(runtime.clock.now(), cli_actor(), "note", ticket=ticket, text=text)
     return 0
 
 
@@ -282,7 +295,7 @@ def _flush_and_report(runtime: Runtime) -> int:
 
 def outbox_list(args: argparse.Namespace, runtime: Runtime) -> int:
     """``outbox list``: outgoing mail and what became of it."""
-    from complaintd.outbox.sender import outbox_rows
+    from complaintd.outbox.manage import outbox_rows
 
     zone = runtime.config.desk.timezone
     documents = [
@@ -304,19 +317,31 @@ def outbox_list(args: argparse.Namespace, runtime: Runtime) -> int:
     if args.format == "json":
         print_json(documents)
     else:
-        for d in documents:
-            print(
-                f"{d['id']:>6}  {d['status']:<8} {d['kind']:<12} {d['ticket'] or '-':<15} "
-                f"{','.join(d['to'])}  {d['error'] or ''}".rstrip()
-            )
+        print(plain_table(OUTBOX_HEADER, [_outbox_row(d) for d in documents], last=200))
     return 0
+
+
+OUTBOX_HEADER = ("ID", "STATUS", "KIND", "TICKET", "ATTEMPTS", "TO", "ERROR")
+
+
+def _outbox_row(document: dict[str, Any]) -> tuple[str, ...]:
+    """One outbox mail as a table row (its last error in full: it says what to fix)."""
+    return (
+        str(document["id"]),
+        document["status"],
+        document["kind"],
+        document["ticket"] or "-",
+        str(document["attempts"]),
+        ",".join(document["to"]),
+        document["error"] or "",
+    )
 
 
 def outbox_retry(args: argparse.Namespace, runtime: Runtime) -> int:
     """``outbox retry``: failed mail back to pending, then sent at once."""
     from datetime import timedelta
 
-    from complaintd.outbox.sender import retry_failed_mail
+    from complaintd.outbox.manage import retry_failed_mail
 
     deadline = timedelta(hours=runtime.config.smtp.retry_deadline_hours)
     ids = retry_failed_mail(runtime, None if args.all else args.id, deadline)
@@ -324,6 +349,20 @@ def outbox_retry(args: argparse.Namespace, runtime: Runtime) -> int:
         raise NotFoundError(f"no failed outbox mail {args.id}")
     print(f"{len(ids)} mail(s) back in the queue", file=sys.stderr)
     return _flush_and_report(runtime)
+
+
+def outbox_cancel(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``outbox cancel ID --reason``: a pending or failed mail is never to be sent."""
+    from complaintd.outbox.manage import cancel_mail
+
+    reason = " ".join(args.reason.split())
+    if not reason:
+        raise UsageError("outbox cancel: --reason must say why")
+    if cancel_mail(runtime, args.id, cli_actor(), reason):
+        print(f"outbox mail {args.id}: cancelled", file=sys.stderr)
+    else:
+        print(f"outbox mail {args.id}: cancelled already; nothing changed", file=sys.stderr)
+    return 0
 
 
 _HANDLERS: dict[str, Handler] = {
@@ -340,4 +379,5 @@ _HANDLERS: dict[str, Handler] = {
     "tickets note": tickets_note,
     "outbox list": outbox_list,
     "outbox retry": outbox_retry,
+    "outbox cancel": outbox_cancel,
 }

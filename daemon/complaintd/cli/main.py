@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from complaintd import __version__
-from complaintd.classify import CATEGORIES
 from complaintd.cli import commands
+from complaintd.cli.ticket_options import add_ticket_commands
 from complaintd.clock import Clock, FixedClock, SystemClock, parse_now
 from complaintd.config import DEFAULT_CONFIG_PATH
 from complaintd.errors import ComplaintdError, ConfigError, NotFoundError, UsageError
@@ -30,65 +30,76 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"configuration file (default: $COMPLAINTD_CONFIG or {DEFAULT_CONFIG_PATH})",
     )
     parser.add_argument("--now", help="fix the clock (ISO 8601); also $COMPLAINTD_NOW")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more log output (-v: INFO, -vv: DEBUG; run logs INFO already)",
+    )
     parser.add_argument("--version", action="version", version=f"complaintd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="the daemon, until SIGTERM/SIGINT; SIGHUP reloads config")
-    sub.add_parser("once", help="one full pass over every mailbox, then exit")
-    check = sub.add_parser("check", help="validate the configuration")
-    check.add_argument(
-        "--connect", action="store_true", help="also log in to IMAP, SMTP and the database"
-    )
-    db = sub.add_parser("db", help="database maintenance").add_subparsers(
-        dest="db_command", required=True
-    )
-    db.add_parser("upgrade", help="apply pending migrations")
-    _add_ticket_commands(sub)
+    _add_service_commands(sub)
+    add_ticket_commands(sub)
     _add_inbound_commands(sub)
     _add_outbox_commands(sub)
     return parser
 
 
-def _add_ticket_commands(sub: argparse._SubParsersAction) -> None:
-    tickets = sub.add_parser("tickets", help="list and show tickets").add_subparsers(
-        dest="tickets_command", required=True
+def _add_service_commands(sub: argparse._SubParsersAction) -> None:
+    """``run``, ``once``, ``check`` and ``db upgrade``."""
+    sub.add_parser(
+        "run",
+        help="the daemon, until SIGTERM/SIGINT; SIGHUP reloads config",
+        description="Run the desk: watch every mailbox (IMAP IDLE or polling), process mail "
+        "as it comes, send the outbox and run the scheduled jobs, until SIGTERM or SIGINT. "
+        "SIGHUP reloads the configuration. Logs one INFO line per message fetched, ticket "
+        "created or changed and mail sent or failed.",
     )
-    listing = tickets.add_parser("list", help="list tickets")
-    listing.add_argument("--status", help="only tickets with this status")
-    listing.add_argument("--format", choices=("table", "json"), default="table")
-    show = tickets.add_parser("show", help="one ticket with its conversation")
-    show.add_argument("number")
-    show.add_argument("--format", choices=("text", "json"), default="text")
-    for name, flag, what in (
-        ("reply", "--text", "send the desk's reply to the customer"),
-        ("propose", "--text", "propose a solution; the customer is asked to agree"),
-        ("close", "--resolution", "close with a resolution (then the survey follows)"),
-    ):
-        action = tickets.add_parser(name, help=what)
-        action.add_argument("number")
-        action.add_argument(flag, required=True, dest="text")
-    dispatch = tickets.add_parser("dispatch", help="send contact sheets to more departments")
-    dispatch.add_argument("number")
-    dispatch.add_argument("departments", nargs="+", metavar="DEPARTMENT", help="department keys")
-    note = tickets.add_parser("note", help="an internal note (audit trail only)")
-    note.add_argument("number")
-    note.add_argument("--text", required=True)
-    change = tickets.add_parser("set", help="change severity or category, or invalidate")
-    change.add_argument("number")
-    change.add_argument("--severity", choices=("serious", "important", "general"))
-    change.add_argument("--category", choices=CATEGORIES)
-    change.add_argument(
-        "--invalid", metavar="REASON", help="not a valid complaint, with the reason"
+    sub.add_parser(
+        "once",
+        help="one full pass over every mailbox, then exit",
+        description="One full pass: fetch every mailbox, process what came, run every job "
+        "due at --now and send the outbox; then exit (1 when a mailbox could not be reached).",
+    )
+    check = sub.add_parser(
+        "check",
+        help="validate the configuration",
+        description="Validate the configuration and render every mail template with sample "
+        "data; exit 2 naming the key and why when something is wrong.",
+    )
+    check.add_argument(
+        "--connect", action="store_true", help="also log in to IMAP, SMTP and the database"
+    )
+    db = sub.add_parser(
+        "db", help="database maintenance", description="Database maintenance."
+    ).add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
+    db.add_parser(
+        "upgrade",
+        help="apply pending migrations",
+        description="Apply the pending schema migrations (run and once apply them too).",
     )
 
 
 def _add_inbound_commands(sub: argparse._SubParsersAction) -> None:
-    inbound = sub.add_parser("inbound", help="quarantined inbound mail").add_subparsers(
-        dest="inbound_command", required=True
+    inbound = sub.add_parser(
+        "inbound",
+        help="quarantined inbound mail",
+        description="Inbound mail that failed to process: it is kept (quarantined), never lost.",
+    ).add_subparsers(dest="inbound_command", required=True, metavar="SUBCOMMAND")
+    failed = inbound.add_parser(
+        "failed",
+        help="list quarantined messages",
+        description="List quarantined inbound messages with the error that stopped each.",
     )
-    failed = inbound.add_parser("failed", help="list quarantined messages")
-    failed.add_argument("--format", choices=("table", "json"), default="table")
-    retry = inbound.add_parser("retry", help="replay quarantined messages")
+    failed.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table (default) or json"
+    )
+    retry = inbound.add_parser(
+        "retry",
+        help="replay quarantined messages",
+        description="Put quarantined messages back in the queue and process them at once.",
+    )
     target = retry.add_mutually_exclusive_group(required=True)
     target.add_argument("id", nargs="?", type=int, help="the inbound id")
     target.add_argument("--all", action="store_true", help="every quarantined message")
@@ -99,12 +110,38 @@ def _add_outbox_commands(sub: argparse._SubParsersAction) -> None:
         dest="outbox_command", required=True
     )
     listing = outbox.add_parser("list", help="list outgoing mail")
-    listing.add_argument("--status", choices=("pending", "sending", "sent", "failed"))
+    listing.add_argument("--status", choices=("pending", "sending", "sent", "failed", "cancelled"))
     listing.add_argument("--format", choices=("table", "json"), default="table")
     retry = outbox.add_parser("retry", help="send failed mail again")
     target = retry.add_mutually_exclusive_group(required=True)
     target.add_argument("id", nargs="?", type=int, help="the outbox id")
     target.add_argument("--all", action="store_true", help="every failed mail")
+    _add_outbox_cancel(outbox)
+
+
+def _add_outbox_cancel(outbox: argparse._SubParsersAction) -> None:
+    cancel = outbox.add_parser(
+        "cancel",
+        help="decide a queued or failed mail is not to be sent",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Cancel one outgoing mail that is pending or failed: it is marked cancelled and\n"
+            "never sent afterwards; who cancelled it and why go into the audit trail.\n"
+            "A mail already sent, or being sent at this moment, cannot be cancelled.\n"
+            "Cancelling a cancelled mail changes nothing."
+        ),
+        epilog=(
+            "exit status: 0 cancelled (or cancelled already);\n"
+            "             1 no such mail, or it was sent or is being sent\n\n"
+            "example:\n"
+            "  complaintd outbox list --status failed\n"
+            '  complaintd outbox cancel 42 --reason "customer withdrew the complaint by phone"'
+        ),
+    )
+    cancel.add_argument("id", type=int, help="the outbox id, as outbox list shows it")
+    cancel.add_argument(
+        "--reason", required=True, help="why it is not to be sent (kept in the audit trail)"
+    )
 
 
 def make_clock(value: str | None) -> Clock:
@@ -118,22 +155,63 @@ def make_clock(value: str | None) -> Clock:
         raise UsageError(f"--now: {exc}") from exc
 
 
-def configure_logging(verbosity: int) -> None:
-    """Log to stderr; ``-v`` for INFO, ``-vv`` for DEBUG."""
-    level = logging.WARNING - 10 * min(verbosity, 2)
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def log_level(command: str, verbosity: int) -> int:
+    """The daemon logs INFO (what it fetched, decided and sent); other commands only
+    warnings, their output being the answer.  Each ``-v`` is one level more."""
+    base = logging.INFO if command == "run" else logging.WARNING
+    return max(logging.DEBUG, base - 10 * verbosity)
+
+
+# Python's log levels as syslog priorities (RFC 5424 6.2.1); anything else is debug (7).
+SYSLOG_PRIORITIES = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6}
+
+
+class JournalFormatter(logging.Formatter):
+    """``<4>name: message``: journald takes the syslog priority from the prefix and adds
+    its own time stamp (systemd.exec(5), SyslogLevelPrefix=)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record with its priority prefix."""
+        priority = SYSLOG_PRIORITIES.get(record.levelno, 7)
+        return f"<{priority}>{super().format(record)}"
+
+
+def on_journal() -> bool:
+    """True when stderr is systemd's journal stream ($JOURNAL_STREAM names it)."""
+    try:
+        status = os.fstat(sys.stderr.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests, closed)
+        return False
+    return os.environ.get("JOURNAL_STREAM") == f"{status.st_dev}:{status.st_ino}"
+
+
+def configure_logging(command: str, verbosity: int) -> None:
+    """Log to stderr at the command's level; in the journal without our own time stamp."""
+    handler = logging.StreamHandler(sys.stderr)
+    if on_journal():
+        handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=log_level(command, verbosity), handlers=[handler])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status."""
-    args = build_parser().parse_args(argv)
-    configure_logging(args.verbose)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or bad usage that argparse explained
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    configure_logging(args.command, args.verbose)
     try:
         clock = make_clock(args.now)
         config_path = args.config or os.environ.get("COMPLAINTD_CONFIG") or DEFAULT_CONFIG_PATH
-        return commands.dispatch(args, config_path, clock)
+        code = commands.dispatch(args, config_path, clock)
+        sys.stdout.flush()  # a reader that went away is noticed here, not at exit
+        return code
+    except BrokenPipeError:
+        # `complaintd tickets list | head -1`: the reader has all it wanted.
+        _discard_stdout()
+        return EXIT_OK
     except (ConfigError, UsageError) as exc:
         print(f"complaintd: {_describe(exc)}", file=sys.stderr)
         return EXIT_USAGE
@@ -142,6 +220,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_FAILURE
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (tests): nothing to flush
+        pass
 
 
 def _describe(exc: ComplaintdError) -> str:

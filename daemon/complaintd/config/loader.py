@@ -47,6 +47,7 @@ DEFAULT_SLA = {
     "general": SlaConfig(24, 48, 168),
 }
 DEFAULT_CONFIG_PATH = "/etc/complaintd/complaintd.toml"
+DEFAULT_DATABASE_URL = "sqlite:////var/lib/complaintd/complaintd.db"  # systemd's StateDirectory
 
 
 class _Section:
@@ -199,16 +200,20 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError("--config", f"cannot read {source}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("--config", f"{source} is not valid TOML: {exc}") from exc
-    return build_config(raw, source)
+    return build_config(raw, source, base_dir=Path(source).absolute().parent)
 
 
-def build_config(raw: Table, source: str = "<memory>") -> Config:
-    """Validate an already-parsed TOML document and build the :class:`Config`."""
+def build_config(raw: Table, source: str = "<memory>", base_dir: Path | None = None) -> Config:
+    """Validate an already-parsed TOML document and build the :class:`Config`.
+
+    ``base_dir`` is the configuration file's directory: relative paths in the file are
+    relative to it.  Without one (a document not read from a file) they are refused.
+    """
     root = _Section("", raw)
     departments = _read_list(root, "department", _read_department)
     config = Config(
         source=source,
-        database=_read_database(root.section("database")),
+        database=_read_database(root.section("database"), base_dir),
         desk=_read_desk(root.section("desk", required=True)),
         mailboxes=_read_mailboxes(root),
         smtp=_read_smtp(root.section("smtp", required=True)),
@@ -231,12 +236,35 @@ def _read_list(root: _Section, name: str, read: Callable[[_Section], T]) -> tupl
     return tuple(read(_Section(f"{name}[{i}]", item)) for i, item in enumerate(items))
 
 
-def _read_database(s: _Section) -> DatabaseConfig:
-    url = s.text("url", "sqlite:///var/lib/complaintd/complaintd.db")
+def _read_database(s: _Section, base_dir: Path | None) -> DatabaseConfig:
+    url = s.text("url", DEFAULT_DATABASE_URL)
     if not url.startswith(("sqlite://", "postgresql://", "postgres://")):
         raise ConfigError(s.key("url"), "must start with sqlite:// or postgresql://")
     s.done()
+    if url.startswith("sqlite://"):
+        url = absolute_sqlite_url(s.key("url"), url, base_dir)
     return DatabaseConfig(url=url)
+
+
+def absolute_sqlite_url(key: str, url: str, base_dir: Path | None) -> str:
+    """``url`` with a relative SQLite path made absolute against ``base_dir`` (pure).
+
+    ``sqlite:////abs/path`` is absolute; ``sqlite:///rel/path`` is relative to the
+    configuration file's directory - never to the working directory, which differs
+    between the daemon (``/`` under systemd) and an operator's shell.
+    """
+    path = url.removeprefix("sqlite://").removeprefix("/")
+    if not path:
+        raise ConfigError(key, "the sqlite URL names no file (sqlite:////path/to/complaintd.db)")
+    if path == ":memory:" or path.startswith("/"):
+        return url
+    if base_dir is None:
+        raise ConfigError(
+            key,
+            f"{path!r} is a relative path and there is no configuration file it could be "
+            f"relative to; write an absolute one: sqlite:////path/to/complaintd.db",
+        )
+    return f"sqlite:///{(base_dir / path).as_posix()}"
 
 
 def _read_desk(s: _Section) -> DeskConfig:
@@ -245,6 +273,7 @@ def _read_desk(s: _Section) -> DeskConfig:
         raise ConfigError(s.key("ticket_prefix"), "must be 1-10 capital letters or digits")
     desk = DeskConfig(
         name=s.text("name"),
+        name_en=s.text("name_en", None),
         address=s.address("address"),
         timezone=_read_zone(s),
         ticket_prefix=prefix,
@@ -256,11 +285,23 @@ def _read_desk(s: _Section) -> DeskConfig:
         ack_window_hours=s.number("ack_window_hours", 24),
         repeat_window_days=s.integer("repeat_window_days", 30, lo=0, hi=3650),
         max_attachment_bytes=s.integer("max_attachment_bytes", 25 * 1024 * 1024, lo=0),
+        plus_addressing=s.get("plus_addressing", bool, True),
+        trusted_authserv_id=_read_authserv_id(s),
     )
     if len(desk.token_secret) < 16:
         raise ConfigError(s.key("token_secret_env"), "the secret must be at least 16 characters")
     s.done()
     return desk
+
+
+def _read_authserv_id(s: _Section) -> str | None:
+    """The MTA's authserv-id (RFC 8601 section 2.5): a domain name, compared caselessly."""
+    value = s.text("trusted_authserv_id", None)
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?", value):
+        raise ConfigError(
+            s.key("trusted_authserv_id"), "must be the MTA's host name, e.g. mx.lida.example"
+        )
+    return value.lower() if value else None
 
 
 def _read_zone(s: _Section) -> ZoneInfo:

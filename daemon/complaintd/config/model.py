@@ -20,7 +20,11 @@ LANGUAGES = ("zh-CN", "en")
 
 @dataclass(frozen=True)
 class DatabaseConfig:
-    """Where the ledger lives: ``sqlite:///path`` or ``postgresql://user@host/db``."""
+    """Where the ledger lives: ``sqlite:////absolute/path`` or ``postgresql://user@host/db``.
+
+    A relative SQLite path in the file has already been made absolute against the
+    configuration file's directory.
+    """
 
     url: str
 
@@ -30,6 +34,7 @@ class DeskConfig:
     """The complaint desk itself."""
 
     name: str
+    name_en: str | None  # the desk's name in English mail (``name`` when absent)
     address: str
     timezone: ZoneInfo
     ticket_prefix: str
@@ -41,6 +46,12 @@ class DeskConfig:
     ack_window_hours: float
     repeat_window_days: int
     max_attachment_bytes: int
+    # Reply tokens ride in ``local+TOKEN@domain`` only when the mail host delivers
+    # sub-addresses; the subject tag carries them either way (issue 9, item 7).
+    plus_addressing: bool = True
+    # The MTA whose Authentication-Results header agent and department actions need
+    # (RFC 8601); None: no such requirement.
+    trusted_authserv_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 * :func:`parse_department_answer` - a department's filled-in contact-sheet form
   (工作联系单) as a :class:`DepartmentAnswer`; :data:`CAUSES` / :data:`CAUSE_LABELS`
-  are the six causes of a valid complaint;
+  are the six causes of a valid complaint; :func:`merged_answer` merges a follow-up
+  into an earlier incomplete answer, :func:`describe_issue` and :func:`form_prefill`
+  word what is missing and pre-fill the form for the mail back to the department;
 * :func:`parse_agent_instruction` - a desk agent's reply: ``#`` commands
   (:data:`COMMANDS`) and the text for the customer, as an :class:`AgentInstruction`;
 * :func:`reply_lines` - the part of a reply its sender wrote (quotes and signature cut).
@@ -14,6 +16,8 @@ from complaintd.departments.commands import (
     SEVERITY_NAMES,
     AgentCommand,
     AgentInstruction,
+    known_line_key,
+    known_lines_of,
     parse_agent_instruction,
 )
 from complaintd.departments.form import (
@@ -21,7 +25,12 @@ from complaintd.departments.form import (
     CAUSES,
     FINDINGS,
     DepartmentAnswer,
+    FormIssue,
+    answer_from_values,
+    describe_issue,
+    form_prefill,
     form_values,
+    merged_answer,
     parse_department_answer,
 )
 from complaintd.departments.reply import reply_lines
@@ -36,7 +45,14 @@ __all__ = [
     "AgentCommand",
     "AgentInstruction",
     "DepartmentAnswer",
+    "FormIssue",
+    "answer_from_values",
+    "describe_issue",
+    "form_prefill",
     "form_values",
+    "known_line_key",
+    "known_lines_of",
+    "merged_answer",
     "parse_agent_instruction",
     "parse_department_answer",
     "reply_lines",

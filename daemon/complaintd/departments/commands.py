@@ -17,10 +17,18 @@ over the following non-blank lines that are not commands.  ``#severity`` and
 ``#dispatch`` takes department keys (``#dispatch qc, ops`` gives one command per key;
 whether a key exists is for the caller to check).
 
+``#take`` makes the agent the ticket's owner; ``#reply`` sends its paragraph to the
+customer even when it would otherwise be withheld.
+
 A ``#`` line that is not a known command is reported as a problem and never becomes text
 for the customer: a mistyped ``#sevrity urgent`` must not reach them.  ``#`` followed by
 something other than a letter (``#1``, ``# 标题``) is ordinary text.  Quoted material and
-the signature are ignored (see :mod:`complaintd.departments.reply`).
+the signature are ignored (see :mod:`complaintd.departments.reply`), and so is every line
+the desk itself sent in the mail being answered (``known_lines``): a notice pasted
+without quote markers holds the customer's words and the help block's ``#`` lines, which
+must never run as the agent's (issue 10, item 3).  Text that is only a note to
+colleagues or a greeting is withheld from the customer (see
+:mod:`complaintd.departments.agent_text`).
 """
 
 from __future__ import annotations
@@ -30,7 +38,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from complaintd.departments.reply import reply_lines
+from complaintd.departments.agent_text import is_note_to_colleagues, strip_signature
+from complaintd.departments.reply import normalise_text, reply_lines
 
 COMMANDS: tuple[str, ...] = (
     "propose",
@@ -40,6 +49,8 @@ COMMANDS: tuple[str, ...] = (
     "category",
     "dispatch",
     "note",
+    "take",
+    "reply",
 )
 SEVERITY_NAMES: dict[str, str] = {
     "serious": "serious", "important": "important", "general": "general",
@@ -59,6 +70,7 @@ _TEXT_COMMANDS: dict[str, str] = {
     "close": "a resolution",
     "invalid": "a reason",
     "note": "a text",
+    "reply": "a text for the customer",
 }
 _SEVERITY_CHOICES = "serious|important|general"
 _CATEGORY_CHOICES = "delay|damage|loss|information|attitude|billing|other"
@@ -87,15 +99,35 @@ class AgentInstruction:
     commands: tuple[AgentCommand, ...]
     reply_text: str  # for the customer; '' when none
     problems: tuple[str, ...]
+    withheld_text: str = ""  # text not sent: a note to colleagues or a bare greeting
 
 
-def parse_agent_instruction(reply_text: str) -> AgentInstruction:
+def known_line_key(line: str) -> str:
+    """How a line is compared with the lines the desk sent (spacing and width ignored)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", line))
+
+
+def known_lines_of(texts: list[str]) -> frozenset[str]:
+    """The comparison keys of every non-blank line of ``texts`` (the desk's own mail)."""
+    return frozenset(
+        key
+        for text in texts
+        for line in normalise_text(text).split("\n")
+        if len(key := known_line_key(line)) >= 2
+    )
+
+
+def parse_agent_instruction(
+    reply_text: str, known_lines: frozenset[str] = frozenset()
+) -> AgentInstruction:
     """Split an agent's reply into commands and the text for the customer.
 
-    Commands that cannot be understood are left out and described in ``problems``;
-    the valid ones are returned in the order they were written.  Never raises.
+    Lines whose key is in ``known_lines`` (see :func:`known_lines_of`) were written by
+    the desk, not the agent, and are skipped.  Commands that cannot be understood are
+    left out and described in ``problems``; the valid ones are returned in the order
+    they were written.  Never raises.
     """
-    lines = reply_lines(reply_text)
+    lines = [line for line in reply_lines(reply_text) if known_line_key(line) not in known_lines]
     commands: list[AgentCommand] = []
     problems: list[str] = []
     text: list[str] = []
@@ -118,7 +150,17 @@ def parse_agent_instruction(reply_text: str) -> AgentInstruction:
         commands.extend(found)
         if problem:
             problems.append(problem)
-    reply = _BLANK_RUN.sub("\n\n", "\n".join(text)).strip()
+    return _with_customer_text(commands, text, problems)
+
+
+def _with_customer_text(
+    commands: list[AgentCommand], text: list[str], problems: list[str]
+) -> AgentInstruction:
+    """The instruction, its signature dropped and chatter withheld from the customer."""
+    body, _signature = strip_signature(text)
+    reply = _BLANK_RUN.sub("\n\n", "\n".join(body)).strip()
+    if reply and is_note_to_colleagues(reply):
+        return AgentInstruction(tuple(commands), "", tuple(problems), withheld_text=reply)
     return AgentInstruction(tuple(commands), reply, tuple(problems))
 
 
@@ -135,6 +177,8 @@ def _command(name: str, typed: str, argument: str) -> tuple[list[AgentCommand], 
     """The command(s) ``#name argument`` stands for, or a problem describing why none."""
     if name not in COMMANDS:
         return [], _unknown(typed, name)
+    if name == "take":
+        return [AgentCommand("take", "")], None
     if name in _TEXT_COMMANDS:
         if not argument:
             return [], f"#{name} needs {_TEXT_COMMANDS[name]}"

@@ -23,6 +23,7 @@ the answer.  The first occurrence of a label with a value wins.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -76,7 +77,21 @@ _MULTILINE_FIELDS = frozenset({"solution", "note"})
 # Below an empty finding or cause label people keep the printed options, one per line,
 # and mark one: the whole block is the value, so the mark decides, not the first line.
 _OPTION_FIELDS = frozenset({"finding", "cause"})
-_DISPLAY = {"finding": "调查结果/Finding", "cause": "原因/Cause"}
+_DISPLAY = {"finding": "调查结果/Finding", "cause": "原因/Cause", "solution": "处理方案/Solution"}
+# What a valid finding needs besides itself (the form's own instructions).
+_VALID_NEEDS = ("cause", "solution")
+# Issues as logs and the audit trail show them, after the bilingual label.
+_LOG_TEXT: dict[tuple[str, str], str] = {
+    ("finding", "missing"): "missing; write 成立/valid or 不成立/invalid",
+    ("finding", "unknown"): "{value} is neither 成立/valid nor 不成立/invalid",
+    ("finding", "ambiguous"): (
+        "{value} leaves both 成立/valid and 不成立/invalid; delete or mark one"
+    ),
+    ("cause", "missing"): "missing; a valid finding needs one of the six causes",
+    ("cause", "unknown"): "{value} is not one of the six causes",
+    ("cause", "ambiguous"): "{value} names several causes ({causes}); keep one",
+    ("solution", "missing"): "missing; a valid finding needs the solution for the customer",
+}
 _QUOTE_CHARS = 40  # a value quoted in a problem is cut to this many characters
 
 # A finding written as a whole word; these are too short to be looked for inside text
@@ -171,6 +186,28 @@ _CAUSE_SCANNER = _scanner({key: (key, *names) for key, names in CAUSES.items()})
 
 
 @dataclass(frozen=True)
+class FormIssue:
+    """Something the department must put right before its answer counts."""
+
+    field: str  # "finding" | "cause" | "solution"
+    kind: str  # "missing" | "unknown" | "ambiguous"
+    value: str | None = None  # what was written (unknown, ambiguous)
+    candidates: tuple[str, ...] = ()  # the cause keys an ambiguous cause names
+
+    def __str__(self) -> str:
+        """The issue for logs and the audit trail, with bilingual labels."""
+        label = _DISPLAY[self.field]
+        quoted = _quote(self.value or "")
+        return (
+            label
+            + ": "
+            + _LOG_TEXT[self.field, self.kind].format(
+                value=quoted, causes=", ".join(self.candidates)
+            )
+        )
+
+
+@dataclass(frozen=True)
 class DepartmentAnswer:
     """What a department answered on the contact sheet's form."""
 
@@ -179,14 +216,23 @@ class DepartmentAnswer:
     responsible: str | None
     solution: str | None
     note: str | None
-    problems: tuple[str, ...]
+    issues: tuple[FormIssue, ...] = ()
+    # The raw value of each field the answer was read from (see form_values): what a
+    # later reply on the same sheet is merged with.
+    values: Mapping[str, str] = dataclasses.field(default_factory=dict, hash=False)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """The issues as text for logs and events."""
+        return tuple(str(issue) for issue in self.issues)
 
     @property
     def complete(self) -> bool:
-        """The finding is stated and, for a valid finding, the cause too."""
+        """The finding is stated and, for a valid finding, the cause and the solution too
+        (the form asks for them: 调查结果为“成立”时，请填写原因……和处理方案)."""
         if self.finding is None:
             return False
-        return self.finding == "invalid" or self.cause is not None
+        return self.finding == "invalid" or (self.cause is not None and self.solution is not None)
 
 
 @dataclass(frozen=True)
@@ -203,23 +249,32 @@ def parse_department_answer(reply_text: str) -> DepartmentAnswer:
 
     ``reply_text`` is the reply, preferably with quotes stripped; anything from the first
     quote header or signature on is ignored anyway.  Never raises: what cannot be read
-    is listed in ``problems``.
+    is listed in ``issues``.
     """
-    values = form_values(reply_text)
-    problems: list[str] = []
-    finding = _read_finding(values.get("finding"), problems)
-    cause = _read_cause(values.get("cause"), problems)
-    if finding == "valid" and cause is None and "cause" not in values:
-        problems.append(
-            f"{_DISPLAY['cause']}: missing; a valid finding needs one of the six causes"
-        )
+    return answer_from_values(form_values(reply_text))
+
+
+def merged_answer(earlier: Mapping[str, str], answer: DepartmentAnswer) -> DepartmentAnswer:
+    """A later reply on the same sheet: what it states replaces what was written before,
+    what it leaves out is kept (a follow-up may bring only the missing field)."""
+    return answer_from_values({**earlier, **answer.values})
+
+
+def answer_from_values(values: Mapping[str, str]) -> DepartmentAnswer:
+    """The answer the form's raw ``values`` (field name -> text) make."""
+    issues: list[FormIssue] = []
+    finding = _read_finding(values.get("finding"), issues)
+    cause = _read_cause(values.get("cause"), issues)
+    if finding == "valid":
+        issues.extend(FormIssue(name, "missing") for name in _VALID_NEEDS if name not in values)
     return DepartmentAnswer(
         finding=finding,
         cause=cause,
         responsible=values.get("responsible"),
         solution=values.get("solution"),
         note=values.get("note"),
-        problems=tuple(problems),
+        issues=tuple(issues),
+        values=dict(values),
     )
 
 
@@ -319,37 +374,27 @@ def _clean(value: str) -> str | None:
     return value
 
 
-def _read_finding(value: str | None, problems: list[str]) -> str | None:
-    """``valid`` / ``invalid`` from the finding's value; problems when it says neither."""
-    label = _DISPLAY["finding"]
+def _read_finding(value: str | None, issues: list[FormIssue]) -> str | None:
+    """``valid`` / ``invalid`` from the finding's value; an issue when it says neither."""
     if value is None:
-        problems.append(f"{label}: missing; write 成立/valid or 不成立/invalid")
+        issues.append(FormIssue("finding", "missing"))
         return None
     exact = _EXACT_FINDINGS.get(_compact(value).strip(_TRAILING_PUNCTUATION))
     if exact is not None:
         return exact
     choice = _choose(value, *_FINDING_SCANNER)
-    if choice.status == "ambiguous":
-        problems.append(
-            f"{label}: {_quote(value)} leaves both 成立/valid and 不成立/invalid;"
-            " delete or mark one"
-        )
-    elif choice.status == "unknown":
-        problems.append(f"{label}: {_quote(value)} is neither 成立/valid nor 不成立/invalid")
+    if choice.status != "ok":
+        issues.append(FormIssue("finding", choice.status, value))
     return choice.key
 
 
-def _read_cause(value: str | None, problems: list[str]) -> str | None:
-    """A key of CAUSES from the cause's value; problems when it names none or several."""
+def _read_cause(value: str | None, issues: list[FormIssue]) -> str | None:
+    """A key of CAUSES from the cause's value; an issue when it names none or several."""
     if value is None:
         return None
     choice = _choose(value, *_CAUSE_SCANNER)
-    label = _DISPLAY["cause"]
-    if choice.status == "ambiguous":
-        names = ", ".join(choice.candidates)
-        problems.append(f"{label}: {_quote(value)} names several causes ({names}); keep one")
-    elif choice.status == "unknown":
-        problems.append(f"{label}: {_quote(value)} is not one of the six causes")
+    if choice.status != "ok":
+        issues.append(FormIssue("cause", choice.status, value, choice.candidates))
     return choice.key
 
 
@@ -452,3 +497,83 @@ def _quote(value: str) -> str:
     if len(flat) > _QUOTE_CHARS:
         flat = flat[: _QUOTE_CHARS - 1] + "…"
     return f"'{flat}'"
+
+
+# --- telling the department what to put right, in the department's language ---------------
+# Each line starts with a quotation mark, never with a label: a reply that quotes this
+# mail without a recognisable quote header must not have these lines read as its answer.
+
+_ISSUE_TEXT: dict[str, dict[tuple[str, str], str]] = {
+    "zh-CN": {
+        ("finding", "missing"): "“调查结果”一栏未填写：请填写“成立”或“不成立”。",
+        ("finding", "unknown"): "“调查结果”一栏填写的是{value}：请改为“成立”或“不成立”其中一项。",
+        ("finding", "ambiguous"): (
+            "“调查结果”一栏“成立”和“不成立”都保留了：请删去其中一项，或在选中的一项前打“√”。"
+        ),
+        ("cause", "missing"): "“原因”一栏未填写：调查结果为“成立”时，请从下列六类原因中选填一项。",
+        ("cause", "unknown"): "“原因”一栏填写的{value}不在六类原因之中：请从下列原因中选填一项。",
+        ("cause", "ambiguous"): "“原因”一栏同时写了{causes}：请只保留一项。",
+        ("solution", "missing"): (
+            "“处理方案”一栏未填写：调查结果为“成立”时，请写明建议给客户的处理方案，"
+            "如赔偿金额、补发安排。"
+        ),
+    },
+    "en": {
+        ("finding", "missing"): "“Finding” is not filled in: please write “valid” or “invalid”.",
+        ("finding", "unknown"): "“Finding” says {value}: please write either “valid” or “invalid”.",
+        ("finding", "ambiguous"): (
+            "“Finding” still has both “valid” and “invalid”: please delete one, or tick the"
+            " one that applies."
+        ),
+        ("cause", "missing"): (
+            "“Cause” is not filled in: a valid finding needs one of the six causes listed below."
+        ),
+        ("cause", "unknown"): (
+            "“Cause” says {value}, which is not one of the six causes: please choose one from"
+            " the list below."
+        ),
+        ("cause", "ambiguous"): "“Cause” names several causes ({causes}): please keep only one.",
+        ("solution", "missing"): (
+            "“Solution” is not filled in: for a valid finding, please write the solution you"
+            " suggest for the customer (for example compensation or re-shipment)."
+        ),
+    },
+}
+_FINDING_NAMES = {
+    "zh-CN": {"valid": "成立", "invalid": "不成立"},
+    "en": {"valid": "valid", "invalid": "invalid"},
+}
+_OPEN_CHOICE = {"zh-CN": "成立 / 不成立", "en": "valid / invalid"}  # as the form prints it
+_FALLBACK_LANGUAGE = "zh-CN"
+
+
+def describe_issue(issue: FormIssue, language: str) -> str:
+    """``issue`` as one sentence to the department, wholly in ``language`` (zh-CN or en)."""
+    texts = _ISSUE_TEXT.get(language) or _ISSUE_TEXT[_FALLBACK_LANGUAGE]
+    chinese = texts is _ISSUE_TEXT["zh-CN"]
+    value = "“" + _quote(issue.value or "")[1:-1] + "”"
+    names = [CAUSE_LABELS[key]["zh-CN" if chinese else "en"] for key in issue.candidates]
+    causes = "、".join(f"“{name}”" for name in names) if chinese else ", ".join(names)
+    return texts[issue.field, issue.kind].format(value=value, causes=causes)
+
+
+def form_prefill(answer: DepartmentAnswer, language: str) -> dict[str, str]:
+    """The reply form's values filled in with what the department has already written.
+
+    A finding or cause that could not be read is left open (the printed choice, or
+    blank): the issue sent along says what was written.  An English form names the
+    cause by its code, as the English form asks.
+    """
+    if language not in _FINDING_NAMES:
+        language = _FALLBACK_LANGUAGE
+    finding = _FINDING_NAMES[language].get(answer.finding or "", _OPEN_CHOICE[language])
+    cause = ""
+    if answer.cause is not None:
+        cause = CAUSE_LABELS[answer.cause]["zh-CN"] if language == "zh-CN" else answer.cause
+    return {
+        "finding": finding,
+        "cause": cause,
+        "responsible": answer.responsible or "",
+        "solution": answer.solution or "",
+        "note": answer.note or "",
+    }

@@ -11,6 +11,7 @@ is ever deleted from the server.
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import ssl
 from collections.abc import Callable, Iterator
@@ -18,13 +19,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import imapclient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
 from complaintd.config.model import MailboxConfig
 from complaintd.errors import TransientError
 from complaintd.fetch.ledger import (
     FetchedMessage,
     awaiting_disposal,
+    header_message_id,
     load_state,
     mark_disposed,
     reset_for_uidvalidity,
@@ -63,10 +65,25 @@ def connect(mailbox: MailboxConfig, timeout: float = 60.0) -> imapclient.IMAPCli
             client.starttls(context)
         client.login(mailbox.username, mailbox.password)
         return client
+    except LoginError as exc:
+        raise TransientError(login_refused(mailbox, exc)) from exc
     except IMAP_ERRORS as exc:
         raise TransientError(
             f"mailbox {mailbox.name} ({mailbox.host}:{mailbox.port}): {exc}"
         ) from exc
+
+
+def login_refused(mailbox: MailboxConfig, exc: LoginError) -> str:
+    """What an operator needs to read when the server refuses our login (pure)."""
+    reason = str(exc)
+    quoted = re.fullmatch(r"b(['\"])(.*)\1", reason)  # imapclient passes on repr(bytes)
+    if quoted:
+        reason = quoted.group(2)
+    return (
+        f"mailbox {mailbox.name}: {mailbox.host}:{mailbox.port} refused the login of user "
+        f"{mailbox.username!r} ({reason}); check the user name and the password that "
+        f"password_env or password_file gives it"
+    )
 
 
 @contextmanager
@@ -137,10 +154,24 @@ def fetch_new(
         batch = fetch_raw(client, uids[start : start + mailbox.batch_size])
         new_rows = store_batch(runtime.database, state, mailbox.kind, batch, runtime.clock.now())
         stored += len(new_rows)
-        if on_stored is not None:
-            for inbound_id, raw in new_rows:
+        for inbound_id, raw in new_rows:
+            _log_fetched(mailbox, inbound_id, raw)
+            if on_stored is not None:
                 on_stored(inbound_id, raw)
     return stored
+
+
+def _log_fetched(mailbox: MailboxConfig, inbound_id: int, raw: bytes) -> None:
+    """One INFO line per message fetched and committed."""
+    if log.isEnabledFor(logging.INFO):
+        message_id = header_message_id(raw) or "no Message-ID"
+        log.info(
+            "mailbox %s: fetched <%s> (%d bytes) as inbound %d",
+            mailbox.name,
+            message_id,
+            len(raw),
+            inbound_id,
+        )
 
 
 def dispose_processed(

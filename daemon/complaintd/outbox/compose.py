@@ -8,7 +8,6 @@ do not answer it; every mail to a customer carries In-Reply-To/References of the
 
 from __future__ import annotations
 
-import base64
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -19,27 +18,40 @@ from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import Compat32
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
+
+from complaintd.outbox.headers import (
+    MAX_LINE_OCTETS,
+    Folded,
+    address_list,
+    attachment_disposition,
+    capped,
+    mailbox,
+    media_type,
+    msg_ids,
+    unstructured,
+)
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
-MAX_REFERENCES = 20  # keep References short; the oldest and newest ids matter most
-_WORD_BYTES = 39  # UTF-8 bytes per encoded-word: 52 base64 characters, 64 with markup
-_FOLD = "\r\n "
 
 
 class _SmtpPolicy(Compat32):
     """compat32 with CRLF that writes ready header values as they are.
 
     compat32 passes every header through :class:`email.header.Header` again, which
-    made composing one acknowledgement cost most of a millisecond.  The values built
-    here are already ASCII (non-ASCII text is made into RFC 2047 encoded-words first)
-    and folded to short lines; only anything else takes the library's way.
+    made composing one acknowledgement cost most of a millisecond, cannot break a long
+    word, and turns a UTF-8 address into an encoded-word no server can deliver to.  The
+    values built here (:class:`~.headers.Folded`) are folded already and are written as
+    they are, in UTF-8 (RFC 6532 where an address needs it; all else is ASCII); the
+    library's MIME headers when short and ASCII too; only anything else takes its way.
     """
 
-    def _fold(self, name: str, value: object, sanitize: bool) -> str:
-        if isinstance(value, str) and _is_folded_ascii(f"{name}: {value}", self.max_line_length):
-            return f"{name}: {value}{self.linesep}"
-        return str(super()._fold(name, value, sanitize))  # type: ignore[misc]
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if isinstance(value, Folded):
+            return f"{name}: {value}{self.linesep}".encode()
+        if _is_folded_ascii(f"{name}: {value}", self.max_line_length):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
 
 
 def _is_folded_ascii(header: str, limit: int | None) -> bool:
@@ -50,7 +62,7 @@ def _is_folded_ascii(header: str, limit: int | None) -> bool:
     return all(
         "\r" not in line
         and "\n" not in line
-        and len(line) <= (limit or 998)
+        and len(line) <= (limit or MAX_LINE_OCTETS)
         and (index == 0 or line.startswith(" "))
         for index, line in enumerate(lines)
     )
@@ -99,36 +111,7 @@ def thread_references(references: list[str], parent: str | None) -> tuple[str, .
     chain = [r for r in references if r]
     if parent:
         chain.append(parent)
-    unique = list(dict.fromkeys(chain))
-    if len(unique) > MAX_REFERENCES:
-        unique = unique[:1] + unique[-(MAX_REFERENCES - 1) :]
-    return tuple(unique)
-
-
-def encoded_words(text: str) -> str:
-    """``text`` as an RFC 2047 header value: as it is when ASCII, else UTF-8 B-words.
-
-    Each encoded-word holds whole characters and stays under 75 characters; words
-    are folded onto continuation lines (RFC 2047 section 2).
-    """
-    if text.isascii():
-        return text
-    words: list[str] = []
-    chunk: list[str] = []
-    size = 0
-    for character in text:
-        width = len(character.encode("utf-8"))
-        if size + width > _WORD_BYTES:
-            words.append(_b_word("".join(chunk)))
-            chunk, size = [], 0
-        chunk.append(character)
-        size += width
-    words.append(_b_word("".join(chunk)))
-    return _FOLD.join(words)
-
-
-def _b_word(text: str) -> str:
-    return f"=?utf-8?b?{base64.b64encode(text.encode('utf-8')).decode('ascii')}?="
+    return tuple(capped(list(dict.fromkeys(chain))))
 
 
 def _boundary(kind: str) -> str:
@@ -145,8 +128,9 @@ def build_message(mail: OutgoingMail) -> bytes:
 
     Built with the ``compat32`` MIME classes: the modern ``EmailMessage`` API re-parses
     every header it is given and made composing an acknowledgement cost milliseconds.
-    Every header value here is made single-line by :func:`header_safe` first; UTF-8
-    text parts are base64 (compat32's choice for UTF-8), as are attachments.
+    No line can pass 998 octets (RFC 5322 2.1.1): the header values are folded by
+    :mod:`.headers`, and every body part - UTF-8 text, HTML, attachments - is base64 in
+    lines of 76 characters (compat32's choice for UTF-8), whatever the text holds.
     """
     body: Message = MIMEText(mail.text, "plain", "utf-8")
     if mail.html:
@@ -166,20 +150,22 @@ def build_message(mail: OutgoingMail) -> bytes:
 
 
 def _headers(mail: OutgoingMail) -> list[tuple[str, str]]:
-    """Every top-level header, in the order they are written."""
+    """Every top-level header, in the order they are written; none from raw CR/LF text."""
     headers: list[tuple[str, str]] = [
-        ("From", formataddr((header_safe(mail.from_name), mail.from_address), charset="utf-8")),
-        ("To", ", ".join(header_safe(a) for a in mail.to)),
-        ("Subject", encoded_words(header_safe(mail.subject))),
+        ("From", mailbox("From", header_safe(mail.from_name), mail.from_address)),
+        ("To", address_list("To", (header_safe(a) for a in mail.to))),
+        ("Subject", unstructured("Subject", header_safe(mail.subject))),
         ("Date", format_datetime(mail.date)),
         ("Message-ID", f"<{mail.message_id}>"),
     ]
-    if mail.in_reply_to:
-        headers.append(("In-Reply-To", f"<{mail.in_reply_to}>"))
-    if mail.references:
-        headers.append(("References", _FOLD.join(f"<{r}>" for r in mail.references)))
+    parent = msg_ids("In-Reply-To", [mail.in_reply_to] if mail.in_reply_to else [])
+    if parent:
+        headers.append(("In-Reply-To", parent))
+    references = msg_ids("References", mail.references)
+    if references:
+        headers.append(("References", references))
     if mail.reply_to:
-        headers.append(("Reply-To", header_safe(mail.reply_to)))
+        headers.append(("Reply-To", mailbox("Reply-To", "", header_safe(mail.reply_to))))
     if mail.auto_submitted:
         headers.append(("Auto-Submitted", mail.auto_submitted))
     headers.append(("X-Auto-Response-Suppress", "All"))
@@ -188,11 +174,9 @@ def _headers(mail: OutgoingMail) -> list[tuple[str, str]]:
 
 
 def _attachment(filename: str, content_type: str, data: bytes) -> MIMEBase:
-    """One base64 attachment; the file name RFC 2231-encoded when not ASCII."""
-    maintype, _, subtype = content_type.partition("/")
-    part = MIMEBase(maintype or "application", subtype or "octet-stream")
+    """One base64 attachment; the file name RFC 2231-encoded, in continuations when long."""
+    part = MIMEBase(*media_type(content_type))
     part.set_payload(data)
     encode_base64(part)
-    name = header_safe(filename)
-    part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+    part["Content-Disposition"] = attachment_disposition(header_safe(filename))
     return part

@@ -7,6 +7,9 @@ few concurrent workers that each reuse one SMTP connection, and their outcome re
 * 4xx, connection refused, timeout - back to ``pending`` with exponential backoff, until
   the row's deadline; then ``failed``.
 * 5xx - ``failed`` at once with the server's answer (``outbox list --status failed``).
+* An address no server can take, or a UTF-8 address when the server does not offer
+  SMTPUTF8 - ``failed`` at once with the reason, before any SMTP command; the other rows
+  of the batch go on.
 
 A process killed mid-delivery leaves rows ``sending``; their lease expires and they are
 sent again (at-least-once: a mail may rarely go twice, it is never lost).
@@ -24,9 +27,10 @@ from datetime import UTC, datetime, timedelta
 import aiosmtplib
 
 from complaintd.config.model import SmtpConfig
+from complaintd.outbox.addresses import AddressError, needs_smtputf8, wire_address
 from complaintd.runtime import Runtime
 from complaintd.store.db import is_postgres
-from complaintd.store.models import Outbox
+from complaintd.store.models import Outbox, Ticket
 from complaintd.store.prepared import update_row
 from complaintd.workflow.records import record_event
 
@@ -49,6 +53,19 @@ class Envelope:
 
 
 @dataclass(frozen=True)
+class Transaction:
+    """MAIL FROM, RCPT TO and the MAIL parameters of one envelope, as they go on the wire."""
+
+    mail_from: str
+    rcpt_to: list[str]
+    options: list[str]
+
+
+class Undeliverable(Exception):
+    """An envelope that no attempt could deliver as it is; the message says why."""
+
+
+@dataclass(frozen=True)
 class Delivery:
     """The outcome of one attempt: ``sent``, ``temporary`` or ``permanent``."""
 
@@ -62,8 +79,35 @@ def retry_delay(attempts: int) -> timedelta:
     return min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, attempts - 1))
 
 
+def smtp_transaction(envelope: Envelope, offers: Callable[[str], bool]) -> Transaction:
+    """The wire form of ``envelope`` for a server that ``offers`` the named extensions.
+
+    Raises :class:`Undeliverable`: an address no server could take, or one with a UTF-8
+    local part (it needs SMTPUTF8, RFC 6531) when the server does not offer SMTPUTF8.
+    """
+    try:
+        sender = wire_address(envelope.mail_from)
+        recipients = [wire_address(address) for address in envelope.rcpt_to]
+    except AddressError as exc:
+        raise Undeliverable(f"not sendable: {exc}") from exc
+    if not needs_smtputf8([sender, *recipients]):
+        return Transaction(sender, recipients, [])
+    if not offers("smtputf8"):
+        utf8 = next(a for a in [sender, *recipients] if not a.isascii())
+        raise Undeliverable(
+            f"not sendable: {utf8} has a non-ASCII local part, which needs SMTPUTF8"
+            " (RFC 6531), and the SMTP server does not offer it"
+        )
+    body = ["BODY=8BITMIME"] if offers("8bitmime") else []  # UTF-8 headers are 8-bit
+    return Transaction(sender, recipients, ["SMTPUTF8", *body])
+
+
 def classify_failure(exc: BaseException) -> tuple[str, str]:
     """``(temporary|permanent, detail)`` for an SMTP exception (RFC 5321 4.2.1)."""
+    if isinstance(exc, Undeliverable):
+        return "permanent", str(exc)
+    if isinstance(exc, aiosmtplib.SMTPNotSupported):  # the server lacks what the mail needs
+        return "permanent", f"{type(exc).__name__}: {exc}"
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in exc.recipients]
         detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
@@ -87,7 +131,18 @@ async def open_smtp(smtp: SmtpConfig) -> aiosmtplib.SMTP:
     await client.connect()
     if smtp.username:
         await client.login(smtp.username, smtp.password or "")
+    await _greet(client)
     return client
+
+
+async def _greet(client: aiosmtplib.SMTP) -> None:
+    """EHLO (HELO for an old server) unless done, so its extensions are known before MAIL."""
+    if not client.is_ehlo_or_helo_needed:
+        return
+    try:
+        await client.ehlo()
+    except aiosmtplib.SMTPHeloError:
+        await client.helo()
 
 
 class SmtpWorkerPool:
@@ -137,14 +192,11 @@ class SmtpWorkerPool:
             try:
                 if client is None or not client.is_connected:
                     client = await self._connect()
-                response = await client.sendmail(
-                    envelope.mail_from, list(envelope.rcpt_to), envelope.raw
-                )
-                on_results([Delivery(envelope.outbox_id, "sent", _describe_response(response))])
-            except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-                outcome, detail = classify_failure(exc)
-                on_results([Delivery(envelope.outbox_id, outcome, detail)])
+                delivery = await _deliver(client, envelope)
+            except (TimeoutError, aiosmtplib.SMTPException, OSError, Undeliverable) as exc:
+                delivery = Delivery(envelope.outbox_id, *classify_failure(exc))
                 client = await self._reset(client)
+            on_results([delivery])
         if client is not None and client.is_connected:
             self._idle.append(client)
 
@@ -166,6 +218,21 @@ class SmtpWorkerPool:
         except (aiosmtplib.SMTPException, OSError):
             client.close()
             return None
+
+
+async def _deliver(client: aiosmtplib.SMTP, envelope: Envelope) -> Delivery:
+    """Send one envelope over ``client``; raise on any failure."""
+    transaction = smtp_transaction(envelope, client.supports_extension)
+    try:
+        response = await client.sendmail(
+            transaction.mail_from,
+            transaction.rcpt_to,
+            envelope.raw,
+            mail_options=transaction.options,
+        )
+    except ValueError as exc:  # an address aiosmtplib refuses to write (UnicodeEncodeError)
+        raise Undeliverable(f"not sendable: {exc}") from exc
+    return Delivery(envelope.outbox_id, "sent", _describe_response(response))
 
 
 def _not_tried(queue: asyncio.Queue[Envelope], reason: str) -> list[Delivery]:
@@ -197,13 +264,12 @@ def release_stale_claims(runtime: Runtime, *, everything: bool = False) -> int:
     return int(query.execute())
 
 
-def claim_due(runtime: Runtime, limit: int = CLAIM_BATCH) -> list[Envelope]:
-    """Claim pending rows due by the clock; SKIP LOCKED on PostgreSQL for several instances."""
-    now = runtime.clock.now()
+def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> list[Envelope]:
+    """Claim pending rows due by ``due_by``; SKIP LOCKED on PostgreSQL for several instances."""
     with runtime.database.atomic():
         query = (
             Outbox.select(Outbox.id, Outbox.mail_from, Outbox.rcpt_to, Outbox.raw_message)
-            .where((Outbox.status == "pending") & (Outbox.next_attempt_at <= now))
+            .where((Outbox.status == "pending") & (Outbox.next_attempt_at <= due_by))
             .order_by(Outbox.next_attempt_at, Outbox.id)
             .limit(limit)
         )
@@ -266,6 +332,7 @@ def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
     change = _outcome(row, delivery, now)
     update_row(Outbox, row.id, change)
     status = str(change["status"])
+    _log_outcome(row, status, delivery.detail)
     if status != "pending":
         detail = change.get("last_error") or change.get("smtp_response")
         record_event(
@@ -280,18 +347,42 @@ def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
     return status
 
 
+def _log_outcome(row: Outbox, status: str, detail: str) -> None:
+    """One line per attempt: ticket, kind, Message-ID and what became of the mail
+    (INFO; WARNING when it failed for good)."""
+    level = logging.WARNING if status == "failed" else logging.INFO
+    if not log.isEnabledFor(level):
+        return
+    number = "-"
+    if row.ticket_id is not None:
+        number = Ticket.select(Ticket.number).where(Ticket.id == row.ticket_id).scalar()
+    said = {"sent": "sent", "failed": "FAILED"}.get(status, "not sent, will retry")
+    log.log(
+        level,
+        "%s %s <%s> (outbox %d) %s: %s",
+        number,
+        row.kind,
+        row.message_id,
+        row.id,
+        said,
+        detail,
+    )
+
+
 async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:
-    """Send everything due now, batch by batch; return counts by outcome."""
+    """Send everything due when the flush began, batch by batch; return counts by outcome.
+
+    Each row is tried at most once a flush: a row that failed for now is due again only
+    after its backoff (a minute at least), later than the moment the flush began, so it
+    is never claimed again by this flush - it stays ``pending`` for the next one.
+    """
+    due_by = runtime.clock.now()
     totals: Counter[str] = Counter()
-    seen: set[int] = set()
-    while True:
-        envelopes = [e for e in claim_due(runtime) if e.outbox_id not in seen]
-        if not envelopes:
-            return totals
-        seen.update(e.outbox_id for e in envelopes)
+    while envelopes := claim_due(runtime, due_by):
         await pool.deliver_all(
             envelopes, lambda deliveries: totals.update(record_deliveries(runtime, deliveries))
         )
+    return totals
 
 
 def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[str]:
@@ -307,26 +398,3 @@ def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[st
             await pool.close()
 
     return asyncio.run(run())
-
-
-def outbox_rows(status: str | None) -> list[Outbox]:
-    """Outbox rows, optionally of one status, oldest first."""
-    query = Outbox.select().order_by(Outbox.id)
-    return list(query.where(Outbox.status == status) if status else query)
-
-
-def retry_failed_mail(runtime: Runtime, outbox_id: int | None, deadline: timedelta) -> list[int]:
-    """Failed rows (one, or all) back to pending now, with a fresh deadline."""
-    now = runtime.clock.now()
-    query = Outbox.select(Outbox.id).where(Outbox.status == "failed")
-    if outbox_id is not None:
-        query = query.where(Outbox.id == outbox_id)
-    ids = [row.id for row in query]
-    if ids:
-        with runtime.database.atomic():
-            Outbox.update(status="pending", next_attempt_at=now, deadline_at=now + deadline).where(
-                Outbox.id.in_(ids)
-            ).execute()
-            for row_id in ids:
-                record_event(now, "cli", "mail_retry", outbox=row_id)
-    return ids

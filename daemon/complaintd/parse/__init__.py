@@ -21,6 +21,7 @@ from complaintd.parse.model import (
     Address,
     Attachment,
     AutomatedKind,
+    AutomatedRule,
     BodyText,
     ParsedMessage,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "Address",
     "Attachment",
     "AutomatedKind",
+    "AutomatedRule",
     "BodyText",
     "Decoded",
     "ParsedMessage",

@@ -21,14 +21,37 @@ from complaintd.parse.charset import decode_bytes
 from complaintd.parse.model import Address
 
 # RFC 2047 section 2: encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
-# encoded-text is printable ASCII without "?" (section 2); spaces are tolerated.
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([\x20-\x3e\x40-\x7e]*)\?=")
+# encoded-text is printable ASCII without "?" (section 2); spaces are tolerated, and
+# so is a TAB: Exchange folds long words inside the encoded text.
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([\x20-\x3e\x40-\x7e\t]*)\?=")
 # RFC 5322 section 2.2.3: unfolding removes CRLF before WSP; lone CR/LF also seen.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WHITESPACE = re.compile(r"\s+")
 _MSG_ID = re.compile(r"<([^<>]*)>")
 _ADDR_SPEC = r"[^\s<>@\",;:()\\\[\]]+@[^\s<>@\",;:()\\\[\]]+"
+# Lexical atoms of an address list (RFC 5322 section 3.2): an encoded word, a
+# quoted string, a comment, an angle-bracketed part, a separator, other text.
+_ADDRESS_TOKEN = re.compile(
+    rf"(?P<word>{_ENCODED_WORD.pattern})"
+    r'|(?P<quoted>"(?:[^"\\]|\\.)*(?:"|$))'
+    r"|(?P<comment>\((?:[^()\\]|\\.)*(?:\)|$))"
+    r"|(?P<angle><[^<>]*(?:>|$))"
+    r"|(?P<separator>[,;:])"
+    r'|(?P<text>[^"(<,;:=]+|.)',
+    re.DOTALL,
+)
+_COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
+_QUOTED_PAIR = re.compile(r"\\(.)")
+_DOMAIN = r"[\w-]+(?:\.[\w-]+)+"  # a dot: "a@b" in garbage is no address
+_ANGLE_ADDRESS = re.compile(rf"<\s*(?:mailto:)?(?P<address>{_ADDR_SPEC})\s*>")
+# A bare address starts a word ("jdöe@x.cn" is one address, and the scan stays
+# linear); an ASCII local part is preferred, the 8-bit one is the fallback.
+_WORD_START = r"(?<![^\s\"'<(\[:,;])"
+_BARE_ASCII_ADDRESS = re.compile(
+    rf"{_WORD_START}(?P<address>[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.-]+@{_DOMAIN})"
+)
+_BARE_ADDRESS = re.compile(rf"{_WORD_START}(?P<address>[^\s<>@\",;:()\\\[\]]+@{_DOMAIN})")
 _SIMPLE_ADDRESS = re.compile(
     rf"""\s*(?:(?:"(?P<quoted>[^"\\]*)"|(?P<name>[^"<>@,;:()\\\[\]]*?))\s*<(?P<angle>{_ADDR_SPEC})>"""
     rf"""|(?P<bare>{_ADDR_SPEC}))\s*(?:,|$)"""
@@ -123,7 +146,8 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
         except (binascii.Error, ValueError):
             return None
     # RFC 2047 section 4.2: "_" is a space, "=XX" a byte; a2b_qp(header=True) does both.
-    return binascii.a2b_qp(text.encode("ascii", "surrogateescape"), header=True)
+    # A TAB is what is left of a fold inside the word, never text.
+    return binascii.a2b_qp(text.replace("\t", "").encode("ascii", "surrogateescape"), header=True)
 
 
 def _merge_runs(pieces: Pieces) -> Pieces:
@@ -162,21 +186,41 @@ def parse_addresses(values: list[str], hint: str | None, notes: list[str]) -> tu
     """Parse address header values into decoded, lower-cased mailboxes.
 
     Structure is parsed before RFC 2047 decoding so that a decoded comma or
-    angle bracket in a display name cannot split or forge an address.
+    angle bracket in a display name cannot split or forge an address.  Real
+    clients and web forms also write what RFC 5322 does not allow (``张三
+    a@b.cn``, ``"a@b.cn"``, a raw comma inside a Q-encoded name): those are
+    read the way mail clients read them, with a note.
     """
     found: dict[str, Address] = {}
     for value in values:
         text = raw_to_text(unfold(value), hint, notes)
-        for name, email in _simple_addresses(text) or _robust_addresses(text, notes):
+        for name, email in _mailboxes(text, notes):
             _add_address(found, name, email, notes)
     return tuple(found.values())
+
+
+def _mailboxes(text: str, notes: list[str]) -> list[tuple[str, str]]:
+    """(display name, address) pairs of one header value, names still encoded."""
+    simple = _simple_addresses(text)
+    if simple is not None:
+        return simple
+    pairs = _list_mailboxes(text, notes)
+    if pairs or "=?" not in text:
+        return pairs
+    # Some mailers encode the whole field, address and all: the address is
+    # only found after decoding.  Nothing can be forged: nothing else is there.
+    decoded = decode_words(text, notes)
+    pairs = _list_mailboxes(decoded, notes) if decoded != text else []
+    if pairs:
+        notes.append(f"address: found only inside encoded words in {text[:80]!r}")
+    return pairs
 
 
 def _simple_addresses(text: str) -> list[tuple[str, str]] | None:
     """Fast path for plain lists (``a@b``, ``Name <a@b>``, ``"Name" <a@b>``).
 
     Returns None for anything else (comments, groups, escapes, odd brackets),
-    which then goes to mail-parser's careful scanner.
+    which then goes to the careful scanners.
     """
     found: list[tuple[str, str]] = []
     position = 0
@@ -188,6 +232,119 @@ def _simple_addresses(text: str) -> list[tuple[str, str]] | None:
         found.append((name, match.group("angle") or match.group("bare")))
         position = match.end()
     return found
+
+
+def _list_mailboxes(text: str, notes: list[str]) -> list[tuple[str, str]]:
+    """Every mailbox of an address list, one list item at a time.
+
+    An item without an address followed by one with a name is the first half
+    of an unquoted "Last, First <a@b>" name, as Outlook users type it.
+    """
+    pairs: list[tuple[str, str]] = []
+    pending: list[str] = []
+    for item in _address_items(text):
+        found = _item_mailboxes(item, notes)
+        if not found:
+            pending.append(item.strip())
+            continue
+        if pending and len(found) == 1 and found[0][0]:
+            found = [(", ".join([*pending, found[0][0]]), found[0][1])]
+        pending = []
+        pairs.extend(found)
+    return pairs
+
+
+def _item_mailboxes(item: str, notes: list[str]) -> list[tuple[str, str]]:
+    """mail-parser's RFC 5322 reading of one item, else the lenient one."""
+    if not item.strip():
+        return []
+    strict = [(name, email) for name, email in _robust_addresses(item, notes) if email.strip()]
+    return strict or _lenient_mailbox(item, notes)
+
+
+def _address_items(text: str) -> list[str]:
+    """Split an address list at top-level commas and semicolons.
+
+    Quoted strings, comments, angle brackets and RFC 2047 encoded words are
+    atoms: a comma or colon inside them separates nothing.  Encoded words come
+    back wrapped in quotes, so that an RFC 5322 parser takes a raw comma or
+    colon inside one (which RFC 2047 forbids but mailers send) as part of the
+    name.  A group name (``team: a@b, c@d;``) is dropped.
+    """
+    items: list[str] = []
+    current: list[str] = []
+    for match in _ADDRESS_TOKEN.finditer(text):
+        kind, token = match.lastgroup, match.group(0)
+        if kind == "separator" and (token != ":" or _is_group_name(current)):
+            if token != ":":
+                items.append("".join(current))
+            current = []
+        else:
+            current.append(_quote_word(token) if kind == "word" else token)
+    items.append("".join(current))
+    return [item for item in items if item.strip()]
+
+
+def _is_group_name(tokens: list[str]) -> bool:
+    """True when the text before a colon is a group's display name (RFC 5322 3.4)."""
+    text = "".join(tokens)
+    return "@" not in text and "<" not in text
+
+
+def _quote_word(word: str) -> str:
+    """An encoded word as a quoted string (it holds no quote in practice)."""
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _lenient_mailbox(item: str, notes: list[str]) -> list[tuple[str, str]]:
+    """One mailbox read the way mail clients read what RFC 5322 rejects.
+
+    The address is the last ``<...@...>``, else a bare ``local@domain``
+    (also inside quotes: ``"a@b.cn"``), else one inside a comment; the rest,
+    unquoted, is the display name.  Encoded words and comments never supply
+    the address when anything else does.  Several bare addresses and no
+    brackets (``a@x.cn b@x.cn``) are a list a mailer wrote without commas.
+    """
+    masked = _mask(item, _ENCODED_WORD, _COMMENT)
+    match = _last(_ANGLE_ADDRESS, masked)
+    if match is None:
+        bare = _bare_addresses(masked) or _bare_addresses(_mask(item, _ENCODED_WORD))
+        if len(bare) > 1:
+            notes.append(f"address: a list without commas in {item.strip()[:80]!r}")
+            return [("", found.group("address")) for found in bare]
+        match = bare[0] if bare else None
+    if match is None:
+        return []
+    name = _display_name(item[: match.start()] + " " + item[match.end() :])
+    notes.append(f"address: read leniently from {item.strip()[:80]!r}")
+    return [(name, match.group("address"))]
+
+
+def _mask(text: str, *patterns: re.Pattern[str]) -> str:
+    """``text`` with every match of ``patterns`` blanked out (same length)."""
+    for pattern in patterns:
+        text = pattern.sub(lambda match: " " * len(match.group(0)), text)
+    return text
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The last match of ``pattern`` in ``text``."""
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
+
+
+def _bare_addresses(text: str) -> list[re.Match[str]]:
+    """Every ``local@domain`` with an ASCII local part, else the first of any kind."""
+    return list(_BARE_ASCII_ADDRESS.finditer(text)) or list(_BARE_ADDRESS.finditer(text))[:1]
+
+
+def _display_name(rest: str) -> str:
+    """What is left around the address, as a display name (comments as a last resort)."""
+    comments = [match.group(0)[1:-1] for match in _COMMENT.finditer(rest)]
+    name = _COMMENT.sub(" ", rest)
+    name = _QUOTED_PAIR.sub(r"\1", name.replace('""', " ")).replace('"', " ")
+    name = _WHITESPACE.sub(" ", name).strip(" \t,;:<")
+    return name or " ".join(comment.strip() for comment in comments).strip()
 
 
 def _robust_addresses(text: str, notes: list[str]) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import Message
 
 from complaintd.errors import PermanentError
-from complaintd.parse.automated import Signals, classify
+from complaintd.parse.automated import SIGNAL_HEADERS, Signals, classify
 from complaintd.parse.headers import (
     HeaderIndex,
     decode_text,
@@ -28,7 +28,7 @@ from complaintd.parse.headers import (
 from complaintd.parse.mime import Walk, walk_message
 from complaintd.parse.model import Address, ParsedMessage
 from complaintd.parse.quotes import strip_reply
-from complaintd.parse.tolerant import parse_bytes, parse_headers
+from complaintd.parse.tolerant import parse_bytes, parse_headers, repair_header_block
 
 # Decoded headers kept in ParsedMessage.headers: what classification and
 # threading may want later.  Kept small on purpose - the dict is stored.
@@ -47,22 +47,19 @@ SELECTED_HEADERS = (
     "content-language",
     "thread-topic",
     "thread-index",
+    # The topmost one only: the desk's MTA prepends its verdict (RFC 8601 section 5).
+    "authentication-results",
 )
 # Headers the automated-mail rules read (a superset of what is stored).
-_SIGNAL_HEADERS = (
-    *SELECTED_HEADERS,
-    "list-unsubscribe",
-    "list-post",
-    "x-mailing-list",
-    "mailing-list",
-)
+_SIGNAL_HEADERS = tuple(dict.fromkeys((*SELECTED_HEADERS, *SIGNAL_HEADERS)))
 _HEADER_VALUE_MAX = 300
+_LONG_HEADERS = {"authentication-results": 4000}  # verdicts follow long comments
+_NAME_MAX = 200  # a display name taken from an address-less From
+# Where the sender is looked for, in order (Return-Path comes last, separately).
+_SENDER_FALLBACKS = ("from", "reply-to", "sender")
 _MAX_DEFECTS = 50
 _SINGLE_HEADERS = ("from", "subject", "date", "message-id")  # RFC 5322 section 3.6: at most one
 _ANGLE = re.compile(r"<([^<>]*)>")
-_HEADER_END = re.compile(rb"\r?\n(?=\r?\n)")  # the blank line ending the header block
-_FIELD = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")  # RFC 5322 section 3.6.8 field-name
-_OBS_FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]+:")
 _LEADING_NOISE = (b"\xef\xbb\xbf", b"\r\n", b"\n", b"\r")
 
 
@@ -99,12 +96,12 @@ def _parse_bytes(data: bytes, notes: list[str]) -> Message:
     msg = _parse_once(data, notes)
     if len(msg) and not any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects):
         return msg
-    repaired = _repair_header_block(data)
-    if repaired is None:
+    repaired, repairs = repair_header_block(data)
+    if repaired == data:
         return msg
     again = _parse_once(repaired, notes)
     if len(again) >= len(msg):
-        notes.append("repaired malformed header lines (obsolete 'Name :' or invalid field names)")
+        notes.extend(f"header block: {repair}" for repair in repairs)
         return again
     return msg
 
@@ -118,46 +115,6 @@ def _parse_once(data: bytes, notes: list[str]) -> Message:
         return parse_headers(data)
 
 
-def _repair_header_block(data: bytes) -> bytes | None:
-    """Fix a header block the stdlib stops reading early; None if nothing to fix.
-
-    RFC 5322 section 4.5 obsolete syntax allows white space before the colon
-    ("Subject  : x"); we rewrite it.  Lines whose field name has characters
-    outside RFC 5322 ftext are dropped with their continuation lines - but only
-    if every such line has a colon, i.e. looks like a field and not like a body
-    that simply lacks its separating blank line.
-    """
-    match = _HEADER_END.search(data)
-    end = match.end() if match else len(data)
-    lines = [_OBS_FIELD.sub(rb"\1:", line) for line in data[:end].splitlines(keepends=True)]
-    bad = [i for i, line in enumerate(lines) if not _field_like(line, i)]
-    if all(b":" in lines[i] for i in bad):
-        lines = _without_fields(lines, set(bad))
-    repaired = b"".join(lines) + data[end:]
-    return repaired if repaired != data else None
-
-
-def _field_like(line: bytes, position: int) -> bool:
-    """A field line, a continuation line, or the mbox "From " line first."""
-    if line[:1] in (b" ", b"\t") or _FIELD.match(line):
-        return True
-    return position == 0 and line.startswith(b"From ")
-
-
-def _without_fields(lines: list[bytes], bad: set[int]) -> list[bytes]:
-    """Drop the lines in ``bad`` together with their continuation lines."""
-    kept: list[bytes] = []
-    dropping = False
-    for index, line in enumerate(lines):
-        if index in bad:
-            dropping = True
-        elif line[:1] not in (b" ", b"\t"):
-            dropping = False
-        if not dropping:
-            kept.append(line)
-    return kept
-
-
 def _build(msg: Message, index: HeaderIndex, notes: list[str]) -> ParsedMessage:
     """Assemble the ParsedMessage from the parsed tree."""
     hint = _charset_hint(msg)
@@ -165,12 +122,11 @@ def _build(msg: Message, index: HeaderIndex, notes: list[str]) -> ParsedMessage:
     notes.extend(walk.notes)
     body = walk.body()
     subject = decode_text(index.first("subject"), hint, notes)
-    from_addrs = parse_addresses(index.all("from"), hint, notes)
-    from_addr = from_addrs[0] if from_addrs else None
-    selected = _selected_headers(index, hint, notes)
     return_path = _return_path(index)
+    from_addr, sender_source = _sender(index, hint, notes, return_path)
+    selected = _selected_headers(index, hint, notes)
     signals = _signals(index, hint, notes, subject, from_addr, return_path, msg, walk)
-    kind, reason = classify(signals)
+    kind, reason, rule = classify(signals, body.text)
     return ParsedMessage(
         message_id=next(iter(parse_msg_ids(index.all("message-id")[:1])), None),
         in_reply_to=parse_msg_ids(index.all("in-reply-to")),
@@ -187,10 +143,44 @@ def _build(msg: Message, index: HeaderIndex, notes: list[str]) -> ParsedMessage:
         attachments=tuple(walk.attachments),
         automated=kind,
         automated_reason=reason,
+        automated_rule=rule,
         return_path=return_path,
         headers=selected,
         defects=_defects(msg, index, notes),
+        sender_source=sender_source,
     )
+
+
+def _sender(
+    index: HeaderIndex, hint: str | None, notes: list[str], return_path: str | None
+) -> tuple[Address | None, str | None]:
+    """The sender and the header it came from.
+
+    From first; when From holds no address at all (a web form's bare name, a
+    broken gateway), Reply-To, then Sender, then Return-Path - the desk must be
+    able to answer.  The name written in such a From is kept as the display name.
+    """
+    for name in _SENDER_FALLBACKS:
+        found = parse_addresses(index.all(name), hint, notes)
+        if found:
+            return _named(found[0], index, hint, notes, name), name
+    if return_path:
+        return _named(Address("", return_path), index, hint, notes, "return-path"), "return-path"
+    return None, None
+
+
+def _named(
+    sender: Address, index: HeaderIndex, hint: str | None, notes: list[str], source: str
+) -> Address:
+    """``sender``, noting a fallback and naming it after an address-less From."""
+    if source == "from":
+        return sender
+    notes.append(f"sender: From has no address; {source} used")
+    written = decode_text(index.first("from"), hint, notes)
+    name = written.split("<")[0].strip().strip('"').strip()  # "Tom Brinck <hammer>"
+    if sender.name or not name or "@" in written:
+        return sender
+    return Address(name[:_NAME_MAX], sender.email)
 
 
 def _charset_hint(msg: Message) -> str | None:
@@ -207,7 +197,8 @@ def _selected_headers(index: HeaderIndex, hint: str | None, notes: list[str]) ->
     found: dict[str, str] = {}
     for name in SELECTED_HEADERS:
         if name in index:
-            found[name] = decode_text(index.first(name), hint, notes)[:_HEADER_VALUE_MAX]
+            limit = _LONG_HEADERS.get(name, _HEADER_VALUE_MAX)
+            found[name] = decode_text(index.first(name), hint, notes)[:limit]
     return found
 
 

@@ -9,6 +9,7 @@ Rules, in the spirit of what mail clients display:
   body; the other parts are inline resources (RFC 2387).
 * ``multipart/mixed`` and anything unknown: every inline text part adds to the
   body, in order; everything else is an attachment.
+* ``text/plain; format=flowed``: soft line breaks joined (RFC 3676).
 * ``message/rfc822``: a forwarded message - a header line, its text, its
   attachments.  Inside ``multipart/report`` (a bounce, RFC 6522) the returned
   message is kept whole as ``original-message.eml`` instead.
@@ -25,6 +26,7 @@ from email.message import Message
 
 from complaintd.parse.charset import Decoded, decode_bytes
 from complaintd.parse.filenames import safe_filename
+from complaintd.parse.flowed import unflow
 from complaintd.parse.headers import HeaderIndex, decode_text, decode_words, raw_to_text, unfold
 from complaintd.parse.html_text import html_to_text
 from complaintd.parse.model import Attachment, BodyText
@@ -265,7 +267,15 @@ def _add_segment(part: Message, ctype: str, walk: Walk, ctx: _Context) -> None:
         if walk.html is None and not ctx.nested:
             walk.html = text
         text = html_to_text(text)
+    elif _param_word(part, "format") == "flowed":
+        text = unflow(text, delsp=_param_word(part, "delsp") == "yes")
     walk.segments.append(_Segment(text, ctype == "text/html", decoded, declared, raw))
+
+
+def _param_word(part: Message, name: str) -> str:
+    """A Content-Type parameter as a stripped, lower-cased word ('' when absent)."""
+    value = part.get_param(name)
+    return value.strip().lower() if isinstance(value, str) else ""
 
 
 def _decode_part(part: Message, ctype: str, walk: Walk) -> tuple[str, Decoded, str | None, bytes]:

@@ -20,6 +20,36 @@ class AutomatedKind(StrEnum):
     AUTO_GENERATED = "auto_generated"  # other robots (Auto-Submitted: auto-generated)
 
 
+class AutomatedRule(StrEnum):
+    """Which evidence made a message automated (see complaintd.parse.automated).
+
+    Two rules only say that no *acknowledgement* may go back - a person may
+    well have written the mail (see :attr:`person_may_have_written`).
+    """
+
+    REPORT = "report"  # multipart/report or a delivery-status part (DSN, MDN, ARF)
+    BOUNCE_SENDER = "bounce_sender"  # From mailer-daemon@ or postmaster@
+    BOUNCE_HEADER = "bounce_header"  # X-Failed-Recipients
+    BOUNCE_SUBJECT = "bounce_subject"  # "Delivery Status Notification", "系统退信"...
+    AUTO_SUBMITTED = "auto_submitted"  # RFC 3834 Auto-Submitted other than "no"
+    AUTO_REPLY_HEADER = "auto_reply_header"  # X-Autoreply and kin, (X-)Precedence: auto_reply
+    AUTO_REPLY_TEXT = "auto_reply_text"  # out-of-office subject and/or opening lines
+    LIST = "list"  # List-* headers, (X-)Precedence: list or bulk
+    PRECEDENCE_JUNK = "precedence_junk"  # (X-)Precedence: junk
+    NULL_SENDER = "null_sender"  # Return-Path: <> (RFC 5321 section 4.5.5)
+    SUPPRESS_REQUEST = "suppress_request"  # X-Auto-Response-Suppress: All/OOF/AutoReply alone
+    NOREPLY_ADDRESS = "noreply_address"  # a no-reply From address alone
+
+    @property
+    def person_may_have_written(self) -> bool:
+        """True when the mail may be a person's: make a ticket, but send no acknowledgement.
+
+        Shops and platforms forward real complaints from ``noreply@`` and CRMs
+        add ``X-Auto-Response-Suppress`` to everything.
+        """
+        return self in (AutomatedRule.SUPPRESS_REQUEST, AutomatedRule.NOREPLY_ADDRESS)
+
+
 @dataclass(frozen=True)
 class Address:
     """One mailbox: display name (decoded, may be empty) and lower-cased address."""
@@ -62,7 +92,7 @@ class ParsedMessage:
     in_reply_to: tuple[str, ...]  # message ids, no angle brackets
     references: tuple[str, ...]  # message ids, oldest first, no angle brackets
     subject: str  # decoded (RFC 2047), single line, stripped
-    from_addr: Address | None
+    from_addr: Address | None  # the sender: From, or a fallback header (see sender_source)
     reply_to: tuple[Address, ...]
     to: tuple[Address, ...]
     cc: tuple[Address, ...]
@@ -76,3 +106,7 @@ class ParsedMessage:
     return_path: str | None  # None when absent; '' for the null sender <>
     headers: dict[str, str] = field(default_factory=dict)  # selected raw headers, decoded
     defects: tuple[str, ...] = ()  # parser complaints, for the audit trail
+    automated_rule: AutomatedRule | None = None  # the evidence behind ``automated``
+    # The header from_addr was read from: "from", or when From holds no address at
+    # all "reply-to", "sender" or "return-path" (in that order); None without a sender.
+    sender_source: str | None = None

@@ -72,21 +72,44 @@ _FIELDS = {
     kind: re.compile(rf"^\s*[>*]*\s*(?:{words})\s*[*]*\s*[:：]", re.IGNORECASE)
     for kind, words in _FIELD_WORDS.items()
 }
-# English attributions need "on" before the date ("On <date>, <name> wrote:",
-# "<name> on <date> wrote:") or an address, so "...were sent:" is not one.
-_ENGLISH_VERB = re.compile(r"\b(?:wrote|sent)\s*:?\s*-*\s*$", re.IGNORECASE)
-_ON = re.compile(r"(?:^|[\s>-])on\s", re.IGNORECASE)
+# English attributions: "On <date>, <name> wrote:", "<name> on <date> wrote:", Eudora's
+# "At <time> <date>, you wrote:" or "<name> <address> wrote:" (Gnus: "writes:"); "sent"
+# only with an address, so "...were sent:" is not one.
+_ENGLISH_VERB = re.compile(r"\b(wrote|writes|sent)\s*:?\s*-*\s*$", re.IGNORECASE)
+_ON = re.compile(r"(?:^|[\s>-])on\s|^\W*at\s", re.IGNORECASE)
+# Sup: "Excerpts from <name>'s message of <date>:".
+_EXCERPTS = re.compile(r"^\W*excerpts from .{1,80}'s message of .*[:：]\s*$", re.IGNORECASE)
 _OTHER_VERBS = (
     "écrit", "escribió", "scritto", "escreveu", "schrieb", "schreef", "geschreven", "napisał",
     "napisał(a)", "napisała", "pisze", "skrev", "kirjoitti", "написал", "написал(а)",
     "написала", "yazdı", "έγραψε", "写道", "寫道", "のメッセージ", "작성",
 )  # fmt: skip
-_VERB_ENDINGS = ("wrote", "sent", *_OTHER_VERBS)
+_VERB_ENDINGS = ("wrote", "writes", "sent", *_OTHER_VERBS)
 _VERB_AT_END = re.compile(rf"(?:{_words(*_OTHER_VERBS)})\s*[:：]?\s*-*\s*$", re.IGNORECASE)
 # "Am 2. Jan. 2024 schrieb Name <a@b.c>:" - the verb in the middle, a colon at the end.
 _VERB_INSIDE = re.compile(r"\b(?:schrieb|skrev|schreef)\b.*[:：]\s*$", re.IGNORECASE)
-_DIGIT = re.compile(r"\d")
-_DATE_OR_ADDRESS = re.compile(r"\d|@")
+# A client names someone else: "I wrote:" / "我在…里写道：" is the writer's own sentence.
+_FIRST_PERSON = re.compile(
+    r"(?:(?:^|[\s,;，；])(?:i|we)\s+(?:wrote|sent)|我[^<>@]*(?:写道|寫道))\s*[:：]?\s*-*\s*$",
+    re.IGNORECASE,
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# What makes a date in an attribution: a time of day, a numeric or CJK date, a
+# year, or an English month with a day.  A waybill ("SF123456789012") is none.
+_DATE = re.compile(
+    r"(?<!\d)\d{1,2}[:：]\d{2}(?!\d)"  # 10:00, 7:31
+    r"|(?<!\d)\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?!\d)"  # 2024-01-02, 01/03/11, 14.01.2024
+    r"|(?<!\d)\d{1,4}\s*年\s*\d{1,2}\s*月|(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*日"  # 2024年1月, 1月2日
+    r"|(?<!\d)(?:19|20)\d{2}(?!\d)"  # a year
+    rf"|\b{_MONTH}\s+\d{{1,2}}(?!\d)|(?<!\d)\d{{1,2}}\.?\s+{_MONTH}",
+    re.IGNORECASE,
+)
+# "2017-11-24 16:32 GMT+01:00 Name <a@b.c>:" (Gmail in some languages), "Wednesday,
+# 17 November 2021, 3:32 PM +0300 from a@b.c <a@b.c>:" (Mail.ru): a date first, an
+# address last, and nothing but the colon after it.
+_ADDRESS_THEN_COLON = re.compile(r"@[\w.-]+\.\w+>?\s*\)?\s*[:：]\s*$")
+_WEEKDAY_FIRST = re.compile(r"^[\s>*-]*(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", re.IGNORECASE)
+_QUOTED_NAME = re.compile(r'"[^"]+"|“[^”]+”')
 _WRAPPED_CLOSE = re.compile(r"^\s*>\s*[:：]\s*$")  # "<a@b.c" wrapped before ">:"
 # How wrapped attributions begin: a preposition or weekday (On, Le, Am, W dniu,
 # Finnish "pe", Russian "ср", Chinese 在/於) or a date.
@@ -98,7 +121,7 @@ _OPENER = re.compile(
 _ADDRESS = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(\.[\w-]{1,63})+")
 _ENDS_WITH_COLON = re.compile(r"[:：]\s*$")
 _QUOTED = re.compile(r"^\s*>")
-_SEPARATOR_LINE = re.compile(r"^\s*([-_=*]{2,}|[-_]{2,}\s*)$")
+_SEPARATOR_LINE = re.compile(r"^\s*(?:[-_=*—–]{2,}|[—–])\s*$")
 _SIG_DELIMITER = re.compile(r"^(-- ?|_{2,})\s*$")  # RFC 3676 "-- ", and bare "--"/"___" lines
 _SIGNATURE_MAX_LINES = 20  # a longer "signature" is more likely content after a rule
 _DEVICE = r"[\w .'()-]{2,40}(?:<[^>]*>)?"  # "iPhone", "Outlook for iOS<https://aka.ms/x>"
@@ -107,15 +130,25 @@ _MOBILE_EN_EU = (
     rf"envoyé (?:de|depuis|à partir de) (?:mon )?{_DEVICE}", rf"von meinem {_DEVICE} gesendet",
     rf"gesendet von {_DEVICE}(?: für {_DEVICE})?", rf"enviado desde (?:mi )?{_DEVICE}",
     rf"verzonden (?:vanaf|met) {_DEVICE}", rf"verstuurd vanaf {_DEVICE}",
-    rf"sendt fra (?:min )?{_DEVICE}",
+    rf"sendt fra (?:min )?{_DEVICE}", rf"enviado do meu {_DEVICE}",
+    rf"inviato da(?:l mio)? {_DEVICE}", rf"skickat från (?:min )?{_DEVICE}",
 )  # fmt: skip
 _CHINESE_APPS = _words(
     "iphone", "ipad", "android", "手机", "手機", "邮箱", "郵箱", "客户端", "客戶端", "mail",
-    "outlook", "华为", "小米", "荣耀", "三星", "魅族", "网易", "qq", "foxmail",
+    "outlook", "华为", "小米", "荣耀", "三星", "魅族", "网易", "qq", "foxmail", "galaxy", "huawei",
+    "honor", "vivo", "oppo", "redmi", "oneplus", "windows", "平板",
 )  # fmt: skip
-_MOBILE_ZH = (  # "发自我的iPhone", "来自网易邮箱大师", "从我的 iPhone 发送"
-    r"(?:发自|来自|發自|來自|从|從)\s*(?:我的)?\s*[\w .-]{0,20}"
-    rf"(?:{_CHINESE_APPS})[\w .-]{{0,20}}(?:发送|發送)?"
+# What may follow the device or app name: a model ("Mate 40 Pro") and app words.
+_CHINESE_APP_TAIL = _words(
+    "大师", "大師", "客户端", "客戶端", "智能版", "版", "手机", "手機", "邮箱", "郵箱",
+    "邮件", "郵件", "应用", "應用", "app",
+)  # fmt: skip
+# "发自我的iPhone", "来自网易邮箱大师", "从我的 iPhone 发送", "从 Windows 版邮件发送": the
+# line ends with the device or app, so "来自小米的包裹丢了" is a sentence, not a tag.
+_MOBILE_ZH = (
+    r"(?:发自|来自|發自|來自|从|從|发送自|發送自)\s*(?:我的)?\s*[\w .-]{0,20}?"
+    rf"(?:{_CHINESE_APPS})[A-Za-z0-9 .+-]{{0,20}}(?:(?:{_CHINESE_APP_TAIL})\s*)*(?:发送|發送)?"
+    r"|(?:获取|取得|下载|下載)\s*outlook\s*(?:for|适用于|適用於)?\s*\w+.*"  # Outlook mobile, zh
 )
 _MOBILE = re.compile(rf"^\s*(?:{'|'.join(_MOBILE_EN_EU)}|{_MOBILE_ZH})\s*$", re.IGNORECASE)
 _CLOSINGS = (
@@ -247,10 +280,21 @@ def _attribution_span(lines: list[str], index: int) -> int:
         if len(joined) > _MAX_ATTRIBUTION:
             return 0
         if _is_attribution(joined):
-            later = " ".join(line.strip() for line in lines[index + 1 : index + span])
-            wrapped_here = span == 1 or _OPENER.match(joined) or not _is_attribution(later)
-            return span if wrapped_here else 0
+            return span if span == 1 or _starts_here(lines, index, span) else 0
     return 0
+
+
+def _starts_here(lines: list[str], index: int, span: int) -> bool:
+    """True when a wrapped attribution begins at ``index``, not on a later line.
+
+    "On <date> Desk <" + "desk@x.com> wrote:" is one attribution even though its
+    second line alone looks like one; a line of the reply above a whole
+    attribution ("On <date> ... wrote:") is not part of it.
+    """
+    later = " ".join(line.strip() for line in lines[index + 1 : index + span])
+    if not _is_attribution(later):
+        return True
+    return bool(_OPENER.match(lines[index])) and not _OPENER.match(later)
 
 
 def _may_end_attribution(line: str) -> bool:
@@ -262,22 +306,43 @@ def _may_end_attribution(line: str) -> bool:
 def _is_attribution(text: str) -> bool:
     """``On <date>, <name> wrote:`` and its relatives in other languages.
 
-    A date (a digit) or an address must be present, which keeps prose such as
-    "On the other hand, I wrote:" out.  Verbs are looked for in the tail only:
-    attributions end with them, and scanning long lines is the costly part.
+    A date or an address must be present, which keeps prose such as "On the
+    other hand, I wrote:" out; a digit alone is not a date, so "运单号
+    SF123456789012 ... 详情见下：" is the customer's own line.  Verbs are looked
+    for in the tail only: attributions end with them, and scanning long lines
+    is the costly part.
     """
-    has_digit = bool(_DIGIT.search(text))
-    if not has_digit and not _has_address(text):
-        return False
+    has_date = bool(_DATE.search(text))
+    has_address = _has_address(text)
     tail = text[-_TAIL:]
-    if _ENGLISH_VERB.search(tail):
-        return bool(_ON.search(text)) or _has_address(text)
+    if not (has_date or has_address) or _FIRST_PERSON.search(text[-_MAX_ATTRIBUTION:]):
+        return False
+    english = _ENGLISH_VERB.search(tail)
+    if english:
+        if english.group(1).lower() == "sent":
+            return has_address
+        return (has_date and bool(_ON.search(text))) or has_address
     if _VERB_AT_END.search(tail):
         return True
-    if not _ENDS_WITH_COLON.search(tail):
+    if not has_date or not _ENDS_WITH_COLON.search(tail):
         return False
     # "Am ... schrieb Name <a@b.c>:" or "2017-11-24 16:32 GMT+01:00 Name <a@b.c>:"
-    return bool(_VERB_INSIDE.search(text)) or (has_digit and _has_address(text))
+    if _VERB_INSIDE.search(text) or _EXCERPTS.match(text):
+        return True
+    opens = _OPENER.match(text) or _WEEKDAY_FIRST.match(text)
+    return bool(opens) and bool(_ADDRESS_THEN_COLON.search(tail))
+
+
+def _looks_like_attribution(line: str) -> bool:
+    """An attribution in a language we have no verb for, right above a ``>`` quote.
+
+    ``2013.02.08. 7:31 keltezéssel, "Gyõrvári Eszter" írta:``: it ends with a
+    colon and has a date and an address or a quoted name.  A sentence that
+    merely ends in a colon and holds a waybill or a phone number is not one.
+    """
+    if not _ENDS_WITH_COLON.search(line) or not _DATE.search(line):
+        return False
+    return _has_address(line) or bool(_QUOTED_NAME.search(line))
 
 
 def _has_address(text: str) -> bool:
@@ -335,11 +400,11 @@ def _skip_blank(lines: list[str], index: int) -> int:
 
 
 def _drop_attribution_before(kept: list[str]) -> None:
-    """Remove an unrecognised attribution (a line ending in ':' with a date or address)."""
+    """Remove an attribution we have no verb for from above a ``>`` quote."""
     last = len(kept) - 1
     while last >= 0 and not kept[last].strip():
         last -= 1
-    if last >= 0 and _ENDS_WITH_COLON.search(kept[last]) and _DATE_OR_ADDRESS.search(kept[last]):
+    if last >= 0 and _looks_like_attribution(kept[last]):
         del kept[last:]
 
 
@@ -355,7 +420,7 @@ def _strip_signature(lines: list[str]) -> list[str]:
     after = _filled_after(lines)
     for index in range(len(lines)):
         if _is_signature_start(lines, index, after[index]):
-            return lines[:index]
+            return _drop_trailing_separators(lines[:index])
     return lines
 
 

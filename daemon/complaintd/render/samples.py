@@ -8,10 +8,19 @@ kind does not get fails the check instead of failing on a real customer.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
+from complaintd.departments.form import (
+    FormIssue,
+    describe_issue,
+    form_prefill,
+    parse_department_answer,
+)
 from complaintd.render.labels import cause_choices, resolve_language
+from complaintd.render.times import LocalTime
 
 # Mail to the customer.
 KINDS: tuple[str, ...] = (
@@ -36,6 +45,10 @@ INTERNAL_KINDS: tuple[str, ...] = (
     "emergency",
     "rejected_answer",
     "answer_incomplete",
+    "sheet_cancelled",
+    "agent_forward",
+    "agent_refused",
+    "rejected_attempt",
 )
 
 ALL_KINDS: tuple[str, ...] = KINDS + INTERNAL_KINDS
@@ -131,6 +144,13 @@ _REASON = {
 
 _ANSWERS = {"zh-CN": ("同意", "不同意"), "en": ("agree", "disagree")}
 
+_DESK_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def _beijing(year: int, month: int, day: int, hour: int, minute: int) -> LocalTime:
+    """A sample time in the desk's zone, as the workflow hands times to templates."""
+    return LocalTime(datetime(year, month, day, hour, minute, tzinfo=_DESK_ZONE))
+
 
 def _mailto(address: str, number: str, answer: str) -> str:
     """A ``mailto:`` URL pre-filling a reply of ``answer`` to the ticket (RFC 6068)."""
@@ -150,8 +170,8 @@ def _ticket(kind: str, language: str) -> dict[str, Any]:
         "order_numbers": ["PO-2026-11873"],
         "attachments": list(_TICKET[language]["attachments"]),
         "customer_name": _TICKET[language]["customer_name"],
-        "created_at": "2026-11-20 10:00 (UTC+08:00)",
-        "due_at": "2026-11-21 10:00 (UTC+08:00)",
+        "created_at": _beijing(2026, 11, 20, 10, 0),
+        "due_at": _beijing(2026, 11, 21, 10, 0),
     }
 
 
@@ -275,6 +295,43 @@ _REJECTED = {
 }
 
 
+# A department's first, incomplete reply: no finding and no solution yet.
+_PARTIAL_ANSWER = {
+    "zh-CN": "我们正在调查。\n原因：业务人员操作失误\n责任：上海浦东中转分拨中心 夜班装卸组",
+    "en": (
+        "We are still looking into it.\nCause: staff_error\n"
+        "Responsible: Shanghai Pudong transfer hub, night loading team"
+    ),
+}
+# Kinds whose sample ticket had its severity raised after the acknowledgement: the
+# desk's own target is earlier than the time promised to the customer.
+_RAISED = ("department_answer", "agent_answers")
+_REJECTED_REASON = {
+    "zh-CN": "zhangwei1987@163.example may not answer for qc",
+    "en": "zhang.wei.1987@webmail.example may not answer for qc",
+}
+
+_FORWARDED = {
+    "zh-CN": {
+        "from": "wangli@huanan-canyin.example",
+        "name": "王丽",
+        "text": "这个方案我没法同意。两箱餐具都是给新店开业准备的，只赔货值不够，"
+        "耽误开业的损失你们也要考虑。请今天之内给我回电话。",
+        "attachments": ["破损餐具2.jpg"],
+    },
+    "en": {
+        "from": "emily.carter@harbourkitchen.example",
+        "name": "Emily Carter",
+        "text": "I'm sorry but I can't accept this. The plates were for our opening on "
+        "Saturday; the declared value does not cover what the delay costs us. "
+        "Please call me today.",
+        "attachments": ["broken-plates-2.jpg"],
+    },
+}
+
+_WITHHELD = {"zh-CN": "收到，这单我来跟进", "en": "Got it, I'll take this one"}
+
+
 def _internal_ticket(kind: str, language: str) -> dict[str, Any]:
     """The sample ticket as the workflow passes it to an internal template."""
     ticket = _ticket(kind, language)
@@ -287,9 +344,10 @@ def _internal_ticket(kind: str, language: str) -> dict[str, Any]:
         quantity=complaint["quantity"],
         complaint_text=complaint["complaint_text"],
         source="email",
+        internal_due_at=_beijing(2026, 11, 20, 16, 0) if kind in _RAISED else None,
     )
     if kind == "emergency":  # a serious complaint: the tighter SLA applies
-        ticket.update(severity="serious", due_at="2026-11-20 12:00 (UTC+08:00)")
+        ticket.update(severity="serious", due_at=_beijing(2026, 11, 20, 12, 0))
     return ticket
 
 
@@ -326,19 +384,19 @@ def _internal_extra(kind: str, language: str) -> dict[str, Any]:
     if kind == "contact_sheet":
         return {
             "department": qc,
-            "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 0},
+            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 0},
             "causes": cause_choices(),
         }
     if kind == "chaser":
         return {
             "department": qc,
-            "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 1},
+            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 1},
             "causes": cause_choices(),
         }
     if kind == "escalation":
         return {
             "department": qc,
-            "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 2},
+            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 2},
             "reminders": 2,
         }
     if kind == "agent_new_ticket":
@@ -361,12 +419,32 @@ def _internal_extra(kind: str, language: str) -> dict[str, Any]:
     if kind == "answer_incomplete":
         return {
             "department": qc,
-            "sheet": {"due_at": "2026-11-20 18:00 (UTC+08:00)", "reminders": 0},
-            "problems": ["调查结果/Finding: missing; write 成立/valid or 不成立/invalid"],
+            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 0},
+            "problems": [
+                describe_issue(FormIssue(name, "missing"), language)
+                for name in ("finding", "solution")
+            ],
+            "filled": form_prefill(parse_department_answer(_PARTIAL_ANSWER[language]), language),
             "causes": cause_choices(),
         }
+    if kind == "sheet_cancelled":
+        return {
+            "department": qc,
+            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 1},
+            "cancelled_because": "closed",
+            "explanation": _TEXT[language]["resolution"],
+        }
+    if kind == "agent_forward":
+        return {"mail": _FORWARDED[language], "outcome": "disagreed"}
+    if kind == "agent_refused":
+        return {
+            "problems": ["#sevrity: unknown command (did you mean #severity?)"],
+            "withheld": _WITHHELD[language],
+        }
+    if kind == "rejected_attempt":
+        return {"reason": _REJECTED_REASON[language], **_REJECTED[language]}
     # rejected_answer
-    return {"department": qc, **_REJECTED[language]}
+    return {"department": qc, "reason": _REJECTED_REASON[language], **_REJECTED[language]}
 
 
 def sample_context(kind: str, language: str) -> dict[str, Any]:

@@ -13,10 +13,10 @@ with a hole in it.  HTML files are autoescaped; text files are not.
 Context contract (what the workflow passes; only the keys a kind needs are guaranteed)::
 
     language: "zh-CN" | "en"       (the renderer sets it to the language actually used)
-    desk: {name, address}
+    desk: {name, address}          (name: the desk's name in the mail's language)
     ticket: {number, subject, category, severity, status, waybills: [str],
              order_numbers: [str], attachments: [str], customer_name: str | None,
-             created_at: str, due_at: str}          (times already formatted, local)
+             created_at: time, due_at: time}
     text: str             reopened, reply, solution, agreed, objection, resolution
     reason: str           invalid
     agree_mailto, disagree_mailto: str              solution
@@ -26,12 +26,17 @@ Internal kinds get a fuller ticket (the whole case)::
     ticket: {... as above, customer_email: str | None, customer_fax: str | None,
              shipping_date: str | None, goods: str | None, quantity: str | None,
              complaint_text: str (the customer's complaint in full),
-             source: "email" | "fax"}
+             source: "email" | "fax",
+             internal_due_at: time | None (the desk's own answer target when a
+                 raised severity made it earlier than the promise, due_at)}
     department: {key, name}       contact_sheet, chaser, escalation,
-                                  department_answer, rejected_answer
-    sheet: {due_at: str, reminders: int}            contact_sheet, chaser, escalation
+                                  department_answer, rejected_answer,
+                                  answer_incomplete, sheet_cancelled
+    sheet: {due_at: time, reminders: int}           contact_sheet, chaser, escalation,
+                                  answer_incomplete, sheet_cancelled
                                   (in a chaser, reminders is the number of this reminder)
-    causes: [{key, zh, en}]       contact_sheet, chaser   (the six causes, in order)
+    causes: [{key, zh, en}]       contact_sheet, chaser, answer_incomplete
+                                  (the six causes, in order)
     reminders: int                escalation   (reminders sent before escalating)
     dispatched: [str]             agent_new_ticket   (departments sent a contact sheet)
     answers: [answer]             agent_answers
@@ -41,20 +46,32 @@ Internal kinds get a fuller ticket (the whole case)::
     open_sheets: [str]            department_answer   (departments still to answer)
     reason: str                   emergency   (why the complaint is serious)
     sender: str, excerpt: str     rejected_answer   (who replied, what they wrote)
+    problems: [str]               answer_incomplete   (what to put right, in the language)
+    filled: {finding, cause, responsible, solution, note}: str
+                                  answer_incomplete   (the form pre-filled, "" = blank)
+    cancelled_because: "closed" | "invalid"        sheet_cancelled
+    explanation: str              sheet_cancelled   (the resolution, or why invalid)
 
     answer = {department: str, finding: "valid" | "invalid", cause_label: str | None,
               responsible: str | None, solution: str | None, note: str | None}
 
-Filters available to templates:
+A *time* is a :class:`~complaintd.render.times.LocalTime` (or ``"-"`` when there is
+none); the renderer writes every one in the language of the mail before rendering:
+``2026年11月22日 10:00（北京时间）`` / ``22 November 2026, 10:00 (Beijing time)``.
+
+Filters and tests available to templates:
 
 * ``category_label``, ``severity_label``, ``status_label``, ``cause_label``:
   ``{{ ticket.category | category_label }}`` names a key in the context's ``language``;
   ``{{ key | category_label("en") }}`` names it in the language given.
 * ``nl2br`` (HTML only): escapes plain text and keeps its line breaks as ``<br>``.
+* ``text is starts_with_salutation``: the agent's text greets the customer itself
+  ("您好", "王女士：", "Dear …"), so the letter around it must not greet them again.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -84,7 +101,9 @@ from complaintd.render.labels import (
     severity_label,
     status_label,
 )
+from complaintd.render.salutation import starts_with_salutation
 from complaintd.render.samples import ALL_KINDS, sample_context
+from complaintd.render.times import localize_times
 from complaintd.render.wellformed import html_problems
 
 # The three parts of a mail, as file-name suffixes after "<kind>.".
@@ -109,8 +128,13 @@ class RenderedMail:
 
 
 def default_templates_dir() -> Path:
-    """The repository's top-level ``templates/`` folder (the shipped templates)."""
-    return Path(__file__).resolve().parents[3] / "templates"
+    """The shipped templates: the package ``complaintd.templates`` (the checkout's
+    top-level ``templates/`` folder in an editable install)."""
+    spec = importlib.util.find_spec("complaintd.templates")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if locations:
+        return Path(locations[0])
+    return Path(__file__).resolve().parents[3] / "templates"  # run from a bare checkout
 
 
 def clean_subject(subject: str) -> str:
@@ -179,7 +203,15 @@ def _environment(directory: Path) -> ImmutableSandboxedEnvironment:
     env.filters["status_label"] = _status_filter
     env.filters["cause_label"] = _cause_filter
     env.filters["nl2br"] = _nl2br
+    env.tests["starts_with_salutation"] = starts_with_salutation
     return env
+
+
+def template_values(context: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """What templates in ``language`` see: ``context`` with its labels' language set to
+    the templates' own and every time written out in it."""
+    values: dict[str, Any] = localize_times({**context, "language": language}, language)
+    return values
 
 
 def _traceback_frames(traceback: TracebackType | None) -> Iterator[tuple[str, int]]:
@@ -204,8 +236,7 @@ class TemplateRenderer:
         not parse, or fails to render; :class:`ValueError` for a malformed kind.
         """
         language = resolve_language(language)
-        values = dict(context)
-        values["language"] = language  # labels must follow the templates actually used
+        values = template_values(context, language)
         return RenderedMail(
             subject=clean_subject(self._render_part(kind, language, SUBJECT, values)),
             text=self._render_part(kind, language, TEXT, values),
@@ -259,6 +290,7 @@ def _key(name: str) -> str:
 
 # Ticket facts that may be missing (None); lists that may be empty.
 _OPTIONAL_FACTS = (
+    "internal_due_at",
     "customer_name",
     "customer_email",
     "customer_fax",
@@ -308,6 +340,8 @@ def _variants(full: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     variants: list[Mapping[str, Any]] = [full, _sparse(full)]
     if full.get("suggested_solution"):
         variants.append({**full, "suggested_solution": ""})
+    if full.get("cancelled_because") == "closed":
+        variants.append({**full, "cancelled_because": "invalid"})
     return variants
 
 
@@ -317,7 +351,7 @@ def _part_problems(
     """What is wrong with one part rendered with ``context``; [] when nothing."""
     where = _key(f"{language}/{kind}.{part}")
     try:
-        output = renderer._render_part(kind, language, part, context)
+        output = renderer._render_part(kind, language, part, template_values(context, language))
     except ConfigError as error:
         return [str(error)]
     if part == SUBJECT:

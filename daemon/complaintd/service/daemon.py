@@ -67,6 +67,7 @@ class MailboxWatcher(threading.Thread):
         self.process_lock = process_lock
         self.outbox_wakeup = outbox_wakeup
         self.stop_event = threading.Event()
+        self.trouble: str | None = None  # the failure last logged, said once until it changes
 
     def run(self) -> None:
         """Connect, drain, wait; reconnect with backoff after any failure."""
@@ -78,13 +79,25 @@ class MailboxWatcher(threading.Thread):
             except (ComplaintdError, *IMAP_ERRORS) as exc:
                 self._report(exc)
                 self.stop_event.wait(delay())
-            except Exception:
-                log.exception("mailbox %s: unexpected error", self.mailbox.name)
+            except Exception as exc:
+                if self._is_new_trouble(f"unexpected error: {type(exc).__name__}: {exc}"):
+                    log.exception("mailbox %s: unexpected error", self.mailbox.name)
                 self.stop_event.wait(delay())
         close_database()
 
+    def _is_new_trouble(self, trouble: str) -> bool:
+        """True the first time ``trouble`` happens; a retry failing the same way is quiet."""
+        if trouble == self.trouble:
+            log.debug("mailbox %s: still failing: %s", self.mailbox.name, trouble)
+            return False
+        self.trouble = trouble
+        return True
+
     def _serve_connection(self) -> None:
         client = connect(self.mailbox)
+        if self.trouble is not None:
+            log.info("mailbox %s: connected again", self.mailbox.name)
+            self.trouble = None
         try:
             use_idle = self.mailbox.idle and client.has_capability("IDLE")
             while not self.stop_event.is_set():
@@ -119,7 +132,12 @@ class MailboxWatcher(threading.Thread):
             client.idle_done()
 
     def _report(self, exc: BaseException) -> None:
-        log.warning("mailbox %s: %s", self.mailbox.name, exc)
+        """Say a connection failure once (it is retried with backoff); record it."""
+        message = str(exc)
+        if not message.startswith(f"mailbox {self.mailbox.name}"):
+            message = f"mailbox {self.mailbox.name}: {message}"
+        if self._is_new_trouble(message):
+            log.error("%s (retrying with backoff)", message)
         try:
             remember_mailbox_error(self.runtime, self.mailbox, str(exc))
         except Exception:

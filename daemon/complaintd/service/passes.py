@@ -36,7 +36,7 @@ def mailbox_pass(runtime: Runtime, mailbox: MailboxConfig) -> MailboxReport:
     except (TransientError, *IMAP_ERRORS) as exc:
         report.error = str(exc)
         remember_mailbox_error(runtime, mailbox, report.error)
-        log.error("mailbox %s: %s", mailbox.name, exc)
+        log.debug("%s", exc)  # the caller reports it (once prints it with the pass)
     return report
 
 

@@ -41,6 +41,7 @@ def _create_tables(database: peewee.Database) -> None:
     with (
         _without_field(Message, "contact_sheet_id"),
         _without_field(Ticket, "owner"),
+        _without_field(Ticket, "internal_due_at"),
         _with_field(InboundMessage, "raw_message", peewee.BlobField()),
     ):
         database.create_tables(V1_MODELS, safe=True)
@@ -48,7 +49,8 @@ def _create_tables(database: peewee.Database) -> None:
 
 def _contact_sheets(database: peewee.Database) -> None:
     """Version 2: contact sheets, and which sheet a message belongs to."""
-    database.create_tables([ContactSheet], safe=True)
+    with _without_field(ContactSheet, "partial_answer"):
+        database.create_tables([ContactSheet], safe=True)
     columns = {column.name for column in database.get_columns(Message._meta.table_name)}
     if "contact_sheet_id" not in columns:
         migrator = SchemaMigrator.from_database(database)
@@ -121,12 +123,20 @@ def _ticket_owner(database: peewee.Database) -> None:
     _add_column(database, Ticket, "owner")
 
 
+def _partial_answers(database: peewee.Database) -> None:
+    """Version 6: a contact sheet's incomplete answer, merged with the next reply; the
+    desk's internal answer target after a severity raise."""
+    _add_column(database, ContactSheet, "partial_answer")
+    _add_column(database, Ticket, "internal_due_at")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
     Migration(3, "ticket index by customer and time", _customer_time_index),
     Migration(4, "inbound raw bytes in their own table", _raw_bytes_apart),
     Migration(5, "ticket owner", _ticket_owner),
+    Migration(6, "partial sheet answers and internal due times", _partial_answers),
 )
 
 

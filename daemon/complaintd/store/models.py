@@ -103,6 +103,9 @@ class Ticket(BaseModel):
     due_at = UtcDateTimeField(null=True)  # committed first answer time (severity SLA)
     # The desk agent who took the ticket (``#take``); added by migration 5.
     owner = peewee.CharField(null=True)
+    # The desk's own answer target when a raised severity made it tighter than the time
+    # promised to the customer (``due_at``, never rewritten); added by migration 6.
+    internal_due_at = UtcDateTimeField(null=True)
 
 
 class InboundMessage(BaseModel):
@@ -260,11 +263,15 @@ class ContactSheet(BaseModel):
     ticket = peewee.ForeignKeyField(Ticket, backref="contact_sheets", on_delete="CASCADE")
     ticket_id: int
     department = peewee.CharField()  # the department's key
-    status = peewee.CharField(index=True, default="open")  # open|answered|overdue|escalated
+    # open | answered | overdue | escalated | cancelled (the ticket closed or invalid)
+    status = peewee.CharField(index=True, default="open")
     due_at = UtcDateTimeField()
     reminders = peewee.IntegerField(default=0)
     last_reminder_at = UtcDateTimeField(null=True)
     answer = JsonField(null=True)  # finding, cause, responsible, solution, note, by, at
+    # The form fields of an incomplete answer (field -> text as written), merged with the
+    # department's next reply on this sheet; added by migration 6.
+    partial_answer = JsonField(null=True)
     message_id = peewee.CharField(null=True, index=True, max_length=998)  # the sheet mail
     created_at = UtcDateTimeField()
     answered_at = UtcDateTimeField(null=True)

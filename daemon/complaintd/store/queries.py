@@ -7,6 +7,7 @@ return plain values, never model instances, and take aware datetimes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,16 @@ class KnownMessage:
     id: int
     ticket_id: int
     inbound_id: int | None
+
+
+@dataclass(frozen=True)
+class ThreadMail:
+    """One mail of a ticket's conversation, as threading sees it."""
+
+    message_id: str
+    kind: str
+    direction: str  # in | out
+    to: tuple[str, ...]
 
 
 def incoming_message(message_id: str) -> KnownMessage | None:
@@ -88,15 +99,18 @@ def ticket_of_message_ids(message_ids: list[str]) -> int | None:
     return next((found[i] for i in message_ids if i in found), None)
 
 
-def thread_message_ids(ticket_id: int) -> list[tuple[str, str]]:
-    """``(message id, kind)`` of every message of the ticket that has one, oldest first."""
+def thread_message_ids(ticket_id: int) -> list[ThreadMail]:
+    """Every message of the ticket that has a Message-ID, oldest first."""
     cursor = execute(
         Message,
-        "SELECT message_id, kind FROM message WHERE ticket_id = ? AND message_id IS NOT NULL"
-        " ORDER BY created_at, id",
+        "SELECT message_id, kind, direction, to_addrs FROM message"
+        " WHERE ticket_id = ? AND message_id IS NOT NULL ORDER BY created_at, id",
         (ticket_id,),
     )
-    return [(message_id, kind) for message_id, kind in cursor.fetchall()]
+    return [
+        ThreadMail(message_id, kind, direction, tuple(json.loads(to_addrs or "[]")))
+        for message_id, kind, direction, to_addrs in cursor.fetchall()
+    ]
 
 
 def incoming_file_names(ticket_id: int) -> list[str]:

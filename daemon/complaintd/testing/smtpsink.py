@@ -11,6 +11,9 @@ purpose so delivery retries can be tested against a real server:
 * ``stop()`` then ``start()``: the server is down (connection refused) and comes
   back on the same port.
 
+``SmtpSink(smtputf8=False)`` is a server without the SMTPUTF8 extension (RFC 6531),
+as many still are: it does not offer it after EHLO and refuses non-ASCII commands.
+
 Typical use::
 
     with SmtpSink() as sink:
@@ -56,6 +59,8 @@ class SinkMessage:
     peer: str
     # The reply the sink gave: "250 ...", "451 ..." or "550 ...".
     reply: str
+    # The parameters of MAIL FROM, e.g. ("SMTPUTF8", "BODY=8BITMIME").
+    mail_options: tuple[str, ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -105,6 +110,7 @@ class _SinkHandler:
                 received_at=dt.datetime.now(dt.UTC),
                 peer=f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer),
                 reply=reply,
+                mail_options=tuple(envelope.mail_options),
             )
         )
         return reply
@@ -113,11 +119,15 @@ class _SinkHandler:
 class SmtpSink:
     """A collecting SMTP server on 127.0.0.1 with switchable failure modes."""
 
-    def __init__(self, mode: str = "ok", port: int | None = None) -> None:
-        """Prepare a sink in *mode*; *port* None picks a free port at first start()."""
+    def __init__(self, mode: str = "ok", port: int | None = None, *, smtputf8: bool = True) -> None:
+        """Prepare a sink in *mode*; *port* None picks a free port at first start().
+
+        *smtputf8* False makes a server that does not offer SMTPUTF8.
+        """
         self._kind, self._fail_budget = parse_mode(mode)
         self._mode = mode
         self._port = port
+        self._smtputf8 = smtputf8
         self._lock = threading.Condition()
         self._messages: list[SinkMessage] = []
         self._rejected: list[SinkMessage] = []
@@ -179,7 +189,7 @@ class SmtpSink:
             hostname=LOOPBACK,
             port=port,
             server_hostname="sink.complaintd.test",
-            enable_SMTPUTF8=True,
+            enable_SMTPUTF8=self._smtputf8,
             ready_timeout=10.0,
         )
         controller.start()
@@ -285,6 +295,7 @@ class SmtpSink:
         state: dict[str, Any] = {
             "port": self._port,
             "mode": self._mode,
+            "smtputf8": self._smtputf8,
             "running": self.running,
             "accepted": len(self._messages),
             "rejected": len(self._rejected),

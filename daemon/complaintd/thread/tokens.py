@@ -6,6 +6,10 @@ It is an HMAC-SHA256 of ``<number>.<scope>`` under ``desk.token_secret``, cut to
 base32 characters (60 bits): enough that it cannot be guessed, short enough for a
 local part (RFC 5321 allows 64 octets).  Mail systems may change the case of a local
 part, so tokens are compared case-insensitively.
+
+Many enterprise mail hosts do not deliver sub-addresses, so internal mail also carries
+its token in the subject tag: ``[TS-202611-0001/S2-K7Q2M9XDAB]`` (scope and the first 10
+characters of the same signature, 50 bits; a forger gets one try per mail).
 """
 
 from __future__ import annotations
@@ -17,8 +21,13 @@ import re
 from dataclasses import dataclass
 
 _SIG_CHARS = 12
+_SUBJECT_SIG_CHARS = 10
 _TOKEN = re.compile(
     r"(?<![a-z0-9])(?P<number>[a-z][a-z0-9]{0,9}-\d{6}-\d{4,})\.(?P<scope>c|a|s\d+)\.(?P<sig>[a-z2-7]{12})(?![a-z0-9])",
+    re.IGNORECASE,
+)
+_SUBJECT_TOKEN = re.compile(
+    r"\[\s*(?P<number>[a-z][a-z0-9]{0,9}-\d{6}-\d{4,})/(?P<scope>c|a|s\d+)-(?P<sig>[a-z2-7]{10})\s*\]",
     re.IGNORECASE,
 )
 
@@ -48,13 +57,29 @@ def reply_address(desk_address: str, token: str) -> str:
     return f"{local}+{token}@{domain}"
 
 
-def find_tokens(secret: bytes, texts: list[str]) -> list[ReplyToken]:
-    """Find every token in ``texts`` (addresses, subject), each checked against ``secret``."""
-    found: list[ReplyToken] = []
-    for text in texts:
-        for match in _TOKEN.finditer(text):
-            number, scope = match["number"].upper(), match["scope"].lower()
-            expected = _signature(secret, number, scope)
-            valid = hmac.compare_digest(expected, match["sig"].lower())
-            found.append(ReplyToken(number=number, scope=scope, valid=valid))
+def subject_tag(secret: bytes, number: str, scope: str) -> str:
+    """The subject tag carrying ``scope``'s token: ``TS-202611-0001/S2-K7Q2M9XDAB``."""
+    signature = _signature(secret, number, scope)[:_SUBJECT_SIG_CHARS]
+    return f"{number.upper()}/{scope.upper()}-{signature.upper()}"
+
+
+def find_tokens(secret: bytes, texts: list[str], subject: str = "") -> list[ReplyToken]:
+    """Find every token in ``texts`` (addresses) and in ``subject``'s tags, each checked."""
+    found = [_checked(secret, match) for text in texts for match in _TOKEN.finditer(text)]
+    found += [_checked(secret, match) for match in _TOKEN.finditer(subject)]
+    found += [_checked(secret, match) for match in _SUBJECT_TOKEN.finditer(subject)]
     return found
+
+
+def _checked(secret: bytes, match: re.Match[str]) -> ReplyToken:
+    """The token ``match`` found, with its signature (full or subject length) checked."""
+    number, scope, signature = match["number"].upper(), match["scope"].lower(), match["sig"]
+    expected = _signature(secret, number, scope)[: len(signature)]
+    valid = hmac.compare_digest(expected, signature.lower())
+    return ReplyToken(number=number, scope=scope, valid=valid)
+
+
+def subject_tag_numbers(subject: str, prefix: str) -> list[str]:
+    """The ticket numbers tagged ``[PREFIX-YYYYMM-NNNN]`` (or a scoped tag) in ``subject``."""
+    pattern = rf"\[\s*({re.escape(prefix)}-\d{{6}}-\d{{4,}})(?:/[a-z0-9]+-[a-z2-7]+)?\s*\]"
+    return [m.upper() for m in re.findall(pattern, subject, flags=re.IGNORECASE)]

@@ -12,10 +12,11 @@ from functools import partial
 from complaintd.departments import AgentCommand, parse_agent_instruction
 from complaintd.errors import UsageError
 from complaintd.runtime import Runtime
-from complaintd.store.models import Ticket
+from complaintd.store.models import Attachment, Message, Ticket
 from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
-from complaintd.workflow.internal import send_internal
+from complaintd.workflow.internal import agent_recipients, send_internal
+from complaintd.workflow.mail import desk_lines
 from complaintd.workflow.records import record_event
 
 
@@ -42,30 +43,83 @@ def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
     sheets = dispatch_sheets(runtime, ticket, keys, "system", now)
     names = [department_by_key(runtime, sheet.department).name for sheet in sheets]
     send_internal(
-        runtime, ticket, "agent_new_ticket", runtime.config.desk.agents, now=now, dispatched=names
+        runtime,
+        ticket,
+        "agent_new_ticket",
+        agent_recipients(runtime, ticket),
+        now=now,
+        dispatched=names,
+    )
+
+
+def forward_to_agents(
+    runtime: Runtime, ticket: Ticket, message: Message, outcome: str, now: datetime
+) -> None:
+    """Tell the agents what someone wrote and what it did to the ticket (issue 9, defect 3)."""
+    send_internal(
+        runtime,
+        ticket,
+        "agent_forward",
+        agent_recipients(runtime, ticket),
+        now=now,
+        mail={
+            "from": message.from_addr or "",
+            "name": message.from_name or "",
+            "text": message.body or message.full_text,
+            "attachments": [
+                a.filename for a in Attachment.select().where(Attachment.message == message)
+            ],
+        },
+        outcome=outcome,
     )
 
 
 def apply_agent_mail(
-    runtime: Runtime, ticket: Ticket, text: str, agent: str, now: datetime
+    runtime: Runtime,
+    ticket: Ticket,
+    message: Message,
+    agent: str,
+    now: datetime,
+    basis: dict[str, str],
 ) -> list[str]:
     """Carry out an agent's reply: text to the customer, ``#`` lines as commands.
 
-    A command that cannot be carried out (an illegal status change, an unknown
-    department) is refused and recorded; the others still run.  Returns the problems.
+    Only the agent's own lines count: quotes, the signature and any line the desk sent
+    are ignored.  A command that cannot be carried out (an illegal status change, an
+    unknown department) is refused, recorded and explained to the agent; the others
+    still run.  Returns the problems.
     """
-    instruction = parse_agent_instruction(text)
+    instruction = parse_agent_instruction(message.body, desk_lines(ticket, message))
     problems = list(instruction.problems)
+    record_event(
+        now, agent, "agent_mail", ticket=ticket, message_id=message.message_id, basis=basis
+    )
     if instruction.reply_text.strip():
         _run(
             lambda: customer.desk_reply(runtime, ticket, instruction.reply_text, agent, now),
             problems,
             "reply",
         )
+    if instruction.withheld_text:
+        record_event(
+            now, agent, "note", ticket=ticket, text=instruction.withheld_text, withheld=True
+        )
     for command in instruction.commands:
         _run(partial(_apply, runtime, ticket, command, agent, now), problems, command.name)
     if problems:
-        record_event(now, agent, "agent_mail_problems", ticket=ticket, problems=problems)
+        record_event(
+            now, agent, "agent_mail_problems", ticket=ticket, problems=problems, basis=basis
+        )
+    if problems or instruction.withheld_text:
+        send_internal(
+            runtime,
+            ticket,
+            "agent_refused",
+            [agent],
+            now=now,
+            problems=problems,
+            withheld=instruction.withheld_text,
+        )
     return problems
 
 
@@ -94,6 +148,19 @@ def _apply(
         dispatch_sheets(runtime, ticket, (argument,), agent, now)
     elif name == "note":
         record_event(now, agent, "note", ticket=ticket, text=argument)
+    elif name == "take":
+        take_ticket(ticket, agent, now)
+    elif name == "reply":
+        customer.desk_reply(runtime, ticket, argument, agent, now)
+
+
+def take_ticket(ticket: Ticket, agent: str, now: datetime) -> None:
+    """``agent`` owns ``ticket``: mail about it goes to them first."""
+    previous = ticket.owner
+    ticket.owner = agent
+    ticket.updated_at = now
+    ticket.save()
+    record_event(now, agent, "ownership_taken", ticket=ticket, previous_owner=previous)
 
 
 def set_severity(

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
-from complaintd.thread.tokens import make_token, reply_address
 from complaintd.workflow.agreement import Verdict, read_answer
-from complaintd.workflow.mail import queue_mail, template_context, thread_of
+from complaintd.workflow.departments import cancel_open_sheets
+from complaintd.workflow.mail import (
+    customer_thread,
+    queue_mail,
+    scoped_reply_address,
+    template_context,
+    without_desk_lines,
+)
 from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
 
@@ -26,9 +33,8 @@ _ROBOT_LOCAL = re.compile(
 
 
 def customer_reply_address(runtime: Runtime, ticket: Ticket) -> str:
-    """The plus-address whose signed token lets the customer write into this ticket."""
-    token = make_token(runtime.config.desk.token_secret, ticket.number, "c")
-    return reply_address(runtime.config.desk.address, token)
+    """The address whose signed token lets the customer write into this ticket."""
+    return scoped_reply_address(runtime, ticket, "c")
 
 
 def send_to_customer(
@@ -52,7 +58,7 @@ def send_to_customer(
             reason="no customer email address",
         )
         return None
-    parent, references = thread_of(ticket)
+    parent, references = customer_thread(ticket)
     return queue_mail(
         runtime,
         ticket,
@@ -72,15 +78,22 @@ def send_to_customer(
 
 
 def ack_refusal(
-    runtime: Runtime, sender: str | None, acknowledged_recently: str | None
+    runtime: Runtime,
+    sender: str | None,
+    acknowledged_recently: str | None,
+    automated_reason: str | None = None,
 ) -> str | None:
     """Why no acknowledgement may go to ``sender``; None when one may (pure).
 
     ``acknowledged_recently`` names a ticket of the sender's acknowledged within
-    ``desk.ack_window_hours`` (see :func:`complaintd.store.queries.customer_history`).
+    ``desk.ack_window_hours`` (see :func:`complaintd.store.queries.customer_history`);
+    ``automated_reason`` says why a mail a person may have written still asks for no
+    automatic reply (``X-Auto-Response-Suppress``, a no-reply address).
     """
     if not sender:
         return "no sender address"
+    if automated_reason:
+        return f"no automatic reply wanted ({automated_reason})"
     if sender in {runtime.config.desk.address, runtime.config.smtp.from_address}:
         return "our own address"
     if _ROBOT_LOCAL.match(sender.partition("@")[0]):
@@ -97,9 +110,10 @@ def acknowledge(
     sender: str | None,
     now: datetime,
     acknowledged_recently: str | None,
+    automated_reason: str | None = None,
 ) -> None:
     """Acknowledge a new complaint unless loop safety says no (then record why)."""
-    refusal = ack_refusal(runtime, sender, acknowledged_recently)
+    refusal = ack_refusal(runtime, sender, acknowledged_recently, automated_reason)
     if refusal:
         record_event(now, "system", "ack_suppressed", ticket=ticket, reason=refusal)
         return
@@ -109,13 +123,27 @@ def acknowledge(
 # --- the customer writes again ------------------------------------------------------------
 
 
-def on_customer_reply(runtime: Runtime, ticket: Ticket, message: Message, now: datetime) -> None:
+class ReplyOutcome(StrEnum):
+    """What a customer's mail did to the ticket (told to the agents)."""
+
+    ADDED = "added"  # new information, the ticket stays where it is
+    REOPENED = "reopened"
+    AGREED = "agreed"
+    DISAGREED = "disagreed"
+    UNCLEAR = "unclear"  # an answer to a proposal that is neither yes nor no
+
+
+def on_customer_reply(
+    runtime: Runtime, ticket: Ticket, message: Message, now: datetime
+) -> ReplyOutcome:
     """A closed ticket reopens; an answer to a proposal moves the ticket on."""
     actor = message.from_addr or "customer"
     if ticket.status == "closed":
         reopen(runtime, ticket, actor, now, excerpt(message.body))
-    elif ticket.status == "solution_proposed":
-        _answer_to_proposal(runtime, ticket, message, actor, now)
+        return ReplyOutcome.REOPENED
+    if ticket.status == "solution_proposed":
+        return _answer_to_proposal(runtime, ticket, message, actor, now)
+    return ReplyOutcome.ADDED
 
 
 def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: str) -> None:
@@ -128,13 +156,22 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
 
 def _answer_to_proposal(
     runtime: Runtime, ticket: Ticket, message: Message, actor: str, now: datetime
-) -> None:
-    answer = read_answer(message.body, message.subject)
-    if answer is None:
+) -> ReplyOutcome:
+    """Agreement: implementing.  A clear refusal: investigating, the objection recorded.
+    Anything else (a question, a condition, a hedge, nothing): the ticket stays."""
+    answer = read_answer(without_desk_lines(ticket, message), message.subject)
+    if answer.verdict is Verdict.UNCLEAR:
         record_event(
-            now, actor, "proposal_answer_unclear", ticket=ticket, message_id=message.message_id
+            now,
+            actor,
+            "proposal_answer_unclear",
+            ticket=ticket,
+            message_id=message.message_id,
+            why=answer.why,
+            phrase=answer.phrase,
+            text=excerpt(answer.text),
         )
-        return
+        return ReplyOutcome.UNCLEAR
     if answer.verdict is Verdict.AGREE:
         transition(
             ticket, "implementing", actor, now, reason=f"customer agreed ('{answer.phrase}')"
@@ -147,8 +184,8 @@ def _answer_to_proposal(
             auto_submitted="auto-replied",
             text=last_proposal(ticket),
         )
-        return
-    objection = excerpt(message.body)
+        return ReplyOutcome.AGREED
+    objection = excerpt(answer.text or answer.phrase)
     transition(
         ticket, "investigating", actor, now, reason=f"customer disagreed ('{answer.phrase}')"
     )
@@ -156,6 +193,7 @@ def _answer_to_proposal(
     send_to_customer(
         runtime, ticket, "objection", now=now, auto_submitted="auto-replied", text=objection
     )
+    return ReplyOutcome.DISAGREED
 
 
 def excerpt(text: str, limit: int = 2000) -> str:
@@ -217,6 +255,7 @@ def close_ticket(
 ) -> None:
     """The desk closes: the resolution goes out, the survey follows (status follow_up)."""
     transition(ticket, "follow_up", actor, now, resolution=resolution)
+    cancel_open_sheets(runtime, ticket, "closed", resolution, actor, now)
     send_to_customer(
         runtime, ticket, "resolution", now=now, actor=actor, auto_submitted=None, text=resolution
     )
@@ -225,6 +264,7 @@ def close_ticket(
 def invalidate(runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: datetime) -> None:
     """Not a valid complaint: status invalid and a polite explanation to the customer."""
     transition(ticket, "invalid", actor, now, reason=reason)
+    cancel_open_sheets(runtime, ticket, "invalid", reason, actor, now)
     send_to_customer(
         runtime, ticket, "invalid", now=now, actor=actor, auto_submitted=None, reason=reason
     )

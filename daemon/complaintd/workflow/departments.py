@@ -3,6 +3,12 @@
 A department may answer only from one of its ``emails`` (or its manager's address);
 an answer from anyone else is never applied: it is recorded as a rejected attempt and
 the admins and agents are told.
+
+An incomplete answer is kept on the sheet (``partial_answer``) and the department is
+asked, in its own language, for what is missing, with what it wrote already filled in;
+its next reply on the sheet is merged with it.  A ticket that is closed or found invalid
+cancels its open sheets (each department is told once, and nobody chases them); a
+severity raised later tightens the open sheets' due times.
 """
 
 from __future__ import annotations
@@ -11,12 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from complaintd.config.model import DepartmentConfig
-from complaintd.departments import DepartmentAnswer
+from complaintd.departments import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.errors import UsageError
-from complaintd.render import cause_choices, cause_label
+from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Message, Ticket
 from complaintd.workflow.internal import (
+    agent_recipients,
     department_context,
     send_internal,
     sheet_context,
@@ -26,6 +33,7 @@ from complaintd.workflow.records import add_participant, record_event
 from complaintd.workflow.status import transition
 
 OPEN_SHEET = ("open", "overdue", "escalated")
+ANSWER_FIELDS = ("finding", "cause", "responsible", "solution", "note")
 
 
 def department_by_key(runtime: Runtime, key: str) -> DepartmentConfig:
@@ -139,45 +147,80 @@ def record_answer(
     answer: DepartmentAnswer,
     sender: str,
     now: datetime,
+    basis: dict[str, str] | None = None,
 ) -> bool:
-    """Apply a department's answer; False (sheet stays open) when the form is incomplete."""
-    ticket = sheet.ticket
+    """Apply a department's answer, merged with what it wrote before on this sheet.
+
+    False (the sheet stays open, the department is asked for the rest) while the merged
+    form is incomplete.  ``basis`` (token scope, authentication verdict) goes into the
+    audit event.
+    """
+    answer = merged_answer(earlier_values(sheet), answer)
     if not answer.complete:
-        record_event(
-            now,
-            sender,
-            "department_answer_incomplete",
-            ticket=ticket,
-            department=sheet.department,
-            problems=list(answer.problems),
-        )
-        _ask_for_the_whole_form(runtime, sheet, answer, sender, now)
+        _keep_partial_answer(runtime, sheet, answer, sender, now)
         return False
-    sheet.status, sheet.answered_at = "answered", now
+    cancelled = sheet.status == "cancelled"
+    if not cancelled:
+        sheet.status, sheet.answered_at = "answered", now
     sheet.answer = answer_document(answer, sender, now)
+    sheet.partial_answer = None
     sheet.save()
     record_event(
         now,
         sender,
-        "department_answered",
-        ticket=ticket,
+        "department_answered_after_cancel" if cancelled else "department_answered",
+        ticket=sheet.ticket,
         department=sheet.department,
         answer=sheet.answer,
+        basis=basis or {},
     )
     _tell_agents_of_answer(runtime, sheet, now)
-    if (
-        not ContactSheet.select()
-        .where((ContactSheet.ticket == ticket) & ContactSheet.status.in_(OPEN_SHEET))
-        .exists()
-    ):
-        _tell_agents_all_answered(runtime, ticket, now)
+    if not cancelled and not open_sheets(sheet.ticket):
+        _tell_agents_all_answered(runtime, sheet.ticket, now)
     return True
 
 
-def _ask_for_the_whole_form(
+def earlier_values(sheet: ContactSheet) -> dict[str, str]:
+    """What the department has written on ``sheet`` before: the incomplete answer kept,
+    else the recorded answer (so a correction of one field keeps the others)."""
+    if sheet.partial_answer:
+        return dict(sheet.partial_answer)
+    recorded = sheet.answer or {}
+    return {name: str(recorded[name]) for name in ANSWER_FIELDS if recorded.get(name)}
+
+
+def open_sheets(ticket: Ticket) -> list[ContactSheet]:
+    """The ticket's sheets still waiting for an answer, oldest first."""
+    query = ContactSheet.select().where(
+        (ContactSheet.ticket == ticket) & ContactSheet.status.in_(OPEN_SHEET)
+    )
+    return list(query.order_by(ContactSheet.id))
+
+
+def _keep_partial_answer(
     runtime: Runtime, sheet: ContactSheet, answer: DepartmentAnswer, sender: str, now: datetime
 ) -> None:
-    """Tell whoever answered what the form lacks; their reply threads back to the sheet."""
+    """Store what the department wrote so far and ask it for the rest."""
+    sheet.partial_answer = dict(answer.values)
+    sheet.save()
+    record_event(
+        now,
+        sender,
+        "department_answer_incomplete",
+        ticket=sheet.ticket,
+        department=sheet.department,
+        problems=list(answer.problems),
+        values=dict(answer.values),
+    )
+    _ask_for_the_rest(runtime, sheet, answer, sender, now)
+
+
+def _ask_for_the_rest(
+    runtime: Runtime, sheet: ContactSheet, answer: DepartmentAnswer, sender: str, now: datetime
+) -> None:
+    """Tell whoever answered what the form lacks, in the department's language, with
+    the form pre-filled; their reply threads back to the sheet."""
+    language = resolve_language(runtime.config.desk.default_language)
     send_internal(
         runtime,
         sheet.ticket,
@@ -188,9 +231,80 @@ def _ask_for_the_whole_form(
         contact_sheet_id=sheet.id,
         department=department_context(department_by_key(runtime, sheet.department)),
         sheet=sheet_context(runtime, sheet),
-        problems=list(answer.problems),
+        problems=[describe_issue(issue, language) for issue in answer.issues],
+        filled=form_prefill(answer, language),
         causes=cause_choices(),
     )
+
+
+# --- the ticket moves on without the sheets -----------------------------------------------
+
+
+def cancel_open_sheets(
+    runtime: Runtime, ticket: Ticket, because: str, explanation: str, actor: str, now: datetime
+) -> list[ContactSheet]:
+    """Cancel the ticket's open sheets (``because``: ``closed`` or ``invalid``).
+
+    Each department is told once, with ``explanation`` (the resolution or the reason);
+    the manager too when the sheet had been escalated to them.  Chasers look at open
+    sheets only, so a cancelled sheet is never chased again.
+    """
+    sheets = open_sheets(ticket)
+    for sheet in sheets:
+        was_escalated = sheet.status == "escalated"
+        sheet.status = "cancelled"
+        sheet.save()
+        record_event(
+            now,
+            actor,
+            "sheet_cancelled",
+            ticket=ticket,
+            department=sheet.department,
+            because=because,
+        )
+        department = department_by_key(runtime, sheet.department)
+        manager = (department.manager,) if was_escalated and department.manager else ()
+        send_internal(
+            runtime,
+            ticket,
+            "sheet_cancelled",
+            (*department.emails, *manager),
+            now=now,
+            scope=f"s{sheet.id}",
+            actor=actor,
+            contact_sheet_id=sheet.id,
+            department=department_context(department),
+            sheet=sheet_context(runtime, sheet),
+            cancelled_because=because,
+            explanation=explanation,
+        )
+    return sheets
+
+
+def tighten_sheet_due_times(
+    runtime: Runtime, ticket: Ticket, actor: str, now: datetime
+) -> list[ContactSheet]:
+    """Bring the open sheets' due times forward to the ticket's (new) severity.
+
+    Counted from ``now``, the moment the severity changed; a due time is only ever made
+    earlier, never pushed back.  Returns the sheets changed.
+    """
+    hours = runtime.config.sla[ticket.severity].department_reply_hours
+    due = now + timedelta(hours=hours)
+    changed = [sheet for sheet in open_sheets(ticket) if due < sheet.due_at]
+    for sheet in changed:
+        previous, sheet.due_at = sheet.due_at, due
+        sheet.save()
+        record_event(
+            now,
+            actor,
+            "sheet_due_tightened",
+            ticket=ticket,
+            department=sheet.department,
+            previous=previous.isoformat(),
+            due_at=due.isoformat(),
+        )
+    return changed
 
 
 def answer_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
@@ -210,17 +324,12 @@ def answer_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
 
 def _tell_agents_of_answer(runtime: Runtime, sheet: ContactSheet, now: datetime) -> None:
     ticket = sheet.ticket
-    still_open = [
-        department_by_key(runtime, s.department).name
-        for s in ContactSheet.select().where(
-            (ContactSheet.ticket == ticket) & ContactSheet.status.in_(OPEN_SHEET)
-        )
-    ]
+    still_open = [department_by_key(runtime, s.department).name for s in open_sheets(ticket)]
     send_internal(
         runtime,
         ticket,
         "department_answer",
-        runtime.config.desk.agents,
+        agent_recipients(runtime, ticket),
         now=now,
         department=department_context(department_by_key(runtime, sheet.department)),
         answer=answer_context(runtime, sheet),
@@ -241,7 +350,7 @@ def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -
         runtime,
         ticket,
         "agent_answers",
-        runtime.config.desk.agents,
+        agent_recipients(runtime, ticket),
         now=now,
         answers=answers,
         all_invalid=all_invalid,

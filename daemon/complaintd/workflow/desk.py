@@ -6,25 +6,62 @@ from datetime import datetime, timedelta
 
 from complaintd.runtime import Runtime
 from complaintd.store.models import Ticket
+from complaintd.workflow.departments import tighten_sheet_due_times
 from complaintd.workflow.records import record_event
+
+SEVERITY_RANK = {"general": 0, "important": 1, "serious": 2}
 
 
 def set_severity(
     runtime: Runtime, ticket: Ticket, severity: str, actor: str, now: datetime
 ) -> None:
-    """Change the severity; a tighter SLA moves the committed answer time earlier, never later."""
+    """Change the severity without touching the time promised to the customer.
+
+    ``due_at`` is what the acknowledgement told the customer: it stands.  When the new
+    severity's ``first_response_hours``, counted from now, come before it, the desk gets
+    its own earlier target (``internal_due_at``) and the open contact sheets are due
+    earlier too; internal mail shows both times.
+    """
     previous = ticket.severity
     ticket.severity = severity
-    due = ticket.created_at + timedelta(hours=runtime.config.sla[severity].first_response_hours)
-    if ticket.due_at is None or due < ticket.due_at:
-        ticket.due_at = due  # a promise made to the customer is never pushed back
+    hours = runtime.config.sla[severity].first_response_hours
+    target = internal_target(ticket.due_at, now, hours)
+    if SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK.get(previous, 0):
+        target = earliest(ticket.internal_due_at, target)  # a raise never relaxes it
+    ticket.internal_due_at = target
     if severity == "serious" and "serious" not in ticket.tags:
         ticket.tags = [*ticket.tags, "serious"]
     ticket.updated_at = now
     ticket.save()
+    tighten_sheet_due_times(runtime, ticket, actor, now)
     record_event(
-        now, actor, "severity_changed", ticket=ticket, previous=previous, severity=severity
+        now,
+        actor,
+        "severity_changed",
+        ticket=ticket,
+        previous=previous,
+        severity=severity,
+        promised=ticket.due_at.isoformat() if ticket.due_at else None,
+        internal_due_at=target.isoformat() if target else None,
     )
+
+
+def internal_target(
+    promise: datetime | None, changed_at: datetime, hours: float
+) -> datetime | None:
+    """The desk's own answer target after a severity change (pure).
+
+    ``hours`` after the change when that is earlier than ``promise``; None when the
+    promise is already as tight.
+    """
+    target = changed_at + timedelta(hours=hours)
+    return target if promise is None or target < promise else None
+
+
+def earliest(*times: datetime | None) -> datetime | None:
+    """The earliest of ``times`` that are set; None when none is (pure)."""
+    present = [time for time in times if time is not None]
+    return min(present) if present else None
 
 
 def set_category(ticket: Ticket, category: str, actor: str, now: datetime) -> None:

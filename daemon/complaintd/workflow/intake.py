@@ -1,14 +1,16 @@
 """Intake: one inbound message becomes a ticket event, in one transaction.
 
-parse -> recognise (duplicate, our own mail, automated) -> thread -> new ticket or
-append.  Everything a message causes is written in the same transaction as marking the
-inbound row processed, so a crash at any point either leaves the row ``pending`` (it is
-processed again) or finished: a message is a ticket event exactly once.
+parse -> recognise (duplicate, our own mail) -> route (:mod:`complaintd.thread.routing`,
+the one decision of where a mail belongs) -> the handler of that route.  Everything a
+message causes is written in the same transaction as marking the inbound row processed,
+so a crash at any point either leaves the row ``pending`` (it is processed again) or
+finished: a message is a ticket event exactly once.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,40 +26,24 @@ from complaintd.store.queries import (
     KnownMessage,
     customer_history,
     incoming_message,
-    ticket_of_message_ids,
 )
-from complaintd.thread.matcher import (
-    Candidate,
-    MatchMethod,
-    ThreadAction,
-    ThreadDecision,
-    decide_thread,
-    subject_tag_numbers,
-)
-from complaintd.thread.tokens import find_tokens
-from complaintd.workflow.agents import apply_agent_mail, on_new_ticket
+from complaintd.thread.routing import Route, RouteDecision
+from complaintd.workflow.agents import apply_agent_mail, forward_to_agents, on_new_ticket
 from complaintd.workflow.analysis import Analysis
 from complaintd.workflow.customer import acknowledge, excerpt, on_customer_reply
-from complaintd.workflow.departments import (
-    department_by_key,
-    may_answer,
-    record_answer,
-    sheet_for_message,
-)
+from complaintd.workflow.departments import department_by_key, record_answer
 from complaintd.workflow.internal import department_context, send_internal
-from complaintd.workflow.records import (
-    add_participant,
-    participant_emails,
-    record_event,
-    store_inbound_message,
-)
+from complaintd.workflow.records import add_participant, record_event, store_inbound_message
+from complaintd.workflow.route import route, sender_of
 
 
 @dataclass(frozen=True)
 class IntakeResult:
     """What became of one inbound message."""
 
-    action: str  # new_ticket | appended | new_linked | automated | duplicate | own_mail
+    # new_ticket | new_linked | appended | agent_reply | department_reply | note |
+    # rejected | automated | duplicate | own_mail
+    action: str
     ticket_number: str | None
     detail: str
     ticket_id: int | None = None
@@ -66,6 +52,9 @@ class IntakeResult:
     def on(cls, action: str, ticket: Ticket, detail: str) -> IntakeResult:
         """A result concerning ``ticket``."""
         return cls(action, ticket.number, detail, ticket.id)
+
+
+Handler = Callable[[Runtime, InboundMessage, Analysis, RouteDecision, datetime], IntakeResult]
 
 
 def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> IntakeResult:
@@ -80,32 +69,8 @@ def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> Int
             now, "system", "own_mail_ignored", inbound=inbound, message_id=parsed.message_id
         )
         return IntakeResult("own_mail", None, "our own address; not answered (loop safety)")
-    if is_machine_mail(parsed):
-        return _ingest_automated(runtime, inbound, parsed, now)
-    candidates = _gather_candidates(runtime, parsed)
-    staff_result = _ingest_staff_mail(runtime, inbound, parsed, candidates, now)
-    if staff_result is not None:
-        return staff_result
-    decision = decide_thread(_sender(parsed), candidates)
-    if decision.action is ThreadAction.APPEND:
-        return _append(runtime, inbound, parsed, decision, now)
-    return _new_ticket(runtime, inbound, analysis, decision, now)
-
-
-def is_machine_mail(parsed: ParsedMessage) -> bool:
-    """Auto-replies, bounces, list and robot mail - but not a no-reply *address* alone.
-
-    Shops and platforms forward real complaints from ``noreply@`` addresses; such mail
-    is a complaint like any other, and loop safety withholds the acknowledgement.
-    """
-    if parsed.automated is None:
-        return False
-    only_address = (parsed.automated_reason or "").startswith("sender ")
-    return not (parsed.automated is AutomatedKind.AUTO_GENERATED and only_address)
-
-
-def _sender(parsed: ParsedMessage) -> str | None:
-    return parsed.from_addr.email if parsed.from_addr else None
+    decision = route(runtime.config, parsed)
+    return _HANDLERS[decision.route](runtime, inbound, analysis, decision, now)
 
 
 def _find_duplicate(parsed: ParsedMessage) -> KnownMessage | None:
@@ -130,43 +95,64 @@ def _record_duplicate(
 
 
 def _is_own_mail(runtime: Runtime, parsed: ParsedMessage) -> bool:
-    sender = _sender(parsed)
+    sender = sender_of(parsed)
     own = {runtime.config.desk.address, runtime.config.smtp.from_address}
     return sender is not None and sender in own
+
+
+def _ticket_of(decision: RouteDecision) -> Ticket:
+    assert decision.ticket is not None, decision
+    return Ticket.get_by_id(decision.ticket.id)
+
+
+def _store(
+    runtime: Runtime,
+    ticket: Ticket,
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    kind: str,
+    now: datetime,
+) -> Message:
+    return store_inbound_message(
+        ticket, inbound, parsed, kind, now, runtime.config.desk.max_attachment_bytes
+    )
 
 
 # --- automated mail ------------------------------------------------------------------
 
 
-def _ingest_automated(
-    runtime: Runtime, inbound: InboundMessage, parsed: ParsedMessage, now: datetime
+def _automated(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    analysis: Analysis,
+    decision: RouteDecision,
+    now: datetime,
 ) -> IntakeResult:
     """Auto-replies, bounces and list mail are recorded, never made into complaints."""
+    parsed = analysis.parsed
     assert parsed.automated is not None
     kind = "bounce" if parsed.automated is AutomatedKind.BOUNCE else "auto_reply"
-    ticket = _ticket_referred_to(runtime, parsed)
-    if ticket is None:
+    if decision.ticket is None:
         record_event(
             now,
             "system",
             f"{parsed.automated.value}_unmatched",
             inbound=inbound,
-            sender=_sender(parsed),
+            sender=sender_of(parsed),
             reason=parsed.automated_reason,
         )
         return IntakeResult(
             "automated", None, f"{parsed.automated.value}: {parsed.automated_reason}"
         )
-    store_inbound_message(
-        ticket, inbound, parsed, kind, now, runtime.config.desk.max_attachment_bytes
-    )
+    ticket = _ticket_of(decision)
+    _store(runtime, ticket, inbound, parsed, kind, now)
     if kind == "bounce" and "bounced" not in ticket.tags:
         ticket.tags = [*ticket.tags, "bounced"]
         ticket.updated_at = now
         ticket.save()
     record_event(
         now,
-        _sender(parsed) or "unknown",
+        sender_of(parsed) or "unknown",
         f"{kind}_received",
         ticket=ticket,
         inbound=inbound,
@@ -175,173 +161,164 @@ def _ingest_automated(
     return IntakeResult.on("automated", ticket, f"{kind} attached: {parsed.automated_reason}")
 
 
-def _ticket_referred_to(runtime: Runtime, parsed: ParsedMessage) -> Ticket | None:
-    from complaintd.parse import bounced_message_ids
-
-    ids = [*bounced_message_ids(parsed), *parsed.in_reply_to, *reversed(parsed.references)]
-    ticket = _ticket_by_message_ids(ids)
-    if ticket is not None:
-        return ticket
-    numbers = subject_tag_numbers(parsed.subject, runtime.config.desk.ticket_prefix)
-    return Ticket.get_or_none(Ticket.number == numbers[0]) if numbers else None
+# --- the customer ---------------------------------------------------------------------
 
 
-def _ticket_by_message_ids(ids: list[str]) -> Ticket | None:
-    """Return the ticket of the first id that is one of its messages (ours or theirs)."""
-    ticket_id = ticket_of_message_ids(ids)
-    return Ticket.get_by_id(ticket_id) if ticket_id is not None else None
-
-
-# --- threading -----------------------------------------------------------------------
-
-
-def _gather_candidates(runtime: Runtime, parsed: ParsedMessage) -> list[Candidate]:
-    """Look up the tickets a message refers to, by each method of DESIGN.md."""
-    candidates = _token_candidates(runtime, parsed)
-    ticket = _ticket_by_message_ids([*parsed.in_reply_to, *reversed(parsed.references)])
-    if ticket is not None:
-        candidates.append(_candidate(MatchMethod.REFERENCES, ticket))
-    for number in subject_tag_numbers(parsed.subject, runtime.config.desk.ticket_prefix)[:1]:
-        tagged = Ticket.get_or_none(Ticket.number == number)
-        if tagged is not None:
-            candidates.append(_candidate(MatchMethod.SUBJECT, tagged))
-    return candidates
-
-
-def _token_candidates(runtime: Runtime, parsed: ParsedMessage) -> list[Candidate]:
-    addresses = [a.email for a in (*parsed.to, *parsed.cc)] + list(parsed.delivered_to)
-    tokens = find_tokens(runtime.config.desk.token_secret, [*addresses, parsed.subject])
-    is_agent = _sender(parsed) in runtime.config.desk.agents
-    candidates = []
-    for token in tokens:
-        ticket = Ticket.get_or_none(Ticket.number == token.number)
-        if ticket is not None:
-            # The agents' token is a key for agents only: anyone else who holds it (a
-            # forwarded notice) proves nothing and is threaded like any other sender.
-            valid = token.valid and (token.scope != "a" or is_agent)
-            candidates.append(_candidate(MatchMethod.TOKEN, ticket, valid, token.scope))
-    return candidates
-
-
-def _candidate(
-    method: MatchMethod, ticket: Ticket, valid: bool = False, scope: str | None = None
-) -> Candidate:
-    return Candidate(method, ticket.id, ticket.number, participant_emails(ticket.id), valid, scope)
-
-
-def _append(
+def _customer_reply(
     runtime: Runtime,
     inbound: InboundMessage,
-    parsed: ParsedMessage,
-    decision: ThreadDecision,
+    analysis: Analysis,
+    decision: RouteDecision,
     now: datetime,
 ) -> IntakeResult:
-    ticket = Ticket.get_by_id(decision.ticket_id)
-    kind = _reply_kind(runtime, ticket, _sender(parsed))
-    message = store_inbound_message(
-        ticket, inbound, parsed, kind, now, runtime.config.desk.max_attachment_bytes
-    )
+    """The customer writes again: recorded, acted on, and forwarded to the agents."""
+    parsed = analysis.parsed
+    ticket = _ticket_of(decision)
+    message = _store(runtime, ticket, inbound, parsed, "customer_reply", now)
     ticket.attachment_count += len(parsed.attachments)
     ticket.updated_at = now
     ticket.save()
     record_event(
         now,
-        _sender(parsed) or "unknown",
+        sender_of(parsed) or "unknown",
         "message_added",
         ticket=ticket,
         inbound=inbound,
-        kind=kind,
+        kind="customer_reply",
         reason=decision.reason,
+        basis=decision.basis,
     )
-    if kind == "customer_reply":
-        on_customer_reply(runtime, ticket, message, now)
+    outcome = on_customer_reply(runtime, ticket, message, now)
+    forward_to_agents(runtime, ticket, message, outcome, now)
     return IntakeResult.on("appended", ticket, decision.reason)
-
-
-def _reply_kind(runtime: Runtime, ticket: Ticket, sender: str | None) -> str:
-    """Name the message by who wrote it: a department, an agent or the customer."""
-    if sender in runtime.config.desk.agents:
-        return "agent_reply"
-    if any(sender in d.emails or sender == d.manager for d in runtime.config.departments):
-        return "department_reply"
-    return "customer_reply"
 
 
 # --- the desk's own people ----------------------------------------------------------
 
 
-def _ingest_staff_mail(
+def _agent_action(
     runtime: Runtime,
     inbound: InboundMessage,
-    parsed: ParsedMessage,
-    candidates: list[Candidate],
+    analysis: Analysis,
+    decision: RouteDecision,
     now: datetime,
-) -> IntakeResult | None:
-    """An agent acting on a ticket, or a department answering a sheet; else None."""
-    sender = _sender(parsed)
-    if sender in runtime.config.desk.agents:
-        ticket = _ticket_of(candidates)
-        if ticket is not None:
-            return _agent_mail(runtime, inbound, parsed, ticket, now)
-    scopes = [
-        c.token_scope or "" for c in candidates if c.method is MatchMethod.TOKEN and c.token_valid
-    ]
-    sheet_ids = [int(scope[1:]) for scope in scopes if scope.startswith("s")]
-    sheet = sheet_for_message(sheet_ids, [*parsed.in_reply_to, *reversed(parsed.references)])
-    if sheet is not None:
-        return _department_mail(runtime, inbound, parsed, sheet, now)
-    return None
-
-
-def _ticket_of(candidates: list[Candidate]) -> Ticket | None:
-    """The ticket the best valid candidate names (token, references, subject)."""
-    order = (MatchMethod.TOKEN, MatchMethod.REFERENCES, MatchMethod.SUBJECT)
-    usable = [c for c in candidates if c.method is not MatchMethod.TOKEN or c.token_valid]
-    usable.sort(key=lambda c: order.index(c.method))
-    return Ticket.get_by_id(usable[0].ticket_id) if usable else None
-
-
-def _agent_mail(
-    runtime: Runtime, inbound: InboundMessage, parsed: ParsedMessage, ticket: Ticket, now: datetime
 ) -> IntakeResult:
-    agent = _sender(parsed) or "agent"
-    store_inbound_message(
-        ticket, inbound, parsed, "agent_reply", now, runtime.config.desk.max_attachment_bytes
-    )
-    problems = apply_agent_mail(runtime, ticket, parsed.reply_text, agent, now)
+    """An agent with the ticket's agent token: text to the customer, ``#`` commands run."""
+    parsed = analysis.parsed
+    ticket = _ticket_of(decision)
+    agent = sender_of(parsed) or "agent"
+    message = _store(runtime, ticket, inbound, parsed, "agent_reply", now)
+    problems = apply_agent_mail(runtime, ticket, message, agent, now, decision.basis)
     return IntakeResult.on("agent_reply", ticket, "; ".join(problems) or "applied")
 
 
-def _department_mail(
+def _staff_note(
     runtime: Runtime,
     inbound: InboundMessage,
-    parsed: ParsedMessage,
-    sheet: ContactSheet,
+    analysis: Analysis,
+    decision: RouteDecision,
     now: datetime,
 ) -> IntakeResult:
-    """A reply to a contact sheet: applied if the sender may answer, else rejected."""
-    ticket, sender = sheet.ticket, _sender(parsed)
-    department = department_by_key(runtime, sheet.department)
-    allowed = may_answer(department, sender)
-    kind = "department_reply" if allowed else "rejected_reply"
-    message = store_inbound_message(
-        ticket, inbound, parsed, kind, now, runtime.config.desk.max_attachment_bytes
+    """Staff mail without the token that would let it act: a note, and the agents told."""
+    parsed = analysis.parsed
+    ticket = _ticket_of(decision)
+    sender = sender_of(parsed) or "unknown"
+    message = _store(runtime, ticket, inbound, parsed, "staff_note", now)
+    record_event(
+        now,
+        sender,
+        "note",
+        ticket=ticket,
+        inbound=inbound,
+        text=excerpt(parsed.reply_text),
+        reason=decision.reason,
+        basis=decision.basis,
     )
+    forward_to_agents(runtime, ticket, message, "staff_note", now)
+    return IntakeResult.on("note", ticket, decision.reason)
+
+
+def _rejected_staff(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    analysis: Analysis,
+    decision: RouteDecision,
+    now: datetime,
+) -> IntakeResult:
+    """Staff mail with a bad token or failed authentication: recorded, admins told."""
+    parsed = analysis.parsed
+    sender = sender_of(parsed) or "unknown"
+    if decision.ticket is None:
+        record_event(
+            now,
+            sender,
+            "staff_mail_rejected",
+            inbound=inbound,
+            reason=decision.reason,
+            basis=decision.basis,
+        )
+        return IntakeResult("rejected", None, decision.reason)
+    ticket = _ticket_of(decision)
+    _store(runtime, ticket, inbound, parsed, "rejected_reply", now)
+    record_event(
+        now,
+        sender,
+        "staff_mail_rejected",
+        ticket=ticket,
+        inbound=inbound,
+        reason=decision.reason,
+        basis=decision.basis,
+    )
+    desk = runtime.config.desk
+    send_internal(
+        runtime,
+        ticket,
+        "rejected_attempt",
+        [*desk.admins, *desk.agents],
+        now=now,
+        sender=sender,
+        reason=decision.reason,
+        excerpt=excerpt(parsed.reply_text),
+    )
+    return IntakeResult.on("rejected", ticket, decision.reason)
+
+
+def _department_answer(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    analysis: Analysis,
+    decision: RouteDecision,
+    now: datetime,
+) -> IntakeResult:
+    """A department's answer to its contact sheet."""
+    parsed = analysis.parsed
+    assert decision.sheet is not None
+    sheet = ContactSheet.get_by_id(decision.sheet.id)
+    sender = sender_of(parsed) or "unknown"
+    message = _store(runtime, sheet.ticket, inbound, parsed, "department_reply", now)
     Message.update(contact_sheet_id=sheet.id).where(Message.id == message.id).execute()
-    if not allowed:
-        return _reject_answer(runtime, sheet, parsed, sender, now)
     answer = parse_department_answer(parsed.reply_text)
     if answer.finding is None:  # the reply view may have cut too much: read the whole body
         answer = parse_department_answer(parsed.body.text)
-    applied = record_answer(runtime, sheet, answer, sender or "unknown", now)
+    applied = record_answer(runtime, sheet, answer, sender, now, decision.basis)
     detail = "answer recorded" if applied else "incomplete form: " + "; ".join(answer.problems)
-    return IntakeResult.on("department_reply", ticket, detail)
+    return IntakeResult.on("department_reply", sheet.ticket, detail)
 
 
-def _reject_answer(
-    runtime: Runtime, sheet: ContactSheet, parsed: ParsedMessage, sender: str | None, now: datetime
+def _rejected_answer(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    analysis: Analysis,
+    decision: RouteDecision,
+    now: datetime,
 ) -> IntakeResult:
-    ticket = sheet.ticket
+    """A sheet answer from someone who may not give it: recorded, admins and agents told."""
+    parsed = analysis.parsed
+    assert decision.sheet is not None
+    sheet = ContactSheet.get_by_id(decision.sheet.id)
+    ticket, sender = sheet.ticket, sender_of(parsed)
+    message = _store(runtime, ticket, inbound, parsed, "rejected_reply", now)
+    Message.update(contact_sheet_id=sheet.id).where(Message.id == message.id).execute()
     record_event(
         now,
         sender or "unknown",
@@ -349,6 +326,8 @@ def _reject_answer(
         ticket=ticket,
         department=sheet.department,
         sender=sender,
+        reason=decision.reason,
+        basis=decision.basis,
     )
     department = department_by_key(runtime, sheet.department)
     send_internal(
@@ -359,9 +338,10 @@ def _reject_answer(
         now=now,
         department=department_context(department),
         sender=sender or "unknown",
+        reason=decision.reason,
         excerpt=excerpt(parsed.reply_text),
     )
-    return IntakeResult.on("rejected", ticket, f"{sender} may not answer for {department.key}")
+    return IntakeResult.on("rejected", ticket, decision.reason)
 
 
 # --- new tickets ---------------------------------------------------------------------
@@ -371,16 +351,18 @@ def _new_ticket(
     runtime: Runtime,
     inbound: InboundMessage,
     analysis: Analysis,
-    decision: ThreadDecision,
+    decision: RouteDecision,
     now: datetime,
 ) -> IntakeResult:
-    sender = _sender(analysis.parsed)
+    """A new complaint: registered, acknowledged, dispatched; linked when it referred to one."""
+    sender = sender_of(analysis.parsed)
     history = _customer_history(runtime, sender, now)
     ticket = create_ticket(runtime, inbound, analysis, now, history.latest_ticket)
-    acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket)
+    automated_reason = analysis.parsed.automated_reason if analysis.parsed.automated else None
+    acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket, automated_reason)
     on_new_ticket(runtime, ticket, now)
-    if decision.action is ThreadAction.NEW_LINKED:
-        ticket.linked_to = decision.ticket_id
+    if decision.ticket is not None:
+        ticket.linked_to = decision.ticket.id
         ticket.save()
         record_event(
             now,
@@ -388,7 +370,7 @@ def _new_ticket(
             "linked",
             ticket=ticket,
             inbound=inbound,
-            linked_to=decision.number,
+            linked_to=decision.ticket.number,
             reason=decision.reason,
         )
         return IntakeResult.on("new_linked", ticket, decision.reason)
@@ -425,7 +407,7 @@ def create_ticket(
         analysis.classification,
         analysis.registration,
     )
-    sender = _sender(parsed)
+    sender = sender_of(parsed)
     severity, severity_rule = classification.severity, classification.severity_rule
     if repeat_of is not None:
         severity = raise_severity(severity)
@@ -487,3 +469,15 @@ def _fax_number(pattern: str, parsed: ParsedMessage) -> str | None:
         if match:
             return re.sub(r"[\s-]", "", match.group("number"))
     return None
+
+
+_HANDLERS: dict[Route, Handler] = {
+    Route.NEW_TICKET: _new_ticket,
+    Route.CUSTOMER_REPLY: _customer_reply,
+    Route.DEPARTMENT_ANSWER: _department_answer,
+    Route.REJECTED_ANSWER: _rejected_answer,
+    Route.AGENT_ACTION: _agent_action,
+    Route.STAFF_NOTE: _staff_note,
+    Route.REJECTED_STAFF: _rejected_staff,
+    Route.AUTOMATED: _automated,
+}

@@ -14,14 +14,13 @@ from typing import Any
 from complaintd.config.model import DepartmentConfig
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Message, Outbox, Ticket
-from complaintd.thread.tokens import make_token, reply_address
-from complaintd.workflow.mail import format_local, queue_mail, template_context
-
-
-def scoped_reply_address(runtime: Runtime, ticket: Ticket, scope: str) -> str:
-    """The desk address carrying a token for ``scope`` on ``ticket``."""
-    token = make_token(runtime.config.desk.token_secret, ticket.number, scope)
-    return reply_address(runtime.config.desk.address, token)
+from complaintd.workflow.mail import (
+    format_local,
+    queue_mail,
+    scoped_reply_address,
+    staff_thread,
+    template_context,
+)
 
 
 def internal_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
@@ -36,6 +35,9 @@ def internal_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str
         quantity=ticket.quantity,
         complaint_text=complaint_text(ticket),
         source=ticket.source,
+        internal_due_at=format_local(ticket.internal_due_at, runtime)
+        if ticket.internal_due_at
+        else None,
     )
     return context
 
@@ -64,6 +66,13 @@ def department_context(department: DepartmentConfig) -> dict[str, str]:
     return {"key": department.key, "name": department.name}
 
 
+def agent_recipients(runtime: Runtime, ticket: Ticket) -> list[str]:
+    """The agents to tell about ``ticket``: its owner first, then the others."""
+    agents = list(runtime.config.desk.agents)
+    owner = ticket.owner
+    return [owner, *(a for a in agents if a != owner)] if owner else agents
+
+
 def send_internal(
     runtime: Runtime,
     ticket: Ticket,
@@ -77,10 +86,16 @@ def send_internal(
     contact_sheet_id: int | None = None,
     **extra: Any,
 ) -> Outbox | None:
-    """Queue an internal mail about ``ticket``; nothing when nobody is to receive it."""
+    """Queue an internal mail about ``ticket``; nothing when nobody is to receive it.
+
+    Its Reply-To and subject tag carry the token of ``scope``.  Mail to the agents is
+    threaded under the ticket's earlier agent mail (issue 9, defect 3).
+    """
     recipients = [address for address in dict.fromkeys(to) if address]
     if not recipients:
         return None
+    agents = runtime.config.desk.agents
+    thread = staff_thread(ticket, agents) if set(recipients) & set(agents) else (None, [])
     return queue_mail(
         runtime,
         ticket,
@@ -89,9 +104,10 @@ def send_internal(
         language=runtime.config.desk.default_language,
         context=internal_context(runtime, ticket, **extra),
         reply_to=scoped_reply_address(runtime, ticket, scope),
-        thread=(None, []),
+        thread=thread,
         now=now,
         actor=actor,
         attachments=attachments,
         contact_sheet_id=contact_sheet_id,
+        subject_scope=scope,
     )

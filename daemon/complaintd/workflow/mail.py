@@ -6,29 +6,44 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from complaintd.config.model import DeskConfig
+from complaintd.departments import known_line_key, known_lines_of
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
+from complaintd.render.labels import resolve_language
+from complaintd.render.times import LocalTime
 from complaintd.runtime import Runtime
 from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
 from complaintd.store.queries import incoming_file_names, thread_message_ids
+from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
 CUSTOMER_KINDS = ("complaint", "customer_reply")
 
 
-def format_local(at: datetime | None, runtime: Runtime) -> str:
-    """``2026-11-20 10:00 (UTC+08:00)`` in the desk's time zone."""
+def format_local(at: datetime | None, runtime: Runtime) -> LocalTime | str:
+    """``at`` in the desk's time zone, for a template; ``"-"`` when there is no time.
+
+    The renderer writes it in the mail's language: ``2026年11月20日 10:00（北京时间）``,
+    ``20 November 2026, 10:00 (Beijing time)`` (see :mod:`complaintd.render.times`).
+    """
     if at is None:
         return "-"
-    local = at.astimezone(runtime.config.desk.timezone)
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+    return LocalTime(at.astimezone(runtime.config.desk.timezone))
+
+
+def desk_name(desk: DeskConfig, language: str) -> str:
+    """The desk's name in mail written in ``language``: ``name_en`` in English, if set."""
+    if desk.name_en and resolve_language(language) == "en":
+        return desk.name_en
+    return desk.name
 
 
 def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     """What every customer template may use (see render.templates for the contract)."""
+    desk = runtime.config.desk
     return {
         "language": ticket.language,
-        "desk": {"name": runtime.config.desk.name, "address": runtime.config.desk.address},
+        "desk": {"name": desk_name(desk, ticket.language), "address": desk.address},
         "ticket": {
             "number": ticket.number,
             "subject": ticket.subject,
@@ -46,12 +61,87 @@ def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str
     }
 
 
-def thread_of(ticket: Ticket) -> tuple[str | None, list[str]]:
-    """The customer's latest message id (the parent) and every message id of the ticket."""
-    ids = thread_message_ids(ticket.id)
-    customer = [message_id for message_id, kind in ids if kind in CUSTOMER_KINDS]
-    parent = customer[-1] if customer else (ids[-1][0] if ids else None)
-    return parent, [message_id for message_id, _ in ids if message_id != parent]
+def customer_thread(ticket: Ticket) -> tuple[str | None, list[str]]:
+    """The customer's latest mail (the parent) and the customer-visible thread.
+
+    Only their own mails and the desk's mails to them: internal Message-IDs (contact
+    sheets, agent notices) never reach a customer, whose reply would carry them back
+    (issue 9, defect 1).
+    """
+    customer = ticket.customer_email
+    mails = thread_message_ids(ticket.id)
+    theirs = [m.message_id for m in mails if m.direction == "in" and m.kind in CUSTOMER_KINDS]
+    visible = [
+        m.message_id
+        for m in mails
+        if m.message_id in theirs or (m.direction == "out" and customer in m.to)
+    ]
+    parent = theirs[-1] if theirs else (visible[-1] if visible else None)
+    return _parent_and_references(visible, parent)
+
+
+def staff_thread(ticket: Ticket, staff: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The latest mail to or from ``staff`` about ``ticket`` and their whole thread."""
+    wanted = set(staff)
+    visible = [
+        mail.message_id
+        for mail in thread_message_ids(ticket.id)
+        if (mail.direction == "out" and wanted & set(mail.to))
+        or (mail.direction == "in" and mail.kind == "agent_reply")
+    ]
+    return _parent_and_references(visible, visible[-1] if visible else None)
+
+
+def _parent_and_references(ids: list[str], parent: str | None) -> tuple[str | None, list[str]]:
+    """``parent`` and the other ids (the composer appends the parent to References)."""
+    return parent, [message_id for message_id in ids if message_id != parent]
+
+
+def scoped_reply_address(runtime: Runtime, ticket: Ticket, scope: str) -> str:
+    """The Reply-To for mail about ``ticket`` in ``scope``: the plus-address with its
+    token, or the plain desk address where the mail host has no sub-addresses."""
+    desk = runtime.config.desk
+    if not desk.plus_addressing:
+        return desk.address
+    return reply_address(desk.address, make_token(desk.token_secret, ticket.number, scope))
+
+
+def scoped_subject(runtime: Runtime, ticket: Ticket, subject: str, scope: str) -> str:
+    """``subject`` with its ``[NUMBER]`` tag signed for ``scope`` (``[NUMBER/S2-...]``).
+
+    The token survives mail hosts that drop sub-addresses (issue 9, defect 7).
+    """
+    tag = subject_tag(runtime.config.desk.token_secret, ticket.number, scope)
+    return subject.replace(f"[{ticket.number}]", f"[{tag}]", 1)
+
+
+# Desk mail that quotes what staff wrote: its lines are theirs, not the desk's.
+_ECHOES_STAFF = ("agent_refused", "rejected_attempt", "rejected_answer")
+
+
+def desk_lines(ticket: Ticket, answered: Message) -> frozenset[str]:
+    """The lines of the desk's mail that ``answered`` replies to, as comparison keys.
+
+    A reply pasted over the desk's mail without quote markers still holds them; they
+    are the desk's words, never the sender's (issue 10, item 3).  Without In-Reply-To or
+    References to our mail, every mail the desk sent about ``ticket`` counts, except
+    those quoting staff themselves.
+    """
+    referenced = [*answered.in_reply_to, *answered.references]
+    ours = Message.select(Message.full_text).where(
+        (Message.ticket == ticket) & (Message.direction == "out")
+    )
+    texts = [row.full_text for row in ours.where(Message.message_id.in_(referenced))]
+    if not texts:
+        texts = [row.full_text for row in ours.where(Message.kind.not_in(_ECHOES_STAFF))]
+    return known_lines_of(texts)
+
+
+def without_desk_lines(ticket: Ticket, message: Message) -> str:
+    """``message``'s own text, without the lines of the desk's mail it answers."""
+    known = desk_lines(ticket, message)
+    lines = message.body.split("\n")
+    return "\n".join(line for line in lines if known_line_key(line) not in known)
 
 
 def queue_mail(
@@ -69,21 +159,33 @@ def queue_mail(
     auto_submitted: str | None = "auto-generated",
     attachments: Sequence[tuple[str, str, bytes]] = (),
     contact_sheet_id: int | None = None,
+    subject_scope: str | None = None,
 ) -> Outbox:
-    """Render ``kind`` and put it in the outbox, in the caller's transaction."""
+    """Render ``kind`` and put it in the outbox, in the caller's transaction.
+
+    ``subject_scope`` signs the subject's ticket tag for that token scope.  The desk is
+    named in the mail's language, and the ``Date:`` header is in the desk's time zone
+    (what the customer's client shows when it has no zone of its own).
+    """
+    name = desk_name(runtime.config.desk, language)
+    desk = {"address": runtime.config.desk.address, **context.get("desk", {}), "name": name}
+    context = {**context, "desk": desk}
     rendered = runtime.templates.render(kind, language, context)
+    subject = rendered.subject
+    if ticket is not None and subject_scope is not None:
+        subject = scoped_subject(runtime, ticket, subject, subject_scope)
     parent, references = thread
     smtp = runtime.config.smtp
     mail = OutgoingMail(
         kind=kind,
         from_address=smtp.from_address,
-        from_name=runtime.config.desk.name,
+        from_name=name,
         to=tuple(to),
-        subject=rendered.subject,
+        subject=subject,
         text=rendered.text,
         html=rendered.html,
         message_id=new_message_id(address_domain(smtp.from_address)),
-        date=now,
+        date=now.astimezone(runtime.config.desk.timezone),
         in_reply_to=parent,
         references=tuple(references) + ((parent,) if parent else ()),
         reply_to=reply_to,

@@ -134,6 +134,14 @@ def process_one(
             analysis = analyzer.take(inbound_id, raw_bytes_of)
             result = ingest(runtime, inbound, analysis)
             _mark_done(runtime, inbound, result)
+            log.info(
+                "inbound %d <%s>: %s %s (%s)",
+                inbound_id,
+                inbound.message_id or "no Message-ID",
+                result.action,
+                result.ticket_number or "-",
+                result.detail,
+            )
             return result
     except (TransientError, peewee.OperationalError, peewee.InterfaceError):
         raise  # the database itself is in trouble: stop the pass, retry later

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from complaintd.parse.model import Attachment as ParsedAttachment
-from complaintd.parse.model import ParsedMessage
 from complaintd.store.models import (
     Attachment,
     Blob,
@@ -18,6 +16,10 @@ from complaintd.store.models import (
     Ticket,
 )
 from complaintd.store.prepared import create, insert_row
+
+if TYPE_CHECKING:  # annotations only: importing parse here would load every parser
+    from complaintd.parse.model import Attachment as ParsedAttachment
+    from complaintd.parse.model import ParsedMessage
 
 
 def record_event(

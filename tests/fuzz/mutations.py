@@ -21,6 +21,10 @@ from tests.integration.mails import mail
 from tests.parse.corpus import CORPORA, HANDMADE, LICENCE_NAMES, TEXT_FIXTURE_DIRS
 
 SECRET = b"fuzz-token-secret-0123456789"
+TICKET_NUMBER = "TS-202611-0007"
+SHEET_ID = 3
+DEPARTMENT = "qc@lida.example"
+AGENT = "agent1@lida.example"
 MAX_SEED_BYTES = 400_000  # bigger files only slow the search down
 
 CHARSET_LABELS = (
@@ -56,14 +60,16 @@ def _corpus_seeds() -> list[Seed]:
     return seeds
 
 
-def _desk_reply(body: str, name: str, scope: str = "d") -> bytes:
-    """``body`` as a reply to the desk carrying a reply token and a subject tag."""
-    token = make_token(SECRET, "TS-202611-0007", scope)
+def _desk_reply(body: str, name: str, agent: bool = False) -> bytes:
+    """``body`` as a department's (or an agent's) reply to the desk: the contact sheet's
+    (or the agent's) reply token in the address, the ticket's tag in the subject."""
+    scope = "a" if agent else f"s{SHEET_ID}"
+    token = make_token(SECRET, TICKET_NUMBER, scope)
     return mail(
-        f"Re: [TS-202611-0007] 联系单 {name}",
+        f"Re: [{TICKET_NUMBER}] 联系单 {name}",
         body,
         to=reply_address("complaints@lida.example", token),
-        sender=("质检部 李明", "qc@lida.example"),
+        sender=("客服 王静", AGENT) if agent else ("质检部 李明", DEPARTMENT),
         in_reply_to="sheet-7@lida.example",
     )
 
@@ -77,7 +83,7 @@ def _made_seeds() -> list[Seed]:
         (f"generated-{n}", raw) for n, raw in enumerate(generate_mailbox(60, seed=2026))
     ]
     seeds.append(("department-form", _desk_reply(FORM, "form")))
-    seeds.append(("agent-commands", _desk_reply(COMMANDS, "agent", scope="a")))
+    seeds.append(("agent-commands", _desk_reply(COMMANDS, "agent", agent=True)))
     seeds += [(f"bomb-{kind}", html_mail(bomb_markup(kind, 3_000))) for kind in BOMB_UNITS]
     return seeds
 

@@ -110,7 +110,7 @@ def test_a_worker_killed_mid_analysis_costs_only_its_message() -> None:
         analyzer.submit(1, SLOW_MAIL)
         analyzer.submit(2, MESSAGES[0])
         [worker] = analyzer._workers
-        os.kill(worker.process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        os.kill(worker.process.pid, signal.SIGKILL)
         with pytest.raises(AnalysisAborted, match=r"worker died \(killed by signal SIGKILL\)"):
             analyzer.take(1, no_database)
         assert analyzer.take(2, no_database) == analyze(MESSAGES[0], SETTINGS, DAY)

@@ -345,6 +345,17 @@ class AgentRefusedMail(InternalMail):
     withheld: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class FloodMail(InternalMail):
+    """A sender's new complaints went over ``limit`` within ``window_minutes`` (once a
+    flood)."""
+
+    kind = MailKind.FLOOD
+    sender: str
+    limit: int
+    window_minutes: int
+
+
 CUSTOMER_MAILS: tuple[type[CustomerMail], ...] = (
     AckMail,
     ReopenedMail,
@@ -369,6 +380,7 @@ INTERNAL_MAILS: tuple[type[InternalMail], ...] = (
     AgentForwardMail,
     AgentRefusedMail,
     RejectedAttemptMail,
+    FloodMail,
 )
 MAIL_CLASSES: dict[MailKind, type[MailContent]] = {
     mail.kind: mail for mail in (*CUSTOMER_MAILS, *INTERNAL_MAILS)

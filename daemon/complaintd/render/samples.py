@@ -41,6 +41,7 @@ from complaintd.render.contexts import (
     DeskFacts,
     EmergencyMail,
     EscalationMail,
+    FloodMail,
     ForwardedMail,
     InternalContext,
     InternalMail,
@@ -447,6 +448,8 @@ def _agent_mail(kind: MailKind, language: str) -> InternalMail:
             problems=["#sevrity: unknown command (did you mean #severity?)"],
             withheld=_WITHHELD[language],
         )
+    if kind == MailKind.FLOOD:
+        return FloodMail(sender=_COMPLAINT[language]["customer_email"], limit=5, window_minutes=10)
     rejected = _REJECTED[language]
     if kind == MailKind.REJECTED_ATTEMPT:
         return RejectedAttemptMail(reason=_REJECTED_REASON[language], **rejected)

@@ -17,6 +17,9 @@ class EventAction(StrEnum):
     LINKED = "linked"  # a new ticket that refers to an earlier one
     MESSAGE_ADDED = "message_added"  # the customer wrote again
     DUPLICATE_IGNORED = "duplicate_ignored"
+    MESSAGE_ID_REUSED = "message_id_reused"  # another mail had this Message-ID first
+    FLOOD_STARTED = "flood_started"  # a sender's new complaints came too fast
+    FLOOD_COLLAPSED = "flood_collapsed"  # a complaint of a flood kept on its flood ticket
     OWN_MAIL_IGNORED = "own_mail_ignored"
     AUTO_REPLY_RECEIVED = "auto_reply_received"
     BOUNCE_RECEIVED = "bounce_received"

@@ -36,3 +36,4 @@ class MailKind(StrEnum):
     AGENT_FORWARD = "agent_forward"
     AGENT_REFUSED = "agent_refused"
     REJECTED_ATTEMPT = "rejected_attempt"
+    FLOOD = "flood"  # a sender whose new complaints came too fast

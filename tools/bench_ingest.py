@@ -32,6 +32,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from complaintd.store.inbound_status import InboundStatus
 from complaintd.testing.dovecot import DovecotServer
 from complaintd.testing.ports import free_port
 from complaintd.testing.samples import generate_mailbox
@@ -183,7 +184,9 @@ def _inbound_count(database: Path) -> int:
 
 
 def _processed_count(database: Path) -> int:
-    return _count(database, "SELECT count(*) FROM inbound_message WHERE status != 'pending'")
+    return _count(
+        database, f"SELECT count(*) FROM inbound_message WHERE status != '{InboundStatus.PENDING}'"
+    )
 
 
 def _count(database: Path, sql: str) -> int:

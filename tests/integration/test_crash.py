@@ -15,6 +15,7 @@ from collections import Counter
 import pytest
 
 from complaintd.store.db import close_database, open_database
+from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.message_kind import Direction
 from complaintd.store.models import Event, InboundMessage, Message, Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
@@ -70,7 +71,10 @@ def assert_every_message_is_one_event() -> None:
     )
     assert len(inbound) == MESSAGES
     assert len({row.uid for row in inbound}) == MESSAGES
-    assert Counter(row.status for row in inbound).keys() <= {"processed", "duplicate"}
+    assert Counter(row.status for row in inbound).keys() <= {
+        InboundStatus.PROCESSED,
+        InboundStatus.DUPLICATE,
+    }
     messages_per_inbound = Counter(
         m.inbound_id for m in Message.select(Message.inbound).where(Message.inbound.is_null(False))
     )
@@ -127,7 +131,7 @@ def test_sigkill_of_the_daemon_loses_nothing(desk: Desk) -> None:
     try:
         inbound = list(InboundMessage.select(InboundMessage.status))
         assert len(inbound) == len(raws)
-        assert {row.status for row in inbound} <= {"processed", "duplicate"}
+        assert {row.status for row in inbound} <= {InboundStatus.PROCESSED, InboundStatus.DUPLICATE}
         per_inbound = Counter(
             m.inbound_id
             for m in Message.select(Message.inbound).where(Message.inbound.is_null(False))

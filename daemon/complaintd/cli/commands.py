@@ -18,6 +18,7 @@ from complaintd.runtime import Runtime, open_runtime
 from complaintd.store import migrations
 from complaintd.store.db import open_database, redact_url
 from complaintd.store.event_action import EventAction
+from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.models import InboundMessage, Ticket
 from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.ticket_status import TicketStatus
@@ -162,7 +163,7 @@ def inbound_failed(args: argparse.Namespace, runtime: Runtime) -> int:
             InboundMessage.attempts,
             InboundMessage.error,
         )
-        .where(InboundMessage.status == "failed")
+        .where(InboundMessage.status == InboundStatus.FAILED)
         .order_by(InboundMessage.id)
     )
     documents = [

@@ -36,6 +36,7 @@ from complaintd.fetch.ledger import (
 )
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
+from complaintd.store.inbound_status import InboundStatus, ServerState
 from complaintd.workflow.records import record_event
 
 log = logging.getLogger(__name__)
@@ -204,15 +205,19 @@ def dispose_processed(
     if state.uidvalidity is None:
         return 0
     rows = awaiting_disposal(mailbox.name, state.uidvalidity)
-    done = [r for r in rows if r.status in ("processed", "duplicate")]
-    failed = [r for r in rows if r.status == "failed"]
-    _dispose(client, done, mailbox.processed_folder, FETCHED_KEYWORD, "moved")
-    _dispose(client, failed, mailbox.quarantine_folder, FAILED_KEYWORD, "quarantined")
+    done = [r for r in rows if r.status in (InboundStatus.PROCESSED, InboundStatus.DUPLICATE)]
+    failed = [r for r in rows if r.status == InboundStatus.FAILED]
+    _dispose(client, done, mailbox.processed_folder, FETCHED_KEYWORD, ServerState.MOVED)
+    _dispose(client, failed, mailbox.quarantine_folder, FAILED_KEYWORD, ServerState.QUARANTINED)
     return len(rows)
 
 
 def _dispose(
-    client: imapclient.IMAPClient, rows: list, folder: str | None, keyword: str, moved: str
+    client: imapclient.IMAPClient,
+    rows: list,
+    folder: str | None,
+    keyword: str,
+    moved: ServerState,
 ) -> None:
     if not rows:
         return
@@ -224,7 +229,7 @@ def _dispose(
         mark_disposed(ids, moved)
     else:
         _flag(client, uids, keyword)
-        mark_disposed(ids, "flagged")
+        mark_disposed(ids, ServerState.FLAGGED)
 
 
 def _ensure_folder(client: imapclient.IMAPClient, folder: str) -> None:

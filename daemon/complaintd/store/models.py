@@ -12,6 +12,7 @@ from typing import Any
 import peewee
 
 from complaintd.store.fields import JsonField, MailKeyField, MailTextField, UtcDateTimeField
+from complaintd.store.inbound_status import InboundStatus, ServerState
 from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.prepared import update_row
 from complaintd.store.sheet_status import SheetStatus
@@ -129,15 +130,14 @@ class InboundMessage(BaseModel):
     sha256 = peewee.CharField(max_length=64)
     size = peewee.IntegerField()
     fetched_at = UtcDateTimeField()
-    status = peewee.CharField(index=True, default="pending")  # pending|processed|duplicate|failed
+    status = peewee.CharField(index=True, default=InboundStatus.PENDING)  # an InboundStatus
     error = MailTextField(null=True)  # an exception's text may quote the mail
     attempts = peewee.IntegerField(default=0)
     processed_at = UtcDateTimeField(null=True)
     ticket = peewee.ForeignKeyField(Ticket, null=True, backref="inbound")
     ticket_id: int | None
-    # What was done on the IMAP server after the raw bytes were committed:
-    # pending | flagged | moved | quarantined | gone (no longer on the server).
-    server_state = peewee.CharField(index=True, default="pending")
+    # What was done on the IMAP server after the raw bytes were committed.
+    server_state = peewee.CharField(index=True, default=ServerState.PENDING)  # a ServerState
     # The message already carried the processed keyword when it was fetched: a ledger
     # before this one took it in, and the customer was answered then (migration 7).
     carried_processed_flag = peewee.BooleanField(default=False)

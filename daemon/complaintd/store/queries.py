@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import InboundMessage, Message, Ticket
@@ -182,7 +183,9 @@ def incoming_file_names(ticket_id: int) -> list[str]:
     return [filename for (filename,) in cursor.fetchall()]
 
 
-def mark_inbound_done(inbound_id: int, status: str, ticket_id: int | None, at: datetime) -> None:
+def mark_inbound_done(
+    inbound_id: int, status: InboundStatus, ticket_id: int | None, at: datetime
+) -> None:
     """Finish an inbound row: its outcome, the ticket it went to, one more attempt.
 
     Only these columns: rewriting the row would rewrite its raw bytes too.

@@ -22,6 +22,7 @@ from complaintd.errors import TransientError
 from complaintd.runtime import Runtime
 from complaintd.store.db import is_postgres
 from complaintd.store.event_action import EventAction
+from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.models import InboundMessage, InboundRaw
 from complaintd.store.queries import mark_inbound_done
 from complaintd.workflow import analysis as analysis_stage
@@ -109,7 +110,9 @@ def _submit_in_chunks(analyzer: Analyzer, ids: list[int], chunk: int = 200) -> N
 
 def pending_ids(mailbox: str | None = None, limit: int | None = None) -> list[int]:
     """Ids of pending inbound rows in fetch order (ids only: raw bytes stay on disk)."""
-    query = InboundMessage.select(InboundMessage.id).where(InboundMessage.status == "pending")
+    query = InboundMessage.select(InboundMessage.id).where(
+        InboundMessage.status == InboundStatus.PENDING
+    )
     if mailbox is not None:
         query = query.where(InboundMessage.mailbox == mailbox)
     query = query.order_by(InboundMessage.id)
@@ -163,7 +166,7 @@ def _claim(runtime: Runtime, inbound_id: int) -> InboundMessage | None:
 def _claim_group(runtime: Runtime, ids: list[int]) -> dict[int, InboundMessage]:
     """Lock the rows of ``ids`` still pending (SKIP LOCKED on PostgreSQL), by id."""
     query = InboundMessage.select().where(
-        InboundMessage.id.in_(ids) & (InboundMessage.status == "pending")
+        InboundMessage.id.in_(ids) & (InboundMessage.status == InboundStatus.PENDING)
     )
     if is_postgres(runtime.database):
         query = query.for_update(skip_locked=True)
@@ -177,7 +180,8 @@ def raw_bytes_of(inbound_id: int) -> bytes:
 
 
 def _mark_done(runtime: Runtime, inbound: InboundMessage, result: IntakeResult) -> None:
-    status = "duplicate" if result.action == IntakeAction.DUPLICATE else "processed"
+    duplicate = result.action == IntakeAction.DUPLICATE
+    status = InboundStatus.DUPLICATE if duplicate else InboundStatus.PROCESSED
     mark_inbound_done(inbound.id, status, result.ticket_id, runtime.clock.now())
 
 
@@ -189,7 +193,7 @@ def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
         error += f" ({where})"
     with runtime.database.atomic():
         InboundMessage.update(
-            status="failed",
+            status=InboundStatus.FAILED,
             error=error,
             attempts=InboundMessage.attempts + 1,
             processed_at=runtime.clock.now(),
@@ -216,13 +220,17 @@ def _place(exc: BaseException) -> str | None:
 
 def retry_failed(runtime: Runtime, inbound_id: int | None = None) -> list[int]:
     """Put quarantined rows (one, or all) back to ``pending``; return their ids."""
-    query = InboundMessage.select(InboundMessage.id).where(InboundMessage.status == "failed")
+    query = InboundMessage.select(InboundMessage.id).where(
+        InboundMessage.status == InboundStatus.FAILED
+    )
     if inbound_id is not None:
         query = query.where(InboundMessage.id == inbound_id)
     ids = [row.id for row in query]
     if ids:
         with runtime.database.atomic():
-            InboundMessage.update(status="pending").where(InboundMessage.id.in_(ids)).execute()
+            InboundMessage.update(status=InboundStatus.PENDING).where(
+                InboundMessage.id.in_(ids)
+            ).execute()
             for row_id in ids:
                 record_event(runtime.clock.now(), "cli", EventAction.INBOUND_RETRY, inbound=row_id)
     return ids

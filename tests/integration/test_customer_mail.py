@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from complaintd.store.event_action import EventAction
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.testing.smtpsink import SinkMessage
 from tests.integration.desk import Desk
 from tests.integration.mails import mail, parsed, text_of
@@ -187,7 +188,7 @@ def test_close_then_customer_writes_reopens(desk: Desk) -> None:
     from complaintd.store.models import Ticket
 
     open_database(f"sqlite:///{desk.config_path.parent}/complaintd.db")
-    Ticket.update(status="closed").where(Ticket.number == number).execute()
+    Ticket.update(status=TicketStatus.CLOSED).where(Ticket.number == number).execute()
     desk.append(mail(f"Re: [{number}] 已结案", "问题又出现了，货物还是没到。"))
     desk.once(now=LATER)
     assert desk.show(number)["status"] == "investigating"

@@ -12,7 +12,10 @@ import pytest
 from complaintd.clock import SystemClock
 from complaintd.store import migrations
 from complaintd.store.db import close_database, open_database
+from complaintd.store.event_action import EventAction
 from complaintd.store.inbound_status import InboundStatus
+from complaintd.store.mail_kind import MailKind
+from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import (
     Blob,
     Event,
@@ -36,6 +39,7 @@ from complaintd.store.queries import (
     thread_message_ids,
     ticket_of_message_ids,
 )
+from complaintd.store.ticket_status import TicketStatus
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -58,7 +62,7 @@ def new_ticket(number: str, email: str, at: datetime) -> Ticket:
     return create(
         Ticket,
         number=number,
-        status="received",
+        status=TicketStatus.RECEIVED,
         severity="normal",
         category="delay",
         source="email",
@@ -82,16 +86,16 @@ def test_create_writes_and_returns_the_same_row_with_defaults(ledger: peewee.Dat
 def test_save_writes_only_the_changed_columns(ledger: peewee.Database) -> None:
     ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
     execute(Ticket, "UPDATE ticket SET subject = ? WHERE id = ?", ("changed elsewhere", ticket.id))
-    ticket.status, ticket.tags = "investigating", ["emergency"]
+    ticket.status, ticket.tags = TicketStatus.INVESTIGATING, ["emergency"]
     assert ticket.save() == 1
     stored = Ticket.get_by_id(ticket.id)
     assert (stored.status, stored.tags, stored.subject) == (
-        "investigating",
+        TicketStatus.INVESTIGATING,
         ["emergency"],
         "changed elsewhere",
     )
     assert ticket.save() is False  # nothing left to write
-    assert update_row(Ticket, ticket.id + 1, {"status": "closed"}) == 0  # no such row
+    assert update_row(Ticket, ticket.id + 1, {"status": TicketStatus.CLOSED}) == 0  # no such row
 
 
 def test_ignored_conflicts_insert_nothing(ledger: peewee.Database) -> None:
@@ -106,8 +110,10 @@ def test_ignored_conflicts_insert_nothing(ledger: peewee.Database) -> None:
 
 
 def test_execute_takes_question_marks_on_every_database(ledger: peewee.Database) -> None:
-    insert_row(Event, {"at": T0, "actor": "cli", "action": "note", "detail": {"text": "哈"}})
-    cursor = execute(Event, "SELECT actor, detail FROM event WHERE action = ?", ("note",))
+    insert_row(
+        Event, {"at": T0, "actor": "cli", "action": EventAction.NOTE, "detail": {"text": "哈"}}
+    )
+    cursor = execute(Event, "SELECT actor, detail FROM event WHERE action = ?", (EventAction.NOTE,))
     assert cursor.fetchall() == [("cli", '{"text":"哈"}')]
 
 
@@ -116,10 +122,18 @@ def test_customer_history(ledger: peewee.Database) -> None:
     old = new_ticket("TS-202611-0001", "a@x.example", T0 - timedelta(days=40))
     assert customer_history("a@x.example", month, day) == CustomerHistory(None, None)
     recent = new_ticket("TS-202611-0002", "a@x.example", T0 - timedelta(hours=2))
-    create(Message, ticket=old, direction="out", kind="ack", created_at=old.created_at)
+    create(
+        Message, ticket=old, direction=Direction.OUT, kind=MailKind.ACK, created_at=old.created_at
+    )
     assert customer_history("a@x.example", month, day) == CustomerHistory("TS-202611-0002", None)
     assert customer_history("b@x.example", month, day) == CustomerHistory(None, None)
-    create(Message, ticket=recent, direction="out", kind="ack", created_at=recent.created_at)
+    create(
+        Message,
+        ticket=recent,
+        direction=Direction.OUT,
+        kind=MailKind.ACK,
+        created_at=recent.created_at,
+    )
     history = customer_history("a@x.example", month, day)
     assert history == CustomerHistory("TS-202611-0002", "TS-202611-0002")
     later = T0 + timedelta(days=2)
@@ -133,13 +147,25 @@ def test_recent_complaints_count_tickets_and_flood_mail(ledger: peewee.Database)
     long_address = "x" * 1200 + "@x.example"  # stored as its bounded key
     assert recent_complaints(long_address, since, T0) == RecentComplaints(0, None)
     old = new_ticket("TS-202611-0001", long_address, T0 - timedelta(days=1))
-    create(Message, ticket=old, direction="in", kind="complaint", created_at=old.created_at)
+    create(
+        Message,
+        ticket=old,
+        direction=Direction.IN,
+        kind=MessageKind.COMPLAINT,
+        created_at=old.created_at,
+    )
     first = new_ticket("TS-202611-0002", long_address, T0 - timedelta(minutes=5))
     second = new_ticket("TS-202611-0003", long_address, T0 - timedelta(minutes=4))
     for ticket, minutes in ((first, 5), (second, 4), (second, 3), (first, 2)):
         at = T0 - timedelta(minutes=minutes)
-        create(Message, ticket=ticket, direction="in", kind="complaint", created_at=at)
-    create(Message, ticket=second, direction="out", kind="ack", created_at=T0)
+        create(
+            Message,
+            ticket=ticket,
+            direction=Direction.IN,
+            kind=MessageKind.COMPLAINT,
+            created_at=at,
+        )
+    create(Message, ticket=second, direction=Direction.OUT, kind=MailKind.ACK, created_at=T0)
     assert recent_complaints(long_address, since, T0) == RecentComplaints(4, first.id)
     assert recent_complaints("b@x.example", since, T0) == RecentComplaints(0, None)
 
@@ -160,7 +186,12 @@ def test_recent_complaints_go_by_the_servers_arrival_time(ledger: peewee.Databas
             received_at=T0 - timedelta(hours=hours),
         )
         create(
-            Message, ticket=ticket, inbound=inbound, direction="in", kind="complaint", created_at=T0
+            Message,
+            ticket=ticket,
+            inbound=inbound,
+            direction=Direction.IN,
+            kind=MessageKind.COMPLAINT,
+            created_at=T0,
         )
     arrived = T0 - timedelta(minutes=55)
     window = recent_complaints("a@x.example", arrived - timedelta(minutes=10), arrived)
@@ -185,16 +216,16 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         Message,
         ticket=ticket,
         inbound=inbound,
-        direction="in",
-        kind="complaint",
+        direction=Direction.IN,
+        kind=MessageKind.COMPLAINT,
         message_id="c1@x.example",
         created_at=T0,
     )
     create(
         Message,
         ticket=ticket,
-        direction="out",
-        kind="ack",
+        direction=Direction.OUT,
+        kind=MailKind.ACK,
         message_id="a1@desk.example",
         to_addrs=["c@x.example"],
         created_at=T0 + timedelta(seconds=1),
@@ -225,7 +256,7 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         Outbox,
         {
             "ticket": other,
-            "kind": "ack",
+            "kind": MailKind.ACK,
             "message_id": "o1@desk.example",
             "mail_from": "desk@x.example",
             "rcpt_to": ["b@x.example"],

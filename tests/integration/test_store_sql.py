@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import peewee
 import pytest
@@ -74,6 +75,12 @@ def new_ticket(number: str, email: str, at: datetime) -> Ticket:
     )
 
 
+def add_message(ticket: Ticket, kind: MessageKind | MailKind, at: datetime, **more: Any) -> Message:
+    """A message of ``ticket``: incoming for a MessageKind, the desk's for a MailKind."""
+    direction = Direction.IN if isinstance(kind, MessageKind) else Direction.OUT
+    return create(Message, ticket=ticket, direction=direction, kind=kind, created_at=at, **more)
+
+
 def test_create_writes_and_returns_the_same_row_with_defaults(ledger: peewee.Database) -> None:
     ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
     stored = Ticket.get_by_id(ticket.id)
@@ -122,18 +129,10 @@ def test_customer_history(ledger: peewee.Database) -> None:
     old = new_ticket("TS-202611-0001", "a@x.example", T0 - timedelta(days=40))
     assert customer_history("a@x.example", month, day) == CustomerHistory(None, None)
     recent = new_ticket("TS-202611-0002", "a@x.example", T0 - timedelta(hours=2))
-    create(
-        Message, ticket=old, direction=Direction.OUT, kind=MailKind.ACK, created_at=old.created_at
-    )
+    add_message(old, MailKind.ACK, old.created_at)
     assert customer_history("a@x.example", month, day) == CustomerHistory("TS-202611-0002", None)
     assert customer_history("b@x.example", month, day) == CustomerHistory(None, None)
-    create(
-        Message,
-        ticket=recent,
-        direction=Direction.OUT,
-        kind=MailKind.ACK,
-        created_at=recent.created_at,
-    )
+    add_message(recent, MailKind.ACK, recent.created_at)
     history = customer_history("a@x.example", month, day)
     assert history == CustomerHistory("TS-202611-0002", "TS-202611-0002")
     later = T0 + timedelta(days=2)
@@ -147,25 +146,13 @@ def test_recent_complaints_count_tickets_and_flood_mail(ledger: peewee.Database)
     long_address = "x" * 1200 + "@x.example"  # stored as its bounded key
     assert recent_complaints(long_address, since, T0) == RecentComplaints(0, None)
     old = new_ticket("TS-202611-0001", long_address, T0 - timedelta(days=1))
-    create(
-        Message,
-        ticket=old,
-        direction=Direction.IN,
-        kind=MessageKind.COMPLAINT,
-        created_at=old.created_at,
-    )
+    add_message(old, MessageKind.COMPLAINT, old.created_at)
     first = new_ticket("TS-202611-0002", long_address, T0 - timedelta(minutes=5))
     second = new_ticket("TS-202611-0003", long_address, T0 - timedelta(minutes=4))
     for ticket, minutes in ((first, 5), (second, 4), (second, 3), (first, 2)):
         at = T0 - timedelta(minutes=minutes)
-        create(
-            Message,
-            ticket=ticket,
-            direction=Direction.IN,
-            kind=MessageKind.COMPLAINT,
-            created_at=at,
-        )
-    create(Message, ticket=second, direction=Direction.OUT, kind=MailKind.ACK, created_at=T0)
+        add_message(ticket, MessageKind.COMPLAINT, at)
+    add_message(second, MailKind.ACK, T0)
     assert recent_complaints(long_address, since, T0) == RecentComplaints(4, first.id)
     assert recent_complaints("b@x.example", since, T0) == RecentComplaints(0, None)
 
@@ -185,14 +172,7 @@ def test_recent_complaints_go_by_the_servers_arrival_time(ledger: peewee.Databas
             fetched_at=T0,
             received_at=T0 - timedelta(hours=hours),
         )
-        create(
-            Message,
-            ticket=ticket,
-            inbound=inbound,
-            direction=Direction.IN,
-            kind=MessageKind.COMPLAINT,
-            created_at=T0,
-        )
+        add_message(ticket, MessageKind.COMPLAINT, T0, inbound=inbound)
     arrived = T0 - timedelta(minutes=55)
     window = recent_complaints("a@x.example", arrived - timedelta(minutes=10), arrived)
     assert window == RecentComplaints(1, ticket.id)  # only the one that arrived an hour ago
@@ -212,23 +192,15 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         fetched_at=T0,
     )
     insert_row(InboundRaw, {"inbound": inbound, "raw_message": b"raw"})
-    complaint = create(
-        Message,
-        ticket=ticket,
-        inbound=inbound,
-        direction=Direction.IN,
-        kind=MessageKind.COMPLAINT,
-        message_id="c1@x.example",
-        created_at=T0,
+    complaint = add_message(
+        ticket, MessageKind.COMPLAINT, T0, inbound=inbound, message_id="c1@x.example"
     )
-    create(
-        Message,
-        ticket=ticket,
-        direction=Direction.OUT,
-        kind=MailKind.ACK,
+    add_message(
+        ticket,
+        MailKind.ACK,
+        T0 + timedelta(seconds=1),
         message_id="a1@desk.example",
         to_addrs=["c@x.example"],
-        created_at=T0 + timedelta(seconds=1),
     )
     [known] = incoming_messages("c1@x.example", None, "", "")
     assert (known.id, known.ticket_id, known.ticket_number) == (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from complaintd.parse.model import AutomatedKind
-from complaintd.render.labels import STATUS_LABELS
 from complaintd.store.event_action import EventAction
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
@@ -36,9 +35,8 @@ def test_the_stored_values_are_design_mds() -> None:
     assert not {kind.value for kind in MessageKind} & {kind.value for kind in MailKind}
 
 
-def test_every_status_has_its_steps_and_its_names() -> None:
+def test_every_status_has_its_steps() -> None:
     assert set(ALLOWED) == set(TicketStatus)
-    assert set(STATUS_LABELS) == set(TicketStatus)
     assert set(OPEN_STATUSES) < set(TicketStatus)
 
 

@@ -31,10 +31,9 @@ import time
 from pathlib import Path
 
 from imapclient import IMAPClient
-
-from complaintd.testing.dovecot import DovecotServer
-from complaintd.testing.ports import free_port
-from complaintd.testing.samples import generate_mailbox
+from tests.support.dovecot import DovecotServer
+from tests.support.ports import free_port
+from tests.support.samples import generate_mailbox
 
 PASSWORD = "bench"
 FOLDER = "bench"

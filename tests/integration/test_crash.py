@@ -16,8 +16,8 @@ import pytest
 
 from complaintd.store.db import close_database, open_database
 from complaintd.store.models import Event, InboundMessage, Message, Outbox, Ticket
-from complaintd.testing.samples import generate_mailbox
 from tests.integration.desk import Desk
+from tests.support.samples import generate_mailbox
 
 pytestmark = pytest.mark.slow
 

@@ -35,7 +35,7 @@ from complaintd.fetch.ledger import (
     store_batch,
 )
 from complaintd.runtime import Runtime
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 log = logging.getLogger(__name__)
 

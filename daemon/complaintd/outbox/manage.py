@@ -15,7 +15,7 @@ import peewee
 from complaintd.errors import ComplaintdError, NotFoundError
 from complaintd.runtime import Runtime
 from complaintd.store.models import Outbox, Ticket
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 CANCELLABLE = ("pending", "failed")
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from complaintd.outbox.compose import OutgoingMail, build_message
 from complaintd.store.models import Message, Outbox, Ticket
 from complaintd.store.prepared import create
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 
 def enqueue(

@@ -33,7 +33,7 @@ from complaintd.store.claims import claim, new_holder, release_all, wall_clock
 from complaintd.store.db import is_postgres
 from complaintd.store.models import Outbox, Ticket
 from complaintd.store.prepared import update_row
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 log = logging.getLogger(__name__)
 

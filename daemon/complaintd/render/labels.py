@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from complaintd.departments.form import CAUSE_LABELS as DEPARTMENT_CAUSE_LABELS
+from complaintd.staff_replies.form import CAUSE_LABELS as DEPARTMENT_CAUSE_LABELS
 
 LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"

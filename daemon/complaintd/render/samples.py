@@ -13,14 +13,14 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from complaintd.departments.form import (
+from complaintd.render.labels import cause_choices, resolve_language
+from complaintd.render.times import LocalTime
+from complaintd.staff_replies.form import (
     FormIssue,
     describe_issue,
     form_prefill,
     parse_department_answer,
 )
-from complaintd.render.labels import cause_choices, resolve_language
-from complaintd.render.times import LocalTime
 
 # Mail to the customer.
 KINDS: tuple[str, ...] = (

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
+from complaintd.store.records import record_event
 from complaintd.workflow.agreement import Verdict, read_answer
 from complaintd.workflow.departments import cancel_open_sheets
 from complaintd.workflow.mail import (
@@ -23,7 +24,6 @@ from complaintd.workflow.mail import (
     template_context,
     without_desk_lines,
 )
-from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
 
 _ROBOT_LOCAL = re.compile(

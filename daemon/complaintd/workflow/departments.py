@@ -17,11 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from complaintd.config.model import DepartmentConfig
-from complaintd.departments import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.errors import UsageError
 from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.store.models import ContactSheet, Message, Ticket
+from complaintd.store.records import add_participant, record_event
 from complaintd.workflow.internal import (
     agent_recipients,
     department_context,
@@ -29,7 +30,6 @@ from complaintd.workflow.internal import (
     sheet_context,
 )
 from complaintd.workflow.mail import complaint_files
-from complaintd.workflow.records import add_participant, record_event
 from complaintd.workflow.status import transition
 
 OPEN_SHEET = ("open", "overdue", "escalated")

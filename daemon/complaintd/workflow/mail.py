@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from complaintd.config.model import DeskConfig
-from complaintd.departments import known_line_key, known_lines_of
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
 from complaintd.render.labels import resolve_language
 from complaintd.render.times import LocalTime
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import known_line_key, known_lines_of
 from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
 from complaintd.store.queries import incoming_file_names, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag

@@ -25,10 +25,10 @@ from complaintd.store.claims import claim, new_holder, release_all
 from complaintd.store.db import is_postgres
 from complaintd.store.models import InboundMessage, InboundRaw
 from complaintd.store.queries import mark_inbound_done
+from complaintd.store.records import record_event
 from complaintd.workflow import analysis as analysis_stage
 from complaintd.workflow.analysis import POOL_THRESHOLD, AnalysisSettings, Analyzer
 from complaintd.workflow.intake import IntakeResult, ingest
-from complaintd.workflow.records import record_event
 
 log = logging.getLogger(__name__)
 

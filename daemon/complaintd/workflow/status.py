@@ -16,7 +16,7 @@ from typing import Any
 
 from complaintd.errors import UsageError
 from complaintd.store.models import Ticket
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 STATUSES = (
     "received",

@@ -116,7 +116,7 @@ def sink_process() -> Iterator[int]:
     """An aiosmtpd sink in a child process; yields its port."""
     code = (
         "import sys\n"
-        "from complaintd.testing.smtpsink import SmtpSink\n"
+        "from tests.support.smtpsink import SmtpSink\n"
         "with SmtpSink() as sink:\n"
         "    print(sink.port, flush=True)\n"
         "    sys.stdin.read()\n"

@@ -15,10 +15,10 @@ import pytest
 from complaintd.store.db import close_database, open_database
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Event, Ticket
-from complaintd.testing.smtpsink import SinkMessage
 from tests.integration.clients import ALL_CLIENTS, Client, reply
 from tests.integration.desk import Desk
 from tests.integration.mails import mail, parsed, text_of
+from tests.support.smtpsink import SinkMessage
 
 T0 = "2026-11-20T10:00:00+08:00"
 T1 = "2026-11-20T11:00:00+08:00"

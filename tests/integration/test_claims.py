@@ -21,6 +21,7 @@ from complaintd.store.db import close_database, open_database
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Outbox
 from complaintd.store.outbox_status import OutboxStatus
+from tests.integration.desk import Desk
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -117,6 +118,26 @@ def test_simultaneous_claimers_on_postgres_take_different_rows(pg_url: str) -> N
     for thread in threads:
         thread.join()
     every = [row for taken in results.values() for row in taken]
-    assert sorted(every) == ids  # each row claimed exactly once
-    assert all(results.values())  # nobody waited out the others
+    assert sorted(every) == ids  # each row claimed exactly once, by one of them
+    close_database()
+
+
+def test_a_killed_pass_leaves_claims_a_single_sqlite_instance_takes_back(desk: Desk) -> None:
+    """SQLite has one instance: a claim left by a killed pass is never waited out."""
+    from complaintd.store.models import InboundMessage
+    from tests.integration.mails import mail
+
+    desk.append(mail("货物破损", "运单号 SF1234567890123 的货物破损了。"))
+    desk.cli("db", "upgrade")
+    assert desk.cli("once", now="2026-11-20T10:00:00+08:00").code == 0
+    open_database(f"sqlite:///{desk.config_path.parent}/complaintd.db")
+    InboundMessage.update(
+        status="pending", claimed_by="dead-host:1:x", lease_until=datetime(2099, 1, 1, tzinfo=UTC)
+    ).execute()
+    close_database()
+    assert desk.cli("once", now="2026-11-20T10:00:00+08:00").code == 0
+    open_database(f"sqlite:///{desk.config_path.parent}/complaintd.db")
+    [row] = InboundMessage.select()
+    # Taken again at once (a duplicate of what the killed pass had already recorded).
+    assert (row.status, row.claimed_by, row.lease_until) == ("duplicate", None, None)
     close_database()

@@ -19,8 +19,8 @@ from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.message_kind import Direction
 from complaintd.store.models import Event, InboundMessage, Message, Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
-from complaintd.testing.samples import generate_mailbox
 from tests.integration.desk import Desk
+from tests.support.samples import generate_mailbox
 
 pytestmark = pytest.mark.slow
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from complaintd.store.event_action import EventAction
 from complaintd.store.ticket_status import TicketStatus
-from complaintd.testing.smtpsink import SinkMessage
 from tests.integration.desk import Desk
 from tests.integration.mails import mail, parsed, text_of
+from tests.support.smtpsink import SinkMessage
 
 NOW = "2026-11-20T10:00:00+08:00"
 LATER = "2026-11-21T10:00:00+08:00"

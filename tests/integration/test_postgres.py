@@ -16,9 +16,9 @@ from complaintd.store.db import open_database
 from complaintd.store.models import Ticket, TicketCounter
 from complaintd.store.numbering import allocate_ticket_number
 from complaintd.store.ticket_status import TicketStatus
-from complaintd.testing.dovecot import DovecotServer
-from complaintd.testing.samples import generate_mailbox
 from tests.integration.desk import Desk, write_config
+from tests.support.dovecot import DovecotServer
+from tests.support.samples import generate_mailbox
 
 pytestmark = pytest.mark.postgres
 

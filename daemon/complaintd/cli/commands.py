@@ -278,7 +278,7 @@ def tickets_dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def tickets_note(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets note NUMBER --text``: an internal note in the audit trail."""
-    from complaintd.workflow.records import record_event
+    from complaintd.store.records import record_event
 
     text = read_text(args)
     with runtime.database.atomic():

@@ -37,7 +37,7 @@ from complaintd.fetch.ledger import (
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
 from complaintd.store.inbound_status import InboundStatus, ServerState
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 CANCELLABLE = (OutboxStatus.PENDING, OutboxStatus.FAILED)
 

@@ -10,7 +10,7 @@ from complaintd.store.message_kind import Direction
 from complaintd.store.models import Message, Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.prepared import create
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 
 def enqueue(

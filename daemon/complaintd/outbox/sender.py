@@ -35,7 +35,7 @@ from complaintd.store.event_action import EventAction
 from complaintd.store.models import Outbox, Ticket
 from complaintd.store.outbox_status import DeliveryOutcome, OutboxStatus
 from complaintd.store.prepared import update_row
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypedDict
 
-from complaintd.departments.form import CAUSE_LABELS as DEPARTMENT_CAUSE_LABELS
+from complaintd.staff_replies.form import CAUSE_LABELS as DEPARTMENT_CAUSE_LABELS
 from complaintd.store.ticket_status import TicketStatus
 
 LANGUAGES: tuple[str, ...] = ("zh-CN", "en")

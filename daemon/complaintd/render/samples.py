@@ -13,12 +13,6 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from complaintd.departments.form import (
-    FormIssue,
-    describe_issue,
-    form_prefill,
-    parse_department_answer,
-)
 from complaintd.render.contexts import (
     ALL_KINDS,
     INTERNAL_KINDS,
@@ -62,6 +56,12 @@ from complaintd.render.contexts import (
 )
 from complaintd.render.labels import cause_choices, resolve_language
 from complaintd.render.times import LocalTime
+from complaintd.staff_replies.form import (
+    FormIssue,
+    describe_issue,
+    form_prefill,
+    parse_department_answer,
+)
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.ticket_status import TicketStatus
 

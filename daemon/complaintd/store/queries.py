@@ -193,6 +193,6 @@ def mark_inbound_done(
     execute(
         InboundMessage,
         "UPDATE inbound_message SET status = ?, processed_at = ?, attempts = attempts + 1,"
-        " error = NULL, ticket_id = ? WHERE id = ?",
+        " error = NULL, ticket_id = ?, claimed_by = NULL, lease_until = NULL WHERE id = ?",
         (status, _AT(at), ticket_id, inbound_id),
     )

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from complaintd.departments import AgentCommand, parse_agent_instruction
 from complaintd.errors import UsageError
 from complaintd.render.contexts import (
     AgentForwardMail,
@@ -20,13 +19,14 @@ from complaintd.render.contexts import (
     ReplyOutcome,
 )
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import AgentCommand, parse_agent_instruction
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Attachment, Message, Ticket
+from complaintd.store.records import record_event
 from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
 from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines
-from complaintd.workflow.records import record_event
 
 
 def start_emergency(

@@ -25,6 +25,7 @@ from complaintd.render.contexts import (
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Event, Message, Outbox, Ticket
+from complaintd.store.records import record_event
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.agreement import Verdict, read_answer
 from complaintd.workflow.departments import cancel_open_sheets
@@ -35,7 +36,6 @@ from complaintd.workflow.mail import (
     template_context,
     without_desk_lines,
 )
-from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
 
 _ROBOT_LOCAL = re.compile(

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from complaintd.config.model import DepartmentConfig
-from complaintd.departments import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.errors import UsageError
 from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.render.contexts import (
@@ -29,8 +28,10 @@ from complaintd.render.contexts import (
     SheetCancelledMail,
 )
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import ContactSheet, Message, Ticket
+from complaintd.store.records import add_participant, record_event
 from complaintd.store.sheet_status import OPEN_SHEET_STATUSES, SheetStatus
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.internal import (
@@ -40,7 +41,6 @@ from complaintd.workflow.internal import (
     sheet_context,
 )
 from complaintd.workflow.mail import complaint_files
-from complaintd.workflow.records import add_participant, record_event
 from complaintd.workflow.status import transition
 
 ANSWER_FIELDS = ("finding", "cause", "responsible", "solution", "note")

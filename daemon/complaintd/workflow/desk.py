@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
+from complaintd.store.records import record_event
 from complaintd.workflow.departments import tighten_sheet_due_times
-from complaintd.workflow.records import record_event
 
 SEVERITY_RANK = {"general": 0, "important": 1, "serious": 2}
 

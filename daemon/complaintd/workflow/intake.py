@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from complaintd.classify import raise_severity
-from complaintd.departments import parse_department_answer
 from complaintd.fetch.ledger import PROCESSED_KEYWORD
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.render.contexts import (
@@ -26,6 +25,7 @@ from complaintd.render.contexts import (
     ReplyOutcome,
 )
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import parse_department_answer
 from complaintd.store.event_action import EventAction
 from complaintd.store.message_kind import MessageKind
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
@@ -39,6 +39,12 @@ from complaintd.store.queries import (
     incoming_messages,
     recent_complaints,
 )
+from complaintd.store.records import (
+    add_participant,
+    nul_free,
+    record_event,
+    store_inbound_message,
+)
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.thread.routing import Route, RouteDecision
 from complaintd.workflow.agents import apply_agent_mail, forward_to_agents, on_new_ticket
@@ -46,12 +52,6 @@ from complaintd.workflow.analysis import Analysis
 from complaintd.workflow.customer import acknowledge, excerpt, on_customer_reply
 from complaintd.workflow.departments import department_by_key, record_answer
 from complaintd.workflow.internal import department_context, send_internal
-from complaintd.workflow.records import (
-    add_participant,
-    nul_free,
-    record_event,
-    store_inbound_message,
-)
 from complaintd.workflow.route import route, sender_of
 
 

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from complaintd.config.model import DeskConfig
-from complaintd.departments import known_line_key, known_lines_of
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
 from complaintd.render.contexts import CustomerContext, InternalContext, MailContent, Time
 from complaintd.render.labels import resolve_language
 from complaintd.render.times import LocalTime
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import known_line_key, known_lines_of
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
 from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket

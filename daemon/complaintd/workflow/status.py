@@ -17,8 +17,8 @@ from typing import Any
 from complaintd.errors import UsageError
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
+from complaintd.store.records import record_event
 from complaintd.store.ticket_status import TicketStatus
-from complaintd.workflow.records import record_event
 
 ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
     TicketStatus.RECEIVED: frozenset(

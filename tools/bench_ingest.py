@@ -66,6 +66,7 @@ url = "sqlite:///{workdir}/complaintd.db"
 name = "Bench Desk"
 address = "complaints@lida.example"
 token_secret_env = "COMPLAINTD_TOKEN_SECRET"
+flood_max_tickets = 0  # the bench mailbox arrives at once: every message is a complaint
 [[mailbox]]
 name = "complaints"
 host = "127.0.0.1"

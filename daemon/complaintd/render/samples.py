@@ -49,6 +49,7 @@ INTERNAL_KINDS: tuple[str, ...] = (
     "agent_forward",
     "agent_refused",
     "rejected_attempt",
+    "flood",
 )
 
 ALL_KINDS: tuple[str, ...] = KINDS + INTERNAL_KINDS
@@ -443,6 +444,8 @@ def _internal_extra(kind: str, language: str) -> dict[str, Any]:
         }
     if kind == "rejected_attempt":
         return {"reason": _REJECTED_REASON[language], **_REJECTED[language]}
+    if kind == "flood":
+        return {"sender": _COMPLAINT[language]["customer_email"], "limit": 5, "window_minutes": 10}
     # rejected_answer
     return {"department": qc, "reason": _REJECTED_REASON[language], **_REJECTED[language]}
 

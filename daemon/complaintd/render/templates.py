@@ -51,6 +51,8 @@ Internal kinds get a fuller ticket (the whole case)::
                                   answer_incomplete   (the form pre-filled, "" = blank)
     cancelled_because: "closed" | "invalid"        sheet_cancelled
     explanation: str              sheet_cancelled   (the resolution, or why invalid)
+    sender: str, limit: int,      flood   (the sender whose new complaints went over
+    window_minutes: int                    limit within window_minutes)
 
     answer = {department: str, finding: "valid" | "invalid", cause_label: str | None,
               responsible: str | None, solution: str | None, note: str | None}

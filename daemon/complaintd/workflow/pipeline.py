@@ -15,11 +15,13 @@ import logging
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import peewee
 
 from complaintd.errors import TransientError
 from complaintd.runtime import Runtime
+from complaintd.store.claims import claim, new_holder, release_all
 from complaintd.store.db import is_postgres
 from complaintd.store.models import InboundMessage, InboundRaw
 from complaintd.store.queries import mark_inbound_done
@@ -31,6 +33,8 @@ from complaintd.workflow.records import record_event
 log = logging.getLogger(__name__)
 
 COMMIT_EVERY = 25  # messages per transaction while draining a backlog
+HOLDER = new_holder()  # this process's name on the rows it claims (store.claims)
+LEASE = timedelta(minutes=10)  # a group's claim; far above its analysis time limits
 
 
 @dataclass
@@ -61,6 +65,7 @@ def process_pending(
     ``analyzer`` may already hold analyses started while fetching; a backlog it does
     not know yet is handed to it in chunks, so workers analyse ahead of the writes.
     """
+    release_claims(runtime)
     ids = pending_ids(mailbox, limit)
     stats = PassStats()
     with contextlib.ExitStack() as stack:
@@ -74,8 +79,8 @@ def process_pending(
             # rolls back alone, and the WAL is written once per group, not per message.
             # A crash loses at most the uncommitted group, whose rows stay pending.
             group = ids[start : start + COMMIT_EVERY]
+            claimed = _claim_group(runtime, group)
             with runtime.database.atomic():
-                claimed = _claim_group(runtime, group)
                 for inbound_id in group:
                     row = claimed.get(inbound_id)
                     if row is not None:  # else another instance has it, or it is done
@@ -157,13 +162,27 @@ def _claim(runtime: Runtime, inbound_id: int) -> InboundMessage | None:
 
 
 def _claim_group(runtime: Runtime, ids: list[int]) -> dict[int, InboundMessage]:
-    """Lock the rows of ``ids`` still pending (SKIP LOCKED on PostgreSQL), by id."""
-    query = InboundMessage.select().where(
-        InboundMessage.id.in_(ids) & (InboundMessage.status == "pending")
+    """Claim the rows of ``ids`` still pending and free (store.claims), by id.
+
+    The claim commits on its own: a process killed while it works on them leaves them
+    claimed until the lease runs out, then any instance takes them again.
+    """
+    rows = claim(
+        InboundMessage,
+        InboundMessage.id.in_(ids) & (InboundMessage.status == "pending"),
+        holder=HOLDER,
+        lease=LEASE,
+        limit=len(ids),
+        order_by=(InboundMessage.id,),
+        columns=[f for f in InboundMessage._meta.sorted_fields if f.name != "id"],
     )
-    if is_postgres(runtime.database):
-        query = query.for_update(skip_locked=True)
-    return {row.id: row for row in query}
+    return {row.id: row for row in rows}
+
+
+def release_claims(runtime: Runtime) -> None:
+    """SQLite has one instance: claims a killed pass left behind are ours to take."""
+    if not is_postgres(runtime.database):
+        release_all(InboundMessage)
 
 
 def raw_bytes_of(inbound_id: int) -> bytes:
@@ -186,6 +205,8 @@ def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
     with runtime.database.atomic():
         InboundMessage.update(
             status="failed",
+            claimed_by=None,
+            lease_until=None,
             error=error,
             attempts=InboundMessage.attempts + 1,
             processed_at=runtime.clock.now(),

@@ -49,12 +49,12 @@ from tests.fuzz.mutations import (
 )
 
 SETTINGS = AnalysisSettings(DEFAULT_RULES, DEFAULT_PATTERNS, "zh-CN")
-# Known and reported, not yet fixed (issue 11 item 9, in other people's files): an RFC 2047
-# word that decodes to NUL keeps it in a display name or even an address
-# (``Cc: =?utf-8?B?AA==?= <a@b.example>``, ``From: <qc=?utf-8?B?AA==?=@lida.example``),
-# parse/headers.py; a part's raw content type is copied into the defect notes,
-# parse/message.py.  Counted in the figures instead of failing the run; drop them once
-# the fixes land.
+# Known and reported, not yet fixed (in other people's files): an RFC 2047 word that
+# decodes to NUL keeps it in a display name or even an address (``Cc: =?utf-8?B?AA==?=
+# <a@b.example>``, ``From: <qc=?utf-8?B?AA==?=@lida.example``), parse/headers.py; a
+# part's raw content type is copied into the defect notes, parse/message.py.  The ledger
+# drops NULs at its boundary (store/fields.py), so these are wrong data, not lost mail.
+# Counted in the figures instead of failing the run; drop them once the fixes land.
 KNOWN_NUL_FIELDS = frozenset(
     [
         *(

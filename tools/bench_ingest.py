@@ -122,7 +122,16 @@ def measure_ingest(dovecot: DovecotServer, runs: int, batch: int) -> dict[str, o
     stats: tuple[int, int, int] = (0, 0, 0)
     for _ in range(runs):
         floor_times.append(
-            timed([sys.executable, __file__, "--floor", str(dovecot.port), str(batch)])[0]
+            timed(
+                [
+                    sys.executable,
+                    "-m",
+                    "tools.bench_ingest",
+                    "--floor",
+                    str(dovecot.port),
+                    str(batch),
+                ]
+            )[0]
         )
         with tempfile.TemporaryDirectory(prefix="complaintd-bench-") as workdir:
             config = write_config(Path(workdir), dovecot.port, FOLDER)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from complaintd.config import Config, build_config
 from complaintd.jobs.calendar import (
     AroundTheClock,
     BusinessCalendar,
@@ -14,6 +15,7 @@ from complaintd.jobs.calendar import (
     official_working_day,
     parse_business_hours,
 )
+from complaintd.jobs.due import calendar_warnings, due_after
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -22,9 +24,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 CN = BusinessCalendar(SHANGHAI, "CN", time(9), time(18))
 
 
-def at(zone: ZoneInfo, *parts: int) -> datetime:
+def at(zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0) -> datetime:
     """A local wall time in ``zone`` as the aware instant the ledger would hold (UTC)."""
-    return datetime(*parts, tzinfo=zone).astimezone(UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, tzinfo=zone).astimezone(UTC)
 
 
 @pytest.mark.parametrize(
@@ -170,3 +172,44 @@ def test_parse_business_hours(text: str, expected: object) -> None:
 def test_bad_business_hours_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_business_hours(text)
+
+
+def _config(monkeypatch: pytest.MonkeyPatch, calendar: dict[str, object] | None) -> Config:
+    monkeypatch.setenv("COMPLAINTD_TOKEN_SECRET", "s" * 32)
+    monkeypatch.setenv("COMPLAINTD_IMAP_PASSWORD", "pw")
+    raw: dict[str, object] = {
+        "desk": {
+            "name": "Desk",
+            "address": "complaints@lida.example",
+            "token_secret_env": "COMPLAINTD_TOKEN_SECRET",
+        },
+        "mailbox": [
+            {
+                "name": "complaints",
+                "host": "127.0.0.1",
+                "username": "u",
+                "password_env": "COMPLAINTD_IMAP_PASSWORD",
+            }
+        ],
+        "smtp": {"host": "127.0.0.1", "from_address": "complaints@lida.example"},
+    }
+    if calendar is not None:
+        raw["calendar"] = calendar
+    return build_config(raw)
+
+
+def test_every_due_time_follows_the_configured_calendar(monkeypatch: pytest.MonkeyPatch) -> None:
+    friday_evening = at(SHANGHAI, 2026, 10, 9, 20)
+    plain = _config(monkeypatch, None)
+    assert due_after(plain, friday_evening, 8) == at(SHANGHAI, 2026, 10, 10, 4)
+    business = _config(monkeypatch, {"country": "CN", "business_hours": "09:00-18:00"})
+    assert due_after(business, friday_evening, 8) == at(SHANGHAI, 2026, 10, 10, 17)
+
+
+def test_check_warns_of_a_year_without_official_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    business = _config(monkeypatch, {"country": "CN"})
+    [warning] = calendar_warnings(business, at(SHANGHAI, 2026, 12, 6, 11))
+    assert "2027" in warning and "Monday to Friday" in warning
+    assert calendar_warnings(business, at(SHANGHAI, 2026, 6, 1, 11)) == []
+    assert calendar_warnings(_config(monkeypatch, {"country": ""}), at(SHANGHAI, 2026, 12, 6)) == []
+    assert calendar_warnings(_config(monkeypatch, None), at(SHANGHAI, 2026, 12, 6)) == []

@@ -63,6 +63,10 @@ def check(args: argparse.Namespace, config: Config, clock: Clock) -> int:
     if problems:
         return 2
     print(f"configuration {config.source}: ok (templates render)", file=sys.stderr)
+    from complaintd.jobs.due import calendar_warnings
+
+    for warning in calendar_warnings(config, clock.now()):
+        print(f"warning: {warning}", file=sys.stderr)
     if not args.connect:
         return 0
     from complaintd.service.checks import connection_checks

@@ -7,11 +7,12 @@ outbox row that announces it commit together (or not at all).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
+from complaintd.jobs.due import due_after
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
 from complaintd.workflow.agreement import Verdict, read_answer
@@ -149,7 +150,8 @@ def on_customer_reply(
 def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: str) -> None:
     """Back to investigating with a new committed answer time; the customer is told."""
     transition(ticket, "investigating", actor, now, reason="the customer wrote to a closed ticket")
-    ticket.due_at = now + timedelta(hours=runtime.config.sla[ticket.severity].first_response_hours)
+    hours = runtime.config.sla[ticket.severity].first_response_hours
+    ticket.due_at = due_after(runtime.config, now, hours)
     ticket.save()
     send_to_customer(runtime, ticket, "reopened", now=now, auto_submitted="auto-replied", text=text)
 

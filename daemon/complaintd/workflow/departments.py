@@ -13,12 +13,13 @@ severity raised later tightens the open sheets' due times.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from complaintd.config.model import DepartmentConfig
 from complaintd.departments import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.errors import UsageError
+from complaintd.jobs.due import due_after
 from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Message, Ticket
@@ -79,7 +80,7 @@ def _send_sheet(
     sheet = ContactSheet.create(
         ticket=ticket,
         department=department.key,
-        due_at=now + timedelta(hours=hours),
+        due_at=due_after(runtime.config, now, hours),
         created_at=now,
     )
     for address in (*department.emails, department.manager):
@@ -290,7 +291,7 @@ def tighten_sheet_due_times(
     earlier, never pushed back.  Returns the sheets changed.
     """
     hours = runtime.config.sla[ticket.severity].department_reply_hours
-    due = now + timedelta(hours=hours)
+    due = due_after(runtime.config, now, hours)
     changed = [sheet for sheet in open_sheets(ticket) if due < sheet.due_at]
     for sheet in changed:
         previous, sheet.due_at = sheet.due_at, due

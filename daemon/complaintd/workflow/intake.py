@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from complaintd.classify import raise_severity
 from complaintd.departments import parse_department_answer
+from complaintd.jobs.due import due_after
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
@@ -440,7 +441,7 @@ def create_ticket(
         tags=["serious"] if severity == "serious" else [],
         created_at=now,
         updated_at=now,
-        due_at=now + timedelta(hours=config.sla[severity].first_response_hours),
+        due_at=due_after(config, now, config.sla[severity].first_response_hours),
     )
     if sender and not is_fax:
         add_participant(

@@ -113,7 +113,9 @@ def _row(outbox_id: int) -> Outbox:
 def _mark_cancelled(row: Outbox, note: str) -> None:
     """``cancelled`` only if still in the status it was read in (another pass may claim it)."""
     changed = (
-        Outbox.update(status="cancelled", claimed_at=None, last_error=note)
+        Outbox.update(
+            status="cancelled", claimed_at=None, claimed_by=None, lease_until=None, last_error=note
+        )
         .where((Outbox.id == row.id) & (Outbox.status == row.status))
         .execute()
     )

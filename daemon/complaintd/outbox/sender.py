@@ -22,13 +22,14 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import aiosmtplib
 
 from complaintd.config.model import SmtpConfig
 from complaintd.outbox.addresses import AddressError, needs_smtputf8, wire_address
 from complaintd.runtime import Runtime
+from complaintd.store.claims import claim, new_holder, release_all, wall_clock
 from complaintd.store.db import is_postgres
 from complaintd.store.models import Outbox, Ticket
 from complaintd.store.prepared import update_row
@@ -256,31 +257,30 @@ def _describe_response(response: tuple[dict[str, aiosmtplib.SMTPResponse], str])
 # --- the ledger side -------------------------------------------------------------------
 
 
-def release_stale_claims(runtime: Runtime, *, everything: bool = False) -> int:
-    """Return ``sending`` rows whose lease ran out (or all, for a single instance) to pending."""
-    query = Outbox.update(status="pending", claimed_at=None).where(Outbox.status == "sending")
-    if not everything:
-        query = query.where(Outbox.claimed_at < datetime.now(UTC) - LEASE)
-    return int(query.execute())
+# Every process that sends names its claims (store.claims).
+HOLDER = new_holder()
+
+
+def release_stale_claims(runtime: Runtime) -> int:
+    """A single instance (SQLite) starting: every ``sending`` row is pending again."""
+    return release_all(Outbox, also_set={"status": "pending", "claimed_at": None})
 
 
 def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> list[Envelope]:
-    """Claim pending rows due by ``due_by``; SKIP LOCKED on PostgreSQL for several instances."""
-    with runtime.database.atomic():
-        query = (
-            Outbox.select(Outbox.id, Outbox.mail_from, Outbox.rcpt_to, Outbox.raw_message)
-            .where((Outbox.status == "pending") & (Outbox.next_attempt_at <= due_by))
-            .order_by(Outbox.next_attempt_at, Outbox.id)
-            .limit(limit)
-        )
-        if is_postgres(runtime.database):
-            query = query.for_update(skip_locked=True)
-        rows = list(query)
-        ids = [row.id for row in rows]
-        if ids:
-            Outbox.update(status="sending", claimed_at=datetime.now(UTC)).where(
-                Outbox.id.in_(ids)
-            ).execute()
+    """Claim rows due by ``due_by`` (and rows whose sender's lease ran out) to send."""
+    due = ((Outbox.status == "pending") & (Outbox.next_attempt_at <= due_by)) | (
+        Outbox.status == "sending"  # claimed by a sender that died: its lease ran out
+    )
+    rows = claim(
+        Outbox,
+        due,
+        holder=HOLDER,
+        lease=LEASE,
+        limit=limit,
+        order_by=(Outbox.next_attempt_at, Outbox.id),
+        columns=(Outbox.mail_from, Outbox.rcpt_to, Outbox.raw_message),
+        also_set={"status": "sending", "claimed_at": wall_clock()},
+    )
     return [Envelope(r.id, r.mail_from, tuple(r.rcpt_to), bytes(r.raw_message)) for r in rows]
 
 
@@ -307,7 +307,12 @@ def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[s
 def _outcome(row: Outbox, delivery: Delivery, now: datetime) -> dict[str, object]:
     """The columns to change for ``delivery`` (pure)."""
     attempts = row.attempts + 1
-    common: dict[str, object] = {"attempts": attempts, "claimed_at": None}
+    common: dict[str, object] = {
+        "attempts": attempts,
+        "claimed_at": None,
+        "claimed_by": None,
+        "lease_until": None,
+    }
     if delivery.outcome == "sent":
         return {
             **common,
@@ -388,7 +393,7 @@ async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:
 def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[str]:
     """``once``: send every due row over fresh connections, then close them."""
     if not is_postgres(runtime.database):
-        release_stale_claims(runtime, everything=True)  # SQLite: this is the only instance
+        release_stale_claims(runtime)  # SQLite: this is the only instance
     pool = SmtpWorkerPool(runtime.config.smtp, concurrency or runtime.config.smtp.concurrency)
 
     async def run() -> Counter[str]:

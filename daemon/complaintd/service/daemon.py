@@ -162,7 +162,7 @@ class OutboxSender(threading.Thread):
         smtp = self.runtime.config.smtp
         pool = SmtpWorkerPool(smtp, smtp.concurrency)
         if not is_postgres(self.runtime.database):
-            release_stale_claims(self.runtime, everything=True)
+            release_stale_claims(self.runtime)
         try:
             while not self.stop_event.is_set():
                 self._tick(loop, pool)
@@ -175,7 +175,6 @@ class OutboxSender(threading.Thread):
 
     def _tick(self, loop: asyncio.AbstractEventLoop, pool: SmtpWorkerPool) -> None:
         try:
-            release_stale_claims(self.runtime)
             counts = loop.run_until_complete(flush_async(self.runtime, pool))
             if counts:
                 log.info("outbox: %s", dict(counts))

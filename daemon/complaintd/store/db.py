@@ -44,9 +44,13 @@ def close_database() -> None:
         database.close()
 
 
-def is_postgres(database: peewee.Database) -> bool:
-    """True when the ledger is PostgreSQL (row locks with SKIP LOCKED are available)."""
-    return isinstance(database, peewee.PostgresqlDatabase)
+def is_postgres(database: peewee.Database | peewee.DatabaseProxy) -> bool:
+    """True when the ledger is PostgreSQL (row locks with SKIP LOCKED are available).
+
+    A model's database is the proxy; what it points at decides.
+    """
+    target = database.obj if isinstance(database, peewee.DatabaseProxy) else database
+    return isinstance(target, peewee.PostgresqlDatabase)
 
 
 def _make_database(url: str) -> peewee.Database:

@@ -21,6 +21,7 @@ from complaintd.store.models import (
     InboundMessage,
     InboundRaw,
     Message,
+    Outbox,
     SchemaMigration,
     Ticket,
 )
@@ -42,6 +43,10 @@ def _create_tables(database: peewee.Database) -> None:
         _without_field(Message, "contact_sheet_id"),
         _without_field(Ticket, "owner"),
         _without_field(Ticket, "internal_due_at"),
+        _without_field(InboundMessage, "claimed_by"),
+        _without_field(InboundMessage, "lease_until"),
+        _without_field(Outbox, "claimed_by"),
+        _without_field(Outbox, "lease_until"),
         _with_field(InboundMessage, "raw_message", peewee.BlobField()),
     ):
         database.create_tables(V1_MODELS, safe=True)
@@ -130,6 +135,13 @@ def _partial_answers(database: peewee.Database) -> None:
     _add_column(database, Ticket, "internal_due_at")
 
 
+def _claim_columns(database: peewee.Database) -> None:
+    """Version 10: holder and lease of the one claim queue (store.claims)."""
+    for model in (InboundMessage, Outbox):
+        _add_column(database, model, "claimed_by")
+        _add_column(database, model, "lease_until")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
@@ -137,15 +149,17 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "inbound raw bytes in their own table", _raw_bytes_apart),
     Migration(5, "ticket owner", _ticket_owner),
     Migration(6, "partial sheet answers and internal due times", _partial_answers),
+    Migration(10, "claim holder and lease", _claim_columns),
 )
 
 
 def pending_migrations(database: peewee.Database) -> list[Migration]:
     """Return the migrations not yet applied, oldest first."""
+    ordered = sorted(MIGRATIONS, key=lambda m: m.version)
     if not database.table_exists(SchemaMigration._meta.table_name):
-        return list(MIGRATIONS)
+        return ordered
     applied = {row.version for row in SchemaMigration.select(SchemaMigration.version)}
-    return [m for m in MIGRATIONS if m.version not in applied]
+    return [m for m in ordered if m.version not in applied]
 
 
 def upgrade(database: peewee.Database, clock: Clock) -> list[Migration]:

@@ -134,6 +134,9 @@ class InboundMessage(BaseModel):
     # What was done on the IMAP server after the raw bytes were committed:
     # pending | flagged | moved | quarantined | gone (no longer on the server).
     server_state = peewee.CharField(index=True, default="pending")
+    # The claim queue (store.claims): who is processing the row, until when (migration 10).
+    claimed_by = peewee.CharField(null=True)
+    lease_until = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = ((("mailbox", "uidvalidity", "uid"), True),)
@@ -248,7 +251,10 @@ class Outbox(BaseModel):
     status = peewee.CharField(index=True, default="pending")  # pending|sending|sent|failed
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(index=True)
-    claimed_at = UtcDateTimeField(null=True)  # wall-clock lease while 'sending'
+    claimed_at = UtcDateTimeField(null=True)  # when the sender claimed it ('sending')
+    # The claim queue (store.claims): who is sending the row, until when (migration 10).
+    claimed_by = peewee.CharField(null=True)
+    lease_until = UtcDateTimeField(null=True)
     smtp_response = peewee.TextField(null=True)  # the server's answer to DATA
     deadline_at = UtcDateTimeField(null=True)
     last_error = peewee.TextField(null=True)

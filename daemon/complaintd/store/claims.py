@@ -1,0 +1,112 @@
+"""The one claim queue: how work rows are taken by one process at a time.
+
+Inbound messages to process and outbox rows to send (and, as they come, timed jobs)
+are claimed the same way, in the style of huey's SQL queue and procrastinate:
+
+* :func:`claim` takes up to N due rows that nobody holds, or whose holder's lease has
+  run out, and writes the holder and the lease expiry on them, in one transaction.
+  On PostgreSQL the rows are selected ``FOR UPDATE SKIP LOCKED``, so instances
+  claiming at the same moment take different rows instead of waiting on each other;
+  on SQLite the transaction is ``BEGIN IMMEDIATE`` (see :mod:`complaintd.store.db`),
+  so claimers queue.
+* :func:`renew` extends the lease of rows still held, :func:`release` lets them go.
+* A holder that dies simply stops renewing: its rows are taken again once the lease
+  has run out.  :func:`release_all` hands every claim back at once, for SQLite, where
+  one instance is the only one.
+
+Leases are wall-clock times: they measure whether a process is alive, which the
+injected clock (``--now``) does not.  Each claimable model has ``claimed_by`` and
+``lease_until`` columns (migration 10).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import peewee
+
+from complaintd.store.db import is_postgres
+
+M = TypeVar("M", bound=peewee.Model)
+
+
+def new_holder() -> str:
+    """A name for this process's claims: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def wall_clock() -> datetime:
+    """The real time, for leases (never the injected clock)."""
+    return datetime.now(UTC)
+
+
+def claim(
+    model: type[M],
+    due: peewee.Expression,
+    *,
+    holder: str,
+    lease: timedelta,
+    limit: int,
+    order_by: Sequence[Any],
+    columns: Sequence[peewee.Field] = (),
+    also_set: Mapping[str, Any] | None = None,
+) -> list[M]:
+    """Claim up to ``limit`` rows matching ``due`` that are free; return them.
+
+    ``columns`` are read with the rows (the id always is); ``also_set`` is written on
+    the claimed rows together with the holder and lease (e.g. a status).
+    """
+    fields: Any = model._meta.fields
+    now = wall_clock()
+    free = fields["lease_until"].is_null() | (fields["lease_until"] < now)
+    database = model._meta.database
+    with database.atomic():
+        query = model.select(fields["id"], *columns).where(due & free)
+        query = query.order_by(*order_by).limit(limit)
+        if is_postgres(database):
+            query = query.for_update(skip_locked=True)
+        rows = list(query)
+        if rows:
+            changes = {"claimed_by": holder, "lease_until": now + lease, **(also_set or {})}
+            ids = [row.get_id() for row in rows]
+            model.update(**changes).where(fields["id"].in_(ids)).execute()
+    return rows
+
+
+def renew(model: type[peewee.Model], ids: Sequence[int], *, holder: str, lease: timedelta) -> int:
+    """Extend the lease of those of ``ids`` still held by ``holder``; return how many."""
+    fields: Any = model._meta.fields
+    query = model.update(lease_until=wall_clock() + lease).where(
+        fields["id"].in_(list(ids)) & (fields["claimed_by"] == holder)
+    )
+    return int(query.execute()) if ids else 0
+
+
+def release(
+    model: type[peewee.Model],
+    ids: Sequence[int],
+    *,
+    holder: str,
+    also_set: Mapping[str, Any] | None = None,
+) -> int:
+    """Let go of those of ``ids`` still held by ``holder``; return how many."""
+    if not ids:
+        return 0
+    fields: Any = model._meta.fields
+    changes = {"claimed_by": None, "lease_until": None, **(also_set or {})}
+    query = model.update(**changes).where(
+        fields["id"].in_(list(ids)) & (fields["claimed_by"] == holder)
+    )
+    return int(query.execute())
+
+
+def release_all(model: type[peewee.Model], also_set: Mapping[str, Any] | None = None) -> int:
+    """Hand every claim back (a single instance starting: no other holder exists)."""
+    fields: Any = model._meta.fields
+    changes = {"claimed_by": None, "lease_until": None, **(also_set or {})}
+    return int(model.update(**changes).where(fields["claimed_by"].is_null(False)).execute())

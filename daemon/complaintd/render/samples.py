@@ -32,6 +32,9 @@ KINDS: tuple[str, ...] = (
     "agreed",
     "objection",
     "resolution",
+    "progress_update",
+    "survey",
+    "survey_reminder",
 )
 
 # Internal mail: to departments, their managers, desk agents, the response lead, admins.
@@ -49,6 +52,7 @@ INTERNAL_KINDS: tuple[str, ...] = (
     "agent_forward",
     "agent_refused",
     "rejected_attempt",
+    "survey_alert",
 )
 
 ALL_KINDS: tuple[str, ...] = KINDS + INTERNAL_KINDS
@@ -63,8 +67,12 @@ _STATUS = {
     "agreed": "implementing",
     "objection": "investigating",
     "resolution": "follow_up",
+    "progress_update": "investigating",
+    "survey": "follow_up",
+    "survey_reminder": "follow_up",
     **dict.fromkeys(INTERNAL_KINDS, "investigating"),
 }
+
 
 _DESK = {
     "zh-CN": {"name": "利达物流客户服务中心", "address": "complaints@lida.example"},
@@ -443,6 +451,12 @@ def _internal_extra(kind: str, language: str) -> dict[str, Any]:
         }
     if kind == "rejected_attempt":
         return {"reason": _REJECTED_REASON[language], **_REJECTED[language]}
+    if kind == "survey_alert":
+        return {
+            "score": 2,
+            "comment": _SURVEY_COMMENT[language],
+            "customer": _COMPLAINT[language]["customer_email"],
+        }
     # rejected_answer
     return {"department": qc, "reason": _REJECTED_REASON[language], **_REJECTED[language]}
 
@@ -474,9 +488,61 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
         context["text"] = _SOLUTION[language]
     if kind == "invalid":
         context["reason"] = _REASON[language]
+    context.update(_timed_extra(kind, language))
     if kind == "solution":
         agree, disagree = _ANSWERS[language]
         address = context["desk"]["address"]
         context["agree_mailto"] = _mailto(address, ticket["number"], agree)
         context["disagree_mailto"] = _mailto(address, ticket["number"], disagree)
     return context
+
+
+# --- timed mail: progress updates and surveys ---------------------------------------------
+
+_SURVEY_COMMENT = {
+    "zh-CN": "赔偿款到现在还没到账，打了两次客服电话都说在处理，补发的货也晚到了一天。",
+    "en": (
+        "The refund still has not reached my account. I called twice and was told it is "
+        "being processed, and the replacement cartons arrived a day late."
+    ),
+}
+_SCORE_LABELS = {
+    "zh-CN": {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"},
+    "en": {
+        5: "Very satisfied",
+        4: "Satisfied",
+        3: "Neutral",
+        2: "Dissatisfied",
+        1: "Very dissatisfied",
+    },
+}
+
+
+def _score_links(language: str) -> list[dict[str, Any]]:
+    """One mailto link per score, as the survey job builds them."""
+    return [
+        {
+            "score": score,
+            "label": _SCORE_LABELS[language][score],
+            "mailto": _mailto("complaints@lida.example", "TS-202611-0001", f"评分 {score}"),
+        }
+        for score in (5, 4, 3, 2, 1)
+    ]
+
+
+def _timed_extra(kind: str, language: str) -> dict[str, Any]:
+    """The keys of the timed customer kinds (progress update, survey and its reminder)."""
+    names = _DEPARTMENTS[language]
+    if kind == "progress_update":
+        return {
+            "promised_at": _beijing(2026, 11, 21, 10, 0),
+            "asked": [names["qc"], names["ops"]],
+            "answered": [names["ops"]],
+        }
+    if kind in ("survey", "survey_reminder"):
+        return {
+            "closed_at": _beijing(2026, 11, 25, 16, 30),
+            "sent_at": _beijing(2026, 11, 28, 10, 0),
+            "scores": _score_links(language),
+        }
+    return {}

@@ -51,6 +51,12 @@ Internal kinds get a fuller ticket (the whole case)::
                                   answer_incomplete   (the form pre-filled, "" = blank)
     cancelled_because: "closed" | "invalid"        sheet_cancelled
     explanation: str              sheet_cancelled   (the resolution, or why invalid)
+    promised_at: time             progress_update   (the answer time that has come;
+                                  ticket.due_at is the next one)
+    asked, answered: [str]        progress_update   (departments sent a sheet / answered)
+    closed_at, sent_at: time      survey, survey_reminder   (closed; survey first sent)
+    scores: [{score, label, mailto}]                survey, survey_reminder   (5 to 1)
+    score: int | None, comment: str, customer: str  survey_alert   (the unhappy answer)
 
     answer = {department: str, finding: "valid" | "invalid", cause_label: str | None,
               responsible: str | None, solution: str | None, note: str | None}
@@ -321,9 +327,11 @@ def _sparse(context: Mapping[str, Any]) -> dict[str, Any]:
     if "source" in ticket:  # a fax whose caller number was not recognised
         ticket["source"] = "fax"
     sparse = {**context, "ticket": ticket}
-    for key in ("dispatched", "open_sheets"):
+    for key in ("dispatched", "open_sheets", "asked", "answered"):
         if key in sparse:
             sparse[key] = []
+    if "score" in sparse:  # an unhappy survey answer in words only, no comment
+        sparse.update(score=None, comment="")
     if "suggested_solution" in sparse:
         sparse["suggested_solution"] = ""
     if "answer" in sparse:

@@ -25,6 +25,7 @@ from complaintd.config import Config
 from complaintd.config.model import MailboxConfig
 from complaintd.errors import ComplaintdError
 from complaintd.fetch.imap import IMAP_ERRORS, connect, dispose_processed, fetch_new
+from complaintd.jobs.runner import schedule_jobs
 from complaintd.outbox.sender import SmtpWorkerPool, flush_async, release_stale_claims
 from complaintd.runtime import Runtime
 from complaintd.service import systemd
@@ -194,6 +195,7 @@ class Daemon:
         self.watchers: list[MailboxWatcher] = []
         self.sender: OutboxSender | None = None
         self.scheduler = schedule.Scheduler()
+        schedule_jobs(self.scheduler, runtime, self._wake_sender)
 
     def serve(self) -> int:
         """Run until SIGTERM or SIGINT; return the exit status."""
@@ -216,6 +218,11 @@ class Daemon:
             if watchdog is not None and time.monotonic() - last_ping >= watchdog:
                 systemd.notify("WATCHDOG=1")
                 last_ping = time.monotonic()
+
+    def _wake_sender(self) -> None:
+        """Timed jobs queued mail: send it now rather than at the sender's next round."""
+        if self.sender is not None:
+            self.sender.wakeup.set()
 
     def _install_signals(self) -> None:
         signal.signal(signal.SIGTERM, self._on_stop)

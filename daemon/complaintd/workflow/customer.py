@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from complaintd.jobs.due import due_after
+from complaintd.jobs.survey_plan import start_follow_up
 from complaintd.runtime import Runtime
 from complaintd.store.models import Event, Message, Outbox, Ticket
 from complaintd.workflow.agreement import Verdict, read_answer
@@ -257,6 +258,7 @@ def close_ticket(
 ) -> None:
     """The desk closes: the resolution goes out, the survey follows (status follow_up)."""
     transition(ticket, "follow_up", actor, now, resolution=resolution)
+    start_follow_up(runtime.config.schedule, ticket, now)
     cancel_open_sheets(runtime, ticket, "closed", resolution, actor, now)
     send_to_customer(
         runtime, ticket, "resolution", now=now, actor=actor, auto_submitted=None, text=resolution

@@ -20,6 +20,7 @@ from complaintd.config.model import DepartmentConfig
 from complaintd.departments import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.errors import UsageError
 from complaintd.jobs.due import due_after
+from complaintd.jobs.steps import withdraw_mail
 from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Message, Ticket
@@ -163,6 +164,7 @@ def record_answer(
     cancelled = sheet.status == "cancelled"
     if not cancelled:
         sheet.status, sheet.answered_at = "answered", now
+        withdraw_mail("sheet", sheet.id, "the department answered the sheet first")
     sheet.answer = answer_document(answer, sender, now)
     sheet.partial_answer = None
     sheet.save()
@@ -254,6 +256,7 @@ def cancel_open_sheets(
     for sheet in sheets:
         was_escalated = sheet.status == "escalated"
         sheet.status = "cancelled"
+        withdraw_mail("sheet", sheet.id, f"the ticket was {because} first")
         sheet.save()
         record_event(
             now,

@@ -16,7 +16,10 @@ from datetime import datetime, timedelta
 
 from complaintd.classify import raise_severity
 from complaintd.departments import parse_department_answer
+from complaintd.jobs.at_risk import clear_at_risk
 from complaintd.jobs.due import due_after
+from complaintd.jobs.survey import own_words, record_survey_answer
+from complaintd.jobs.survey_reply import read_survey_answer
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
@@ -194,6 +197,24 @@ def _customer_reply(
     return IntakeResult.on("appended", ticket, decision.reason)
 
 
+def _survey_answer(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    analysis: Analysis,
+    decision: RouteDecision,
+    now: datetime,
+) -> IntakeResult:
+    """The customer answers the satisfaction survey; without a score, a plain reply."""
+    parsed = analysis.parsed
+    ticket = _ticket_of(decision)
+    answer = read_survey_answer(own_words(ticket, parsed), parsed.subject)
+    if answer is None:
+        return _customer_reply(runtime, inbound, analysis, decision, now)
+    message = _store(runtime, ticket, inbound, parsed, "survey_reply", now)
+    detail = record_survey_answer(runtime, ticket, message, answer, now)
+    return IntakeResult.on("survey_reply", ticket, detail)
+
+
 # --- the desk's own people ----------------------------------------------------------
 
 
@@ -359,6 +380,7 @@ def _new_ticket(
     sender = sender_of(analysis.parsed)
     history = _customer_history(runtime, sender, now)
     ticket = create_ticket(runtime, inbound, analysis, now, history.latest_ticket)
+    clear_at_risk(sender, ticket, "new complaint", now)
     automated_reason = analysis.parsed.automated_reason if analysis.parsed.automated else None
     acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket, automated_reason)
     on_new_ticket(runtime, ticket, now)
@@ -481,4 +503,5 @@ _HANDLERS: dict[Route, Handler] = {
     Route.STAFF_NOTE: _staff_note,
     Route.REJECTED_STAFF: _rejected_staff,
     Route.AUTOMATED: _automated,
+    Route.SURVEY_ANSWER: _survey_answer,
 }

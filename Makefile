@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
 
-.PHONY: install demo test test-slow lint format bench wheel-check clean
+.PHONY: install demo test test-slow fuzz lint format bench wheel-check clean
 
 install: $(STAMP)
 
@@ -23,6 +23,11 @@ test: install
 
 test-slow: install
 	$(PYTEST) -q -m slow
+
+# The fuzz harness with random inputs; `make test` runs it derandomized and short.
+# FUZZ_EXAMPLES=N sets how many mutated messages to try (default 20,000).
+fuzz: install
+	FUZZ_PROFILE=long $(PYTEST) -q tests/fuzz
 
 lint: install
 	$(VENV)/bin/ruff check daemon tests tools

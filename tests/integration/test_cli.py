@@ -404,6 +404,7 @@ def test_relative_sqlite_path_is_next_to_the_config_file(
     desk.config_path.write_text(
         re.sub(r'url = "sqlite:///[^"]*"', 'url = "sqlite:///data/ledger.db"', text)
     )
+    (desk.config_path.parent / "data").mkdir()  # complaintd never creates it (issue 11, 12)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)

@@ -32,6 +32,65 @@ def test_migrations_apply_on_postgres(pg_url: str) -> None:
     assert "partial_answer" in columns  # migration 6, on PostgreSQL too
 
 
+# Columns that held text from mail as varchar(255) (varchar(998) for Message-IDs) before
+# migration 7 (issue 11, item 9).
+_MAIL_COLUMNS = {
+    "ticket": ("customer_name", "customer_email", "customer_fax", "quantity"),
+    "participant": ("email", "name"),
+    "message": ("from_addr", "from_name", "charset", "message_id"),
+    "inbound_message": ("message_id",),
+    "attachment": ("filename", "content_type", "content_id"),
+    "event": ("actor",),
+}
+
+
+def _column_types(database: peewee.Database) -> dict[tuple[str, str], str]:
+    cursor = database.execute_sql(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = 'public'"
+    )
+    return {(table, column): kind for table, column, kind in cursor.fetchall()}
+
+
+def test_migration_7_makes_an_old_ledgers_mail_columns_text(pg_url: str) -> None:
+    """A ledger made before version 7 had varchar columns: afterwards a display name of
+    300 characters (a company's full name) fits, and the indexes still serve lookups."""
+    database = open_database(pg_url)
+    for migration in migrations.pending_migrations(database):
+        if migration.version == 7:
+            continue
+        migration.apply(database)
+        migrations.SchemaMigration.create(
+            version=migration.version, name=migration.name, applied_at=SystemClock().now()
+        )
+    for table, columns in _MAIL_COLUMNS.items():
+        for column in columns:
+            size = 998 if column == "message_id" else 255
+            database.execute_sql(
+                f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar({size})'
+            )
+    assert _column_types(database)[("ticket", "customer_name")] == "character varying"
+    assert [m.version for m in migrations.upgrade(database, SystemClock())] == [7]
+    types = _column_types(database)
+    assert {types[(t, c)] for t, columns in _MAIL_COLUMNS.items() for c in columns} == {"text"}
+    assert types[("inbound_message", "carried_processed_flag")] == "boolean"
+    now = SystemClock().now()
+    name = "上海浦东新区国际物流供应链管理有限公司华东区域客户服务中心" * 10
+    Ticket.create(
+        number="TS-202611-0001",
+        status="received",
+        severity="general",
+        category="other",
+        source="email",
+        language="zh-CN",
+        subject="s",
+        customer_name=name,
+        created_at=now,
+        updated_at=now,
+    )
+    assert Ticket.get(Ticket.customer_name == name).number == "TS-202611-0001"
+
+
 def test_ticket_numbers_are_gap_free_under_concurrency(pg_url: str) -> None:
     """Eight threads take numbers at once; a third of the transactions roll back."""
     database = open_database(pg_url)

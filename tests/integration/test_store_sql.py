@@ -25,11 +25,13 @@ from complaintd.store.models import (
 from complaintd.store.prepared import create, execute, insert_row, insert_rows, update_row
 from complaintd.store.queries import (
     CustomerHistory,
+    RecentComplaints,
     ThreadMail,
     customer_history,
     incoming_file_names,
-    incoming_message,
+    incoming_messages,
     mark_inbound_done,
+    recent_complaints,
     thread_message_ids,
     ticket_of_message_ids,
 )
@@ -125,6 +127,46 @@ def test_customer_history(ledger: peewee.Database) -> None:
     ) == (CustomerHistory("TS-202611-0002", None))
 
 
+def test_recent_complaints_count_tickets_and_flood_mail(ledger: peewee.Database) -> None:
+    since = T0 - timedelta(minutes=10)
+    long_address = "x" * 1200 + "@x.example"  # stored as its bounded key
+    assert recent_complaints(long_address, since, T0) == RecentComplaints(0, None)
+    old = new_ticket("TS-202611-0001", long_address, T0 - timedelta(days=1))
+    create(Message, ticket=old, direction="in", kind="complaint", created_at=old.created_at)
+    first = new_ticket("TS-202611-0002", long_address, T0 - timedelta(minutes=5))
+    second = new_ticket("TS-202611-0003", long_address, T0 - timedelta(minutes=4))
+    for ticket, minutes in ((first, 5), (second, 4), (second, 3), (first, 2)):
+        at = T0 - timedelta(minutes=minutes)
+        create(Message, ticket=ticket, direction="in", kind="complaint", created_at=at)
+    create(Message, ticket=second, direction="out", kind="ack", created_at=T0)
+    assert recent_complaints(long_address, since, T0) == RecentComplaints(4, first.id)
+    assert recent_complaints("b@x.example", since, T0) == RecentComplaints(0, None)
+
+
+def test_recent_complaints_go_by_the_servers_arrival_time(ledger: peewee.Database) -> None:
+    """A backlog stored at once keeps the spread of its arrival times."""
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
+    for uid, hours in enumerate((30, 20, 1), start=1):
+        inbound = create(
+            InboundMessage,
+            mailbox="complaints",
+            mailbox_kind="complaint",
+            uidvalidity=1,
+            uid=uid,
+            sha256=str(uid) * 64,
+            size=3,
+            fetched_at=T0,
+            received_at=T0 - timedelta(hours=hours),
+        )
+        create(
+            Message, ticket=ticket, inbound=inbound, direction="in", kind="complaint", created_at=T0
+        )
+    arrived = T0 - timedelta(minutes=55)
+    window = recent_complaints("a@x.example", arrived - timedelta(minutes=10), arrived)
+    assert window == RecentComplaints(1, ticket.id)  # only the one that arrived an hour ago
+    assert recent_complaints("a@x.example", T0 - timedelta(minutes=10), T0).count == 0
+
+
 def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
     ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
     inbound = create(
@@ -156,10 +198,22 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         to_addrs=["c@x.example"],
         created_at=T0 + timedelta(seconds=1),
     )
-    known = incoming_message("c1@x.example")
-    assert known is not None and (known.id, known.ticket_id) == (complaint.id, ticket.id)
-    assert known.inbound_id == inbound.id
-    assert incoming_message("a1@desk.example") is None  # ours, not incoming
+    [known] = incoming_messages("c1@x.example", None, "", "")
+    assert (known.id, known.ticket_id, known.ticket_number) == (
+        complaint.id,
+        ticket.id,
+        ticket.number,
+    )
+    assert (known.inbound_id, known.sha256, known.mailbox, known.uid) == (
+        inbound.id,
+        "0" * 64,
+        "complaints",
+        7,
+    )
+    assert known.same_text  # no sender, empty subject and text, as stored
+    [other_text] = incoming_messages("c1@x.example", "c@x.example", "Late", "Where is it?")
+    assert not other_text.same_text
+    assert incoming_messages("a1@desk.example", None, "", "") == []  # ours, not incoming
     assert thread_message_ids(ticket.id) == [
         ThreadMail("c1@x.example", "complaint", "in", ()),
         ThreadMail("a1@desk.example", "ack", "out", ("c@x.example",)),

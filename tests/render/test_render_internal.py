@@ -46,7 +46,7 @@ LABEL_LINE = re.compile(
 )
 
 # Kinds that carry the whole case (every registered fact and the complaint in full).
-CASE_KINDS = ("contact_sheet", "chaser", "escalation", "agent_new_ticket", "emergency")
+CASE_KINDS = ("contact_sheet", "chaser", "escalation", "agent_new_ticket", "emergency", "flood")
 COMMANDS = (
     "#propose",
     "#close",
@@ -93,6 +93,7 @@ _EXTRA_KEYS = {
     "agent_refused": {"problems", "withheld"},
     "rejected_attempt": {"sender", "reason", "excerpt"},
     "survey_alert": {"score", "comment", "customer"},
+    "flood": {"sender", "limit", "window_minutes"},
 }
 _ANSWER_KEYS = {"department", "finding", "cause_label", "responsible", "solution", "note"}
 
@@ -137,14 +138,14 @@ def test_internal_kinds_are_listed_apart_from_customer_kinds() -> None:
 
 
 def test_every_internal_triplet_is_shipped() -> None:
-    """14 internal kinds x 2 languages x (subject, text, HTML) = 84 files."""
+    """15 internal kinds x 2 languages x (subject, text, HTML) = 90 files."""
     directory = default_templates_dir()
     files = [
         directory / language / f"{kind}.{part}"
         for kind, language in INTERNAL
         for part in ("subject.txt", "txt", "html")
     ]
-    assert len(files) == 84
+    assert len(files) == 90
     assert [f for f in files if not f.is_file()] == []
 
 
@@ -679,3 +680,20 @@ def test_rejected_answer_names_sender_and_shows_excerpt(
         assert context["department"]["name"] in body
     assert all(line in mail.text for line in context["excerpt"].splitlines())
     assert context["department"]["name"] in mail.subject
+
+
+# --- floods ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_flood_alert_names_the_sender_the_rate_and_where_the_mail_is(
+    renderer: TemplateRenderer, language: str
+) -> None:
+    """Staff learn who floods, how fast, that nothing is lost and that this mail comes once."""
+    context, mail = _render(renderer, "flood", language, sender="bot@flood.example")
+    once = {"zh-CN": "只发一封", "en": "sent once per flood"}[language]
+    rate = {"zh-CN": "10 分钟内发来的新投诉已超过 5 封", "en": "more than 5 new"}[language]
+    for body in (mail.text, mail.html):
+        assert "bot@flood.example" in body and rate in body
+        assert once in body and "flood" in body
+        assert body.count(context["ticket"]["number"]) >= 3  # tag, where the mail is, the case

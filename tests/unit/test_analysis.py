@@ -1,90 +1,161 @@
-"""The analysis worker pool: same results as inline, work taken back, failures carried."""
+"""Analysis workers: same results as in-process, limits enforced, no worker outlives us."""
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from complaintd.classify.extract import DEFAULT_PATTERNS
 from complaintd.classify.rules import DEFAULT_RULES
 from complaintd.errors import PermanentError
+from complaintd.testing.hostile import bomb_markup, html_mail
 from complaintd.testing.samples import generate_mailbox
 from complaintd.workflow import analysis
 from complaintd.workflow.analysis import (
     POOL_THRESHOLD,
-    Analysis,
+    AnalysisAborted,
+    AnalysisLimits,
     AnalysisSettings,
     Analyzer,
     analyze,
+    worker_count,
 )
 
 SETTINGS = AnalysisSettings(DEFAULT_RULES, DEFAULT_PATTERNS, "zh-CN")
 DAY = date(2026, 11, 20)
 MESSAGES = generate_mailbox(POOL_THRESHOLD + 28, seed=7)
+# A 4 MB HTML mail takes seconds to analyse (linearly: about 0.35 s per 100 KB here);
+# normal mail takes milliseconds.  Under a half-second limit only the big one overruns.
+SLOW_MAIL = html_mail(bomb_markup("nested_lists", 4_000_000), message_id="slow@x.example")
+SHORT = AnalysisLimits(seconds=0.5)
 
 
 def no_database(inbound_id: int) -> bytes:
     raise AssertionError(f"message {inbound_id} was submitted; its bytes must be at hand")
 
 
-@pytest.mark.parametrize("single_threaded", [True, False], ids=["fork", "forkserver"])
-def test_pool_results_equal_the_inline_analysis(
-    monkeypatch: pytest.MonkeyPatch, single_threaded: bool
-) -> None:
-    monkeypatch.setattr(analysis.threading, "active_count", lambda: 1 if single_threaded else 3)
+@pytest.fixture(params=["fork", "forkserver"])
+def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Workers started the way ``once`` (one thread: fork) and ``run`` (threads) start them."""
+    single = request.param == "fork"
+    monkeypatch.setattr(analysis.threading, "active_count", lambda: 1 if single else 3)
+    return str(request.param)
+
+
+def test_workers_give_the_in_process_analysis(start_method: str) -> None:
     raws = dict(enumerate(MESSAGES, start=1))
     with Analyzer(SETTINGS, DAY) as analyzer:
         for inbound_id, raw in raws.items():
             analyzer.submit(inbound_id, raw)
-        assert analyzer._pool is not None, "a backlog this size must start the workers"
-        taken = {i: analyzer.take(i, raws.__getitem__) for i in raws}
-    assert taken == {i: analyze(raw, SETTINGS, DAY) for i, raw in raws.items()}
-
-
-def test_unstarted_work_is_taken_back_newest_first() -> None:
-    raws = dict(enumerate(MESSAGES, start=1))
-    with Analyzer(SETTINGS, DAY) as analyzer:
-        for inbound_id, raw in raws.items():
-            analyzer.submit(inbound_id, raw)
-        # One worker holds at most a couple of messages: the newest are still queued.
-        assert analyzer._newest_unstarted() == len(raws)
-        assert analyzer._newest_unstarted() == len(raws) - 1
-        taken = [analyzer.take(i, raws.__getitem__) for i in raws]
-    assert taken == [analyze(raw, SETTINGS, DAY) for raw in raws.values()]
-
-
-def test_a_message_that_cannot_be_analysed_raises_at_take() -> None:
-    raws = {i: raw for i, raw in enumerate(MESSAGES[:POOL_THRESHOLD], start=1)}
-    raws[POOL_THRESHOLD + 1] = b""  # empty: not mail at all
-    with Analyzer(SETTINGS, DAY) as analyzer:
-        for inbound_id, raw in raws.items():
-            analyzer.submit(inbound_id, raw)
-        for inbound_id in list(raws)[:-1]:
-            analyzer.take(inbound_id, raws.__getitem__)  # work taken back needs its bytes
-        with pytest.raises(PermanentError):
-            analyzer.take(POOL_THRESHOLD + 1, raws.__getitem__)
-
-
-def test_a_small_backlog_is_analysed_inline() -> None:
-    with Analyzer(SETTINGS, DAY) as analyzer:
-        analyzer.submit(1, MESSAGES[0])
-        assert analyzer._pool is None
-        assert analyzer.take(1, no_database) == analyze(MESSAGES[0], SETTINGS, DAY)
-        assert analyzer.take(2, lambda _: MESSAGES[1]) == analyze(MESSAGES[1], SETTINGS, DAY)
-
-
-def test_waiting_for_a_slow_worker_analyses_queued_messages_here() -> None:
-    raws = dict(enumerate(MESSAGES, start=1))
-    with Analyzer(SETTINGS, DAY) as analyzer:
-        for inbound_id, raw in raws.items():
-            analyzer.submit(inbound_id, raw)
-        never_done: Future[Analysis] = Future()  # a worker that does not come back
-        analyzer._help_while_waiting(never_done, raws.__getitem__)
-        taken_back = sorted(analyzer._taken_back)
-        # Newest first, until the two ends met: nothing queued is left for the worker.
-        assert taken_back == list(range(taken_back[0], len(raws) + 1))
-        assert analyzer._newest_unstarted() is None
+        assert len(analyzer._workers) == worker_count(), "a backlog starts every worker"
         taken = {i: analyzer.take(i, no_database) for i in raws}
     assert taken == {i: analyze(raw, SETTINGS, DAY) for i, raw in raws.items()}
+
+
+def test_a_small_backlog_has_one_worker() -> None:
+    with Analyzer(SETTINGS, DAY) as analyzer:
+        analyzer.submit(1, MESSAGES[0])
+        assert len(analyzer._workers) == 1
+        assert analyzer.take(1, no_database) == analyze(MESSAGES[0], SETTINGS, DAY)
+        assert analyzer.take(2, lambda _: MESSAGES[1]) == analyze(MESSAGES[1], SETTINGS, DAY)
+        assert len(analyzer._workers) == 1
+
+
+def test_a_message_that_cannot_be_analysed_raises_at_take_with_its_place() -> None:
+    with Analyzer(SETTINGS, DAY) as analyzer:
+        analyzer.submit(1, b"")  # empty: not mail at all
+        analyzer.submit(2, MESSAGES[0])
+        with pytest.raises(PermanentError) as raised:
+            analyzer.take(1, no_database)
+        assert any(note.startswith("at message.py:") for note in raised.value.__notes__)
+        assert analyzer.take(2, no_database) == analyze(MESSAGES[0], SETTINGS, DAY)
+
+
+def test_a_message_over_the_time_limit_is_aborted_and_the_rest_goes_on(
+    start_method: str,
+) -> None:
+    raws = {1: MESSAGES[0], 2: SLOW_MAIL, 3: MESSAGES[1]}
+    with Analyzer(SETTINGS, DAY, SHORT) as analyzer:
+        for inbound_id, raw in raws.items():
+            analyzer.submit(inbound_id, raw)
+        assert analyzer.take(1, no_database) == analyze(MESSAGES[0], SETTINGS, DAY)
+        started = time.monotonic()
+        with pytest.raises(AnalysisAborted, match=r"^analysis exceeded 0\.5 s$"):
+            analyzer.take(2, no_database)
+        assert time.monotonic() - started < 3
+        assert analyzer.take(3, no_database) == analyze(MESSAGES[1], SETTINGS, DAY)
+
+
+def test_a_message_over_the_memory_limit_is_aborted_and_the_rest_goes_on() -> None:
+    # A 24 MB attachment needs far more than 16 MB on top of the worker's own size.
+    big = generate_mailbox(1, seed=3)[0].replace(b"\r\n\r\n", b"\r\n\r\n" + b"A" * 24_000_000, 1)
+    tight = AnalysisLimits(seconds=30, memory_bytes=16 * 1024 * 1024)
+    with Analyzer(SETTINGS, DAY, tight) as analyzer:
+        analyzer.submit(1, big)
+        analyzer.submit(2, MESSAGES[0])
+        with pytest.raises(AnalysisAborted, match=r"^analysis exceeded 16 MB of memory$"):
+            analyzer.take(1, no_database)
+        assert analyzer.take(2, no_database) == analyze(MESSAGES[0], SETTINGS, DAY)
+
+
+def test_a_worker_killed_mid_analysis_costs_only_its_message() -> None:
+    with Analyzer(SETTINGS, DAY) as analyzer:
+        analyzer.submit(1, SLOW_MAIL)
+        analyzer.submit(2, MESSAGES[0])
+        [worker] = analyzer._workers
+        os.kill(worker.process.pid, signal.SIGKILL)
+        with pytest.raises(AnalysisAborted, match=r"worker died \(killed by signal SIGKILL\)"):
+            analyzer.take(1, no_database)
+        assert analyzer.take(2, no_database) == analyze(MESSAGES[0], SETTINGS, DAY)
+
+
+WORKER_HOLDER = """
+import sys
+from datetime import date
+from complaintd.classify.extract import DEFAULT_PATTERNS
+from complaintd.classify.rules import DEFAULT_RULES
+from complaintd.testing.hostile import bomb_markup, html_mail
+from complaintd.workflow.analysis import AnalysisSettings, Analyzer
+
+analyzer = Analyzer(AnalysisSettings(DEFAULT_RULES, DEFAULT_PATTERNS, "zh-CN"), date(2026, 11, 20))
+analyzer.submit(1, html_mail(bomb_markup("nested_lists", 40_000_000)))  # minutes of work
+print(analyzer._workers[0].process.pid, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_workers_die_with_a_sigkilled_parent() -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", WORKER_HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert holder.stdout is not None
+    worker_pid = int(holder.stdout.readline())
+    assert alive(worker_pid)
+    holder.kill()
+    holder.wait()
+    assert gone_within(worker_pid, seconds=5)
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -50,6 +50,7 @@ def test_example_config_accepts_every_documented_key(secrets: None, tmp_path: Pa
     assert config.sla["serious"].first_response_hours == 2
     assert config.desk.timezone.key == "Asia/Shanghai"
     assert config.schedule.digest_time.hour == 8
+    assert (config.desk.flood_max_tickets, config.desk.flood_window_minutes) == (5, 10)
 
 
 def test_minimal_config_gets_defaults(secrets: None) -> None:
@@ -58,6 +59,7 @@ def test_minimal_config_gets_defaults(secrets: None) -> None:
     assert (mailbox.tls, mailbox.port, mailbox.folder, mailbox.idle) == ("ssl", 993, "INBOX", True)
     assert config.smtp.username is None and config.smtp.port == 587
     assert config.desk.ticket_prefix == "TS"
+    assert (config.desk.flood_max_tickets, config.desk.flood_window_minutes) == (5, 10)
 
 
 def _set(doc: dict, dotted: str, value: object) -> dict:
@@ -98,6 +100,8 @@ def _set(doc: dict, dotted: str, value: object) -> dict:
         ("fax.caller_pattern", "Fax from (", "fax.caller_pattern", "regular expression"),
         ("fax.caller_pattern", "Fax from (\\d+)", "fax.caller_pattern", "(?P<number>"),
         ("database.url", "mysql://x", "database.url", "sqlite:// or postgresql://"),
+        ("desk.flood_max_tickets", -1, "desk.flood_max_tickets", "integer from 0 to 10000"),
+        ("desk.flood_window_minutes", 0, "desk.flood_window_minutes", "integer from 1 to 1440"),
         ("surprise", 1, "surprise", "unknown key"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,

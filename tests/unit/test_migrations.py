@@ -59,6 +59,7 @@ def test_version_1_ledger_upgrades_keeping_its_messages_and_raw_bytes(database_p
     assert bytes(raw.raw_message) == b"\x00\xffa" and raw.inbound.uid == 7
     assert Message.get().body == "kept" and Message.get().contact_sheet_id is None
     assert Ticket.get().owner is None  # version 5 added the owner column
+    assert InboundRaw.get().inbound.carried_processed_flag is False  # version 7 added it
     assert "partial_answer" in {c.name for c in database.get_columns("contact_sheet")}
     assert Ticket.get().internal_due_at is None  # version 6 added it and partial_answer
     ContactSheet.create(

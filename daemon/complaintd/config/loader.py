@@ -290,6 +290,8 @@ def _read_desk(s: _Section) -> DeskConfig:
         max_attachment_bytes=s.integer("max_attachment_bytes", 25 * 1024 * 1024, lo=0),
         plus_addressing=s.get("plus_addressing", bool, True),
         trusted_authserv_id=_read_authserv_id(s),
+        flood_max_tickets=s.integer("flood_max_tickets", 5, lo=0, hi=10_000),
+        flood_window_minutes=s.integer("flood_window_minutes", 10, lo=1, hi=1440),
     )
     if len(desk.token_secret) < 16:
         raise ConfigError(s.key("token_secret_env"), "the secret must be at least 16 characters")

@@ -52,6 +52,11 @@ class DeskConfig:
     # The MTA whose Authentication-Results header agent and department actions need
     # (RFC 8601); None: no such requirement.
     trusted_authserv_id: str | None = None
+    # A flood: one sender's new complaints beyond this many arriving within the window
+    # go into their latest ticket (tagged ``flood``) with one alert to staff; 0 turns it
+    # off.  A complaint within the window of the sender's last one is not a repeat.
+    flood_max_tickets: int = 5
+    flood_window_minutes: int = 10
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -24,6 +25,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from complaintd.config.model import MailboxConfig
 from complaintd.errors import TransientError
 from complaintd.fetch.ledger import (
+    PROCESSED_KEYWORD,
     FetchedMessage,
     awaiting_disposal,
     header_message_id,
@@ -37,7 +39,7 @@ from complaintd.workflow.records import record_event
 
 log = logging.getLogger(__name__)
 
-FETCHED_KEYWORD = "$Complaintd"
+FETCHED_KEYWORD = PROCESSED_KEYWORD
 FAILED_KEYWORD = "$ComplaintdFailed"
 IMAP_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
 
@@ -115,8 +117,9 @@ def new_uids(client: imapclient.IMAPClient, last_uid: int) -> list[int]:
 
 
 def fetch_raw(client: imapclient.IMAPClient, uids: list[int]) -> list[FetchedMessage]:
-    """FETCH the full raw bytes of ``uids`` without setting \\Seen (RFC 3501 6.4.5)."""
-    response = client.fetch(uids, ["BODY.PEEK[]"])
+    """FETCH raw bytes, flags and arrival time of ``uids`` without setting \\Seen (RFC 3501
+    6.4.5)."""
+    response = client.fetch(uids, ["FLAGS", "INTERNALDATE", "BODY.PEEK[]"])
     fetched = []
     for uid in uids:
         data = response.get(uid)
@@ -124,8 +127,26 @@ def fetch_raw(client: imapclient.IMAPClient, uids: list[int]) -> list[FetchedMes
             continue  # expunged between SEARCH and FETCH by someone else
         raw = data.get(b"BODY[]")
         if raw is not None:
-            fetched.append(FetchedMessage(uid=uid, raw=bytes(raw)))
+            flagged = carries_processed_flag(data.get(b"FLAGS", ()))
+            arrived = _aware(data.get(b"INTERNALDATE"))
+            fetched.append(FetchedMessage(uid, bytes(raw), flagged, arrived))
     return fetched
+
+
+def _aware(value: object) -> datetime | None:
+    """imapclient's INTERNALDATE (naive local time by default) as an aware datetime."""
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.astimezone()
+
+
+def carries_processed_flag(flags: tuple[bytes | str, ...]) -> bool:
+    """Whether a message's flags include the desk's processed keyword (caselessly)."""
+    wanted = FETCHED_KEYWORD.lower()
+    return any(
+        (flag.decode("ascii", "replace") if isinstance(flag, bytes) else flag).lower() == wanted
+        for flag in flags
+    )
 
 
 def fetch_new(

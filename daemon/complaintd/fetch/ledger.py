@@ -17,6 +17,9 @@ import peewee
 from complaintd.store.models import InboundMessage, InboundRaw, MailboxState
 from complaintd.store.prepared import insert_rows
 
+# The keyword the desk sets on the server on mail it processed (flag-only mode).
+PROCESSED_KEYWORD = "$Complaintd"
+
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -26,6 +29,9 @@ class FetchedMessage:
 
     uid: int
     raw: bytes
+    # It already carried :data:`PROCESSED_KEYWORD`: some desk processed it before.
+    processed_flag: bool = False
+    received_at: datetime | None = None  # the server's INTERNALDATE, aware
 
 
 def header_message_id(raw: bytes) -> str | None:
@@ -35,7 +41,7 @@ def header_message_id(raw: bytes) -> str | None:
     if not match:
         return None
     value = b" ".join(match.group(1).split()).strip(b"<> ").decode("ascii", "replace")
-    return value[:998] or None
+    return value or None  # stored bounded and NUL-free (MailKeyField)
 
 
 def load_state(mailbox: str, folder: str) -> MailboxState:
@@ -110,6 +116,9 @@ def _row(
         "sha256": hashlib.sha256(message.raw).hexdigest(),
         "size": len(message.raw),
         "fetched_at": now,
+        "carried_processed_flag": message.processed_flag,
+        # Never later than the fetch: a server clock ahead of ours must not delay it.
+        "received_at": min(message.received_at, now) if message.received_at else None,
     }
 
 

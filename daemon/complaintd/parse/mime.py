@@ -356,6 +356,7 @@ def _add_attachment(part: Message, ctype: str, walk: Walk, ctx: _Context) -> Non
         disposition == "inline" or ctx.resource or (cid is not None and disposition != "attachment")
     )
     data = _entity_bytes(part, walk)
+    ctype = _TEXT_CONTROL.sub("", ctype)  # a NUL in the header would reach the ledger
     walk.attachments.append(Attachment(filename, ctype, data, inline, cid))
 
 
@@ -429,7 +430,7 @@ def _content_id(part: Message) -> str | None:
     raw = _raw_header(part, "content-id")
     if raw is None or not raw.isascii():
         return None
-    value = unfold(raw).strip().strip("<>").strip()
+    value = _TEXT_CONTROL.sub("", unfold(raw)).strip().strip("<>").strip()
     return value or None
 
 

@@ -53,6 +53,7 @@ INTERNAL_KINDS: tuple[str, ...] = (
     "agent_refused",
     "rejected_attempt",
     "survey_alert",
+    "flood",
 )
 
 ALL_KINDS: tuple[str, ...] = KINDS + INTERNAL_KINDS
@@ -457,6 +458,8 @@ def _internal_extra(kind: str, language: str) -> dict[str, Any]:
             "comment": _SURVEY_COMMENT[language],
             "customer": _COMPLAINT[language]["customer_email"],
         }
+    if kind == "flood":
+        return {"sender": _COMPLAINT[language]["customer_email"], "limit": 5, "window_minutes": 10}
     # rejected_answer
     return {"department": qc, "reason": _REJECTED_REASON[language], **_REJECTED[language]}
 

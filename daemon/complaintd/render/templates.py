@@ -57,6 +57,8 @@ Internal kinds get a fuller ticket (the whole case)::
     closed_at, sent_at: time      survey, survey_reminder   (closed; survey first sent)
     scores: [{score, label, mailto}]                survey, survey_reminder   (5 to 1)
     score: int | None, comment: str, customer: str  survey_alert   (the unhappy answer)
+    sender: str, limit: int,      flood   (the sender whose new complaints went over
+    window_minutes: int                    limit within window_minutes)
 
     answer = {department: str, finding: "valid" | "invalid", cause_label: str | None,
               responsible: str | None, solution: str | None, note: str | None}

@@ -3,8 +3,9 @@
 One watcher thread per mailbox keeps a connection open, drains new mail and then waits
 in IMAP IDLE (or sleeps ``poll_seconds`` where the server has no IDLE or the mailbox
 says ``idle = false``).  Connection trouble is retried with exponential backoff.
-The main thread handles signals (SIGTERM/SIGINT stop, SIGHUP reloads the configuration),
-runs the scheduled jobs and pings the systemd watchdog.
+The main thread handles signals (SIGTERM/SIGINT stop, SIGHUP reloads the configuration)
+and runs the scheduled jobs; a thread of its own pings the systemd watchdog for as long
+as the main loop keeps coming round.
 """
 
 from __future__ import annotations
@@ -196,28 +197,39 @@ class Daemon:
         self.sender: OutboxSender | None = None
         self.scheduler = schedule.Scheduler()
         schedule_jobs(self.scheduler, runtime, self._wake_sender)
+        self.heartbeat = systemd.Heartbeat()
 
     def serve(self) -> int:
         """Run until SIGTERM or SIGINT; return the exit status."""
         self._install_signals()
         self._start_watchers()
+        pinger = self._start_watchdog()
         systemd.notify("READY=1")
         log.info("complaintd running: %d mailbox(es)", len(self.watchers))
         self._main_loop()
         systemd.notify("STOPPING=1")
+        if pinger is not None:
+            pinger.stop_event.set()
         self._stop_watchers()
         return 0
 
+    def _start_watchdog(self) -> systemd.WatchdogPinger | None:
+        """Ping systemd while the main loop has come round within the watchdog period."""
+        interval = systemd.watchdog_interval()
+        if interval is None:
+            return None
+        pinger = systemd.WatchdogPinger(interval, lambda: self.heartbeat.within(2 * interval))
+        pinger.start()
+        return pinger
+
     def _main_loop(self) -> None:
-        watchdog = systemd.watchdog_interval()
-        last_ping = 0.0
-        while not self.stopping.wait(1.0 if watchdog is None else min(1.0, watchdog)):
+        # Come round at least twice per period the watchdog pinger allows for a beat.
+        interval = systemd.watchdog_interval()
+        while not self.stopping.wait(1.0 if interval is None else min(1.0, interval)):
+            self.heartbeat.beat()
             if self.reload_requested.is_set():
                 self._reload()
             self.scheduler.run_pending()
-            if watchdog is not None and time.monotonic() - last_ping >= watchdog:
-                systemd.notify("WATCHDOG=1")
-                last_ping = time.monotonic()
 
     def _wake_sender(self) -> None:
         """Timed jobs queued mail: send it now rather than at the sender's next round."""

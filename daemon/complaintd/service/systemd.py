@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+import time
+from collections.abc import Callable
 
 
 def notify(state: str) -> bool:
@@ -27,3 +30,43 @@ def watchdog_interval() -> float | None:
     if not usec or not usec.isdigit():
         return None
     return int(usec) / 2_000_000
+
+
+class Heartbeat:
+    """When a loop last came round, for a watchdog to ask whether it still does."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def beat(self) -> None:
+        """The loop came round."""
+        self.last = time.monotonic()
+
+    def within(self, seconds: float) -> bool:
+        """True when the last beat is at most ``seconds`` old."""
+        return time.monotonic() - self.last <= seconds
+
+
+class WatchdogPinger(threading.Thread):
+    """Pings the systemd watchdog from a thread of its own while ``responsive()`` holds.
+
+    Nothing the daemon works on can starve it: messages are analysed in worker processes
+    under their own time limit, so a slow message is quarantined by the analyzer rather
+    than "cured" by a watchdog restart that would meet the same message again.  When the
+    loop behind ``responsive`` wedges, the pings stop and systemd restarts the service.
+    """
+
+    def __init__(self, interval: float, responsive: Callable[[], bool]) -> None:
+        super().__init__(name="watchdog", daemon=True)
+        self.interval = interval
+        self.responsive = responsive
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        """Ping every ``interval`` seconds until stopped."""
+        while not self.stop_event.wait(self.interval):
+            self.ping()
+
+    def ping(self) -> bool:
+        """Ping once if ``responsive()``; True when a ping was sent."""
+        return self.responsive() and notify("WATCHDOG=1")

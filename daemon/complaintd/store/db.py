@@ -9,6 +9,7 @@ PostgreSQL is used for several instances on one database.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -71,22 +72,34 @@ def _make_database(url: str) -> peewee.Database:
 
 
 def sqlite_path(url: str) -> str:
-    """Return the file path of a ``sqlite:///path`` URL and create its directory.
+    """Return the file path of a ``sqlite:///path`` URL, whose directory must exist.
 
     As with SQLAlchemy, ``sqlite:///rel/path`` is relative to the working directory
-    (``/`` under systemd) and ``sqlite:////abs/path`` is absolute.
+    (``/`` under systemd) and ``sqlite:////abs/path`` is absolute.  The directory is
+    never created: a mistyped path must not start a new, empty ledger (issue 11,
+    item 12); the database file itself is created on first use.
     """
     path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url[len("sqlite://") :]
     if not path:
         raise ConfigError("database.url", "sqlite URL has no path")
     if path == ":memory:":
         return path
-    directory = Path(path).parent
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError("database.url", f"cannot create {directory}: {exc.strerror}") from exc
+    _check_directory(Path(path).parent)
     return os.fspath(path)
+
+
+def _check_directory(directory: Path) -> None:
+    """Raise :class:`ConfigError` unless ``directory`` is an existing directory."""
+    try:
+        is_directory = stat.S_ISDIR(directory.stat().st_mode)
+    except OSError as exc:
+        raise ConfigError(
+            "database.url",
+            f"directory {directory}: {exc.strerror} (a mistyped path?); complaintd does not "
+            "create it, so that a typo cannot start a new, empty ledger",
+        ) from exc
+    if not is_directory:
+        raise ConfigError("database.url", f"{directory} is not a directory")
 
 
 def redact_url(url: str) -> str:

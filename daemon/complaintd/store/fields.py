@@ -1,7 +1,8 @@
-"""Column types shared by the models: UTC timestamps and JSON text."""
+"""Column types shared by the models: UTC timestamps, JSON text, text from mail."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -37,8 +38,69 @@ class JsonField(peewee.TextField):
         """Serialise to compact JSON, keeping non-ASCII text readable."""
         if value is None:
             return None
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+        text = _dumps(value)
+        if "\\u0000" in text:  # a NUL from mail in a string: drop it, as text columns do
+            text = _dumps(_nul_free(json.loads(text)))
+        return text
 
     def python_value(self, value: Any) -> Any:
         """Parse stored JSON."""
         return None if value is None else json.loads(value)
+
+
+NUL = "\x00"
+KEY_MAX_BYTES = 998  # a mail line's limit; far below PostgreSQL's btree entry limit (2704)
+
+
+def without_nul(value: str) -> str:
+    """``value`` without NUL characters (PostgreSQL text cannot hold them; SQLite tools
+    cut text at them).  The raw message keeps the original bytes."""
+    return value.replace(NUL, "") if NUL in value else value
+
+
+def store_key(value: str) -> str:
+    """An indexed value from mail (a Message-ID, an address) as the ledger stores it.
+
+    NUL-free and at most :data:`KEY_MAX_BYTES` UTF-8 bytes; a longer value keeps its
+    beginning plus ``~`` and the SHA-256 of the whole, so equal values stay equal and
+    different ones different.  Lookups pass their keys through here too.
+    """
+    value = without_nul(value)
+    encoded = value.encode("utf-8", "surrogatepass")
+    if len(encoded) <= KEY_MAX_BYTES:
+        return value
+    digest = hashlib.sha256(encoded).hexdigest()
+    head = encoded[: KEY_MAX_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{head}~{digest}"
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON with non-ASCII text kept readable."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _nul_free(value: Any) -> Any:
+    """A parsed JSON document with NUL characters dropped from every string in it."""
+    if isinstance(value, str):
+        return without_nul(value)
+    if isinstance(value, list):
+        return [_nul_free(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): _nul_free(item) for key, item in value.items()}
+    return value
+
+
+class MailTextField(peewee.TextField):
+    """Text that came from mail (names, subjects, bodies, file names): any length, no NUL."""
+
+    def db_value(self, value: Any) -> Any:
+        """Drop NUL characters before the value reaches the database."""
+        return without_nul(value) if isinstance(value, str) else super().db_value(value)
+
+
+class MailKeyField(peewee.TextField):
+    """An indexed value that came from mail: stored and looked up as :func:`store_key`."""
+
+    def db_value(self, value: Any) -> Any:
+        """The bounded, NUL-free key (also for the values of ``==`` and ``IN``)."""
+        return store_key(value) if isinstance(value, str) else super().db_value(value)

@@ -15,13 +15,17 @@ import peewee
 from playhouse.migrate import SchemaMigrator, migrate
 
 from complaintd.clock import Clock
+from complaintd.store.fields import MailKeyField, MailTextField
 from complaintd.store.models import (
     V1_MODELS,
+    Attachment,
     ContactSheet,
+    Event,
     InboundMessage,
     InboundRaw,
     Message,
     Outbox,
+    Participant,
     SchemaMigration,
     Ticket,
 )
@@ -50,6 +54,8 @@ def _create_tables(database: peewee.Database) -> None:
         _without_field(InboundMessage, "lease_until"),
         _without_field(Outbox, "claimed_by"),
         _without_field(Outbox, "lease_until"),
+        _without_field(InboundMessage, "carried_processed_flag"),
+        _without_field(InboundMessage, "received_at"),
         _with_field(InboundMessage, "raw_message", peewee.BlobField()),
     ):
         database.create_tables(V1_MODELS, safe=True)
@@ -176,6 +182,46 @@ def _claim_columns(database: peewee.Database) -> None:
         _add_column(database, model, "lease_until")
 
 
+def _mail_text_and_processed_flag(database: peewee.Database) -> None:
+    """Version 7: text from mail in ``text`` columns; the processed keyword and the
+    server's arrival time seen at fetch.
+
+    PostgreSQL enforced ``varchar(255)`` on names, addresses, file names and quantities
+    that SQLite (which ignores declared lengths) stored, so legitimate mail was
+    quarantined there only (issue 11, item 9).  ``varchar`` to ``text`` is a catalogue
+    change on PostgreSQL, without rewriting the table; SQLite needs nothing.
+    """
+    if isinstance(database, peewee.PostgresqlDatabase):
+        migrator = SchemaMigrator.from_database(database)
+        migrate(
+            *(
+                migrator.alter_column_type(model._meta.table_name, field.column_name, field)
+                for model in (Ticket, InboundMessage, Participant, Message, Attachment, Event)
+                for field in model._meta.sorted_fields
+                if isinstance(field, MailTextField | MailKeyField)
+            )
+        )
+    _add_false_flag(database, InboundMessage, "carried_processed_flag")
+    _add_column(database, InboundMessage, "received_at")
+
+
+def _add_false_flag(database: peewee.Database, model: type[peewee.Model], name: str) -> None:
+    """Add a ``NOT NULL`` boolean column, false in every existing row, in one statement.
+
+    Not :func:`_add_column`: for a ``NOT NULL`` column playhouse rebuilds an SQLite table,
+    and dropping the old table deletes, by ``ON DELETE CASCADE``, the rows that refer to
+    it (here every raw message in ``inbound_raw``).
+    """
+    table = model._meta.table_name
+    if name in {column.name for column in database.get_columns(table)}:
+        return
+    postgres = isinstance(database, peewee.PostgresqlDatabase)
+    kind, false = ("BOOLEAN", "false") if postgres else ("INTEGER", "0")
+    database.execute_sql(
+        f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind} NOT NULL DEFAULT {false}'
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
@@ -183,6 +229,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "inbound raw bytes in their own table", _raw_bytes_apart),
     Migration(5, "ticket owner", _ticket_owner),
     Migration(6, "partial sheet answers and internal due times", _partial_answers),
+    Migration(7, "text from mail; keyword and arrival at fetch", _mail_text_and_processed_flag),
     Migration(8, "timed work: steps, job runs, surveys, customers at risk", _timed_work),
     Migration(10, "claim holder and lease", _claim_columns),
 )

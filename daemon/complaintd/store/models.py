@@ -11,7 +11,7 @@ from typing import Any
 
 import peewee
 
-from complaintd.store.fields import JsonField, UtcDateTimeField
+from complaintd.store.fields import JsonField, MailKeyField, MailTextField, UtcDateTimeField
 from complaintd.store.prepared import update_row
 
 database_proxy = peewee.DatabaseProxy()
@@ -82,19 +82,21 @@ class Ticket(BaseModel):
     category = peewee.CharField()
     source = peewee.CharField()  # email | fax
     language = peewee.CharField()
-    subject = peewee.TextField()
-    customer_name = peewee.CharField(null=True)
-    customer_email = peewee.CharField(null=True, index=True)
-    customer_fax = peewee.CharField(null=True)
+    # Text from mail is MailTextField / MailKeyField: no NUL, no length limit that
+    # PostgreSQL would enforce and SQLite not (migration 7; issue 11, item 9).
+    subject = MailTextField()
+    customer_name = MailTextField(null=True)
+    customer_email = MailKeyField(null=True, index=True)
+    customer_fax = MailTextField(null=True)
     waybills = JsonField(default=list)
     order_numbers = JsonField(default=list)
     phones = JsonField(default=list)
     shipping_date = peewee.DateField(null=True)
-    goods = peewee.TextField(null=True)
-    quantity = peewee.CharField(null=True)
+    goods = MailTextField(null=True)
+    quantity = MailTextField(null=True)
     attachment_count = peewee.IntegerField(default=0)
-    category_rule = peewee.TextField(null=True)
-    severity_rule = peewee.TextField(null=True)
+    category_rule = MailTextField(null=True)
+    severity_rule = MailTextField(null=True)
     tags = JsonField(default=list)
     linked_to = peewee.ForeignKeyField("self", null=True, backref="linked_tickets")
     linked_to_id: int | None
@@ -125,12 +127,12 @@ class InboundMessage(BaseModel):
     mailbox_kind = peewee.CharField()
     uidvalidity = peewee.BigIntegerField()
     uid = peewee.BigIntegerField()
-    message_id = peewee.CharField(null=True, index=True, max_length=998)
+    message_id = MailKeyField(null=True, index=True)
     sha256 = peewee.CharField(max_length=64)
     size = peewee.IntegerField()
     fetched_at = UtcDateTimeField()
     status = peewee.CharField(index=True, default="pending")  # pending|processed|duplicate|failed
-    error = peewee.TextField(null=True)
+    error = MailTextField(null=True)  # an exception's text may quote the mail
     attempts = peewee.IntegerField(default=0)
     processed_at = UtcDateTimeField(null=True)
     ticket = peewee.ForeignKeyField(Ticket, null=True, backref="inbound")
@@ -138,6 +140,12 @@ class InboundMessage(BaseModel):
     # What was done on the IMAP server after the raw bytes were committed:
     # pending | flagged | moved | quarantined | gone (no longer on the server).
     server_state = peewee.CharField(index=True, default="pending")
+    # The message already carried the processed keyword when it was fetched: a ledger
+    # before this one took it in, and the customer was answered then (migration 7).
+    carried_processed_flag = peewee.BooleanField(default=False)
+    # When the server received it (IMAP INTERNALDATE): floods are measured by arrival,
+    # so a backlog drained at once is not one (migration 7).
+    received_at = UtcDateTimeField(null=True)
     # The claim queue (store.claims): who is processing the row, until when (migration 10).
     claimed_by = peewee.CharField(null=True)
     lease_until = UtcDateTimeField(null=True)
@@ -162,8 +170,8 @@ class Participant(BaseModel):
     id = peewee.AutoField()
 
     ticket = peewee.ForeignKeyField(Ticket, backref="participants", on_delete="CASCADE")
-    email = peewee.CharField()
-    name = peewee.CharField(null=True)
+    email = MailKeyField()
+    name = MailTextField(null=True)
     role = peewee.CharField()  # customer | department | agent | cc
 
     class Meta:
@@ -181,21 +189,21 @@ class Message(BaseModel):
     inbound_id: int | None
     direction = peewee.CharField()  # in | out
     kind = peewee.CharField()
-    from_addr = peewee.CharField(null=True)
-    from_name = peewee.CharField(null=True)
+    from_addr = MailTextField(null=True)
+    from_name = MailTextField(null=True)
     to_addrs = JsonField(default=list)
     cc_addrs = JsonField(default=list)
-    subject = peewee.TextField(default="")
-    body = peewee.TextField(default="")  # quotes and signature stripped
-    full_text = peewee.TextField(default="")
-    html = peewee.TextField(null=True)
-    charset = peewee.CharField(null=True)
-    decode_note = peewee.TextField(null=True)
+    subject = MailTextField(default="")
+    body = MailTextField(default="")  # quotes and signature stripped
+    full_text = MailTextField(default="")
+    html = MailTextField(null=True)
+    charset = MailTextField(null=True)
+    decode_note = MailTextField(null=True)
     undecoded = peewee.BlobField(null=True)
-    message_id = peewee.CharField(null=True, index=True, max_length=998)
+    message_id = MailKeyField(null=True, index=True)
     in_reply_to = JsonField(default=list)
     references = JsonField(default=list)
-    automated_reason = peewee.TextField(null=True)
+    automated_reason = MailTextField(null=True)
     created_at = UtcDateTimeField(index=True)
     # The contact sheet a department mail belongs to (added by migration 2).
     contact_sheet_id = peewee.IntegerField(null=True, index=True)
@@ -216,11 +224,11 @@ class Attachment(BaseModel):
 
     message = peewee.ForeignKeyField(Message, backref="attachments", on_delete="CASCADE")
     blob = peewee.ForeignKeyField(Blob, null=True, backref="uses")
-    filename = peewee.CharField()
-    content_type = peewee.CharField()
+    filename = MailTextField()
+    content_type = MailTextField()
     size = peewee.IntegerField()
     inline = peewee.BooleanField(default=False)
-    content_id = peewee.CharField(null=True)
+    content_id = MailTextField(null=True)
     skipped_reason = peewee.TextField(null=True)
 
 
@@ -234,7 +242,7 @@ class Event(BaseModel):
     inbound = peewee.ForeignKeyField(InboundMessage, null=True, backref="events")
     inbound_id: int | None
     at = UtcDateTimeField(index=True)
-    actor = peewee.CharField()  # an email address, 'system' or 'cli:<user>'
+    actor = MailTextField()  # an email address, 'system' or 'cli:<user>'
     action = peewee.CharField()
     detail = JsonField(default=dict)
 

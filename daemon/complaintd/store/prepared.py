@@ -6,6 +6,11 @@ counter, participant, message, events, outbox).  These helpers write the SQL for
 model and a set of columns once, then only convert the values: same SQL, same types
 and defaults as ``Model.create``, ``Model.insert_many`` and ``Model.update``, on
 SQLite and PostgreSQL.  (No import from the rest of complaintd: the models use it.)
+
+It relies on peewee internals - ``__exception_wrapper__``, ``Field.db_value`` and
+``_meta`` of models, the ``_dirty`` set - so pyproject.toml pins peewee to the minor
+version tested here (4.5); ``tests/integration/test_store_sql.py`` checks the SQL
+against the ORM's own on both databases before a new minor version is allowed.
 """
 
 from __future__ import annotations

@@ -15,15 +15,21 @@ from complaintd.store.models import InboundMessage, Message, Ticket
 from complaintd.store.prepared import execute
 
 _AT = Ticket.created_at.db_value  # aware datetime -> the stored naive-UTC form
+_ADDRESS = Ticket.customer_email.db_value  # an address -> the stored key
 
 
 @dataclass(frozen=True)
 class KnownMessage:
-    """An incoming message already in the ledger (found by its Message-ID)."""
+    """An incoming message already in the ledger under the Message-ID of a new one."""
 
     id: int
     ticket_id: int
+    ticket_number: str
     inbound_id: int | None
+    sha256: str | None  # of the raw message it came in
+    mailbox: str | None
+    uid: int | None
+    same_text: bool  # same sender, subject and full text as the new message
 
 
 @dataclass(frozen=True)
@@ -36,15 +42,34 @@ class ThreadMail:
     to: tuple[str, ...]
 
 
-def incoming_message(message_id: str) -> KnownMessage | None:
-    """The first incoming message with ``message_id``, if any."""
-    row = execute(
+_KEY = Message.message_id.db_value  # a Message-ID -> the stored key (NUL-free, bounded)
+_TEXT = Message.full_text.db_value  # text from mail -> as stored (NUL-free)
+MAX_SAME_ID = 50  # earlier messages compared with a new one under one Message-ID
+
+
+def incoming_messages(
+    message_id: str, from_addr: str | None, subject: str, full_text: str
+) -> list[KnownMessage]:
+    """The incoming messages stored under ``message_id``, oldest first.
+
+    Each says whether it has the new message's sender, subject and text (compared in
+    the database: the texts are not read).  At most :data:`MAX_SAME_ID`: a sender who
+    reuses one Message-ID for hundreds of mails gets the rest treated as new mail.
+    """
+    cursor = execute(
         Message,
-        "SELECT id, ticket_id, inbound_id FROM message"
-        " WHERE message_id = ? AND direction = 'in' ORDER BY id LIMIT 1",
-        (message_id,),
-    ).fetchone()
-    return KnownMessage(*row) if row else None
+        "SELECT m.id, m.ticket_id, t.number, m.inbound_id, i.sha256, i.mailbox, i.uid,"
+        " CASE WHEN COALESCE(m.from_addr, '') = ? AND m.subject = ? AND m.full_text = ?"
+        " THEN 1 ELSE 0 END"
+        " FROM message AS m JOIN ticket AS t ON t.id = m.ticket_id"
+        " LEFT JOIN inbound_message AS i ON i.id = m.inbound_id"
+        " WHERE m.message_id = ? AND m.direction = 'in' ORDER BY m.id LIMIT ?",
+        (_TEXT(from_addr or ""), _TEXT(subject), _TEXT(full_text), _KEY(message_id), MAX_SAME_ID),
+    )
+    return [
+        KnownMessage(message, ticket, number, inbound, sha256, mailbox, uid, bool(same))
+        for message, ticket, number, inbound, sha256, mailbox, uid, same in cursor.fetchall()
+    ]
 
 
 @dataclass(frozen=True)
@@ -64,6 +89,7 @@ def customer_history(
     the ack window (indexed by address and time) are joined to their messages; no ORDER
     BY there, which would make SQLite walk the window's messages by their time index.
     """
+    email = _ADDRESS(customer_email)
     row = execute(
         Ticket,
         "SELECT (SELECT number FROM ticket WHERE customer_email = ? AND created_at >= ?"
@@ -71,9 +97,37 @@ def customer_history(
         " (SELECT t.number FROM ticket AS t JOIN message AS m ON m.ticket_id = t.id"
         " WHERE t.customer_email = ? AND t.created_at >= ? AND m.kind = 'ack'"
         " AND m.created_at >= ? LIMIT 1)",
-        (customer_email, _AT(repeat_since), customer_email, _AT(ack_since), _AT(ack_since)),
+        (email, _AT(repeat_since), email, _AT(ack_since), _AT(ack_since)),
     ).fetchone()
     return CustomerHistory(row[0], row[1])
+
+
+@dataclass(frozen=True)
+class RecentComplaints:
+    """A customer's new complaints of the last minutes: how many, and where the last went."""
+
+    count: int
+    latest_ticket_id: int | None
+
+
+def recent_complaints(customer_email: str, since: datetime, until: datetime) -> RecentComplaints:
+    """The customer's complaint mails (tickets and flood mail) that arrived in the span.
+
+    Arrival is the server's time (``inbound_message.received_at``), else the time the
+    mail was stored: a backlog drained at once keeps its spread.  Only tickets touched
+    since ``since`` are joined (by the address index), so old tickets cost nothing.
+    """
+    row = execute(
+        Message,
+        "SELECT m.ticket_id, COUNT(*) OVER () FROM message AS m"
+        " JOIN ticket AS t ON t.id = m.ticket_id"
+        " LEFT JOIN inbound_message AS i ON i.id = m.inbound_id"
+        " WHERE t.customer_email = ? AND t.updated_at >= ? AND m.direction = 'in'"
+        " AND m.kind = 'complaint' AND COALESCE(i.received_at, m.created_at) BETWEEN ? AND ?"
+        " ORDER BY m.id DESC LIMIT 1",
+        (_ADDRESS(customer_email), _AT(since), _AT(since), _AT(until)),
+    ).fetchone()
+    return RecentComplaints(row[1], row[0]) if row else RecentComplaints(0, None)
 
 
 def ticket_of_message_ids(message_ids: list[str]) -> int | None:
@@ -84,19 +138,20 @@ def ticket_of_message_ids(message_ids: list[str]) -> int | None:
     """
     if not message_ids:
         return None
-    marks = ", ".join("?" * len(message_ids))
+    keys = [_KEY(message_id) for message_id in message_ids]
+    marks = ", ".join("?" * len(keys))
     cursor = execute(
         Message,
         f"SELECT message_id, ticket_id, 0 FROM message WHERE message_id IN ({marks})"
         " UNION ALL"
         f" SELECT message_id, ticket_id, 1 FROM outbox WHERE message_id IN ({marks})"
         " AND ticket_id IS NOT NULL",
-        (*message_ids, *message_ids),
+        (*keys, *keys),
     )
     found: dict[str, int] = {}
-    for message_id, ticket_id, _ in sorted(cursor.fetchall(), key=lambda row: row[2]):
-        found.setdefault(message_id, ticket_id)
-    return next((found[i] for i in message_ids if i in found), None)
+    for key, ticket_id, _ in sorted(cursor.fetchall(), key=lambda row: row[2]):
+        found.setdefault(key, ticket_id)
+    return next((found[key] for key in keys if key in found), None)
 
 
 def thread_message_ids(ticket_id: int) -> list[ThreadMail]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import peewee
 
-from complaintd.store.fields import JsonField, UtcDateTimeField
+from complaintd.store.fields import JsonField, MailKeyField, MailTextField, UtcDateTimeField
 from complaintd.store.models import BaseModel, Ticket
 
 
@@ -57,7 +57,7 @@ class Survey(BaseModel):
     answered_at = UtcDateTimeField(null=True)
     expired_at = UtcDateTimeField(null=True)  # closed without an answer
     score = peewee.IntegerField(null=True)  # 1-5
-    comment = peewee.TextField(null=True)
+    comment = MailTextField(null=True)
     satisfied = peewee.BooleanField(null=True)  # an explicit verdict, with or without score
 
     class Meta:
@@ -67,7 +67,7 @@ class Survey(BaseModel):
 class CustomerRisk(BaseModel):
     """A customer who complained again and again and then left a survey unanswered."""
 
-    email = peewee.CharField(primary_key=True)
+    email = MailKeyField(primary_key=True)  # as Ticket.customer_email stores it
     flagged_at = UtcDateTimeField()
     ticket = peewee.ForeignKeyField(Ticket, backref="risks", on_delete="CASCADE")
     ticket_id: int

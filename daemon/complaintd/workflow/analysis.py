@@ -1,23 +1,31 @@
 """The pure half of intake: raw bytes -> parsed, classified, registered (no I/O).
 
-Because it needs nothing but the bytes and the rules, it can run in worker processes
-while the main process fetches and writes the ledger; on this 2-core machine that
-pipelining is what keeps a 2,000-message backlog near the raw fetch+parse floor.
-A small backlog (the daemon's usual case: one new mail) is analysed inline, which is
-faster than a round trip to a worker.
+Every message is analysed in a worker process, never in the process that holds the
+ledger, so one hostile mail cannot stall a pass: a worker that overruns its time limit
+is killed, one that overruns its memory limit fails, and either way that message alone
+is quarantined with the reason while the pass goes on.  Workers die with the process
+that started them (``PR_SET_PDEATHSIG`` on Linux), so a SIGKILLed ``once`` leaves none
+behind.  One worker serves the daemon's usual case (a new mail or two); a backlog is
+spread over several, which analyse ahead while this process fetches and writes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
+import pickle
+import signal
+import sys
 import threading
+import time
+import traceback
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
+from multiprocessing.connection import Connection, wait
 from types import TracebackType
 
 from complaintd.classify import (
@@ -29,12 +37,17 @@ from complaintd.classify import (
     detect_language,
     extract_registration,
 )
+from complaintd.errors import PermanentError, TransientError
 from complaintd.parse import parse_message
 from complaintd.parse.model import ParsedMessage
 
 log = logging.getLogger(__name__)
 
-POOL_THRESHOLD = 32  # below this many messages, a worker pool costs more than it saves
+POOL_THRESHOLD = 32  # from this many queued messages on, a backlog gets several workers
+IN_HAND = 4  # messages sent to a worker ahead, so it never waits for this process
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_READY = "ready"  # a worker's first word: it started and set its limits
+_TOO_BIG = "too big"  # a worker's last word: the message did not fit in its memory
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,25 @@ class AnalysisSettings:
 
 
 @dataclass(frozen=True)
+class AnalysisLimits:
+    """What one message may cost: wall-clock seconds, and memory a worker may add."""
+
+    seconds: float = 30.0
+    memory_bytes: int = 1024 * 1024 * 1024
+
+    def time_exceeded(self) -> str:
+        """The quarantine reason for a message that ran out of time."""
+        return f"analysis exceeded {self.seconds:g} s"
+
+    def memory_exceeded(self) -> str:
+        """The quarantine reason for a message that ran out of memory."""
+        return f"analysis exceeded {self.memory_bytes // (1024 * 1024)} MB of memory"
+
+
+DEFAULT_LIMITS = AnalysisLimits()
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything intake needs to know about one message before touching the ledger."""
 
@@ -54,6 +86,10 @@ class Analysis:
     classification: Classification
     registration: Registration
     language: str
+
+
+class AnalysisAborted(PermanentError):
+    """The analysis of a message overran its limits or killed its worker."""
 
 
 def analyze(raw: bytes, settings: AnalysisSettings, reference_day: date) -> Analysis:
@@ -68,23 +104,126 @@ def analyze(raw: bytes, settings: AnalysisSettings, reference_day: date) -> Anal
     )
 
 
-_worker_settings: AnalysisSettings | None = None
-
-
-def _init_worker(settings: AnalysisSettings) -> None:
-    global _worker_settings
-    _worker_settings = settings
-
-
-def _analyze_in_worker(raw: bytes, reference_day: date) -> Analysis:
-    assert _worker_settings is not None, "worker not initialised"
-    return analyze(raw, _worker_settings, reference_day)
-
-
 def worker_count() -> int:
-    """Leave one core to the process that fetches and writes the ledger (measured: on
-    2 cores a second worker slows the whole pass down)."""
+    """Workers for a backlog: one core is left to the process that fetches and writes the
+    ledger (measured on 2 cores: a second worker makes the pass slower, not faster)."""
     return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+# --- the worker process -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a worker sends back for one message: its analysis or its error."""
+
+    analysis: Analysis | None = None
+    error: BaseException | None = None
+
+    def result(self) -> Analysis:
+        """The analysis, or the error raised here (the caller quarantines)."""
+        if self.error is not None:
+            raise self.error
+        assert self.analysis is not None
+        return self.analysis
+
+
+def _serve(
+    conn: Connection,
+    settings: AnalysisSettings,
+    reference_day: date,
+    limits: AnalysisLimits,
+    forked_from: tuple[int, int] | None,
+) -> None:
+    """A worker's life: analyse each ``(inbound id, raw)`` received until None or EOF.
+
+    ``forked_from`` is (parent pid, descriptor of the parent's end of the pipe) for a
+    forked worker, which inherited that descriptor: closed here, so that the pipe reads
+    EOF once the parent is gone.
+    """
+    parent_pid = None
+    if forked_from is not None:
+        parent_pid, parent_end = forked_from
+        with contextlib.suppress(OSError):
+            os.close(parent_end)
+    _die_with_parent(parent_pid)
+    _limit_memory(limits.memory_bytes)
+    conn.send(_READY)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        except MemoryError:  # the message alone is over the limit
+            conn.send(_TOO_BIG)
+            return
+        if job is None:
+            return
+        inbound_id, raw = job
+        conn.send((inbound_id, _analyse_safely(raw, settings, reference_day, limits)))
+
+
+def _analyse_safely(
+    raw: bytes, settings: AnalysisSettings, reference_day: date, limits: AnalysisLimits
+) -> _Outcome:
+    """Analyse ``raw``; any failure becomes an error that survives the trip home."""
+    try:
+        return _Outcome(analysis=analyze(raw, settings, reference_day))
+    except MemoryError:
+        return _Outcome(error=AnalysisAborted(limits.memory_exceeded()))
+    except Exception as exc:
+        return _Outcome(error=_portable(exc))
+
+
+def _portable(exc: Exception) -> Exception:
+    """``exc`` with the place it happened as a note, or a stand-in when it cannot be
+    pickled (a traceback does not cross processes)."""
+    place = traceback.extract_tb(exc.__traceback__)[-1:]
+    if place:
+        frame = place[0]
+        exc.add_note(f"at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}")
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return PermanentError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _die_with_parent(parent_pid: int | None) -> None:
+    """Ask Linux to SIGKILL this worker when its parent dies; exit if it already has.
+
+    ``parent_pid`` is None when a forkserver started the worker: that server exits
+    with the daemon, and its death kills the worker in turn.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(0)  # the parent died before the request took effect
+
+
+def _limit_memory(extra_bytes: int) -> None:
+    """Cap this process's address space at its present size plus ``extra_bytes``.
+
+    Python then raises MemoryError where an analysis would need more, instead of the
+    whole machine swapping.  Where the limit cannot be set, the worker runs without it.
+    """
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + extra_bytes
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError) as exc:
+        log.warning("analysis worker runs without a memory limit: %s", exc)
+
+
+# --- the parent's side --------------------------------------------------------------
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -102,16 +241,100 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-class Analyzer:
-    """Hands out analyses: from a process pool when opened with a backlog, else inline."""
+class _Worker:
+    """One worker process: analyses the messages in hand one after the other."""
 
-    def __init__(self, settings: AnalysisSettings, reference_day: date) -> None:
+    def __init__(
+        self, settings: AnalysisSettings, reference_day: date, limits: AnalysisLimits
+    ) -> None:
+        context = _process_context()
+        self.conn, child_conn = context.Pipe()
+        forked = context.get_start_method() == "fork"
+        forked_from = (os.getpid(), self.conn.fileno()) if forked else None
+        args = (child_conn, settings, reference_day, limits, forked_from)
+        self.process = context.Process(target=_serve, args=args, daemon=True)  # type: ignore[attr-defined]
+        self.process.start()
+        child_conn.close()
+        self.ready = False
+        self.in_hand: dict[int, bytes] = {}  # sent, not answered yet, oldest first
+        self.since = 0.0  # when the oldest message in hand started (monotonic)
+
+    @property
+    def busy(self) -> int | None:
+        """The inbound id being analysed now (None: idle)."""
+        return next(iter(self.in_hand), None)
+
+    def give(self, inbound_id: int, raw: bytes) -> None:
+        """Send a message; it is analysed after those already in hand."""
+        if not self.in_hand:
+            self.since = time.monotonic()
+        self.in_hand[inbound_id] = raw
+        with contextlib.suppress(OSError):  # it died: receive() reports it
+            self.conn.send((inbound_id, raw))
+
+    def done(self, inbound_id: int) -> None:
+        """A result came back: the next message in hand has started."""
+        self.in_hand.pop(inbound_id, None)
+        self.since = time.monotonic()
+
+    def receive(self) -> object:
+        """Read what the worker sent: a result, or its first or last word.
+
+        Raises EOFError when the worker has died.
+        """
+        try:
+            message = self.conn.recv()
+        except OSError as exc:
+            raise EOFError(str(exc)) from exc
+        if message == _READY:
+            self.ready = True
+            self.since = time.monotonic()  # start-up time is not the message's fault
+        return message
+
+    def overdue(self, limits: AnalysisLimits, now: float) -> bool:
+        """True when the message being analysed has run past the time limit."""
+        return bool(self.in_hand) and now - self.since > limits.seconds
+
+    def death(self) -> str:
+        """How the process ended, for the quarantine reason."""
+        self.process.join(timeout=5)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            return f"killed by signal {signal.Signals(-code).name}"
+        return f"exit status {code}"
+
+    def stop(self, *, kill: bool = False) -> None:
+        """End the process: politely when idle, by SIGKILL when busy, asked or hanging."""
+        if not kill and not self.in_hand:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+class Analyzer:
+    """Hands out analyses made by worker processes under ``limits``.
+
+    ``submit`` queues messages (analysis starts at once, on idle workers); ``take``
+    returns one analysis, waiting for it and enforcing the limits meanwhile.
+    """
+
+    def __init__(
+        self,
+        settings: AnalysisSettings,
+        reference_day: date,
+        limits: AnalysisLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.settings = settings
         self.reference_day = reference_day
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: dict[int, Future[Analysis]] = {}
-        self._waiting: dict[int, bytes] = {}  # submitted before the backlog justified a pool
-        self._taken_back: dict[int, Future[Analysis]] = {}  # analysed here while waiting
+        self.limits = limits
+        self._queue: dict[int, bytes] = {}  # submitted, not yet given to a worker
+        self._outcomes: dict[int, _Outcome] = {}  # analysed, not yet taken
+        self._workers: list[_Worker] = []
+        self._wanted = 1  # workers to run; more once the backlog justifies them
 
     def __enter__(self) -> Analyzer:
         return self
@@ -123,93 +346,113 @@ class Analyzer:
 
     def knows(self, inbound_id: int) -> bool:
         """True when ``inbound_id`` was submitted (its analysis may be under way)."""
-        return any(
-            inbound_id in known for known in (self._futures, self._taken_back, self._waiting)
+        return (
+            inbound_id in self._queue
+            or inbound_id in self._outcomes
+            or any(inbound_id in worker.in_hand for worker in self._workers)
         )
 
     def submit(self, inbound_id: int, raw: bytes) -> None:
-        """Queue ``raw`` for analysis; workers start once the backlog reaches the threshold."""
-        self._waiting[inbound_id] = raw
-        if len(self._waiting) + len(self._futures) < POOL_THRESHOLD:
-            return
-        pool = self._ensure_pool()
-        if pool is None:
-            return
-        for waiting_id, waiting_raw in self._waiting.items():
-            self._futures[waiting_id] = pool.submit(
-                _analyze_in_worker, waiting_raw, self.reference_day
-            )
-        self._waiting.clear()
+        """Queue ``raw`` for analysis; a backlog of POOL_THRESHOLD gets several workers."""
+        self._queue[inbound_id] = raw
+        if len(self._queue) >= POOL_THRESHOLD:
+            self._wanted = worker_count()
+        self._collect(timeout=0)
+        self._dispatch()
 
     def take(self, inbound_id: int, load_raw: Callable[[int], bytes]) -> Analysis:
-        """The analysis of ``inbound_id``: the worker's result, or computed here.
+        """The analysis of ``inbound_id``, waiting for it while enforcing the limits.
 
-        ``load_raw(inbound_id)`` is called only when the bytes are not at hand.  A message
-        whose analysis raised re-raises here, so the caller quarantines it.
+        ``load_raw(inbound_id)`` is called only when the message was not submitted.  A
+        message whose analysis failed or overran raises here, so the caller quarantines it.
         """
-        raw = self._waiting.pop(inbound_id, None)
-        future = self._taken_back.pop(inbound_id, None) or self._futures.pop(inbound_id, None)
-        if future is not None:
-            self._help_while_waiting(future, load_raw)
-            try:
-                return future.result()
-            except BrokenProcessPool:
-                log.warning("analysis worker died; analysing inline from now on")
-                self._pool = None
-        return analyze(
-            raw if raw is not None else load_raw(inbound_id), self.settings, self.reference_day
-        )
-
-    def _help_while_waiting(
-        self, future: Future[Analysis], load_raw: Callable[[int], bytes]
-    ) -> None:
-        """While the workers are behind, analyse the newest unstarted message here.
-
-        Workers take messages oldest first and this process takes them back newest
-        first, so the two ends meet: no process idles while the other has work.
-        """
-        while not future.done():
-            newest = self._newest_unstarted()
-            if newest is None:
-                return
-            done: Future[Analysis] = Future()
-            try:
-                done.set_result(analyze(load_raw(newest), self.settings, self.reference_day))
-            except Exception as exc:  # re-raised by take(), where the caller quarantines
-                done.set_exception(exc)
-            self._taken_back[newest] = done
-
-    def _newest_unstarted(self) -> int | None:
-        """Cancel the newest analysis no worker has begun; return its id (None: none left)."""
-        for inbound_id in reversed(self._futures):
-            future = self._futures[inbound_id]
-            if future.cancel():
-                del self._futures[inbound_id]
-                return inbound_id
-            if future.running() or future.done():
-                return None  # everything older has been handed to a worker already
-        return None
-
-    def _ensure_pool(self) -> ProcessPoolExecutor | None:
-        if self._pool is None:
-            try:
-                context = _process_context()
-                self._pool = ProcessPoolExecutor(
-                    worker_count(),
-                    mp_context=context,
-                    initializer=_init_worker,
-                    initargs=(self.settings,),
-                )
-            except (OSError, ValueError) as exc:  # no /dev/shm, no fork: go on inline
-                log.warning("no analysis workers (%s); analysing inline", exc)
-                return None
-        return self._pool
+        if not self.knows(inbound_id):
+            self._queue[inbound_id] = load_raw(inbound_id)
+        if inbound_id in self._queue:  # next in line, ahead of messages wanted later
+            self._queue = {inbound_id: self._queue.pop(inbound_id), **self._queue}
+        while inbound_id not in self._outcomes:
+            self._dispatch()
+            self._collect(timeout=self._time_to_deadline())
+        return self._outcomes.pop(inbound_id).result()
 
     def close(self) -> None:
-        """Stop the workers (pending analyses are dropped; their rows stay pending)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        self._futures.clear()
-        self._taken_back.clear()
-        self._waiting.clear()
+        """Stop the workers (analyses not taken are dropped; their rows stay pending)."""
+        for worker in self._workers:
+            worker.stop()
+        self._workers.clear()
+        self._queue.clear()
+        self._outcomes.clear()
+
+    def _dispatch(self) -> None:
+        """Give queued messages to workers with room, starting workers up to the number
+        wanted (an idle one first, then a new one, then one with a message in hand)."""
+        while self._queue:
+            worker = self._worker_with_room()
+            if worker is None:
+                return
+            inbound_id = next(iter(self._queue))
+            worker.give(inbound_id, self._queue.pop(inbound_id))
+
+    def _worker_with_room(self) -> _Worker | None:
+        least = min(self._workers, key=lambda worker: len(worker.in_hand), default=None)
+        if least is not None and not least.in_hand:
+            return least
+        if len(self._workers) >= self._wanted:
+            return least if least is not None and len(least.in_hand) < IN_HAND else None
+        try:
+            worker = _Worker(self.settings, self.reference_day, self.limits)
+        except (OSError, ValueError) as exc:
+            raise TransientError(f"cannot start an analysis worker: {exc}") from exc
+        self._workers.append(worker)
+        return worker
+
+    def _time_to_deadline(self) -> float:
+        """Seconds until the first busy worker runs out of time (0 when already late)."""
+        now = time.monotonic()
+        deadlines = [w.since + self.limits.seconds for w in self._workers if w.in_hand]
+        return max(0.0, min(deadlines) - now) + 0.01 if deadlines else 0.0
+
+    def _collect(self, timeout: float) -> None:
+        """Read the results that are ready (waiting up to ``timeout``); end overdue workers."""
+        busy = {worker.conn: worker for worker in self._workers if worker.in_hand}
+        for conn in wait(list(busy), timeout) if busy else []:
+            self._receive(busy[conn])  # type: ignore[index]
+        now = time.monotonic()
+        for worker in [w for w in self._workers if w.overdue(self.limits, now)]:
+            self._abort(worker, self.limits.time_exceeded())
+
+    def _receive(self, worker: _Worker) -> None:
+        try:
+            received = worker.receive()
+        except EOFError:
+            if not worker.ready:
+                self._fail_start(worker)
+            self._abort(worker, f"the analysis worker died ({worker.death()})")
+            return
+        if received == _TOO_BIG:
+            self._abort(worker, self.limits.memory_exceeded())
+        elif isinstance(received, tuple):
+            inbound_id, outcome = received
+            self._outcomes[int(inbound_id)] = outcome
+            worker.done(int(inbound_id))
+
+    def _abort(self, worker: _Worker, reason: str) -> None:
+        """Record ``reason`` as the outcome of the message being analysed, put the others
+        in hand back in the queue, and end the worker."""
+        failed = worker.busy
+        log.warning("inbound %s: %s", failed, reason)
+        if failed is not None:
+            self._outcomes[failed] = _Outcome(error=AnalysisAborted(reason))
+            worker.in_hand.pop(failed)
+        self._queue = {**worker.in_hand, **self._queue}
+        worker.in_hand.clear()
+        worker.stop(kill=True)
+        self._workers.remove(worker)
+
+    def _fail_start(self, worker: _Worker) -> None:
+        """A worker that died before it was ready says nothing about its message: the
+        environment is at fault, so the pass stops (rows stay pending) instead."""
+        reason = worker.death()
+        worker.stop(kill=True)
+        self._workers.remove(worker)
+        raise TransientError(f"an analysis worker could not start ({reason})")

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from complaintd.classify import raise_severity
 from complaintd.departments import parse_department_answer
+from complaintd.fetch.ledger import PROCESSED_KEYWORD
 from complaintd.jobs.at_risk import clear_at_risk
 from complaintd.jobs.due import due_after
 from complaintd.jobs.survey import own_words, record_survey_answer
@@ -28,8 +29,10 @@ from complaintd.store.prepared import create
 from complaintd.store.queries import (
     CustomerHistory,
     KnownMessage,
+    RecentComplaints,
     customer_history,
-    incoming_message,
+    incoming_messages,
+    recent_complaints,
 )
 from complaintd.thread.routing import Route, RouteDecision
 from complaintd.workflow.agents import apply_agent_mail, forward_to_agents, on_new_ticket
@@ -37,7 +40,12 @@ from complaintd.workflow.analysis import Analysis
 from complaintd.workflow.customer import acknowledge, excerpt, on_customer_reply
 from complaintd.workflow.departments import department_by_key, record_answer
 from complaintd.workflow.internal import department_context, send_internal
-from complaintd.workflow.records import add_participant, record_event, store_inbound_message
+from complaintd.workflow.records import (
+    add_participant,
+    nul_free,
+    record_event,
+    store_inbound_message,
+)
 from complaintd.workflow.route import route, sender_of
 
 
@@ -46,7 +54,7 @@ class IntakeResult:
     """What became of one inbound message."""
 
     # new_ticket | new_linked | appended | agent_reply | department_reply | note |
-    # rejected | automated | duplicate | own_mail
+    # rejected | automated | duplicate | own_mail | flood
     action: str
     ticket_number: str | None
     detail: str
@@ -65,26 +73,64 @@ def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> Int
     """Turn ``inbound`` into ticket events; the caller holds the transaction."""
     parsed = analysis.parsed
     now = runtime.clock.now()
-    duplicate = _find_duplicate(parsed)
-    if duplicate is not None:
-        return _record_duplicate(inbound, parsed, duplicate, now)
+    earlier = _find_duplicate(inbound, parsed)
+    if earlier.duplicate is not None:
+        return _record_duplicate(inbound, parsed, earlier, now)
     if _is_own_mail(runtime, parsed):
         record_event(
             now, "system", "own_mail_ignored", inbound=inbound, message_id=parsed.message_id
         )
         return IntakeResult("own_mail", None, "our own address; not answered (loop safety)")
     decision = route(runtime.config, parsed)
-    return _HANDLERS[decision.route](runtime, inbound, analysis, decision, now)
+    result = _HANDLERS[decision.route](runtime, inbound, analysis, decision, now)
+    _record_reused_id(inbound, parsed, earlier, result, now)
+    return result
 
 
-def _find_duplicate(parsed: ParsedMessage) -> KnownMessage | None:
-    """A message with this Message-ID was already taken in (another mailbox, a re-fetch)."""
-    return incoming_message(parsed.message_id) if parsed.message_id else None
+@dataclass(frozen=True)
+class EarlierMail:
+    """What the ledger already holds under a new message's Message-ID."""
+
+    duplicate: KnownMessage | None = None  # the same message, taken in before
+    basis: str = ""  # why it is the same message
+    reused: KnownMessage | None = None  # a different message that had the Message-ID first
+
+
+def _find_duplicate(inbound: InboundMessage, parsed: ParsedMessage) -> EarlierMail:
+    """The same message taken in before (another mailbox, a re-fetch), or the first other
+    message that used its Message-ID: an ID alone proves nothing (issue 11, item 10)."""
+    if not parsed.message_id:
+        return EarlierMail()
+    sender = parsed.from_addr.email if parsed.from_addr else None
+    known = incoming_messages(parsed.message_id, sender, parsed.subject, parsed.body.text)
+    for message in known:
+        basis = same_message_basis(message, inbound)
+        if basis is not None:
+            return EarlierMail(message, basis)
+    return EarlierMail(reused=known[0]) if known else EarlierMail()
+
+
+def same_message_basis(known: KnownMessage, inbound: InboundMessage) -> str | None:
+    """Why ``inbound`` is the message ``known`` again (None: it only shares the ID).
+
+    The same bytes; the same UID of the same mailbox (fetched again under a new
+    UIDVALIDITY); or the same sender, subject and text (one mail delivered into two
+    mailboxes, each copy with its own trace headers).
+    """
+    if known.sha256 == inbound.sha256:
+        return "same content"
+    if (known.mailbox, known.uid) == (inbound.mailbox, inbound.uid):
+        return "same mailbox UID"
+    if known.same_text:
+        return "same sender, subject and text"
+    return None
 
 
 def _record_duplicate(
-    inbound: InboundMessage, parsed: ParsedMessage, original: KnownMessage, now: datetime
+    inbound: InboundMessage, parsed: ParsedMessage, earlier: EarlierMail, now: datetime
 ) -> IntakeResult:
+    original = earlier.duplicate
+    assert original is not None
     ticket = Ticket.get_by_id(original.ticket_id)
     record_event(
         now,
@@ -94,8 +140,32 @@ def _record_duplicate(
         inbound=inbound,
         message_id=parsed.message_id,
         first_inbound=original.inbound_id,
+        basis=earlier.basis,
     )
-    return IntakeResult.on("duplicate", ticket, f"same Message-ID as message {original.id}")
+    detail = f"same Message-ID and {earlier.basis} as message {original.id}"
+    return IntakeResult.on("duplicate", ticket, detail)
+
+
+def _record_reused_id(
+    inbound: InboundMessage,
+    parsed: ParsedMessage,
+    earlier: EarlierMail,
+    result: IntakeResult,
+    now: datetime,
+) -> None:
+    """Note on the new message's ticket that its Message-ID was another mail's first."""
+    if earlier.reused is None:
+        return
+    record_event(
+        now,
+        "system",
+        "message_id_reused",
+        ticket=result.ticket_id,
+        inbound=inbound,
+        message_id=parsed.message_id,
+        first_ticket=earlier.reused.ticket_number,
+        first_inbound=earlier.reused.inbound_id,
+    )
 
 
 def _is_own_mail(runtime: Runtime, parsed: ParsedMessage) -> bool:
@@ -376,13 +446,26 @@ def _new_ticket(
     decision: RouteDecision,
     now: datetime,
 ) -> IntakeResult:
-    """A new complaint: registered, acknowledged, dispatched; linked when it referred to one."""
+    """A new complaint: registered, acknowledged, dispatched; linked when it referred to one.
+
+    In a flood from its sender it is added to their flood ticket instead.
+    """
     sender = sender_of(analysis.parsed)
+    recent = _recent_complaints(runtime, sender, inbound, now)
+    if _is_flood(runtime, recent):
+        flood = Ticket.get_by_id(recent.latest_ticket_id)
+        return _add_to_flood(runtime, flood, inbound, analysis.parsed, now)
     history = _customer_history(runtime, sender, now)
-    ticket = create_ticket(runtime, inbound, analysis, now, history.latest_ticket)
+    # A complaint within the flood window of the sender's last one is the same burst of
+    # mail, not a repeat complaint (issue 11, item 11).
+    repeat_of = history.latest_ticket if recent.count == 0 else None
+    ticket = create_ticket(runtime, inbound, analysis, now, repeat_of)
     clear_at_risk(sender, ticket, "new complaint", now)
-    automated_reason = analysis.parsed.automated_reason if analysis.parsed.automated else None
-    acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket, automated_reason)
+    if inbound.carried_processed_flag:
+        _acknowledgement_suppressed(inbound, ticket, now)
+    else:
+        automated_reason = analysis.parsed.automated_reason if analysis.parsed.automated else None
+        acknowledge(runtime, ticket, sender, now, history.acknowledged_ticket, automated_reason)
     on_new_ticket(runtime, ticket, now)
     if decision.ticket is not None:
         ticket.linked_to = decision.ticket.id
@@ -400,6 +483,20 @@ def _new_ticket(
     return IntakeResult.on("new_ticket", ticket, decision.reason)
 
 
+def _acknowledgement_suppressed(inbound: InboundMessage, ticket: Ticket, now: datetime) -> None:
+    """A message an earlier ledger processed (issue 11, item 12): registered, not answered."""
+    record_event(
+        now,
+        "system",
+        "ack_suppressed",
+        ticket=ticket,
+        inbound=inbound,
+        reason=f"the message already carried {PROCESSED_KEYWORD} on the server: a desk "
+        "processed it before this ledger (a new or restored database), so its sender "
+        "is not acknowledged again",
+    )
+
+
 def _customer_history(runtime: Runtime, sender: str | None, now: datetime) -> CustomerHistory:
     """The sender's recent tickets and acknowledgements (nothing for an unknown sender)."""
     if sender is None:
@@ -409,6 +506,64 @@ def _customer_history(runtime: Runtime, sender: str | None, now: datetime) -> Cu
         sender,
         repeat_since=now - timedelta(days=desk.repeat_window_days),
         ack_since=now - timedelta(hours=desk.ack_window_hours),
+    )
+
+
+# --- floods (issue 11, item 11) -----------------------------------------------------------
+
+
+def _recent_complaints(
+    runtime: Runtime, sender: str | None, inbound: InboundMessage, now: datetime
+) -> RecentComplaints:
+    """The sender's complaints that arrived within the flood window before this one."""
+    if sender is None:
+        return RecentComplaints(0, None)
+    arrived = min(inbound.received_at or now, now)
+    window = timedelta(minutes=runtime.config.desk.flood_window_minutes)
+    return recent_complaints(sender, arrived - window, arrived)
+
+
+def _is_flood(runtime: Runtime, recent: RecentComplaints) -> bool:
+    """Whether a new complaint goes over the flood rate (``[desk] flood_max_tickets``)."""
+    limit = runtime.config.desk.flood_max_tickets
+    return 0 < limit <= recent.count and recent.latest_ticket_id is not None
+
+
+def _add_to_flood(
+    runtime: Runtime, ticket: Ticket, inbound: InboundMessage, parsed: ParsedMessage, now: datetime
+) -> IntakeResult:
+    """Keep a flood mail as a complaint of the flood ticket: no new ticket, no
+    acknowledgement, no escalation, no notices; staff are alerted once per flood."""
+    sender = sender_of(parsed) or "unknown"
+    _store(runtime, ticket, inbound, parsed, "complaint", now)
+    starts = "flood" not in ticket.tags
+    if starts:
+        ticket.tags = [*ticket.tags, "flood"]
+    ticket.attachment_count += len(parsed.attachments)
+    ticket.updated_at = now
+    ticket.save()
+    window = runtime.config.desk.flood_window_minutes
+    record_event(
+        now, sender, "flood_collapsed", ticket=ticket, inbound=inbound, window_minutes=window
+    )
+    if starts:
+        _alert_flood(runtime, ticket, sender, now)
+    return IntakeResult.on("flood", ticket, f"flood from {sender}: added to {ticket.number}")
+
+
+def _alert_flood(runtime: Runtime, ticket: Ticket, sender: str, now: datetime) -> None:
+    """The one mail to agents and admins when a flood starts."""
+    desk = runtime.config.desk
+    record_event(now, "system", "flood_started", ticket=ticket, sender=sender)
+    send_internal(
+        runtime,
+        ticket,
+        "flood",
+        [*desk.agents, *desk.admins],
+        now=now,
+        sender=sender,
+        limit=desk.flood_max_tickets,
+        window_minutes=desk.flood_window_minutes,
     )
 
 
@@ -437,8 +592,7 @@ def create_ticket(
         window = config.desk.repeat_window_days
         severity_rule = f"repeat complaint ({repeat_of} within {window} days); {severity_rule}"
     is_fax = inbound.mailbox_kind == "fax"
-    ticket = create(
-        Ticket,
+    values = nul_free(
         number=allocate_ticket_number(
             config.desk.ticket_prefix, ticket_period(now, config.desk.timezone)
         ),
@@ -465,6 +619,7 @@ def create_ticket(
         updated_at=now,
         due_at=due_after(config, now, config.sla[severity].first_response_hours),
     )
+    ticket = create(Ticket, **values)
     if sender and not is_fax:
         add_participant(
             ticket, sender, "customer", parsed.from_addr.name if parsed.from_addr else None

@@ -23,6 +23,7 @@ from complaintd.runtime import Runtime
 from complaintd.store.db import is_postgres
 from complaintd.store.models import InboundMessage, InboundRaw
 from complaintd.store.queries import mark_inbound_done
+from complaintd.workflow import analysis as analysis_stage
 from complaintd.workflow.analysis import POOL_THRESHOLD, AnalysisSettings, Analyzer
 from complaintd.workflow.intake import IntakeResult, ingest
 from complaintd.workflow.records import record_event
@@ -83,10 +84,12 @@ def process_pending(
 
 
 def make_analyzer(runtime: Runtime) -> Analyzer:
-    """An analyzer with the configured rules, dating year-less dates from today."""
+    """An analyzer with the configured rules and the per-message limits, dating year-less
+    dates from today."""
     config = runtime.config
     settings = AnalysisSettings(config.classify, config.extract, config.desk.default_language)
-    return Analyzer(settings, runtime.clock.now().astimezone(config.desk.timezone).date())
+    today = runtime.clock.now().astimezone(config.desk.timezone).date()
+    return Analyzer(settings, today, analysis_stage.DEFAULT_LIMITS)
 
 
 def _submit_in_chunks(analyzer: Analyzer, ids: list[int], chunk: int = 200) -> None:
@@ -122,11 +125,13 @@ def process_one(
     ``claimed`` is the row when the caller's transaction has already claimed it.
     """
     try:
-        with runtime.database.atomic():
+        with contextlib.ExitStack() as stack, runtime.database.atomic():
             inbound = claimed or _claim(runtime, inbound_id)
             if inbound is None:
                 return None
-            analysis = (analyzer or make_analyzer(runtime)).take(inbound_id, raw_bytes_of)
+            if analyzer is None:
+                analyzer = stack.enter_context(make_analyzer(runtime))
+            analysis = analyzer.take(inbound_id, raw_bytes_of)
             result = ingest(runtime, inbound, analysis)
             _mark_done(runtime, inbound, result)
             log.info(
@@ -175,11 +180,9 @@ def _mark_done(runtime: Runtime, inbound: InboundMessage, result: IntakeResult) 
 def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
     """Mark the row ``failed`` with a readable error and the place it happened."""
     error = f"{type(exc).__name__}: {exc}"
-    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = _place(exc)
     if where:
-        error += (
-            f" (at {where[0].filename.rsplit('/', 1)[-1]}:{where[0].lineno} in {where[0].name})"
-        )
+        error += f" ({where})"
     with runtime.database.atomic():
         InboundMessage.update(
             status="failed",
@@ -194,6 +197,17 @@ def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
             inbound=inbound_id,
             error=error,
         )
+
+
+def _place(exc: BaseException) -> str | None:
+    """Where ``exc`` was raised: the note an analysis worker added, else its traceback."""
+    notes = [n for n in getattr(exc, "__notes__", ()) if n.startswith("at ")]
+    if notes:
+        return str(notes[-1])
+    frames = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    if not frames:
+        return None
+    return f"at {frames[0].filename.rsplit('/', 1)[-1]}:{frames[0].lineno} in {frames[0].name}"
 
 
 def retry_failed(runtime: Runtime, inbound_id: int | None = None) -> list[int]:

@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from complaintd.store.fields import without_nul
 from complaintd.store.models import (
     Attachment,
     Blob,
@@ -20,6 +21,18 @@ from complaintd.store.prepared import create, insert_row
 if TYPE_CHECKING:  # annotations only: importing parse here would load every parser
     from complaintd.parse.model import Attachment as ParsedAttachment
     from complaintd.parse.model import ParsedMessage
+
+
+def nul_free(**values: Any) -> dict[str, Any]:
+    """``values`` with NUL characters dropped from the strings among them.
+
+    Where parsed text enters the ledger: PostgreSQL cannot store NUL (the columns drop
+    it too), and the rows made here are used at once for the mail they cause.
+    """
+    return {
+        name: without_nul(value) if isinstance(value, str) else value
+        for name, value in values.items()
+    }
 
 
 def record_event(
@@ -70,8 +83,7 @@ def store_inbound_message(
 ) -> Message:
     """Store ``parsed`` as a message of ``ticket`` with its attachments."""
     body = parsed.body
-    message = create(
-        Message,
+    values = nul_free(
         ticket=ticket,
         inbound=inbound,
         direction="in",
@@ -93,6 +105,7 @@ def store_inbound_message(
         automated_reason=parsed.automated_reason,
         created_at=at,
     )
+    message = create(Message, **values)
     for item in parsed.attachments:
         store_attachment(message, item, max_attachment_bytes)
     return message
@@ -107,8 +120,7 @@ def store_attachment(message: Message, item: ParsedAttachment, max_bytes: int) -
         skipped = f"{size} bytes is over the limit of {max_bytes} (kept in the raw message)"
     else:
         blob = _store_blob(item.data)
-    return create(
-        Attachment,
+    values = nul_free(
         message=message,
         blob=blob,
         filename=item.filename,
@@ -118,6 +130,7 @@ def store_attachment(message: Message, item: ParsedAttachment, max_bytes: int) -
         content_id=item.content_id,
         skipped_reason=skipped,
     )
+    return create(Attachment, **values)
 
 
 def _store_blob(data: bytes) -> str:

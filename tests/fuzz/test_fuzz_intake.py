@@ -1,0 +1,153 @@
+"""Mutated real mail through every pure stage of intake: parse -> classify/register ->
+thread decision -> department form and agent command parsers.
+
+For every input: no exception but the one that means "not mail at all"
+(PermanentError), no message slower than FUZZ_SECONDS, and no NUL in any text field of
+the analysis (they are stored as text, and PostgreSQL rejects NUL).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from collections.abc import Iterator
+from datetime import date
+
+from hypothesis import given
+
+from complaintd.classify.extract import DEFAULT_PATTERNS
+from complaintd.classify.rules import DEFAULT_RULES
+from complaintd.departments.commands import parse_agent_instruction
+from complaintd.departments.form import parse_department_answer
+from complaintd.errors import PermanentError
+from complaintd.parse.model import ParsedMessage
+from complaintd.thread.routing import (
+    Lookups,
+    MailFacts,
+    Route,
+    SenderFacts,
+    SheetRef,
+    TicketRef,
+    route_mail,
+)
+from complaintd.thread.tokens import find_tokens, subject_tag_numbers
+from complaintd.workflow.analysis import Analysis, AnalysisSettings, analyze
+from complaintd.workflow.route import is_machine_mail
+from tests.fuzz.conftest import FIGURES
+from tests.fuzz.mutations import (
+    AGENT,
+    DEPARTMENT,
+    SECRET,
+    SHEET_ID,
+    TICKET_NUMBER,
+    Mutation,
+    Seed,
+    mutate,
+    mutations,
+    seeds,
+)
+
+SETTINGS = AnalysisSettings(DEFAULT_RULES, DEFAULT_PATTERNS, "zh-CN")
+# Known and reported, not yet fixed: an RFC 2047 word that decodes to NUL keeps it in a
+# display name or even an address (``Cc: =?utf-8?B?AA==?= <a@b.example>``,
+# ``From: <qc=?utf-8?B?AA==?=@lida.example``), parse/headers.py; issue 11 item 9.
+# Counted in the figures instead of failing the run; drop them once the fix lands.
+KNOWN_NUL_FIELDS = frozenset(
+    f"analysis.parsed.{field}.{part}"
+    for field in ("from_addr", "to[]", "cc[]", "reply_to[]")
+    for part in ("name", "email")
+)
+DAY = date(2026, 11, 20)
+# Far below the 30 s a worker is given: inputs here are at most a few hundred KB, so
+# anything near this is super-linear behaviour worth a look.
+FUZZ_SECONDS = 5.0
+
+
+@given(seed=seeds, changes=mutations)
+def test_mutated_mail_goes_through_every_pure_stage(seed: Seed, changes: list[Mutation]) -> None:
+    raw = mutate(seed[1], changes)
+    started = time.perf_counter()
+    try:
+        analysis = analyze(raw, SETTINGS, DAY)
+    except PermanentError:
+        analysis = None  # not mail at all: quarantined, as it should be
+    except UnicodeEncodeError as exc:
+        # Known and reported: a body labelled UTF-7 decodes to lone surrogates
+        # (parse/charset.py), which classify cannot encode.  Counted, not failed.
+        if "surrogates not allowed" not in str(exc):
+            raise
+        FIGURES.known_findings += 1
+        return
+    decisions(analysis)
+    elapsed = time.perf_counter() - started
+    record(seed[0], changes, elapsed)
+    assert elapsed < FUZZ_SECONDS, f"{elapsed:.1f} s"
+    if analysis is not None:
+        with_nul = {path for path, text in text_fields(analysis, "analysis") if "\x00" in text}
+        known = {path for path in with_nul if re.sub(r"\[\d+\]", "[]", path) in KNOWN_NUL_FIELDS}
+        FIGURES.known_findings += len(known)
+        assert not with_nul - known, sorted(with_nul - known)
+
+
+TICKET = TicketRef(7, TICKET_NUMBER, frozenset({"zhang.wei@customer.example", DEPARTMENT}))
+SHEET = SheetRef(SHEET_ID, TICKET, "qc")
+
+
+def decisions(analysis: Analysis | None) -> None:
+    """Run the decisions intake takes on an analysed message (pure, no database)."""
+    if analysis is None:
+        return
+    parsed = analysis.parsed
+    decision = route_mail(facts(parsed), lookups(parsed))
+    assert decision.route in Route
+    parse_department_answer(parsed.reply_text)
+    parse_agent_instruction(parsed.reply_text)
+
+
+def facts(parsed: ParsedMessage) -> MailFacts:
+    """What intake knows about the mail, with one agent and one department on the desk."""
+    sender = parsed.from_addr.email if parsed.from_addr else None
+    departments = frozenset({"qc"}) if sender == DEPARTMENT else frozenset()
+    addresses = [a.email for a in (*parsed.to, *parsed.cc)] + list(parsed.delivered_to)
+    return MailFacts(
+        sender=SenderFacts(sender, is_agent=sender == AGENT, departments=departments),
+        tokens=tuple(find_tokens(SECRET, addresses, parsed.subject)),
+        automated=is_machine_mail(parsed),
+    )
+
+
+def lookups(parsed: ParsedMessage) -> Lookups:
+    """A ledger holding ticket 7 with the qc sheet: whatever the mail refers to exists."""
+    referred = bool(parsed.in_reply_to or parsed.references)
+    tagged = bool(subject_tag_numbers(parsed.subject, "TS"))
+    return Lookups(
+        ticket_by_number=lambda number: TICKET if number == TICKET.number else None,
+        sheet_by_id=lambda sheet_id: SHEET if sheet_id == SHEET.id else None,
+        ticket_by_references=lambda: TICKET if referred else None,
+        sheet_by_references=lambda: SHEET if referred else None,
+        ticket_by_subject=lambda: TICKET if tagged else None,
+    )
+
+
+def text_fields(value: object, path: str) -> Iterator[tuple[str, str]]:
+    """Every str inside ``value`` (dataclasses, tuples, lists, dicts), with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            yield from text_fields(getattr(value, item.name), f"{path}.{item.name}")
+    elif isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            yield from text_fields(item, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from text_fields(key, f"{path}.key")
+            yield from text_fields(item, f"{path}[{key!r}]")
+
+
+def record(seed: str, changes: list[Mutation], elapsed: float) -> None:
+    FIGURES.inputs += 1
+    if elapsed > FIGURES.slowest_seconds:
+        FIGURES.slowest_seconds = elapsed
+        FIGURES.slowest = f"{seed} with {changes}"

@@ -45,6 +45,7 @@ wheel-check: install
 bench: install
 	$(PY) tools/bench_ingest.py
 	$(PY) tools/bench_outbox.py
+	$(PY) tools/bench_jobs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

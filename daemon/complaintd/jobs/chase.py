@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from complaintd.jobs.due import business_calendar, due_after
-from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail
+from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, take_each
 from complaintd.render import cause_choices
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Outbox
-from complaintd.store.timed import TimedStep
+from complaintd.store.prepared import execute
 from complaintd.workflow.departments import department_by_key
 from complaintd.workflow.internal import department_context, internal_context, sheet_context
 from complaintd.workflow.mail import complaint_files, queue_mail, scoped_reply_address
@@ -41,10 +41,11 @@ def next_chase_step(reminders: int, escalate_after: int) -> tuple[str, int]:
 
 def chase_sheets(runtime: Runtime, now: datetime) -> int:
     """Mark sheets overdue; within business hours send every reminder and escalation due."""
-    taken = sum(_mark_overdue(runtime, sheet_id, now) for sheet_id in _newly_overdue(now))
+    database = runtime.database
+    take_each(database, _newly_overdue(now), lambda i: _mark_overdue(runtime, i, now), "sheet")
     if not business_calendar(runtime.config).is_business_time(now):
-        return taken
-    return taken + sum(_chase(runtime, sheet_id, now) for sheet_id in _chase_due(now))
+        return 0
+    return take_each(database, _chase_due(now), lambda i: _chase(runtime, i, now), "sheet")
 
 
 def _newly_overdue(now: datetime) -> list[int]:
@@ -187,13 +188,13 @@ def _send(
 
 def _sheet_thread(sheet: ContactSheet) -> tuple[str | None, list[str]]:
     """Under the original sheet mail, after the reminders already sent about it."""
-    earlier = (
-        Outbox.select(Outbox.message_id)
-        .join(TimedStep, on=(TimedStep.outbox_id == Outbox.id))
-        .where((TimedStep.subject == "sheet") & (TimedStep.subject_id == sheet.id))
-        .order_by(TimedStep.id)
+    earlier = execute(
+        Outbox,
+        'SELECT o."message_id" FROM "timed_step" AS s JOIN "outbox" AS o ON o."id" = s."outbox_id"'
+        ' WHERE s."subject" = \'sheet\' AND s."subject_id" = ? ORDER BY s."id"',
+        (sheet.id,),
     )
-    ids = [row.message_id for row in earlier]
+    ids = [row[0] for row in earlier]
     if sheet.message_id:
         ids.insert(0, sheet.message_id)
     return (ids[-1], ids[:-1]) if ids else (None, [])

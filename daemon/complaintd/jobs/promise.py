@@ -14,9 +14,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from complaintd.jobs.due import business_calendar, due_after
-from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, steps_taken
+from complaintd.jobs.steps import (
+    StepKey,
+    claim_step,
+    locked,
+    note_mail,
+    steps_taken,
+    take_each,
+)
 from complaintd.runtime import Runtime
 from complaintd.store.models import ContactSheet, Ticket
+from complaintd.store.prepared import execute
 from complaintd.workflow.customer import send_to_customer
 from complaintd.workflow.departments import department_by_key
 from complaintd.workflow.mail import format_local
@@ -36,7 +44,7 @@ def keep_promises(runtime: Runtime, now: datetime) -> int:
         Ticket.status.in_(AWAITING_SOLUTION) & (Ticket.due_at <= now)
     )
     ids = [row.id for row in query.order_by(Ticket.due_at, Ticket.id)]
-    return sum(_update(runtime, ticket_id, now) for ticket_id in ids)
+    return take_each(runtime.database, ids, lambda i: _update(runtime, i, now), "ticket")
 
 
 def _update(runtime: Runtime, ticket_id: int, now: datetime) -> int:
@@ -81,13 +89,16 @@ def _update(runtime: Runtime, ticket_id: int, now: datetime) -> int:
 
 def sheet_progress(runtime: Runtime, ticket: Ticket) -> tuple[list[str], list[str]]:
     """The departments asked about ``ticket`` and those that have answered, by name."""
-    sheets = ContactSheet.select(ContactSheet.department, ContactSheet.status).where(
-        (ContactSheet.ticket == ticket) & (ContactSheet.status != "cancelled")
+    sheets = execute(
+        ContactSheet,
+        'SELECT "department", "status" FROM "contact_sheet"'
+        ' WHERE "ticket_id" = ? AND "status" != \'cancelled\' ORDER BY "id"',
+        (ticket.id,),
     )
     asked: dict[str, bool] = {}
-    for sheet in sheets.order_by(ContactSheet.id):
-        name = department_by_key(runtime, sheet.department).name
-        asked[name] = asked.get(name, False) or sheet.status == "answered"
+    for department, status in sheets:
+        name = department_by_key(runtime, department).name
+        asked[name] = asked.get(name, False) or status == "answered"
     return list(asked), [name for name, done in asked.items() if done]
 
 
@@ -99,7 +110,8 @@ def mark_sla_breaches(runtime: Runtime, now: datetime) -> int:
         & Ticket.sla_breached_at.is_null()
         & (Ticket.resolve_due_at <= now)
     )
-    return sum(_breach(runtime, row.id, now) for row in query.order_by(Ticket.resolve_due_at))
+    ids = [row.id for row in query.order_by(Ticket.resolve_due_at)]
+    return take_each(runtime.database, ids, lambda i: _breach(runtime, i, now), "ticket")
 
 
 def _set_resolve_deadlines(runtime: Runtime) -> None:

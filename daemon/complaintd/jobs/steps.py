@@ -10,6 +10,8 @@ crash before the commit leaves nothing behind, so the step is taken again.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -18,10 +20,12 @@ import peewee
 
 from complaintd.store.db import is_postgres
 from complaintd.store.models import Outbox
-from complaintd.store.prepared import insert_row
+from complaintd.store.prepared import execute, insert_row
 from complaintd.store.timed import TimedStep
 
 M = TypeVar("M", bound=peewee.Model)
+log = logging.getLogger(__name__)
+BATCH = 50  # steps per transaction: fewer commits, the write lock held a fraction of a second
 
 
 @dataclass(frozen=True)
@@ -54,32 +58,38 @@ def claim_step(key: StepKey, ticket_id: int, due_at: datetime, now: datetime) ->
 def note_mail(step_id: int, outbox_id: int | None) -> None:
     """Remember which outbox row a step sent (to withdraw it if it is no longer wanted)."""
     if outbox_id is not None:
-        TimedStep.update(outbox_id=outbox_id).where(TimedStep.id == step_id).execute()
+        execute(
+            TimedStep,
+            'UPDATE "timed_step" SET "outbox_id" = ? WHERE "id" = ?',
+            (outbox_id, step_id),
+        )
 
 
 def steps_taken(subject: str, subject_id: int, step: str) -> int:
     """How many times ``step`` was taken for the subject (the next ordinal minus one)."""
-    return (
-        TimedStep.select()
-        .where(
-            (TimedStep.subject == subject)
-            & (TimedStep.subject_id == subject_id)
-            & (TimedStep.step == step)
-        )
-        .count()
+    cursor = execute(
+        TimedStep,
+        'SELECT COUNT(*) FROM "timed_step" WHERE "subject" = ? AND "subject_id" = ? AND "step" = ?',
+        (subject, subject_id, step),
     )
+    return int(cursor.fetchone()[0])
 
 
 def locked(model: type[M], row_id: int) -> M | None:
     """Re-read row ``row_id`` inside the caller's transaction, locked on PostgreSQL.
 
     SQLite's write transactions are ``BEGIN IMMEDIATE``: the read is already the latest
-    committed state and no other writer can change it before the commit.
+    committed state and no other writer can change it before the commit.  The statement
+    is written once per model (building it with the query builder costs more than the
+    read itself).
     """
-    query = model.select().where(model._meta.primary_key == row_id)
-    if is_postgres(model._meta.database):
-        query = query.for_update()
-    return query.first()
+    database = model._meta.database
+    table = model._meta.table_name
+    sql = f'SELECT * FROM "{table}" WHERE "id" = {database.param}'
+    if is_postgres(database):
+        sql += " FOR UPDATE"
+    rows = list(model.raw(sql, row_id))
+    return rows[0] if rows else None
 
 
 def withdraw_mail(subject: str, subject_id: int, reason: str) -> int:
@@ -96,3 +106,22 @@ def withdraw_mail(subject: str, subject_id: int, reason: str) -> int:
         .execute()
     )
     return int(cancelled)
+
+
+def take_each(
+    database: peewee.Database, ids: Sequence[int], take: Callable[[int], int], what: str
+) -> int:
+    """``take(id)`` for every id, :data:`BATCH` to a transaction; the steps taken.
+
+    Each step runs in its own savepoint (its ``atomic()`` nests): a step that fails is
+    rolled back alone, logged, and tried again at the next tick, and the others go on.
+    """
+    taken = 0
+    for start in range(0, len(ids), BATCH):
+        with database.atomic():
+            for row_id in ids[start : start + BATCH]:
+                try:
+                    taken += take(row_id)
+                except Exception:
+                    log.exception("%s %d: step failed; tried again at the next tick", what, row_id)
+    return taken

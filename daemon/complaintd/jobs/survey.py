@@ -20,7 +20,7 @@ from urllib.parse import quote
 from complaintd.departments import known_line_key
 from complaintd.jobs.at_risk import clear_at_risk, flag_if_at_risk
 from complaintd.jobs.due import business_calendar, due_after
-from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail
+from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, take_each
 from complaintd.jobs.survey_plan import EXPIRY, SURVEY, SurveyStep, next_survey_step
 from complaintd.jobs.survey_reply import SurveyAnswer
 from complaintd.parse.model import ParsedMessage
@@ -39,7 +39,8 @@ SCORES = (5, 4, 3, 2, 1)
 def follow_up_surveys(runtime: Runtime, now: datetime) -> int:
     """Every survey step due at ``now`` (mail only within business hours)."""
     query = Survey.select(Survey.id).where(Survey.next_at <= now).order_by(Survey.next_at)
-    return sum(_survey_step(runtime, row.id, now) for row in query)
+    ids = [row.id for row in query]
+    return take_each(runtime.database, ids, lambda i: _survey_step(runtime, i, now), "survey")
 
 
 def _survey_step(runtime: Runtime, survey_id: int, now: datetime) -> int:

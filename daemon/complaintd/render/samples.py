@@ -538,7 +538,7 @@ def _timed_extra(kind: str, language: str) -> dict[str, Any]:
     names = _DEPARTMENTS[language]
     if kind == "progress_update":
         return {
-            "promised_at": _beijing(2026, 11, 21, 10, 0),
+            "promised_at": _beijing(2026, 11, 20, 18, 0),  # ticket.due_at: the next one
             "asked": [names["qc"], names["ops"]],
             "answered": [names["ops"]],
         }

@@ -181,3 +181,33 @@ def test_two_instances_on_postgresql_send_each_step_once(
         steps = Counter(kind for kind, _, _ in timed_mail(desk.show(number)))
         assert steps == {"progress_update": 1, "chaser": 1}
     assert set(sent_once(desk).values()) == {1}
+
+
+def test_the_daemon_ticks_the_jobs_through_schedule(desk: Desk) -> None:
+    import schedule
+
+    from complaintd.jobs.runner import schedule_jobs
+    from complaintd.store.timed import JobRun
+
+    [number] = complain(desk)
+    runtime = open_runtime(load_config(desk.config_path), FixedClock(parse_now(beijing(9, 29, 10))))
+    woken: list[bool] = []
+    try:
+        scheduler = schedule.Scheduler()
+        schedule_jobs(scheduler, runtime, lambda: woken.append(True))
+        [job] = scheduler.jobs
+        assert job.unit == "minutes" and job.at_time is not None and job.at_time.second == 0
+        scheduler.run_all()
+        assert woken == [True]  # mail was queued: the sender is woken
+        assert {run.job for run in JobRun.select()} == {"sla", "promise", "chase", "survey"}
+    finally:
+        close_database()
+    assert [kind for kind, _, _ in timed_mail(desk.show(number))] == ["progress_update", "chaser"]
+
+
+def test_check_warns_of_a_calendar_year_without_official_holidays(desk: Desk) -> None:
+    result = desk.cli("check", now="2026-12-06T11:00:00+08:00")
+    assert result.code == 0, result.err
+    assert "warning: calendar.country: no official CN holidays" in result.err
+    assert "2027" in result.err
+    assert "warning" not in desk.cli("check", now="2026-06-01T11:00:00+08:00").err

@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml tools/install-system-packages.sh
 	touch $(STAMP)
 
 demo: install
-	$(PY) tools/demo.py
+	$(PY) -m tools.demo
 
 test: install
 	$(PYTEST) -q -m "not slow"
@@ -40,12 +40,12 @@ format: install
 	$(VENV)/bin/ruff check --fix daemon tests tools
 
 wheel-check: install
-	$(PY) tools/wheel_check.py
+	$(PY) -m tools.wheel_check
 
 bench: install
-	$(PY) tools/bench_ingest.py
-	$(PY) tools/bench_outbox.py
-	$(PY) tools/bench_jobs.py
+	$(PY) -m tools.bench_ingest
+	$(PY) -m tools.bench_outbox
+	$(PY) -m tools.bench_jobs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

@@ -31,12 +31,12 @@ if importlib.util.find_spec("complaintd") is None:
 
 from imapclient import IMAPClient
 
-from complaintd.testing.dovecot import (
+from tests.support.dovecot import (
     DovecotNotInstalledError,
     DovecotServer,
     find_dovecot,
 )
-from complaintd.testing.smtpsink import SmtpSink
+from tests.support.smtpsink import SmtpSink
 
 # -- real IMAP server -------------------------------------------------------------
 

@@ -34,20 +34,20 @@ import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
-from complaintd.testing import corpus
-from complaintd.testing import dovecot as dovecot_module
-from complaintd.testing import postgres as postgres_module
-from complaintd.testing.dovecot import DovecotError, DovecotServer
-from complaintd.testing.images import make_jpeg, make_png
-from complaintd.testing.ports import LOOPBACK, can_bind, port_accepts
-from complaintd.testing.postgres import (
+from tests.support import corpus
+from tests.support import dovecot as dovecot_module
+from tests.support import postgres as postgres_module
+from tests.support.dovecot import DovecotError, DovecotServer
+from tests.support.images import make_jpeg, make_png
+from tests.support.ports import LOOPBACK, can_bind, port_accepts
+from tests.support.postgres import (
     PostgresError,
     PostgresServer,
     create_database,
     drop_database,
     newest_bindir,
 )
-from complaintd.testing.samples import (
+from tests.support.samples import (
     DESK_ADDRESS,
     WAYBILL_RE,
     SampleMeta,
@@ -56,7 +56,7 @@ from complaintd.testing.samples import (
     generate_mailbox,
     generate_mailbox_with_meta,
 )
-from complaintd.testing.smtpsink import SmtpSink, parse_mode
+from tests.support.smtpsink import SmtpSink, parse_mode
 
 MAILBOX_SIZE = 2000
 
@@ -374,7 +374,7 @@ def test_postgres_port_collision_is_retried(monkeypatch: pytest.MonkeyPatch) -> 
 
 _ABANDONING_SCRIPT = """
 import signal, time
-from complaintd.testing.postgres import PostgresServer
+from tests.support.postgres import PostgresServer
 signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
 server = PostgresServer()
 server.start()

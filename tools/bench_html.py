@@ -1,8 +1,8 @@
 """HTML bombs, 1 KB to 200 KB: seconds to convert (html_to_text) and to analyse the mail.
 
-Prints one row per bomb of ``complaintd.testing.hostile``; a linear converter takes about
-4x longer from 50 KB to 200 KB, a quadratic one 16x.  Run: ``.venv/bin/python
-tools/bench_html.py``.
+Prints one row per bomb of ``tests.support.hostile``; a linear converter takes about
+4x longer from 50 KB to 200 KB, a quadratic one 16x.  Run: ``.venv/bin/python -m
+tools.bench_html`` from the checkout.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from tests.support.hostile import BOMB_UNITS, bomb_markup, html_mail
+
 from complaintd.classify.extract import DEFAULT_PATTERNS
 from complaintd.classify.rules import DEFAULT_RULES
 from complaintd.parse.html_text import html_to_text
-from complaintd.testing.hostile import BOMB_UNITS, bomb_markup, html_mail
 from complaintd.workflow.analysis import AnalysisSettings, analyze
 
 SIZES = (1_000, 10_000, 50_000, 200_000)

@@ -31,10 +31,11 @@ import time
 from pathlib import Path
 
 from imapclient import IMAPClient
+from tests.support.dovecot import DovecotServer
+from tests.support.ports import free_port
+from tests.support.samples import generate_mailbox
 
-from complaintd.testing.dovecot import DovecotServer
-from complaintd.testing.ports import free_port
-from complaintd.testing.samples import generate_mailbox
+from complaintd.store.inbound_status import InboundStatus
 
 PASSWORD = "bench"
 FOLDER = "bench"
@@ -66,6 +67,7 @@ url = "sqlite:///{workdir}/complaintd.db"
 name = "Bench Desk"
 address = "complaints@lida.example"
 token_secret_env = "COMPLAINTD_TOKEN_SECRET"
+flood_max_tickets = 0  # the bench mailbox arrives at once: every message is a complaint
 [[mailbox]]
 name = "complaints"
 host = "127.0.0.1"
@@ -183,7 +185,9 @@ def _inbound_count(database: Path) -> int:
 
 
 def _processed_count(database: Path) -> int:
-    return _count(database, "SELECT count(*) FROM inbound_message WHERE status != 'pending'")
+    return _count(
+        database, f"SELECT count(*) FROM inbound_message WHERE status != '{InboundStatus.PENDING}'"
+    )
 
 
 def _count(database: Path, sql: str) -> int:

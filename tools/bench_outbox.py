@@ -32,8 +32,11 @@ import aiosmtplib
 from complaintd.clock import FixedClock
 from complaintd.config import build_config
 from complaintd.outbox.sender import flush_outbox
+from complaintd.render.contexts import AckMail
 from complaintd.runtime import open_runtime
 from complaintd.store.models import Outbox, Ticket
+from complaintd.store.outbox_status import OutboxStatus
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.customer import send_to_customer
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -76,7 +79,7 @@ def queue_acknowledgements(runtime, count: int) -> None:  # type: ignore[no-unty
         for index in range(count):
             ticket = Ticket.create(
                 number=f"TS-202611-{index + 1:04d}",
-                status="received",
+                status=TicketStatus.RECEIVED,
                 severity="general",
                 category="damage",
                 source="email",
@@ -89,12 +92,14 @@ def queue_acknowledgements(runtime, count: int) -> None:  # type: ignore[no-unty
                 updated_at=NOW,
                 due_at=NOW,
             )
-            send_to_customer(runtime, ticket, "ack", now=NOW, auto_submitted="auto-replied")
+            send_to_customer(runtime, ticket, AckMail(), now=NOW, auto_submitted="auto-replied")
 
 
 def reset_to_pending() -> None:
     """Make every row due again for the next measured run."""
-    Outbox.update(status="pending", attempts=0, sent_at=None, next_attempt_at=NOW).execute()
+    Outbox.update(
+        status=OutboxStatus.PENDING, attempts=0, sent_at=None, next_attempt_at=NOW
+    ).execute()
 
 
 async def bare_loop(port: int, messages: list[tuple[str, list[str], bytes]]) -> None:
@@ -111,7 +116,7 @@ def sink_process() -> Iterator[int]:
     """An aiosmtpd sink in a child process; yields its port."""
     code = (
         "import sys\n"
-        "from complaintd.testing.smtpsink import SmtpSink\n"
+        "from tests.support.smtpsink import SmtpSink\n"
         "with SmtpSink() as sink:\n"
         "    print(sink.port, flush=True)\n"
         "    sys.stdin.read()\n"
@@ -150,7 +155,7 @@ def main() -> int:
             start = time.perf_counter()
             counts = flush_outbox(runtime)
             ours.append(time.perf_counter() - start)
-            assert counts["sent"] == args.messages, counts
+            assert counts[OutboxStatus.SENT] == args.messages, counts
     ratios = [o / b for o, b in zip(ours, bare, strict=True)]
     report = {
         "messages": args.messages,

@@ -15,9 +15,9 @@ import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 
-from complaintd.testing.dovecot import DovecotServer
-from complaintd.testing.samples import demo_messages
-from complaintd.testing.smtpsink import SmtpSink
+from tests.support.dovecot import DovecotServer
+from tests.support.samples import demo_messages
+from tests.support.smtpsink import SmtpSink
 
 CONFIG = """\
 [database]

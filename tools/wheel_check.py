@@ -16,8 +16,8 @@ import tempfile
 import venv
 from pathlib import Path
 
-from complaintd.testing.dovecot import DovecotServer
-from complaintd.testing.smtpsink import SmtpSink
+from tests.support.dovecot import DovecotServer
+from tests.support.smtpsink import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = """\

@@ -10,10 +10,11 @@ import datetime
 import time
 from collections.abc import Callable
 
+from tests.support.samples import generate_mailbox
+
 from complaintd.classify import classify, detect_language, extract_registration
 from complaintd.parse import parse_message
 from complaintd.parse.model import ParsedMessage
-from complaintd.testing.samples import generate_mailbox
 
 ps = [parse_message(r) for r in generate_mailbox(1000, seed=1)]
 d = datetime.date(2026, 11, 20)

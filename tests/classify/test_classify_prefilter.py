@@ -119,8 +119,9 @@ def _random_text(rng: random.Random, parts: int) -> str:
 @functools.cache
 def corpus() -> list[str]:
     """Seeded random texts plus realistic sample mail bodies (built once)."""
+    from tests.support.samples import generate_mailbox
+
     from complaintd.parse import parse_message
-    from complaintd.testing.samples import generate_mailbox
 
     rng = random.Random(20261120)
     texts = [_random_text(rng, rng.randint(1, 40)) for _ in range(1500)]

@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 from hypothesis import strategies as st
 
-from complaintd.testing.hostile import BOMB_UNITS, bomb_markup, html_mail
-from complaintd.testing.samples import generate_mailbox
 from complaintd.thread.tokens import make_token, reply_address
 from tests.integration.mails import mail
 from tests.parse.corpus import CORPORA, HANDMADE, LICENCE_NAMES, TEXT_FIXTURE_DIRS
+from tests.support.hostile import BOMB_UNITS, bomb_markup, html_mail
+from tests.support.samples import generate_mailbox
 
 SECRET = b"fuzz-token-secret-0123456789"
 TICKET_NUMBER = "TS-202611-0007"

@@ -18,10 +18,10 @@ from hypothesis import given
 
 from complaintd.classify.extract import DEFAULT_PATTERNS
 from complaintd.classify.rules import DEFAULT_RULES
-from complaintd.departments.commands import parse_agent_instruction
-from complaintd.departments.form import parse_department_answer
 from complaintd.errors import PermanentError
 from complaintd.parse.model import ParsedMessage
+from complaintd.staff_replies.commands import parse_agent_instruction
+from complaintd.staff_replies.form import parse_department_answer
 from complaintd.thread.routing import (
     Lookups,
     MailFacts,

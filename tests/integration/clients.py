@@ -36,7 +36,7 @@ from email.utils import format_datetime, formataddr, getaddresses
 from enum import StrEnum
 from html import escape
 
-from complaintd.testing.smtpsink import SinkMessage
+from tests.support.smtpsink import SinkMessage
 
 _counter = itertools.count(1)
 

@@ -12,15 +12,15 @@ from urllib.parse import urlparse
 import pytest
 
 from complaintd.store.db import close_database
-from complaintd.testing.dovecot import DovecotServer
-from complaintd.testing.postgres import (
+from tests.integration.desk import TOKEN_SECRET, Desk, write_config
+from tests.support.dovecot import DovecotServer
+from tests.support.postgres import (
     PostgresNotInstalledError,
     PostgresServer,
     create_database,
     drop_database,
     find_postgres_bindir,
 )
-from tests.integration.desk import TOKEN_SECRET, Desk, write_config
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintd.cli.main import main
-from complaintd.testing.dovecot import DovecotServer
+from tests.support.dovecot import DovecotServer
 
 TOKEN_SECRET = "integration-test-token-secret"
 

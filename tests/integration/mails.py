@@ -11,7 +11,7 @@ from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from complaintd.testing.smtpsink import SinkMessage
+from tests.support.smtpsink import SinkMessage
 
 _counter = itertools.count(1)
 

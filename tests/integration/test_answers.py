@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from complaintd.store.db import close_database, open_database
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Event, Ticket
-from complaintd.testing.smtpsink import SinkMessage
 from tests.integration.clients import ALL_CLIENTS, Client, reply
 from tests.integration.desk import Desk
 from tests.integration.mails import mail, parsed, text_of
+from tests.support.smtpsink import SinkMessage
 
 T0 = "2026-11-20T10:00:00+08:00"
 T1 = "2026-11-20T11:00:00+08:00"
@@ -40,7 +41,7 @@ def subjects_to(desk: Desk, address: str) -> list[str]:
     return [str(parsed(m)["Subject"]) for m in sent_to(desk, address)]
 
 
-def events(desk: Desk, number: str, action: str) -> list[dict[str, Any]]:
+def events(desk: Desk, number: str, action: EventAction) -> list[dict[str, Any]]:
     """The audit trail's ``action`` events of ticket ``number``, oldest first."""
     open_database(f"sqlite:///{desk.config_path.parent}/complaintd.db")
     try:
@@ -91,7 +92,7 @@ def test_a_refusal_goes_back_to_investigating_with_the_objection(
     desk.append(reply(proposal, answer, client=client, signature=SIGNATURE_ZH))
     desk.once(now=T2)
     assert desk.show(number)["status"] == "investigating"
-    [objection] = events(desk, number, "objection")
+    [objection] = events(desk, number, EventAction.OBJECTION)
     assert objection["text"].startswith(answer)
     assert PROPOSAL not in objection["text"]  # the quoted proposal is not the objection
     told = text_of(parsed(sent_to(desk, CUSTOMER)[-1]))
@@ -115,7 +116,7 @@ def test_a_question_or_condition_leaves_the_ticket_and_records_it(
     desk.append(reply(proposal, answer, client=client, signature=SIGNATURE_ZH))
     desk.once(now=T2)
     assert desk.show(number)["status"] == "solution_proposed"
-    [unclear] = events(desk, number, "proposal_answer_unclear")
+    [unclear] = events(desk, number, EventAction.PROPOSAL_ANSWER_UNCLEAR)
     assert unclear["why"] == why and unclear["text"].startswith(answer)
     assert len(sent_to(desk, CUSTOMER)) == before  # nobody told "solution confirmed"
 
@@ -134,7 +135,7 @@ def test_english_refusal_from_gmail(proposed: tuple[Desk, str, SinkMessage]) -> 
     )
     desk.once(now=T2)
     assert desk.show(number)["status"] == "investigating"
-    assert events(desk, number, "objection")[0]["text"].startswith(text)
+    assert events(desk, number, EventAction.OBJECTION)[0]["text"].startswith(text)
 
 
 def test_one_click_link_with_its_prefilled_subject(proposed: tuple[Desk, str, SinkMessage]) -> None:
@@ -285,7 +286,7 @@ def test_closing_or_invalidating_cancels_open_sheets_once(
     assert heading in text_of(notice) and rest[-1] in text_of(notice)
     assert_all_chinese(notice, "")
     assert notice["Reply-To"] == sheet["Reply-To"]
-    assert [e["department"] for e in events(desk, number, "sheet_cancelled")] == ["qc"]
+    assert [e["department"] for e in events(desk, number, EventAction.SHEET_CANCELLED)] == ["qc"]
 
     # A late answer on the cancelled sheet is kept on file; the sheet stays cancelled.
     answer = "调查结果：成立\n原因：业务人员操作失误\n处理方案：赔偿500元"
@@ -320,5 +321,5 @@ def test_raising_severity_keeps_the_promise_and_sets_an_internal_target(staffed_
     assert promised in ack
     assert f"已向客户承诺的答复时间为 {promised}" in text
     assert "内部目标为 2026年11月20日 13:00（北京时间）" in text  # serious: 2 h from the raise
-    [changed] = events(desk, number, "severity_changed")
+    [changed] = events(desk, number, EventAction.SEVERITY_CHANGED)
     assert changed["internal_due_at"].startswith("2026-11-20T05:00")  # 13:00 in UTC

@@ -18,7 +18,10 @@ from complaintd.clock import SystemClock
 from complaintd.store import migrations
 from complaintd.store.claims import claim, release, release_all, renew
 from complaintd.store.db import close_database, open_database
+from complaintd.store.mail_kind import MailKind
 from complaintd.store.models import Outbox
+from complaintd.store.outbox_status import OutboxStatus
+from tests.integration.desk import Desk
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -39,12 +42,12 @@ def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def queue_mail(count: int) -> list[int]:
     rows = [
         Outbox.create(
-            kind="ack",
+            kind=MailKind.ACK,
             message_id=f"m{i}@desk.example",
             mail_from="complaints@lida.example",
             rcpt_to=["c@x.example"],
             raw_message=b"x",
-            status="pending",
+            status=OutboxStatus.PENDING,
             next_attempt_at=T0,
             created_at=T0,
         )
@@ -56,7 +59,7 @@ def queue_mail(count: int) -> list[int]:
 def take(holder: str, limit: int = 3, lease: timedelta = LEASE) -> list[int]:
     rows = claim(
         Outbox,
-        Outbox.status == "pending",
+        Outbox.status == OutboxStatus.PENDING,
         holder=holder,
         lease=lease,
         limit=limit,
@@ -87,9 +90,9 @@ def test_renew_and_release_touch_only_the_holders_rows(ledger: str) -> None:
     ids = queue_mail(4)
     mine, theirs = take("me", limit=2), take("them", limit=2)
     assert renew(Outbox, ids, holder="me", lease=LEASE) == 2
-    assert release(Outbox, ids, holder="me", also_set={"status": "sent"}) == 2
+    assert release(Outbox, ids, holder="me", also_set={"status": OutboxStatus.SENT}) == 2
     assert holders() == {**dict.fromkeys(mine, None), **dict.fromkeys(theirs, "them")}
-    assert {Outbox.get_by_id(i).status for i in mine} == {"sent"}
+    assert {Outbox.get_by_id(i).status for i in mine} == {OutboxStatus.SENT}
     assert release_all(Outbox) == 2 and set(holders().values()) == {None}
 
 
@@ -115,6 +118,26 @@ def test_simultaneous_claimers_on_postgres_take_different_rows(pg_url: str) -> N
     for thread in threads:
         thread.join()
     every = [row for taken in results.values() for row in taken]
-    assert sorted(every) == ids  # each row claimed exactly once
-    assert all(results.values())  # nobody waited out the others
+    assert sorted(every) == ids  # each row claimed exactly once, by one of them
+    close_database()
+
+
+def test_a_killed_pass_leaves_claims_a_single_sqlite_instance_takes_back(desk: Desk) -> None:
+    """SQLite has one instance: a claim left by a killed pass is never waited out."""
+    from complaintd.store.models import InboundMessage
+    from tests.integration.mails import mail
+
+    desk.append(mail("货物破损", "运单号 SF1234567890123 的货物破损了。"))
+    desk.cli("db", "upgrade")
+    assert desk.cli("once", now="2026-11-20T10:00:00+08:00").code == 0
+    open_database(f"sqlite:///{desk.config_path.parent}/complaintd.db")
+    InboundMessage.update(
+        status="pending", claimed_by="dead-host:1:x", lease_until=datetime(2099, 1, 1, tzinfo=UTC)
+    ).execute()
+    close_database()
+    assert desk.cli("once", now="2026-11-20T10:00:00+08:00").code == 0
+    open_database(f"sqlite:///{desk.config_path.parent}/complaintd.db")
+    [row] = InboundMessage.select()
+    # Taken again at once (a duplicate of what the killed pass had already recorded).
+    assert (row.status, row.claimed_by, row.lease_until) == ("duplicate", None, None)
     close_database()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from complaintd.store.event_action import EventAction
 from tests.integration.clients import Client, reply
 from tests.integration.desk import Desk
 from tests.integration.mails import mail, parsed, text_of
@@ -134,16 +135,26 @@ def test_show_json_has_owner_and_every_event_in_the_desks_zone(staffed_desk: Des
     shown = desk.show(number)
     assert shown["owner"] == AGENT
     actions = [event["action"] for event in shown["events"]]
-    for action in ("ticket_created", "sheet_dispatched", "status_changed", "note"):
+    for action in (
+        EventAction.TICKET_CREATED,
+        EventAction.SHEET_DISPATCHED,
+        EventAction.STATUS_CHANGED,
+        EventAction.NOTE,
+    ):
         assert action in actions
-    assert "ownership_taken" in actions and "agent_mail_problems" in actions
-    assert actions.index("ownership_taken") < actions.index("note")  # in the order they happened
+    assert EventAction.OWNERSHIP_TAKEN in actions and EventAction.AGENT_MAIL_PROBLEMS in actions
+    # in the order they happened
+    assert actions.index(EventAction.OWNERSHIP_TAKEN) < actions.index(EventAction.NOTE)
     assert all(set(event) == {"at", "actor", "action", "detail"} for event in shown["events"])
     times = [event["at"] for event in shown["events"]]
-    times += [e["detail"]["due_at"] for e in shown["events"] if e["action"] == "sheet_dispatched"]
+    times += [
+        e["detail"]["due_at"]
+        for e in shown["events"]
+        if e["action"] == EventAction.SHEET_DISPATCHED
+    ]
     times.append(shown["contact_sheets"][0]["answer"]["at"])
     assert times and all(t.endswith("+08:00") for t in times), times
-    note = next(e for e in shown["events"] if e["action"] == "note")
+    note = next(e for e in shown["events"] if e["action"] == EventAction.NOTE)
     assert note["actor"].startswith("cli") and "周五前答复" in note["detail"]["text"]
     ack = next(m for m in shown["messages"] if m["kind"] == "ack")
     assert ack["delivery"]["status"] == "sent"

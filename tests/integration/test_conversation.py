@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from complaintd.store.event_action import EventAction
 from tests.integration.clients import ALL_CLIENTS, Client, as_message, reply
 from tests.integration.desk import Desk
 from tests.integration.mails import mail, parsed
@@ -177,7 +178,7 @@ def test_agent_traps_signature_colleague_line_take_and_refusals(staffed_desk: De
     assert len(sent_to(desk, CUSTOMER)) == to_customer  # the signature is not a reply
     shown = desk.show(number)
     assert shown["owner"] == AGENT
-    assert "ownership_taken" in events(desk, number)
+    assert EventAction.OWNERSHIP_TAKEN in events(desk, number)
 
     desk.append(reply(notice, "收到，这单我来跟进", client=Client.QQMAIL, sender=("王芳", AGENT)))
     desk.once(now=T2)

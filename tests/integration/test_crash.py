@@ -15,9 +15,12 @@ from collections import Counter
 import pytest
 
 from complaintd.store.db import close_database, open_database
+from complaintd.store.inbound_status import InboundStatus
+from complaintd.store.message_kind import Direction
 from complaintd.store.models import Event, InboundMessage, Message, Outbox, Ticket
-from complaintd.testing.samples import generate_mailbox
+from complaintd.store.outbox_status import OutboxStatus
 from tests.integration.desk import Desk
+from tests.support.samples import generate_mailbox
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +71,10 @@ def assert_every_message_is_one_event() -> None:
     )
     assert len(inbound) == MESSAGES
     assert len({row.uid for row in inbound}) == MESSAGES
-    assert Counter(row.status for row in inbound).keys() <= {"processed", "duplicate"}
+    assert Counter(row.status for row in inbound).keys() <= {
+        InboundStatus.PROCESSED,
+        InboundStatus.DUPLICATE,
+    }
     messages_per_inbound = Counter(
         m.inbound_id for m in Message.select(Message.inbound).where(Message.inbound.is_null(False))
     )
@@ -81,7 +87,8 @@ def assert_every_message_is_one_event() -> None:
             f"inbound {row.id} left no trace"
         )
     message_ids = Counter(
-        m.message_id for m in Message.select(Message.message_id).where(Message.direction == "in")
+        m.message_id
+        for m in Message.select(Message.message_id).where(Message.direction == Direction.IN)
     )
     assert max(message_ids.values()) == 1
 
@@ -90,7 +97,7 @@ def assert_every_mail_delivered(desk: Desk, kills: int) -> None:
     """Every outbox row was accepted by the server; a kill may resend what was in flight."""
     rows = list(Outbox.select(Outbox.message_id, Outbox.status))
     assert rows, "no acknowledgement was queued"
-    assert {row.status for row in rows} == {"sent"}
+    assert {row.status for row in rows} == {OutboxStatus.SENT}
     received = Counter(
         m.parsed()["Message-ID"].strip("<>") for m in desk.smtp.messages if m.accepted
     )
@@ -124,7 +131,7 @@ def test_sigkill_of_the_daemon_loses_nothing(desk: Desk) -> None:
     try:
         inbound = list(InboundMessage.select(InboundMessage.status))
         assert len(inbound) == len(raws)
-        assert {row.status for row in inbound} <= {"processed", "duplicate"}
+        assert {row.status for row in inbound} <= {InboundStatus.PROCESSED, InboundStatus.DUPLICATE}
         per_inbound = Counter(
             m.inbound_id
             for m in Message.select(Message.inbound).where(Message.inbound.is_null(False))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Any
 
-from complaintd.testing.smtpsink import SinkMessage
+from complaintd.store.event_action import EventAction
+from complaintd.store.ticket_status import TicketStatus
 from tests.integration.desk import Desk
 from tests.integration.mails import mail, parsed, text_of
+from tests.support.smtpsink import SinkMessage
 
 NOW = "2026-11-20T10:00:00+08:00"
 LATER = "2026-11-21T10:00:00+08:00"
@@ -188,7 +190,7 @@ def test_close_then_customer_writes_reopens(desk: Desk) -> None:
     from complaintd.store.models import Ticket
 
     open_database(f"sqlite:///{desk.config_path.parent}/complaintd.db")
-    Ticket.update(status="closed").where(Ticket.number == number).execute()
+    Ticket.update(status=TicketStatus.CLOSED).where(Ticket.number == number).execute()
     desk.append(mail(f"Re: [{number}] 已结案", "问题又出现了，货物还是没到。"))
     desk.once(now=LATER)
     assert desk.show(number)["status"] == "investigating"
@@ -267,5 +269,5 @@ def test_a_crm_forwarded_complaint_asking_for_no_auto_reply_is_a_ticket_without_
     [ticket] = desk.tickets()
     assert customer_mails(desk) == []
     events = desk.show(ticket["number"])["events"]
-    [suppressed] = [e for e in events if e["action"] == "ack_suppressed"]
+    [suppressed] = [e for e in events if e["action"] == EventAction.ACK_SUPPRESSED]
     assert "X-Auto-Response-Suppress" in suppressed["detail"]["reason"]

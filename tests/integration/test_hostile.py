@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from complaintd.testing.hostile import BOMB_UNITS, bomb_markup, html_mail
-from complaintd.testing.samples import generate_mailbox
 from complaintd.workflow import analysis
 from complaintd.workflow.analysis import POOL_THRESHOLD, AnalysisLimits
 from tests.integration.desk import Desk
 from tests.integration.mails import mail
 from tests.integration.test_operations import ticket_count, wait_until, watching
+from tests.support.hostile import BOMB_UNITS, bomb_markup, html_mail
+from tests.support.samples import generate_mailbox
 
 NOW = "2026-11-20T10:00:00+08:00"
 

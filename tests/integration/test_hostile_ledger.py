@@ -32,8 +32,8 @@ from complaintd.store.models import (
     Outbox,
     Participant,
 )
-from complaintd.testing.dovecot import DovecotServer
 from tests.integration.desk import Desk, write_config
+from tests.support.dovecot import DovecotServer
 
 NOW = "2026-11-20T10:00:00+08:00"
 DATE = "Fri, 20 Nov 2026 09:30:00 +0800"

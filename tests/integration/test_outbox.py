@@ -13,6 +13,7 @@ from complaintd.clock import FixedClock, parse_now
 from complaintd.config import load_config
 from complaintd.outbox.sender import claim_due, flush_outbox
 from complaintd.runtime import open_runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Event, Outbox
 from tests.integration.desk import CliResult, Desk
 from tests.integration.mails import mail
@@ -123,7 +124,7 @@ def cancel(desk: Desk, outbox_id: int, reason: str = "customer withdrew it by ph
 
 
 def cancel_events() -> list[Event]:
-    return list(Event.select().where(Event.action == "mail_cancelled").order_by(Event.id))
+    return list(Event.select().where(Event.action == EventAction.MAIL_CANCELLED).order_by(Event.id))
 
 
 def test_cancelled_pending_mail_is_never_sent_and_the_audit_trail_says_who_and_why(

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from complaintd.testing.dovecot import DovecotServer
-from complaintd.testing.smtpsink import SinkMessage, SmtpSink
 from tests.integration.desk import Desk, write_config
 from tests.integration.mails import mail, parsed
+from tests.support.dovecot import DovecotServer
+from tests.support.smtpsink import SinkMessage, SmtpSink
 
 T0 = "2026-11-20T10:00:00+08:00"
 UTF8_ADDRESS = "张三@公司.example"

@@ -15,9 +15,10 @@ from complaintd.store import migrations
 from complaintd.store.db import open_database
 from complaintd.store.models import Ticket, TicketCounter
 from complaintd.store.numbering import allocate_ticket_number
-from complaintd.testing.dovecot import DovecotServer
-from complaintd.testing.samples import generate_mailbox
+from complaintd.store.ticket_status import TicketStatus
 from tests.integration.desk import Desk, write_config
+from tests.support.dovecot import DovecotServer
+from tests.support.samples import generate_mailbox
 
 pytestmark = pytest.mark.postgres
 
@@ -78,7 +79,7 @@ def test_migration_7_makes_an_old_ledgers_mail_columns_text(pg_url: str) -> None
     name = "上海浦东新区国际物流供应链管理有限公司华东区域客户服务中心" * 10
     Ticket.create(
         number="TS-202611-0001",
-        status="received",
+        status=TicketStatus.RECEIVED,
         severity="general",
         category="other",
         source="email",
@@ -125,7 +126,7 @@ def test_ticket_number_is_unique_in_the_schema(pg_url: str) -> None:
     database = open_database(pg_url)
     migrations.upgrade(database, SystemClock())
     fields = {
-        "status": "received",
+        "status": TicketStatus.RECEIVED,
         "severity": "general",
         "category": "other",
         "source": "email",

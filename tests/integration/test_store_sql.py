@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import peewee
 import pytest
@@ -12,6 +13,10 @@ import pytest
 from complaintd.clock import SystemClock
 from complaintd.store import migrations
 from complaintd.store.db import close_database, open_database
+from complaintd.store.event_action import EventAction
+from complaintd.store.inbound_status import InboundStatus
+from complaintd.store.mail_kind import MailKind
+from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import (
     Blob,
     Event,
@@ -35,6 +40,7 @@ from complaintd.store.queries import (
     thread_message_ids,
     ticket_of_message_ids,
 )
+from complaintd.store.ticket_status import TicketStatus
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -57,7 +63,7 @@ def new_ticket(number: str, email: str, at: datetime) -> Ticket:
     return create(
         Ticket,
         number=number,
-        status="received",
+        status=TicketStatus.RECEIVED,
         severity="normal",
         category="delay",
         source="email",
@@ -67,6 +73,12 @@ def new_ticket(number: str, email: str, at: datetime) -> Ticket:
         created_at=at,
         updated_at=at,
     )
+
+
+def add_message(ticket: Ticket, kind: MessageKind | MailKind, at: datetime, **more: Any) -> Message:
+    """A message of ``ticket``: incoming for a MessageKind, the desk's for a MailKind."""
+    direction = Direction.IN if isinstance(kind, MessageKind) else Direction.OUT
+    return create(Message, ticket=ticket, direction=direction, kind=kind, created_at=at, **more)
 
 
 def test_create_writes_and_returns_the_same_row_with_defaults(ledger: peewee.Database) -> None:
@@ -81,16 +93,16 @@ def test_create_writes_and_returns_the_same_row_with_defaults(ledger: peewee.Dat
 def test_save_writes_only_the_changed_columns(ledger: peewee.Database) -> None:
     ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
     execute(Ticket, "UPDATE ticket SET subject = ? WHERE id = ?", ("changed elsewhere", ticket.id))
-    ticket.status, ticket.tags = "investigating", ["emergency"]
+    ticket.status, ticket.tags = TicketStatus.INVESTIGATING, ["emergency"]
     assert ticket.save() == 1
     stored = Ticket.get_by_id(ticket.id)
     assert (stored.status, stored.tags, stored.subject) == (
-        "investigating",
+        TicketStatus.INVESTIGATING,
         ["emergency"],
         "changed elsewhere",
     )
     assert ticket.save() is False  # nothing left to write
-    assert update_row(Ticket, ticket.id + 1, {"status": "closed"}) == 0  # no such row
+    assert update_row(Ticket, ticket.id + 1, {"status": TicketStatus.CLOSED}) == 0  # no such row
 
 
 def test_ignored_conflicts_insert_nothing(ledger: peewee.Database) -> None:
@@ -105,8 +117,10 @@ def test_ignored_conflicts_insert_nothing(ledger: peewee.Database) -> None:
 
 
 def test_execute_takes_question_marks_on_every_database(ledger: peewee.Database) -> None:
-    insert_row(Event, {"at": T0, "actor": "cli", "action": "note", "detail": {"text": "哈"}})
-    cursor = execute(Event, "SELECT actor, detail FROM event WHERE action = ?", ("note",))
+    insert_row(
+        Event, {"at": T0, "actor": "cli", "action": EventAction.NOTE, "detail": {"text": "哈"}}
+    )
+    cursor = execute(Event, "SELECT actor, detail FROM event WHERE action = ?", (EventAction.NOTE,))
     assert cursor.fetchall() == [("cli", '{"text":"哈"}')]
 
 
@@ -115,10 +129,10 @@ def test_customer_history(ledger: peewee.Database) -> None:
     old = new_ticket("TS-202611-0001", "a@x.example", T0 - timedelta(days=40))
     assert customer_history("a@x.example", month, day) == CustomerHistory(None, None)
     recent = new_ticket("TS-202611-0002", "a@x.example", T0 - timedelta(hours=2))
-    create(Message, ticket=old, direction="out", kind="ack", created_at=old.created_at)
+    add_message(old, MailKind.ACK, old.created_at)
     assert customer_history("a@x.example", month, day) == CustomerHistory("TS-202611-0002", None)
     assert customer_history("b@x.example", month, day) == CustomerHistory(None, None)
-    create(Message, ticket=recent, direction="out", kind="ack", created_at=recent.created_at)
+    add_message(recent, MailKind.ACK, recent.created_at)
     history = customer_history("a@x.example", month, day)
     assert history == CustomerHistory("TS-202611-0002", "TS-202611-0002")
     later = T0 + timedelta(days=2)
@@ -132,13 +146,13 @@ def test_recent_complaints_count_tickets_and_flood_mail(ledger: peewee.Database)
     long_address = "x" * 1200 + "@x.example"  # stored as its bounded key
     assert recent_complaints(long_address, since, T0) == RecentComplaints(0, None)
     old = new_ticket("TS-202611-0001", long_address, T0 - timedelta(days=1))
-    create(Message, ticket=old, direction="in", kind="complaint", created_at=old.created_at)
+    add_message(old, MessageKind.COMPLAINT, old.created_at)
     first = new_ticket("TS-202611-0002", long_address, T0 - timedelta(minutes=5))
     second = new_ticket("TS-202611-0003", long_address, T0 - timedelta(minutes=4))
     for ticket, minutes in ((first, 5), (second, 4), (second, 3), (first, 2)):
         at = T0 - timedelta(minutes=minutes)
-        create(Message, ticket=ticket, direction="in", kind="complaint", created_at=at)
-    create(Message, ticket=second, direction="out", kind="ack", created_at=T0)
+        add_message(ticket, MessageKind.COMPLAINT, at)
+    add_message(second, MailKind.ACK, T0)
     assert recent_complaints(long_address, since, T0) == RecentComplaints(4, first.id)
     assert recent_complaints("b@x.example", since, T0) == RecentComplaints(0, None)
 
@@ -158,9 +172,7 @@ def test_recent_complaints_go_by_the_servers_arrival_time(ledger: peewee.Databas
             fetched_at=T0,
             received_at=T0 - timedelta(hours=hours),
         )
-        create(
-            Message, ticket=ticket, inbound=inbound, direction="in", kind="complaint", created_at=T0
-        )
+        add_message(ticket, MessageKind.COMPLAINT, T0, inbound=inbound)
     arrived = T0 - timedelta(minutes=55)
     window = recent_complaints("a@x.example", arrived - timedelta(minutes=10), arrived)
     assert window == RecentComplaints(1, ticket.id)  # only the one that arrived an hour ago
@@ -180,23 +192,15 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         fetched_at=T0,
     )
     insert_row(InboundRaw, {"inbound": inbound, "raw_message": b"raw"})
-    complaint = create(
-        Message,
-        ticket=ticket,
-        inbound=inbound,
-        direction="in",
-        kind="complaint",
-        message_id="c1@x.example",
-        created_at=T0,
+    complaint = add_message(
+        ticket, MessageKind.COMPLAINT, T0, inbound=inbound, message_id="c1@x.example"
     )
-    create(
-        Message,
-        ticket=ticket,
-        direction="out",
-        kind="ack",
+    add_message(
+        ticket,
+        MailKind.ACK,
+        T0 + timedelta(seconds=1),
         message_id="a1@desk.example",
         to_addrs=["c@x.example"],
-        created_at=T0 + timedelta(seconds=1),
     )
     [known] = incoming_messages("c1@x.example", None, "", "")
     assert (known.id, known.ticket_id, known.ticket_number) == (
@@ -224,7 +228,7 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         Outbox,
         {
             "ticket": other,
-            "kind": "ack",
+            "kind": MailKind.ACK,
             "message_id": "o1@desk.example",
             "mail_from": "desk@x.example",
             "rcpt_to": ["b@x.example"],
@@ -238,8 +242,8 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
     assert ticket_of_message_ids(["a1@desk.example", "o1@desk.example"]) == ticket.id
     assert ticket_of_message_ids(["nobody@x.example"]) is None
     assert ticket_of_message_ids([]) is None
-    mark_inbound_done(inbound.id, "processed", ticket.id, T0 + timedelta(minutes=1))
+    mark_inbound_done(inbound.id, InboundStatus.PROCESSED, ticket.id, T0 + timedelta(minutes=1))
     done = InboundMessage.get_by_id(inbound.id)
-    assert (done.status, done.ticket_id, done.attempts) == ("processed", ticket.id, 1)
+    assert (done.status, done.ticket_id, done.attempts) == (InboundStatus.PROCESSED, ticket.id, 1)
     assert done.processed_at == T0 + timedelta(minutes=1)
     assert bytes(InboundRaw.get_by_id(inbound.id).raw_message) == b"raw"

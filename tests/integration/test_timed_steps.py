@@ -20,11 +20,11 @@ from complaintd.config import load_config
 from complaintd.jobs.runner import run_due_jobs
 from complaintd.runtime import open_runtime
 from complaintd.store.db import close_database
-from complaintd.testing.dovecot import DovecotServer
 from tests.integration.clients import Client, reply
 from tests.integration.desk import Desk, write_config
 from tests.integration.mails import mail
 from tests.integration.timed_desk import TIMED, beijing, sent_once, timed_desk, timed_mail
+from tests.support.dovecot import DovecotServer
 
 MONDAY = beijing(9, 28, 10)
 QC = ("质检部 李工", "qc@lida.example")

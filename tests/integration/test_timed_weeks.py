@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from complaintd.testing.dovecot import DovecotServer
 from tests.integration.clients import Client, reply
 from tests.integration.desk import Desk
 from tests.integration.mails import mail
@@ -26,6 +25,7 @@ from tests.integration.timed_desk import (
     timed_desk,
     timed_mail,
 )
+from tests.support.dovecot import DovecotServer
 
 QC_ANSWER = (
     "调查结果：成立\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from complaintd.testing.dovecot import DovecotServer
 from tests.integration.desk import Desk, write_config
+from tests.support.dovecot import DovecotServer
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 

@@ -8,7 +8,7 @@ import pytest
 
 from complaintd.parse import parse_message
 from complaintd.parse.html_text import html_to_text
-from complaintd.testing.hostile import BOMB_UNITS, COMPLAINT_HTML, bomb_markup, html_mail
+from tests.support.hostile import BOMB_UNITS, COMPLAINT_HTML, bomb_markup, html_mail
 
 # The old converter took a minute on 20 KB of nested lists and 4-25 s on 100 KB of the
 # unclosed kinds; the new one takes at most 0.15 s on 100 KB here.

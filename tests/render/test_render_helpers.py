@@ -21,6 +21,7 @@ from complaintd.render import (
     severity_label,
     status_label,
 )
+from complaintd.store.ticket_status import TicketStatus
 
 
 def test_labels_cover_every_domain_key() -> None:
@@ -35,15 +36,7 @@ def test_labels_cover_every_domain_key() -> None:
         "other",
     }
     assert set(SEVERITY_LABELS) == {"serious", "important", "general"}
-    assert set(STATUS_LABELS) == {
-        "received",
-        "investigating",
-        "solution_proposed",
-        "implementing",
-        "follow_up",
-        "closed",
-        "invalid",
-    }
+    assert set(STATUS_LABELS) == set(TicketStatus)
     assert set(CAUSE_LABELS) == {
         "staff_error",
         "sales_error",

@@ -15,8 +15,6 @@ import pytest
 from complaintd.classify.extract import DEFAULT_PATTERNS
 from complaintd.classify.rules import DEFAULT_RULES
 from complaintd.errors import PermanentError
-from complaintd.testing.hostile import bomb_markup, html_mail
-from complaintd.testing.samples import generate_mailbox
 from complaintd.workflow import analysis
 from complaintd.workflow.analysis import (
     POOL_THRESHOLD,
@@ -27,6 +25,8 @@ from complaintd.workflow.analysis import (
     analyze,
     worker_count,
 )
+from tests.support.hostile import bomb_markup, html_mail
+from tests.support.samples import generate_mailbox
 
 SETTINGS = AnalysisSettings(DEFAULT_RULES, DEFAULT_PATTERNS, "zh-CN")
 DAY = date(2026, 11, 20)
@@ -121,7 +121,7 @@ import sys
 from datetime import date
 from complaintd.classify.extract import DEFAULT_PATTERNS
 from complaintd.classify.rules import DEFAULT_RULES
-from complaintd.testing.hostile import bomb_markup, html_mail
+from tests.support.hostile import bomb_markup, html_mail
 from complaintd.workflow.analysis import AnalysisSettings, Analyzer
 
 analyzer = Analyzer(AnalysisSettings(DEFAULT_RULES, DEFAULT_PATTERNS, "zh-CN"), date(2026, 11, 20))

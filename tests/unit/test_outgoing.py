@@ -11,6 +11,9 @@ import pytest
 
 from complaintd.outbox.compose import OutgoingMail, build_message, header_safe, thread_references
 from complaintd.outbox.sender import classify_failure, retry_delay
+from complaintd.store.mail_kind import MailKind
+from complaintd.store.outbox_status import DeliveryOutcome
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.status import IllegalTransition, can_transition, check_transition
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -18,7 +21,7 @@ NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 def outgoing(**overrides: object) -> OutgoingMail:
     fields: dict[str, object] = {
-        "kind": "ack",
+        "kind": MailKind.ACK,
         "from_address": "complaints@lida.example",
         "from_name": "Lida 客服",
         "to": ("a@x.example",),
@@ -82,28 +85,30 @@ def test_retry_delay_doubles_and_caps() -> None:
 @pytest.mark.parametrize(
     ("error", "kind"),
     [
-        (aiosmtplib.SMTPResponseException(451, "try later"), "temporary"),
-        (aiosmtplib.SMTPResponseException(550, "no such user"), "permanent"),
-        (aiosmtplib.SMTPDataError(554, "rejected"), "permanent"),
-        (aiosmtplib.SMTPConnectError("refused"), "temporary"),
-        (aiosmtplib.SMTPServerDisconnected("gone"), "temporary"),
-        (ConnectionRefusedError(111, "refused"), "temporary"),
+        (aiosmtplib.SMTPResponseException(451, "try later"), DeliveryOutcome.TEMPORARY),
+        (aiosmtplib.SMTPResponseException(550, "no such user"), DeliveryOutcome.PERMANENT),
+        (aiosmtplib.SMTPDataError(554, "rejected"), DeliveryOutcome.PERMANENT),
+        (aiosmtplib.SMTPConnectError("refused"), DeliveryOutcome.TEMPORARY),
+        (aiosmtplib.SMTPServerDisconnected("gone"), DeliveryOutcome.TEMPORARY),
+        (ConnectionRefusedError(111, "refused"), DeliveryOutcome.TEMPORARY),
         (
             aiosmtplib.SMTPRecipientsRefused(
                 [aiosmtplib.SMTPRecipientRefused(450, "mailbox busy", "a@x")]
             ),
-            "temporary",
+            DeliveryOutcome.TEMPORARY,
         ),
         (
             aiosmtplib.SMTPRecipientsRefused(
                 [aiosmtplib.SMTPRecipientRefused(550, "unknown", "a@x")]
             ),
-            "permanent",
+            DeliveryOutcome.PERMANENT,
         ),
     ],
     ids=["451", "550", "554-data", "connect", "disconnect", "refused", "rcpt-450", "rcpt-550"],
 )
-def test_smtp_failures_are_classified_by_rfc5321_code(error: Exception, kind: str) -> None:
+def test_smtp_failures_are_classified_by_rfc5321_code(
+    error: Exception, kind: DeliveryOutcome
+) -> None:
     assert classify_failure(error)[0] == kind
 
 
@@ -125,10 +130,11 @@ def test_smtp_failures_are_classified_by_rfc5321_code(error: Exception, kind: st
     ],
 )
 def test_status_machine(current: str, target: str, allowed: bool) -> None:
-    assert can_transition(current, target) is allowed
+    """DESIGN.md's steps, in its words."""
+    assert can_transition(TicketStatus(current), TicketStatus(target)) is allowed
     if not allowed:
         with pytest.raises(IllegalTransition, match=f"cannot go from {current} to {target}"):
-            check_transition("TS-202611-0001", current, target)
+            check_transition("TS-202611-0001", TicketStatus(current), TicketStatus(target))
 
 
 @pytest.mark.parametrize(

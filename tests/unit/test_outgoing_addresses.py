@@ -11,6 +11,7 @@ import pytest
 from complaintd.outbox.addresses import AddressError, needs_smtputf8, wire_address
 from complaintd.outbox.compose import OutgoingMail, build_message
 from complaintd.outbox.sender import Envelope, Undeliverable, smtp_transaction
+from complaintd.store.mail_kind import MailKind
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -86,7 +87,7 @@ def test_an_unsendable_address_is_undeliverable_before_any_smtp() -> None:
 def mail_to(*to: str) -> bytes:
     return build_message(
         OutgoingMail(
-            kind="ack",
+            kind=MailKind.ACK,
             from_address="complaints@lida.example",
             from_name="Lida 客服",
             to=to,

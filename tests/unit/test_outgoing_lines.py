@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from complaintd.outbox.compose import OutgoingMail, build_message, header_safe
 from complaintd.outbox.headers import MAX_LINE_OCTETS, MAX_REFERENCES
+from complaintd.store.mail_kind import MailKind
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 WORD = "x" * 5000
@@ -31,7 +32,7 @@ LONG_ID = "CAF" + "a1B2" * 500 + "@mail.gmail.com"
 
 def outgoing(**overrides: object) -> OutgoingMail:
     fields: dict[str, object] = {
-        "kind": "ack",
+        "kind": MailKind.ACK,
         "from_address": "complaints@lida.example",
         "from_name": "Lida 客服",
         "to": ("zhang.wei@customer.example",),

@@ -17,7 +17,11 @@ from complaintd.errors import NotFoundError, UsageError
 from complaintd.runtime import Runtime, open_runtime
 from complaintd.store import migrations
 from complaintd.store.db import open_database, redact_url
+from complaintd.store.event_action import EventAction
+from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.models import InboundMessage, Ticket
+from complaintd.store.outbox_status import OutboxStatus
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.views.records import TicketFilter, load_records, select_tickets
 from complaintd.views.story import ticket_story
 from complaintd.views.table import plain_table, ticket_csv, ticket_table
@@ -132,7 +136,7 @@ def run_daemon(runtime: Runtime, config_path: str) -> int:
 def tickets_list(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets list``: table, JSON or CSV, soonest due first."""
     chosen = TicketFilter(
-        status=args.status,
+        status=TicketStatus(args.status) if args.status else None,
         overdue=args.overdue,
         owner=args.owner,
         search=args.search,
@@ -178,7 +182,7 @@ def inbound_failed(args: argparse.Namespace, runtime: Runtime) -> int:
             InboundMessage.attempts,
             InboundMessage.error,
         )
-        .where(InboundMessage.status == "failed")
+        .where(InboundMessage.status == InboundStatus.FAILED)
         .order_by(InboundMessage.id)
     )
     documents = [
@@ -206,6 +210,7 @@ def inbound_failed(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def inbound_retry(args: argparse.Namespace, runtime: Runtime) -> int:
     """``inbound retry``: back to pending, then processed at once."""
+    from complaintd.workflow.intake import IntakeAction
     from complaintd.workflow.pipeline import process_one, retry_failed
 
     ids = retry_failed(runtime, None if args.all else args.id)
@@ -220,7 +225,7 @@ def inbound_retry(args: argparse.Namespace, runtime: Runtime) -> int:
             else f"{result.action} {result.ticket_number or ''}"
         )
         print(f"{inbound_id}: {outcome.strip()}", file=sys.stderr)
-        still_failing += result is not None and result.action == "failed"
+        still_failing += result is not None and result.action == IntakeAction.FAILED
     return 1 if still_failing else 0
 
 
@@ -292,12 +297,12 @@ def tickets_dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def tickets_note(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets note NUMBER --text``: an internal note in the audit trail."""
-    from complaintd.workflow.records import record_event
+    from complaintd.store.records import record_event
 
     text = read_text(args)
     with runtime.database.atomic():
         ticket = _ticket(args.number)
-        record_event(runtime.clock.now(), cli_actor(), "note", ticket=ticket, text=text)
+        record_event(runtime.clock.now(), cli_actor(), EventAction.NOTE, ticket=ticket, text=text)
     return 0
 
 
@@ -331,7 +336,7 @@ def outbox_list(args: argparse.Namespace, runtime: Runtime) -> int:
             "sent_at": iso(r.sent_at, zone),
             "error": r.last_error,
         }
-        for r in outbox_rows(args.status)
+        for r in outbox_rows(OutboxStatus(args.status) if args.status else None)
     ]
     if args.format == "json":
         print_json(documents)

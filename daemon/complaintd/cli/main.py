@@ -18,6 +18,7 @@ from complaintd.cli.ticket_options import add_ticket_commands
 from complaintd.clock import Clock, FixedClock, SystemClock, parse_now
 from complaintd.config import DEFAULT_CONFIG_PATH
 from complaintd.errors import ComplaintdError, ConfigError, NotFoundError, UsageError
+from complaintd.store.outbox_status import OutboxStatus
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -141,7 +142,7 @@ def _add_outbox_commands(sub: argparse._SubParsersAction) -> None:
         dest="outbox_command", required=True
     )
     listing = outbox.add_parser("list", help="list outgoing mail")
-    listing.add_argument("--status", choices=("pending", "sending", "sent", "failed", "cancelled"))
+    listing.add_argument("--status", choices=[status.value for status in OutboxStatus])
     listing.add_argument("--format", choices=("table", "json"), default="table")
     retry = outbox.add_parser("retry", help="send failed mail again")
     target = retry.add_mutually_exclusive_group(required=True)

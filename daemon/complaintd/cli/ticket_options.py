@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from complaintd.classify import CATEGORIES
-from complaintd.workflow.status import STATUSES
+from complaintd.store.ticket_status import TicketStatus
 
 SEVERITIES = ("serious", "important", "general")
 FORMATTER = argparse.RawDescriptionHelpFormatter
@@ -56,9 +56,9 @@ def _add_list(tickets: argparse._SubParsersAction) -> None:
     )
     listing.add_argument(
         "--status",
-        choices=STATUSES,
+        choices=[status.value for status in TicketStatus],
         metavar="STATUS",
-        help=f"only this status: {', '.join(STATUSES)}",
+        help=f"only this status: {', '.join(TicketStatus)}",
     )
     listing.add_argument(
         "--overdue",

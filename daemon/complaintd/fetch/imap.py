@@ -35,7 +35,9 @@ from complaintd.fetch.ledger import (
     store_batch,
 )
 from complaintd.runtime import Runtime
-from complaintd.workflow.records import record_event
+from complaintd.store.event_action import EventAction
+from complaintd.store.inbound_status import InboundStatus, ServerState
+from complaintd.store.records import record_event
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +167,7 @@ def fetch_new(
         record_event(
             runtime.clock.now(),
             "system",
-            "uidvalidity_changed",
+            EventAction.UIDVALIDITY_CHANGED,
             mailbox=mailbox.name,
             uidvalidity=status.uidvalidity,
         )
@@ -203,15 +205,19 @@ def dispose_processed(
     if state.uidvalidity is None:
         return 0
     rows = awaiting_disposal(mailbox.name, state.uidvalidity)
-    done = [r for r in rows if r.status in ("processed", "duplicate")]
-    failed = [r for r in rows if r.status == "failed"]
-    _dispose(client, done, mailbox.processed_folder, FETCHED_KEYWORD, "moved")
-    _dispose(client, failed, mailbox.quarantine_folder, FAILED_KEYWORD, "quarantined")
+    done = [r for r in rows if r.status in (InboundStatus.PROCESSED, InboundStatus.DUPLICATE)]
+    failed = [r for r in rows if r.status == InboundStatus.FAILED]
+    _dispose(client, done, mailbox.processed_folder, FETCHED_KEYWORD, ServerState.MOVED)
+    _dispose(client, failed, mailbox.quarantine_folder, FAILED_KEYWORD, ServerState.QUARANTINED)
     return len(rows)
 
 
 def _dispose(
-    client: imapclient.IMAPClient, rows: list, folder: str | None, keyword: str, moved: str
+    client: imapclient.IMAPClient,
+    rows: list,
+    folder: str | None,
+    keyword: str,
+    moved: ServerState,
 ) -> None:
     if not rows:
         return
@@ -223,7 +229,7 @@ def _dispose(
         mark_disposed(ids, moved)
     else:
         _flag(client, uids, keyword)
-        mark_disposed(ids, "flagged")
+        mark_disposed(ids, ServerState.FLAGGED)
 
 
 def _ensure_folder(client: imapclient.IMAPClient, folder: str) -> None:

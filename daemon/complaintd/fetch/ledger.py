@@ -14,6 +14,7 @@ from datetime import datetime
 
 import peewee
 
+from complaintd.store.inbound_status import InboundStatus, ServerState
 from complaintd.store.models import InboundMessage, InboundRaw, MailboxState
 from complaintd.store.prepared import insert_rows
 
@@ -129,13 +130,13 @@ def awaiting_disposal(mailbox: str, uidvalidity: int) -> list[InboundMessage]:
     ).where(
         (InboundMessage.mailbox == mailbox)
         & (InboundMessage.uidvalidity == uidvalidity)
-        & (InboundMessage.server_state == "pending")
-        & (InboundMessage.status != "pending")
+        & (InboundMessage.server_state == ServerState.PENDING)
+        & (InboundMessage.status != InboundStatus.PENDING)
     )
     return list(query.order_by(InboundMessage.uid))
 
 
-def mark_disposed(ids: list[int], server_state: str) -> None:
+def mark_disposed(ids: list[int], server_state: ServerState) -> None:
     """Record what was done to these rows on the server."""
     if ids:
         InboundMessage.update(server_state=server_state).where(InboundMessage.id.in_(ids)).execute()

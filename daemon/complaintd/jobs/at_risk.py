@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from complaintd.config.model import ScheduleConfig
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
+from complaintd.store.records import record_event
 from complaintd.store.timed import CustomerRisk
-from complaintd.workflow.records import record_event
 
 
 def counted_complaints(email: str, schedule: ScheduleConfig, now: datetime) -> list[str]:
@@ -42,7 +43,7 @@ def flag_if_at_risk(schedule: ScheduleConfig, ticket: Ticket, now: datetime) -> 
     record_event(
         now,
         "system",
-        "customer_at_risk",
+        EventAction.CUSTOMER_AT_RISK,
         ticket=ticket,
         customer=email,
         complaints=numbers,
@@ -62,7 +63,12 @@ def clear_at_risk(email: str | None, ticket: Ticket, because: str, now: datetime
     )
     if cleared:
         record_event(
-            now, "system", "customer_risk_cleared", ticket=ticket, customer=email, because=because
+            now,
+            "system",
+            EventAction.CUSTOMER_RISK_CLEARED,
+            ticket=ticket,
+            customer=email,
+            because=because,
         )
     return bool(cleared)
 

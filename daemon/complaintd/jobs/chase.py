@@ -21,13 +21,16 @@ from datetime import datetime
 from complaintd.jobs.due import business_calendar, due_after
 from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, take_each
 from complaintd.render import cause_choices
+from complaintd.render.contexts import ChaserMail, EscalationMail
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import ContactSheet, Outbox
 from complaintd.store.prepared import execute
+from complaintd.store.records import record_event
+from complaintd.store.sheet_status import SheetStatus
 from complaintd.workflow.departments import department_by_key
 from complaintd.workflow.internal import department_context, internal_context, sheet_context
 from complaintd.workflow.mail import complaint_files, queue_mail, scoped_reply_address
-from complaintd.workflow.records import record_event
 
 CHASER, ESCALATION = "chaser", "escalation"
 
@@ -51,7 +54,7 @@ def chase_sheets(runtime: Runtime, now: datetime) -> int:
 def _newly_overdue(now: datetime) -> list[int]:
     """Open sheets past their due time (index contact_sheet(status, due_at))."""
     query = ContactSheet.select(ContactSheet.id).where(
-        (ContactSheet.status == "open") & (ContactSheet.due_at <= now)
+        (ContactSheet.status == SheetStatus.OPEN) & (ContactSheet.due_at <= now)
     )
     return [row.id for row in query.order_by(ContactSheet.due_at, ContactSheet.id)]
 
@@ -59,7 +62,7 @@ def _newly_overdue(now: datetime) -> list[int]:
 def _chase_due(now: datetime) -> list[int]:
     """Overdue sheets whose next step is due (index contact_sheet(status, next_chase_at))."""
     query = ContactSheet.select(ContactSheet.id).where(
-        (ContactSheet.status == "overdue") & (ContactSheet.next_chase_at <= now)
+        (ContactSheet.status == SheetStatus.OVERDUE) & (ContactSheet.next_chase_at <= now)
     )
     return [row.id for row in query.order_by(ContactSheet.next_chase_at, ContactSheet.id)]
 
@@ -68,14 +71,14 @@ def _mark_overdue(runtime: Runtime, sheet_id: int, now: datetime) -> int:
     """``open`` -> ``overdue``, its first reminder due at the sheet's due time."""
     with runtime.database.atomic():
         sheet = locked(ContactSheet, sheet_id)
-        if sheet is None or sheet.status != "open" or sheet.due_at > now:
+        if sheet is None or sheet.status != SheetStatus.OPEN or sheet.due_at > now:
             return 0
-        sheet.status, sheet.next_chase_at = "overdue", sheet.due_at
+        sheet.status, sheet.next_chase_at = SheetStatus.OVERDUE, sheet.due_at
         sheet.save()
         record_event(
             now,
             "system",
-            "sheet_overdue",
+            EventAction.SHEET_OVERDUE,
             ticket=sheet.ticket_id,
             department=sheet.department,
             due_at=sheet.due_at.isoformat(),
@@ -87,7 +90,7 @@ def _chase(runtime: Runtime, sheet_id: int, now: datetime) -> int:
     """Take the sheet's next step in one transaction; 1 when a mail was queued."""
     with runtime.database.atomic():
         sheet = locked(ContactSheet, sheet_id)
-        if sheet is None or sheet.status != "overdue" or not sheet.next_chase_at:
+        if sheet is None or sheet.status != SheetStatus.OVERDUE or not sheet.next_chase_at:
             return 0  # answered or cancelled since the query: the chase stops here
         if sheet.next_chase_at > now:
             return 0
@@ -114,69 +117,67 @@ def _remind(runtime: Runtime, sheet: ContactSheet, now: datetime) -> Outbox | No
     record_event(
         now,
         "system",
-        "sheet_reminded",
+        EventAction.SHEET_REMINDED,
         ticket=sheet.ticket_id,
         department=sheet.department,
         reminder=sheet.reminders,
         next_at=sheet.next_chase_at.isoformat(),
     )
-    return _send(runtime, sheet, CHASER, department.emails, now, causes=cause_choices())
+    facts = department_context(department), sheet_context(runtime, sheet)
+    chaser = ChaserMail(department=facts[0], sheet=facts[1], causes=cause_choices())
+    return _send(runtime, sheet, chaser, department.emails, now)
 
 
 def _escalate(runtime: Runtime, sheet: ContactSheet, now: datetime) -> Outbox | None:
     """The one escalation to the department's manager (the admins when it has none)."""
-    sheet.status, sheet.next_chase_at = "escalated", None
+    sheet.status, sheet.next_chase_at = SheetStatus.ESCALATED, None
     sheet.save()
     department = department_by_key(runtime, sheet.department)
     recipients = [department.manager] if department.manager else list(runtime.config.desk.admins)
     record_event(
         now,
         "system",
-        "sheet_escalated",
+        EventAction.SHEET_ESCALATED,
         ticket=sheet.ticket_id,
         department=sheet.department,
         reminders=sheet.reminders,
         to=recipients,
         manager=department.manager,
     )
-    return _send(runtime, sheet, ESCALATION, recipients, now, reminders=sheet.reminders)
+    escalation = EscalationMail(
+        department=department_context(department),
+        sheet=sheet_context(runtime, sheet),
+        reminders=sheet.reminders,
+    )
+    return _send(runtime, sheet, escalation, recipients, now)
 
 
 def _send(
     runtime: Runtime,
     sheet: ContactSheet,
-    kind: str,
+    content: ChaserMail | EscalationMail,
     to: Sequence[str],
     now: datetime,
-    **extra: object,
 ) -> Outbox | None:
-    """Queue ``kind`` about ``sheet``: its form, case and files, its token, in its thread."""
+    """Queue ``content`` about ``sheet``: its case and files, its token, in its thread."""
     if not to:
         record_event(
             now,
             "system",
-            "mail_not_sent",
+            EventAction.MAIL_NOT_SENT,
             ticket=sheet.ticket_id,
-            kind=kind,
+            kind=content.kind,
             reason="nobody to send it to",
         )
         return None
     ticket = sheet.ticket
-    department = department_by_key(runtime, sheet.department)
-    context = internal_context(
-        runtime,
-        ticket,
-        department=department_context(department),
-        sheet=sheet_context(runtime, sheet),
-        **extra,
-    )
     return queue_mail(
         runtime,
         ticket,
-        kind,
+        content,
         to=to,
         language=runtime.config.desk.default_language,
-        context=context,
+        context=internal_context(runtime, ticket),
         reply_to=scoped_reply_address(runtime, ticket, f"s{sheet.id}"),
         thread=_sheet_thread(sheet),
         now=now,

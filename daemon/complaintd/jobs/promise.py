@@ -22,16 +22,19 @@ from complaintd.jobs.steps import (
     steps_taken,
     take_each,
 )
+from complaintd.render.contexts import ProgressUpdateMail
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import ContactSheet, Ticket
 from complaintd.store.prepared import execute
+from complaintd.store.records import record_event
+from complaintd.store.sheet_status import SheetStatus
+from complaintd.store.ticket_status import OPEN_STATUSES, TicketStatus
 from complaintd.workflow.customer import send_to_customer
 from complaintd.workflow.departments import department_by_key
 from complaintd.workflow.mail import format_local
-from complaintd.workflow.records import record_event
-from complaintd.workflow.status import OPEN_STATUSES
 
-AWAITING_SOLUTION = ("received", "investigating")
+AWAITING_SOLUTION = (TicketStatus.RECEIVED, TicketStatus.INVESTIGATING)
 PROGRESS_UPDATE = "progress_update"
 BACKFILL_BATCH = 1000
 
@@ -67,22 +70,17 @@ def _update(runtime: Runtime, ticket_id: int, now: datetime) -> int:
         record_event(
             now,
             "system",
-            "promise_kept",
+            EventAction.PROMISE_KEPT,
             ticket=ticket,
             update=ordinal,
             promised=promised.isoformat(),
             next_due_at=ticket.due_at.isoformat(),
         )
         asked, answered = sheet_progress(runtime, ticket)
-        row = send_to_customer(
-            runtime,
-            ticket,
-            PROGRESS_UPDATE,
-            now=now,
-            promised_at=format_local(promised, runtime),
-            asked=asked,
-            answered=answered,
+        update = ProgressUpdateMail(
+            promised_at=format_local(promised, runtime), asked=asked, answered=answered
         )
+        row = send_to_customer(runtime, ticket, update, now=now)
         note_mail(step_id, row.id if row else None)
     return 1
 
@@ -92,13 +90,13 @@ def sheet_progress(runtime: Runtime, ticket: Ticket) -> tuple[list[str], list[st
     sheets = execute(
         ContactSheet,
         'SELECT "department", "status" FROM "contact_sheet"'
-        ' WHERE "ticket_id" = ? AND "status" != \'cancelled\' ORDER BY "id"',
-        (ticket.id,),
+        ' WHERE "ticket_id" = ? AND "status" != ? ORDER BY "id"',
+        (ticket.id, SheetStatus.CANCELLED.value),
     )
     asked: dict[str, bool] = {}
     for department, status in sheets:
         name = department_by_key(runtime, department).name
-        asked[name] = asked.get(name, False) or status == "answered"
+        asked[name] = asked.get(name, False) or status == SheetStatus.ANSWERED
     return list(asked), [name for name, done in asked.items() if done]
 
 
@@ -145,7 +143,7 @@ def _breach(runtime: Runtime, ticket_id: int, now: datetime) -> int:
         record_event(
             now,
             "system",
-            "sla_breached",
+            EventAction.SLA_BREACHED,
             ticket=ticket,
             resolve_due_at=ticket.resolve_due_at.isoformat(),
             severity=ticket.severity,

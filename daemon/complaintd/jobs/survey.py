@@ -17,20 +17,29 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from complaintd.departments import known_line_key
 from complaintd.jobs.at_risk import clear_at_risk, flag_if_at_risk
 from complaintd.jobs.due import business_calendar, due_after
 from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, take_each
 from complaintd.jobs.survey_plan import EXPIRY, SURVEY, SurveyStep, next_survey_step
 from complaintd.jobs.survey_reply import SurveyAnswer
 from complaintd.parse.model import ParsedMessage
+from complaintd.render.contexts import (
+    ReopenedMail,
+    ScoreLink,
+    SurveyAlertMail,
+    SurveyMail,
+    SurveyReminderMail,
+)
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import known_line_key
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Message, Ticket
+from complaintd.store.records import record_event
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.store.timed import Survey
 from complaintd.workflow.customer import customer_reply_address, excerpt, send_to_customer
 from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines, format_local
-from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
 
 SCORES = (5, 4, 3, 2, 1)
@@ -51,7 +60,7 @@ def _survey_step(runtime: Runtime, survey_id: int, now: datetime) -> int:
             return 0
         ticket = locked(Ticket, survey.ticket_id)
         step = next_survey_step(survey, runtime.config.schedule)
-        if ticket is None or ticket.status != "follow_up" or step is None:
+        if ticket is None or ticket.status != TicketStatus.FOLLOW_UP or step is None:
             survey.next_at = None  # answered, reopened or closed by hand: nothing more to do
             survey.save()
             return 0
@@ -85,16 +94,16 @@ def _take(
         survey.sent_at = now
     else:
         survey.reminded_at = now
-    row = send_to_customer(
-        runtime,
-        ticket,
-        step.step,
-        now=now,
+    mail = SurveyMail if step.step == SURVEY else SurveyReminderMail
+    address = customer_reply_address(runtime, ticket)
+    content = mail(
         closed_at=format_local(survey.started_at, runtime),
         sent_at=format_local(survey.sent_at, runtime),
-        scores=score_links(customer_reply_address(runtime, ticket), ticket.number, ticket.language),
+        scores=score_links(address, ticket.number, ticket.language),
     )
-    record_event(now, "system", f"{step.step}_sent", ticket=ticket, round=survey.round)
+    row = send_to_customer(runtime, ticket, content, now=now)
+    action = EventAction.SURVEY_SENT if step.step == SURVEY else EventAction.SURVEY_REMINDER_SENT
+    record_event(now, "system", action, ticket=ticket, round=survey.round)
     following = next_survey_step(survey, runtime.config.schedule)
     survey.next_at = following.due_at if following else None
     survey.save()
@@ -106,7 +115,7 @@ def _expire(runtime: Runtime, survey: Survey, ticket: Ticket, now: datetime) -> 
     survey.expired_at, survey.next_at = now, None
     survey.save()
     reason = "survey unanswered" if ticket.customer_email else "no address to send a survey to"
-    transition(ticket, "closed", "system", now, reason=reason)
+    transition(ticket, TicketStatus.CLOSED, "system", now, reason=reason)
     if survey.sent_at is not None:
         flag_if_at_risk(runtime.config.schedule, ticket, now)
 
@@ -123,7 +132,7 @@ _LABELS = {
 }
 
 
-def score_links(address: str, number: str, language: str) -> list[dict[str, object]]:
+def score_links(address: str, number: str, language: str) -> list[ScoreLink]:
     """One ``mailto:`` (RFC 6068) per score, 5 to 1, pre-filling a reply the parser reads."""
     labels = _LABELS["en" if language == "en" else "zh-CN"]
     return [
@@ -169,7 +178,7 @@ def record_survey_answer(
     record_event(
         now,
         actor,
-        "survey_answered",
+        EventAction.SURVEY_ANSWERED,
         ticket=ticket,
         score=answer.score,
         satisfied=answer.satisfied,
@@ -179,8 +188,10 @@ def record_survey_answer(
     if answer.unhappy:
         _reopen_unhappy(runtime, ticket, answer, message.body, actor, now)
         return f"survey answered ({answer.score}): reopened"
-    if ticket.status == "follow_up":
-        transition(ticket, "closed", actor, now, reason=f"survey answered ({answer.score})")
+    if ticket.status == TicketStatus.FOLLOW_UP:
+        transition(
+            ticket, TicketStatus.CLOSED, actor, now, reason=f"survey answered ({answer.score})"
+        )
     return f"survey answered ({answer.score})"
 
 
@@ -188,22 +199,12 @@ def _reopen_unhappy(
     runtime: Runtime, ticket: Ticket, answer: SurveyAnswer, text: str, actor: str, now: datetime
 ) -> None:
     """Back to ``investigating`` with a new committed time; the customer and agents told."""
-    transition(
-        ticket, "investigating", actor, now, reason=f"survey: not satisfied ({answer.score})"
-    )
+    reason = f"survey: not satisfied ({answer.score})"
+    transition(ticket, TicketStatus.INVESTIGATING, actor, now, reason=reason)
     hours = runtime.config.sla[ticket.severity].first_response_hours
     ticket.due_at = due_after(runtime.config, now, hours)
     ticket.save()
-    send_to_customer(
-        runtime, ticket, "reopened", now=now, auto_submitted="auto-replied", text=excerpt(text)
-    )
-    send_internal(
-        runtime,
-        ticket,
-        "survey_alert",
-        agent_recipients(runtime, ticket),
-        now=now,
-        score=answer.score,
-        comment=answer.comment,
-        customer=actor,
-    )
+    reopened = ReopenedMail(text=excerpt(text))
+    send_to_customer(runtime, ticket, reopened, now=now, auto_submitted="auto-replied")
+    alert = SurveyAlertMail(score=answer.score, comment=answer.comment, customer=actor)
+    send_internal(runtime, ticket, alert, agent_recipients(runtime, ticket), now=now)

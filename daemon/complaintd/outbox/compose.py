@@ -31,6 +31,7 @@ from complaintd.outbox.headers import (
     msg_ids,
     unstructured,
 )
+from complaintd.store.mail_kind import MailKind
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -75,7 +76,7 @@ SMTP_COMPAT32 = _SmtpPolicy(linesep="\r\n")
 class OutgoingMail:
     """One mail the desk sends, before it becomes bytes."""
 
-    kind: str
+    kind: MailKind
     from_address: str
     from_name: str
     to: tuple[str, ...]

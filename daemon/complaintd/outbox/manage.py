@@ -14,13 +14,15 @@ import peewee
 
 from complaintd.errors import ComplaintdError, NotFoundError
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Outbox, Ticket
-from complaintd.workflow.records import record_event
+from complaintd.store.outbox_status import OutboxStatus
+from complaintd.store.records import record_event
 
-CANCELLABLE = ("pending", "failed")
+CANCELLABLE = (OutboxStatus.PENDING, OutboxStatus.FAILED)
 
 
-def outbox_rows(status: str | None) -> list[Outbox]:
+def outbox_rows(status: OutboxStatus | None) -> list[Outbox]:
     """Outbox rows with their ticket's number (no raw bytes), of one status or all, oldest first."""
     columns = [field for field in Outbox._meta.sorted_fields if field is not Outbox.raw_message]
     query = (
@@ -34,27 +36,27 @@ def outbox_rows(status: str | None) -> list[Outbox]:
 def retry_failed_mail(runtime: Runtime, outbox_id: int | None, deadline: timedelta) -> list[int]:
     """Failed rows (one, or all) back to pending now, with a fresh deadline."""
     now = runtime.clock.now()
-    query = Outbox.select(Outbox.id).where(Outbox.status == "failed")
+    query = Outbox.select(Outbox.id).where(Outbox.status == OutboxStatus.FAILED)
     if outbox_id is not None:
         query = query.where(Outbox.id == outbox_id)
     ids = [row.id for row in query]
     if ids:
         with runtime.database.atomic():
-            Outbox.update(status="pending", next_attempt_at=now, deadline_at=now + deadline).where(
-                Outbox.id.in_(ids)
-            ).execute()
+            Outbox.update(
+                status=OutboxStatus.PENDING, next_attempt_at=now, deadline_at=now + deadline
+            ).where(Outbox.id.in_(ids)).execute()
             for row_id in ids:
-                record_event(now, "cli", "mail_retry", outbox=row_id)
+                record_event(now, "cli", EventAction.MAIL_RETRY, outbox=row_id)
     return ids
 
 
-def cancel_refusal(outbox_id: int, status: str) -> str | None:
+def cancel_refusal(outbox_id: int, status: OutboxStatus) -> str | None:
     """Why a row in ``status`` cannot be cancelled, or None when it can (pure)."""
     if status in CANCELLABLE:
         return None
-    if status == "sent":
+    if status == OutboxStatus.SENT:
         return f"outbox mail {outbox_id} was sent already; a sent mail cannot be called back"
-    if status == "sending":
+    if status == OutboxStatus.SENDING:
         return (
             f"outbox mail {outbox_id} is being sent at this moment; "
             "if it fails, it can be cancelled then (see outbox list)"
@@ -71,9 +73,9 @@ def cancel_mail(runtime: Runtime, outbox_id: int, actor: str, reason: str) -> bo
     now = runtime.clock.now()
     with runtime.database.atomic():
         row = _row(outbox_id)
-        if row.status == "cancelled":
+        if row.status == OutboxStatus.CANCELLED:
             return False
-        refusal = cancel_refusal(outbox_id, row.status)
+        refusal = cancel_refusal(outbox_id, OutboxStatus(row.status))
         if refusal:
             raise ComplaintdError(refusal)
         earlier = f" (last error: {row.last_error})" if row.last_error else ""
@@ -81,7 +83,7 @@ def cancel_mail(runtime: Runtime, outbox_id: int, actor: str, reason: str) -> bo
         record_event(
             now,
             actor,
-            "mail_cancelled",
+            EventAction.MAIL_CANCELLED,
             ticket=row.ticket_id,
             kind=row.kind,
             message_id=row.message_id,
@@ -114,7 +116,11 @@ def _mark_cancelled(row: Outbox, note: str) -> None:
     """``cancelled`` only if still in the status it was read in (another pass may claim it)."""
     changed = (
         Outbox.update(
-            status="cancelled", claimed_at=None, claimed_by=None, lease_until=None, last_error=note
+            status=OutboxStatus.CANCELLED,
+            claimed_at=None,
+            claimed_by=None,
+            lease_until=None,
+            last_error=note,
         )
         .where((Outbox.id == row.id) & (Outbox.status == row.status))
         .execute()

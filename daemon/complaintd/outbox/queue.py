@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from complaintd.outbox.compose import OutgoingMail, build_message
+from complaintd.store.event_action import EventAction
+from complaintd.store.message_kind import Direction
 from complaintd.store.models import Message, Outbox, Ticket
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.prepared import create
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 
 def enqueue(
@@ -25,7 +28,7 @@ def enqueue(
         message = create(
             Message,
             ticket=ticket,
-            direction="out",
+            direction=Direction.OUT,
             kind=mail.kind,
             from_addr=mail.from_address,
             from_name=mail.from_name,
@@ -49,7 +52,7 @@ def enqueue(
         mail_from=envelope_from,
         rcpt_to=list(mail.to),
         raw_message=build_message(mail),
-        status="pending",
+        status=OutboxStatus.PENDING,
         next_attempt_at=at,
         deadline_at=at + deadline,
         created_at=at,
@@ -57,7 +60,7 @@ def enqueue(
     record_event(
         at,
         actor,
-        "mail_queued",
+        EventAction.MAIL_QUEUED,
         ticket=ticket,
         kind=mail.kind,
         to=list(mail.to),

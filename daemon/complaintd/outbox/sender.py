@@ -31,9 +31,11 @@ from complaintd.outbox.addresses import AddressError, needs_smtputf8, wire_addre
 from complaintd.runtime import Runtime
 from complaintd.store.claims import claim, new_holder, release_all, wall_clock
 from complaintd.store.db import is_postgres
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Outbox, Ticket
+from complaintd.store.outbox_status import DeliveryOutcome, OutboxStatus
 from complaintd.store.prepared import update_row
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +70,10 @@ class Undeliverable(Exception):
 
 @dataclass(frozen=True)
 class Delivery:
-    """The outcome of one attempt: ``sent``, ``temporary`` or ``permanent``."""
+    """The outcome of one attempt."""
 
     outbox_id: int
-    outcome: str
+    outcome: DeliveryOutcome
     detail: str
 
 
@@ -103,21 +105,22 @@ def smtp_transaction(envelope: Envelope, offers: Callable[[str], bool]) -> Trans
     return Transaction(sender, recipients, ["SMTPUTF8", *body])
 
 
-def classify_failure(exc: BaseException) -> tuple[str, str]:
-    """``(temporary|permanent, detail)`` for an SMTP exception (RFC 5321 4.2.1)."""
+def classify_failure(exc: BaseException) -> tuple[DeliveryOutcome, str]:
+    """``(TEMPORARY | PERMANENT, detail)`` for an SMTP exception (RFC 5321 4.2.1)."""
     if isinstance(exc, Undeliverable):
-        return "permanent", str(exc)
+        return DeliveryOutcome.PERMANENT, str(exc)
     if isinstance(exc, aiosmtplib.SMTPNotSupported):  # the server lacks what the mail needs
-        return "permanent", f"{type(exc).__name__}: {exc}"
+        return DeliveryOutcome.PERMANENT, f"{type(exc).__name__}: {exc}"
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         codes = [r.code for r in exc.recipients]
         detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
-        return ("temporary" if any(400 <= c < 500 for c in codes) else "permanent", detail)
+        temporary = any(400 <= c < 500 for c in codes)
+        return (DeliveryOutcome.TEMPORARY if temporary else DeliveryOutcome.PERMANENT, detail)
     if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 500:
-        return "permanent", f"{exc.code} {exc.message}"
+        return DeliveryOutcome.PERMANENT, f"{exc.code} {exc.message}"
     if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 400:
-        return "temporary", f"{exc.code} {exc.message}"
-    return "temporary", f"{type(exc).__name__}: {exc}"
+        return DeliveryOutcome.TEMPORARY, f"{exc.code} {exc.message}"
+    return DeliveryOutcome.TEMPORARY, f"{type(exc).__name__}: {exc}"
 
 
 async def open_smtp(smtp: SmtpConfig) -> aiosmtplib.SMTP:
@@ -233,7 +236,7 @@ async def _deliver(client: aiosmtplib.SMTP, envelope: Envelope) -> Delivery:
         )
     except ValueError as exc:  # an address aiosmtplib refuses to write (UnicodeEncodeError)
         raise Undeliverable(f"not sendable: {exc}") from exc
-    return Delivery(envelope.outbox_id, "sent", _describe_response(response))
+    return Delivery(envelope.outbox_id, DeliveryOutcome.SENT, _describe_response(response))
 
 
 def _not_tried(queue: asyncio.Queue[Envelope], reason: str) -> list[Delivery]:
@@ -241,7 +244,7 @@ def _not_tried(queue: asyncio.Queue[Envelope], reason: str) -> list[Delivery]:
     left = []
     while not queue.empty():
         envelope = queue.get_nowait()
-        left.append(Delivery(envelope.outbox_id, "temporary", f"not tried: {reason}"))
+        left.append(Delivery(envelope.outbox_id, DeliveryOutcome.TEMPORARY, f"not tried: {reason}"))
     return left
 
 
@@ -263,13 +266,13 @@ HOLDER = new_holder()
 
 def release_stale_claims(runtime: Runtime) -> int:
     """A single instance (SQLite) starting: every ``sending`` row is pending again."""
-    return release_all(Outbox, also_set={"status": "pending", "claimed_at": None})
+    return release_all(Outbox, also_set={"status": OutboxStatus.PENDING, "claimed_at": None})
 
 
 def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> list[Envelope]:
     """Claim rows due by ``due_by`` (and rows whose sender's lease ran out) to send."""
-    due = ((Outbox.status == "pending") & (Outbox.next_attempt_at <= due_by)) | (
-        Outbox.status == "sending"  # claimed by a sender that died: its lease ran out
+    due = ((Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= due_by)) | (
+        Outbox.status == OutboxStatus.SENDING  # claimed by a sender that died: its lease ran out
     )
     rows = claim(
         Outbox,
@@ -279,7 +282,7 @@ def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> l
         limit=limit,
         order_by=(Outbox.next_attempt_at, Outbox.id),
         columns=(Outbox.mail_from, Outbox.rcpt_to, Outbox.raw_message),
-        also_set={"status": "sending", "claimed_at": wall_clock()},
+        also_set={"status": OutboxStatus.SENDING, "claimed_at": wall_clock()},
     )
     return [Envelope(r.id, r.mail_from, tuple(r.rcpt_to), bytes(r.raw_message)) for r in rows]
 
@@ -300,7 +303,8 @@ def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[s
         ids = [delivery.outbox_id for delivery in deliveries]
         rows = {row.id: row for row in Outbox.select(*columns).where(Outbox.id.in_(ids))}
         for delivery in deliveries:
-            counts[_apply(rows[delivery.outbox_id], delivery, now)] += 1
+            status = _apply(rows[delivery.outbox_id], delivery, now)
+            counts[status.value] += 1  # plain names: the counts are logged and printed
     return counts
 
 
@@ -313,37 +317,44 @@ def _outcome(row: Outbox, delivery: Delivery, now: datetime) -> dict[str, object
         "claimed_by": None,
         "lease_until": None,
     }
-    if delivery.outcome == "sent":
+    if delivery.outcome == DeliveryOutcome.SENT:
         return {
             **common,
-            "status": "sent",
+            "status": OutboxStatus.SENT,
             "sent_at": now,
             "smtp_response": delivery.detail,
             "last_error": None,
         }
-    if delivery.outcome == "temporary" and (row.deadline_at is None or now < row.deadline_at):
+    if delivery.outcome == DeliveryOutcome.TEMPORARY and (
+        row.deadline_at is None or now < row.deadline_at
+    ):
         return {
             **common,
-            "status": "pending",
+            "status": OutboxStatus.PENDING,
             "last_error": delivery.detail,
             "next_attempt_at": now + retry_delay(attempts),
         }
-    gave_up = delivery.outcome == "temporary"
+    gave_up = delivery.outcome == DeliveryOutcome.TEMPORARY
     error = f"gave up at the deadline: {delivery.detail}" if gave_up else delivery.detail
-    return {**common, "status": "failed", "last_error": error}
+    return {**common, "status": OutboxStatus.FAILED, "last_error": error}
 
 
-def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
+# The audit event of a mail that went, or failed for good.
+_SETTLED = {OutboxStatus.SENT: EventAction.MAIL_SENT, OutboxStatus.FAILED: EventAction.MAIL_FAILED}
+
+
+def _apply(row: Outbox, delivery: Delivery, now: datetime) -> OutboxStatus:
     change = _outcome(row, delivery, now)
     update_row(Outbox, row.id, change)
-    status = str(change["status"])
+    status = OutboxStatus(str(change["status"]))
     _log_outcome(row, status, delivery.detail)
-    if status != "pending":
+    action = _SETTLED.get(status)  # a mail pending again is no event
+    if action is not None:
         detail = change.get("last_error") or change.get("smtp_response")
         record_event(
             now,
             "system",
-            f"mail_{status}",
+            action,
             ticket=row.ticket_id,
             kind=row.kind,
             message_id=row.message_id,
@@ -352,16 +363,18 @@ def _apply(row: Outbox, delivery: Delivery, now: datetime) -> str:
     return status
 
 
-def _log_outcome(row: Outbox, status: str, detail: str) -> None:
+def _log_outcome(row: Outbox, status: OutboxStatus, detail: str) -> None:
     """One line per attempt: ticket, kind, Message-ID and what became of the mail
     (INFO; WARNING when it failed for good)."""
-    level = logging.WARNING if status == "failed" else logging.INFO
+    level = logging.WARNING if status == OutboxStatus.FAILED else logging.INFO
     if not log.isEnabledFor(level):
         return
     number = "-"
     if row.ticket_id is not None:
         number = Ticket.select(Ticket.number).where(Ticket.id == row.ticket_id).scalar()
-    said = {"sent": "sent", "failed": "FAILED"}.get(status, "not sent, will retry")
+    said = {OutboxStatus.SENT: "sent", OutboxStatus.FAILED: "FAILED"}.get(
+        status, "not sent, will retry"
+    )
     log.log(
         level,
         "%s %s <%s> (outbox %d) %s: %s",

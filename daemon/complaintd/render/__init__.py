@@ -11,13 +11,17 @@ Public API::
     clean_subject(subject: str) -> str
     html_problems(markup: str) -> list[str]
     category_label / severity_label / status_label / cause_label(key, language) -> str
-    cause_choices() -> list[dict[str, str]]      the six causes as [{key, zh, en}]
+    cause_choices() -> list[CauseChoice]         the six causes as [{key, zh, en}]
     resolve_language(language: str | None) -> str
     KINDS (customer mail), INTERNAL_KINDS, ALL_KINDS, LANGUAGES, DEFAULT_LANGUAGE
+
+What each kind's templates are given (the typed contract the workflow and the samples
+share) is :mod:`complaintd.render.contexts`.
 """
 
 from __future__ import annotations
 
+from complaintd.render.contexts import ALL_KINDS, INTERNAL_KINDS, KINDS
 from complaintd.render.labels import (
     CATEGORY_LABELS,
     CAUSE_LABELS,
@@ -32,7 +36,7 @@ from complaintd.render.labels import (
     severity_label,
     status_label,
 )
-from complaintd.render.samples import ALL_KINDS, INTERNAL_KINDS, KINDS, sample_context
+from complaintd.render.samples import sample_context
 from complaintd.render.templates import (
     RenderedMail,
     TemplateRenderer,

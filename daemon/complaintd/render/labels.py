@@ -8,8 +8,10 @@ is better than an acknowledgement that is never sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict
 
-from complaintd.departments.form import CAUSE_LABELS as DEPARTMENT_CAUSE_LABELS
+from complaintd.staff_replies.form import CAUSE_LABELS as DEPARTMENT_CAUSE_LABELS
+from complaintd.store.ticket_status import TicketStatus
 
 LANGUAGES: tuple[str, ...] = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
@@ -33,13 +35,13 @@ SEVERITY_LABELS: Labels = {
 }
 
 STATUS_LABELS: Labels = {
-    "received": {"zh-CN": "已受理", "en": "Received"},
-    "investigating": {"zh-CN": "调查中", "en": "Under investigation"},
-    "solution_proposed": {"zh-CN": "已提出解决方案", "en": "Solution proposed"},
-    "implementing": {"zh-CN": "方案执行中", "en": "Solution being carried out"},
-    "follow_up": {"zh-CN": "回访中", "en": "Follow-up"},
-    "closed": {"zh-CN": "已结案", "en": "Closed"},
-    "invalid": {"zh-CN": "无效投诉", "en": "Invalid complaint"},
+    TicketStatus.RECEIVED: {"zh-CN": "已受理", "en": "Received"},
+    TicketStatus.INVESTIGATING: {"zh-CN": "调查中", "en": "Under investigation"},
+    TicketStatus.SOLUTION_PROPOSED: {"zh-CN": "已提出解决方案", "en": "Solution proposed"},
+    TicketStatus.IMPLEMENTING: {"zh-CN": "方案执行中", "en": "Solution being carried out"},
+    TicketStatus.FOLLOW_UP: {"zh-CN": "回访中", "en": "Follow-up"},
+    TicketStatus.CLOSED: {"zh-CN": "已结案", "en": "Closed"},
+    TicketStatus.INVALID: {"zh-CN": "无效投诉", "en": "Invalid complaint"},
 }
 
 # Why a department found a complaint valid: one table, owned by the reply-form parser
@@ -47,7 +49,15 @@ STATUS_LABELS: Labels = {
 CAUSE_LABELS: Labels = DEPARTMENT_CAUSE_LABELS
 
 
-def cause_choices() -> list[dict[str, str]]:
+class CauseChoice(TypedDict):
+    """One cause as the reply form lists it."""
+
+    key: str
+    zh: str
+    en: str
+
+
+def cause_choices() -> list[CauseChoice]:
     """The six causes as internal templates get them: ``[{key, zh, en}, ...]``, in order."""
     return [
         {"key": key, "zh": names["zh-CN"], "en": names["en"]} for key, names in CAUSE_LABELS.items()

@@ -1,86 +1,98 @@
 """Realistic sample contexts for every kind of mail the desk sends (pure).
 
 ``complaintd check`` renders each template with these, and the tests use them.  Each
-sample holds exactly the keys the workflow guarantees for its kind (see the context
-contract in :mod:`complaintd.render.templates`), so a template that reads a key its
-kind does not get fails the check instead of failing on a real customer.
+sample is built from the types of the context contract (:mod:`complaintd.render.contexts`)
+that the workflow builds too: it holds exactly the keys a kind gets, so a template that
+reads a key its kind does not get fails the check instead of failing on a real customer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from complaintd.departments.form import (
+from complaintd.render.contexts import (
+    ALL_KINDS,
+    INTERNAL_KINDS,
+    KINDS,
+    AckMail,
+    AgentAnswersMail,
+    AgentForwardMail,
+    AgentNewTicketMail,
+    AgentRefusedMail,
+    AgreedMail,
+    AnswerFacts,
+    AnswerIncompleteMail,
+    CaseFacts,
+    ChaserMail,
+    ContactSheetMail,
+    CustomerContext,
+    CustomerMail,
+    DepartmentAnswerMail,
+    DepartmentFacts,
+    DeskFacts,
+    EmergencyMail,
+    EscalationMail,
+    FloodMail,
+    ForwardedMail,
+    InternalContext,
+    InternalMail,
+    InvalidMail,
+    LetterMail,
+    MailContent,
+    ObjectionMail,
+    ProgressUpdateMail,
+    RejectedAnswerMail,
+    RejectedAttemptMail,
+    ReopenedMail,
+    ReplyMail,
+    ReplyOutcome,
+    ResolutionMail,
+    ScoreLink,
+    SheetCancelledMail,
+    SheetFacts,
+    SolutionMail,
+    SurveyAlertMail,
+    SurveyMail,
+    SurveyReminderMail,
+    TicketFacts,
+)
+from complaintd.render.labels import cause_choices, resolve_language
+from complaintd.render.times import LocalTime
+from complaintd.staff_replies.form import (
     FormIssue,
     describe_issue,
     form_prefill,
     parse_department_answer,
 )
-from complaintd.render.labels import cause_choices, resolve_language
-from complaintd.render.times import LocalTime
-
-# Mail to the customer.
-KINDS: tuple[str, ...] = (
-    "ack",
-    "reopened",
-    "invalid",
-    "reply",
-    "solution",
-    "agreed",
-    "objection",
-    "resolution",
-    "progress_update",
-    "survey",
-    "survey_reminder",
-)
-
-# Internal mail: to departments, their managers, desk agents, the response lead, admins.
-INTERNAL_KINDS: tuple[str, ...] = (
-    "contact_sheet",
-    "chaser",
-    "escalation",
-    "agent_new_ticket",
-    "agent_answers",
-    "department_answer",
-    "emergency",
-    "rejected_answer",
-    "answer_incomplete",
-    "sheet_cancelled",
-    "agent_forward",
-    "agent_refused",
-    "rejected_attempt",
-    "survey_alert",
-    "flood",
-)
-
-ALL_KINDS: tuple[str, ...] = KINDS + INTERNAL_KINDS
+from complaintd.store.mail_kind import MailKind
+from complaintd.store.ticket_status import TicketStatus
 
 # The ticket status at the moment each kind of mail is sent.
-_STATUS = {
-    "ack": "received",
-    "reopened": "investigating",
-    "invalid": "invalid",
-    "reply": "investigating",
-    "solution": "solution_proposed",
-    "agreed": "implementing",
-    "objection": "investigating",
-    "resolution": "follow_up",
-    "progress_update": "investigating",
-    "survey": "follow_up",
-    "survey_reminder": "follow_up",
-    **dict.fromkeys(INTERNAL_KINDS, "investigating"),
+_STATUS: dict[MailKind, TicketStatus] = {
+    MailKind.ACK: TicketStatus.RECEIVED,
+    MailKind.REOPENED: TicketStatus.INVESTIGATING,
+    MailKind.INVALID: TicketStatus.INVALID,
+    MailKind.REPLY: TicketStatus.INVESTIGATING,
+    MailKind.SOLUTION: TicketStatus.SOLUTION_PROPOSED,
+    MailKind.AGREED: TicketStatus.IMPLEMENTING,
+    MailKind.OBJECTION: TicketStatus.INVESTIGATING,
+    MailKind.RESOLUTION: TicketStatus.FOLLOW_UP,
+    MailKind.PROGRESS_UPDATE: TicketStatus.INVESTIGATING,
+    MailKind.SURVEY: TicketStatus.FOLLOW_UP,
+    MailKind.SURVEY_REMINDER: TicketStatus.FOLLOW_UP,
+    **dict.fromkeys(INTERNAL_KINDS, TicketStatus.INVESTIGATING),
 }
 
-
-_DESK = {
+_DESK: dict[str, DeskFacts] = {
     "zh-CN": {"name": "利达物流客户服务中心", "address": "complaints@lida.example"},
     "en": {"name": "Lida Logistics Customer Service", "address": "complaints@lida.example"},
 }
 
-_TICKET = {
+_TICKET: dict[str, dict[str, Any]] = {
     "zh-CN": {
         "subject": "运单SF1402736591货物破损，要求赔偿",
         "attachments": ["破损外箱.jpg", "签收单.jpg"],
@@ -105,33 +117,33 @@ _SOLUTION = {
     ),
 }
 
-_TEXT = {
+_TEXT: dict[str, dict[MailKind, str]] = {
     "zh-CN": {
-        "reopened": "补发的货物今天到了，还是有一箱外包装被压坏，问题并没有解决。",
-        "reply": (
+        MailKind.REOPENED: "补发的货物今天到了，还是有一箱外包装被压坏，问题并没有解决。",
+        MailKind.REPLY: (
             "我们已联系上海浦东网点核实，破损发生在中转分拨环节。\n"
             "质控部门正在评估损失，预计明天给您具体的处理意见。"
         ),
-        "objection": "赔偿金额太低，这两箱货的实际价值是2,560元，我有采购发票可以证明。",
-        "resolution": (
+        MailKind.OBJECTION: "赔偿金额太低，这两箱货的实际价值是2,560元，我有采购发票可以证明。",
+        MailKind.RESOLUTION: (
             "赔偿款1,280元已于2026年11月25日退回您的支付账户，补发的2箱货物已于11月24日由您签收。"
         ),
     },
     "en": {
-        "reopened": (
+        MailKind.REOPENED: (
             "The replacement arrived today and one carton is crushed again. The problem "
             "is not solved."
         ),
-        "reply": (
+        MailKind.REPLY: (
             "We have checked with our Shanghai Pudong branch: the cartons were damaged at "
             "the transfer hub. Quality Control is assessing the loss and we expect to "
             "send you a proposal tomorrow."
         ),
-        "objection": (
+        MailKind.OBJECTION: (
             "The amount is too low. The two cartons were worth CNY 2,560; I can send "
             "you the purchase invoice."
         ),
-        "resolution": (
+        MailKind.RESOLUTION: (
             "The compensation of CNY 1,280 was refunded to your payment account on "
             "25 November 2026, and you signed for the two replacement cartons on "
             "24 November."
@@ -154,6 +166,7 @@ _REASON = {
 _ANSWERS = {"zh-CN": ("同意", "不同意"), "en": ("agree", "disagree")}
 
 _DESK_ZONE = ZoneInfo("Asia/Shanghai")
+_NUMBER = "TS-202611-0001"
 
 
 def _beijing(year: int, month: int, day: int, hour: int, minute: int) -> LocalTime:
@@ -167,10 +180,10 @@ def _mailto(address: str, number: str, answer: str) -> str:
     return f"mailto:{address}?subject={subject}&body={quote(answer, safe='')}"
 
 
-def _ticket(kind: str, language: str) -> dict[str, Any]:
+def _ticket(kind: MailKind, language: str) -> TicketFacts:
     """The sample ticket as the workflow passes it to a template."""
     return {
-        "number": "TS-202611-0001",
+        "number": _NUMBER,
         "subject": _TICKET[language]["subject"],
         "category": "damage",
         "severity": "important",
@@ -314,13 +327,13 @@ _PARTIAL_ANSWER = {
 }
 # Kinds whose sample ticket had its severity raised after the acknowledgement: the
 # desk's own target is earlier than the time promised to the customer.
-_RAISED = ("department_answer", "agent_answers")
+_RAISED = (MailKind.DEPARTMENT_ANSWER, MailKind.AGENT_ANSWERS)
 _REJECTED_REASON = {
     "zh-CN": "zhangwei1987@163.example may not answer for qc",
     "en": "zhang.wei.1987@webmail.example may not answer for qc",
 }
 
-_FORWARDED = {
+_FORWARDED: dict[str, ForwardedMail] = {
     "zh-CN": {
         "from": "wangli@huanan-canyin.example",
         "name": "王丽",
@@ -341,30 +354,30 @@ _FORWARDED = {
 _WITHHELD = {"zh-CN": "收到，这单我来跟进", "en": "Got it, I'll take this one"}
 
 
-def _internal_ticket(kind: str, language: str) -> dict[str, Any]:
+def _internal_ticket(kind: MailKind, language: str) -> CaseFacts:
     """The sample ticket as the workflow passes it to an internal template."""
-    ticket = _ticket(kind, language)
     complaint = _COMPLAINT[language]
-    ticket.update(
-        customer_email=complaint["customer_email"],
-        customer_fax=None,
-        shipping_date="2026-11-18",
-        goods=complaint["goods"],
-        quantity=complaint["quantity"],
-        complaint_text=complaint["complaint_text"],
-        source="email",
-        internal_due_at=_beijing(2026, 11, 20, 16, 0) if kind in _RAISED else None,
-    )
-    if kind == "emergency":  # a serious complaint: the tighter SLA applies
-        ticket.update(severity="serious", due_at=_beijing(2026, 11, 20, 12, 0))
+    ticket: CaseFacts = {
+        **_ticket(kind, language),
+        "customer_email": complaint["customer_email"],
+        "customer_fax": None,
+        "shipping_date": "2026-11-18",
+        "goods": complaint["goods"],
+        "quantity": complaint["quantity"],
+        "complaint_text": complaint["complaint_text"],
+        "source": "email",
+        "internal_due_at": _beijing(2026, 11, 20, 16, 0) if kind in _RAISED else None,
+    }
+    if kind == MailKind.EMERGENCY:  # a serious complaint: the tighter SLA applies
+        ticket["severity"], ticket["due_at"] = "serious", _beijing(2026, 11, 20, 12, 0)
     return ticket
 
 
-def _department(key: str, language: str) -> dict[str, str]:
+def _department(key: str, language: str) -> DepartmentFacts:
     return {"key": key, "name": _DEPARTMENTS[language][key]}
 
 
-def _answers(language: str) -> list[dict[str, Any]]:
+def _answers(language: str) -> list[AnswerFacts]:
     """What Quality Control (valid) and Operations (invalid) answered."""
     names, text = _DEPARTMENTS[language], _ANSWER_TEXT[language]
     return [
@@ -387,81 +400,114 @@ def _answers(language: str) -> list[dict[str, Any]]:
     ]
 
 
-def _internal_extra(kind: str, language: str) -> dict[str, Any]:
-    """The keys an internal ``kind`` gets beyond language, desk and ticket."""
+def _sheet(reminders: int) -> SheetFacts:
+    return {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": reminders}
+
+
+def _sheet_mail(kind: MailKind, language: str) -> InternalMail | None:
+    """The sample of a kind about one contact sheet; None for other kinds."""
     qc = _department("qc", language)
-    if kind == "contact_sheet":
-        return {
-            "department": qc,
-            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 0},
-            "causes": cause_choices(),
-        }
-    if kind == "chaser":
-        return {
-            "department": qc,
-            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 1},
-            "causes": cause_choices(),
-        }
-    if kind == "escalation":
-        return {
-            "department": qc,
-            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 2},
-            "reminders": 2,
-        }
-    if kind == "agent_new_ticket":
+    if kind == MailKind.CONTACT_SHEET:
+        return ContactSheetMail(department=qc, sheet=_sheet(0), causes=cause_choices())
+    if kind == MailKind.CHASER:
+        return ChaserMail(department=qc, sheet=_sheet(1), causes=cause_choices())
+    if kind == MailKind.ESCALATION:
+        return EscalationMail(department=qc, sheet=_sheet(2), reminders=2)
+    if kind == MailKind.ANSWER_INCOMPLETE:
+        issues = [FormIssue(name, "missing") for name in ("finding", "solution")]
+        return AnswerIncompleteMail(
+            department=qc,
+            sheet=_sheet(0),
+            causes=cause_choices(),
+            problems=[describe_issue(issue, language) for issue in issues],
+            filled=form_prefill(parse_department_answer(_PARTIAL_ANSWER[language]), language),
+        )
+    if kind == MailKind.SHEET_CANCELLED:
+        return SheetCancelledMail(
+            department=qc,
+            sheet=_sheet(1),
+            cancelled_because=TicketStatus.CLOSED,
+            explanation=_TEXT[language][MailKind.RESOLUTION],
+        )
+    return None
+
+
+def _agent_mail(kind: MailKind, language: str) -> InternalMail:
+    """The sample of a kind to agents, the response lead or admins."""
+    if kind == MailKind.AGENT_NEW_TICKET:
         names = _DEPARTMENTS[language]
-        return {"dispatched": [names["qc"], names["ops"]]}
-    if kind == "agent_answers":
-        return {
-            "answers": _answers(language),
-            "all_invalid": False,
-            "suggested_solution": _ANSWER_TEXT[language]["solution"],
-        }
-    if kind == "department_answer":
-        return {
-            "department": qc,
-            "answer": _answers(language)[0],
-            "open_sheets": [_DEPARTMENTS[language]["ops"]],
-        }
-    if kind == "emergency":
-        return {"reason": _EMERGENCY_REASON[language]}
-    if kind == "answer_incomplete":
-        return {
-            "department": qc,
-            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 0},
-            "problems": [
-                describe_issue(FormIssue(name, "missing"), language)
-                for name in ("finding", "solution")
-            ],
-            "filled": form_prefill(parse_department_answer(_PARTIAL_ANSWER[language]), language),
-            "causes": cause_choices(),
-        }
-    if kind == "sheet_cancelled":
-        return {
-            "department": qc,
-            "sheet": {"due_at": _beijing(2026, 11, 20, 18, 0), "reminders": 1},
-            "cancelled_because": "closed",
-            "explanation": _TEXT[language]["resolution"],
-        }
-    if kind == "agent_forward":
-        return {"mail": _FORWARDED[language], "outcome": "disagreed"}
-    if kind == "agent_refused":
-        return {
-            "problems": ["#sevrity: unknown command (did you mean #severity?)"],
-            "withheld": _WITHHELD[language],
-        }
-    if kind == "rejected_attempt":
-        return {"reason": _REJECTED_REASON[language], **_REJECTED[language]}
-    if kind == "survey_alert":
-        return {
-            "score": 2,
-            "comment": _SURVEY_COMMENT[language],
-            "customer": _COMPLAINT[language]["customer_email"],
-        }
-    if kind == "flood":
-        return {"sender": _COMPLAINT[language]["customer_email"], "limit": 5, "window_minutes": 10}
-    # rejected_answer
-    return {"department": qc, "reason": _REJECTED_REASON[language], **_REJECTED[language]}
+        return AgentNewTicketMail(dispatched=[names["qc"], names["ops"]])
+    if kind == MailKind.AGENT_ANSWERS:
+        suggestion = _ANSWER_TEXT[language]["solution"]
+        return AgentAnswersMail(
+            answers=_answers(language), all_invalid=False, suggested_solution=suggestion
+        )
+    if kind == MailKind.DEPARTMENT_ANSWER:
+        return DepartmentAnswerMail(
+            department=_department("qc", language),
+            answer=_answers(language)[0],
+            open_sheets=[_DEPARTMENTS[language]["ops"]],
+        )
+    if kind == MailKind.EMERGENCY:
+        return EmergencyMail(reason=_EMERGENCY_REASON[language])
+    if kind == MailKind.AGENT_FORWARD:
+        return AgentForwardMail(mail=_FORWARDED[language], outcome=ReplyOutcome.DISAGREED)
+    if kind == MailKind.AGENT_REFUSED:
+        return AgentRefusedMail(
+            problems=["#sevrity: unknown command (did you mean #severity?)"],
+            withheld=_WITHHELD[language],
+        )
+    if kind == MailKind.FLOOD:
+        return FloodMail(sender=_COMPLAINT[language]["customer_email"], limit=5, window_minutes=10)
+    if kind == MailKind.SURVEY_ALERT:
+        customer = _COMPLAINT[language]["customer_email"]
+        return SurveyAlertMail(score=2, comment=_SURVEY_COMMENT[language], customer=customer)
+    rejected = _REJECTED[language]
+    if kind == MailKind.REJECTED_ATTEMPT:
+        return RejectedAttemptMail(reason=_REJECTED_REASON[language], **rejected)
+    assert kind == MailKind.REJECTED_ANSWER, kind
+    return RejectedAnswerMail(
+        department=_department("qc", language), reason=_REJECTED_REASON[language], **rejected
+    )
+
+
+def _customer_mail(kind: MailKind, language: str) -> CustomerMail:
+    """The sample of a kind of mail to the customer."""
+    if kind == MailKind.ACK:
+        return AckMail()
+    if kind == MailKind.INVALID:
+        return InvalidMail(reason=_REASON[language])
+    if kind == MailKind.SOLUTION:
+        agree, disagree = _ANSWERS[language]
+        address, number = _DESK[language]["address"], _NUMBER
+        return SolutionMail(
+            text=_SOLUTION[language],
+            agree_mailto=_mailto(address, number, agree),
+            disagree_mailto=_mailto(address, number, disagree),
+        )
+    if kind == MailKind.AGREED:
+        return AgreedMail(text=_SOLUTION[language])
+    if kind in _TIMED:
+        return _TIMED[kind](language)
+    letter = _LETTERS[kind]
+    return letter(text=_TEXT[language][kind])
+
+
+# The letters around one text of the customer's or the desk's (_TEXT holds each).
+_LETTERS: dict[MailKind, type[LetterMail]] = {
+    MailKind.REOPENED: ReopenedMail,
+    MailKind.REPLY: ReplyMail,
+    MailKind.OBJECTION: ObjectionMail,
+    MailKind.RESOLUTION: ResolutionMail,
+}
+
+
+def sample_mail(kind: MailKind, language: str) -> MailContent:
+    """The sample of what ``kind`` says beyond language, desk and ticket."""
+    language = resolve_language(language)
+    if kind in KINDS:
+        return _customer_mail(kind, language)
+    return _sheet_mail(kind, language) or _agent_mail(kind, language)
 
 
 def sample_context(kind: str, language: str) -> dict[str, Any]:
@@ -471,33 +517,21 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
     """
     if kind not in ALL_KINDS:
         raise ValueError(f"unknown mail kind {kind!r}; known: {', '.join(ALL_KINDS)}")
-    language = resolve_language(language)
-    if kind in INTERNAL_KINDS:
-        return {
+    known, language = MailKind(kind), resolve_language(language)
+    base: CustomerContext | InternalContext
+    if known in INTERNAL_KINDS:
+        base = {
             "language": language,
-            "desk": dict(_DESK[language]),
-            "ticket": _internal_ticket(kind, language),
-            **_internal_extra(kind, language),
+            "desk": _desk(language),
+            "ticket": _internal_ticket(known, language),
         }
-    ticket = _ticket(kind, language)
-    context: dict[str, Any] = {
-        "language": language,
-        "desk": dict(_DESK[language]),
-        "ticket": ticket,
-    }
-    if kind in _TEXT[language]:
-        context["text"] = _TEXT[language][kind]
-    elif kind in ("solution", "agreed"):
-        context["text"] = _SOLUTION[language]
-    if kind == "invalid":
-        context["reason"] = _REASON[language]
-    context.update(_timed_extra(kind, language))
-    if kind == "solution":
-        agree, disagree = _ANSWERS[language]
-        address = context["desk"]["address"]
-        context["agree_mailto"] = _mailto(address, ticket["number"], agree)
-        context["disagree_mailto"] = _mailto(address, ticket["number"], disagree)
-    return context
+    else:
+        base = {"language": language, "desk": _desk(language), "ticket": _ticket(known, language)}
+    return {**base, **sample_mail(known, language).values()}
+
+
+def _desk(language: str) -> DeskFacts:
+    return {"name": _DESK[language]["name"], "address": _DESK[language]["address"]}
 
 
 # --- timed mail: progress updates and surveys ---------------------------------------------
@@ -521,31 +555,44 @@ _SCORE_LABELS = {
 }
 
 
-def _score_links(language: str) -> list[dict[str, Any]]:
+def _score_links(language: str) -> list[ScoreLink]:
     """One mailto link per score, as the survey job builds them."""
     return [
         {
             "score": score,
             "label": _SCORE_LABELS[language][score],
-            "mailto": _mailto("complaints@lida.example", "TS-202611-0001", f"评分 {score}"),
+            "mailto": _mailto(_DESK[language]["address"], _NUMBER, f"评分 {score}"),
         }
         for score in (5, 4, 3, 2, 1)
     ]
 
 
-def _timed_extra(kind: str, language: str) -> dict[str, Any]:
-    """The keys of the timed customer kinds (progress update, survey and its reminder)."""
+def _progress_update(language: str) -> ProgressUpdateMail:
     names = _DEPARTMENTS[language]
-    if kind == "progress_update":
-        return {
-            "promised_at": _beijing(2026, 11, 20, 18, 0),  # ticket.due_at: the next one
-            "asked": [names["qc"], names["ops"]],
-            "answered": [names["ops"]],
-        }
-    if kind in ("survey", "survey_reminder"):
-        return {
-            "closed_at": _beijing(2026, 11, 25, 16, 30),
-            "sent_at": _beijing(2026, 11, 28, 10, 0),
-            "scores": _score_links(language),
-        }
-    return {}
+    return ProgressUpdateMail(
+        promised_at=_beijing(2026, 11, 20, 18, 0),  # ticket.due_at is the next one
+        asked=[names["qc"], names["ops"]],
+        answered=[names["ops"]],
+    )
+
+
+def _survey(language: str) -> SurveyMail:
+    return SurveyMail(
+        closed_at=_beijing(2026, 11, 25, 16, 30),
+        sent_at=_beijing(2026, 11, 28, 10, 0),
+        scores=_score_links(language),
+    )
+
+
+def _survey_reminder(language: str) -> SurveyReminderMail:
+    survey = _survey(language)
+    return SurveyReminderMail(
+        closed_at=survey.closed_at, sent_at=survey.sent_at, scores=survey.scores
+    )
+
+
+_TIMED: dict[MailKind, Callable[[str], CustomerMail]] = {
+    MailKind.PROGRESS_UPDATE: _progress_update,
+    MailKind.SURVEY: _survey,
+    MailKind.SURVEY_REMINDER: _survey_reminder,
+}

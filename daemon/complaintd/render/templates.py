@@ -1,67 +1,22 @@
 """Mail from operator-editable jinja2 templates (pure: reads template files only).
 
-Each kind of mail is a triplet of files in ``templates/<language>/`` (as in Zulip's
-email templates): ``<kind>.subject.txt``, ``<kind>.txt`` and ``<kind>.html``.  Mail to
-customers (:data:`KINDS`) extends ``_base.*``; internal mail to departments, desk agents,
-the response lead and admins (:data:`INTERNAL_KINDS`) extends ``_internal.*``.
+Each kind of mail (:class:`~complaintd.store.mail_kind.MailKind`) is a triplet of files
+in ``templates/<language>/`` (as in Zulip's email templates): ``<kind>.subject.txt``,
+``<kind>.txt`` and ``<kind>.html``.  Mail to customers (:data:`KINDS`) extends
+``_base.*``; internal mail to departments, desk agents, the response lead and admins
+(:data:`INTERNAL_KINDS`) extends ``_internal.*``.
 
 The environment is sandboxed because operators edit the templates: ``{{ ''.__class__ }}``
 and friends raise instead of reaching Python internals.  Undefined names raise too
 (``StrictUndefined``), so a typo fails ``complaintd check`` rather than sending a mail
 with a hole in it.  HTML files are autoescaped; text files are not.
 
-Context contract (what the workflow passes; only the keys a kind needs are guaranteed)::
-
-    language: "zh-CN" | "en"       (the renderer sets it to the language actually used)
-    desk: {name, address}          (name: the desk's name in the mail's language)
-    ticket: {number, subject, category, severity, status, waybills: [str],
-             order_numbers: [str], attachments: [str], customer_name: str | None,
-             created_at: time, due_at: time}
-    text: str             reopened, reply, solution, agreed, objection, resolution
-    reason: str           invalid
-    agree_mailto, disagree_mailto: str              solution
-
-Internal kinds get a fuller ticket (the whole case)::
-
-    ticket: {... as above, customer_email: str | None, customer_fax: str | None,
-             shipping_date: str | None, goods: str | None, quantity: str | None,
-             complaint_text: str (the customer's complaint in full),
-             source: "email" | "fax",
-             internal_due_at: time | None (the desk's own answer target when a
-                 raised severity made it earlier than the promise, due_at)}
-    department: {key, name}       contact_sheet, chaser, escalation,
-                                  department_answer, rejected_answer,
-                                  answer_incomplete, sheet_cancelled
-    sheet: {due_at: time, reminders: int}           contact_sheet, chaser, escalation,
-                                  answer_incomplete, sheet_cancelled
-                                  (in a chaser, reminders is the number of this reminder)
-    causes: [{key, zh, en}]       contact_sheet, chaser, answer_incomplete
-                                  (the six causes, in order)
-    reminders: int                escalation   (reminders sent before escalating)
-    dispatched: [str]             agent_new_ticket   (departments sent a contact sheet)
-    answers: [answer]             agent_answers
-    all_invalid: bool             agent_answers
-    suggested_solution: str       agent_answers   (may be empty)
-    answer: answer                department_answer
-    open_sheets: [str]            department_answer   (departments still to answer)
-    reason: str                   emergency   (why the complaint is serious)
-    sender: str, excerpt: str     rejected_answer   (who replied, what they wrote)
-    problems: [str]               answer_incomplete   (what to put right, in the language)
-    filled: {finding, cause, responsible, solution, note}: str
-                                  answer_incomplete   (the form pre-filled, "" = blank)
-    cancelled_because: "closed" | "invalid"        sheet_cancelled
-    explanation: str              sheet_cancelled   (the resolution, or why invalid)
-    promised_at: time             progress_update   (the answer time that has come;
-                                  ticket.due_at is the next one)
-    asked, answered: [str]        progress_update   (departments sent a sheet / answered)
-    closed_at, sent_at: time      survey, survey_reminder   (closed; survey first sent)
-    scores: [{score, label, mailto}]                survey, survey_reminder   (5 to 1)
-    score: int | None, comment: str, customer: str  survey_alert   (the unhappy answer)
-    sender: str, limit: int,      flood   (the sender whose new complaints went over
-    window_minutes: int                    limit within window_minutes)
-
-    answer = {department: str, finding: "valid" | "invalid", cause_label: str | None,
-              responsible: str | None, solution: str | None, note: str | None}
+Context contract: :mod:`complaintd.render.contexts`.  Every template gets ``language``,
+``desk`` and ``ticket`` (customer mail a ``CustomerContext``, internal mail an
+``InternalContext`` with the whole case), and each kind the fields of its ``MailContent``
+class (``SolutionMail``: ``text``, ``agree_mailto``, ``disagree_mailto``; ...).  The
+workflow and :mod:`complaintd.render.samples` build the same types, so the samples
+``complaintd check`` renders with hold exactly what the workflow passes.
 
 A *time* is a :class:`~complaintd.render.times.LocalTime` (or ``"-"`` when there is
 none); the renderer writes every one in the language of the mail before rendering:
@@ -101,6 +56,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from complaintd.errors import ConfigError
+from complaintd.render.contexts import ALL_KINDS
 from complaintd.render.labels import (
     LANGUAGES,
     category_label,
@@ -110,9 +66,10 @@ from complaintd.render.labels import (
     status_label,
 )
 from complaintd.render.salutation import starts_with_salutation
-from complaintd.render.samples import ALL_KINDS, sample_context
+from complaintd.render.samples import sample_context
 from complaintd.render.times import localize_times
 from complaintd.render.wellformed import html_problems
+from complaintd.store.ticket_status import TicketStatus
 
 # The three parts of a mail, as file-name suffixes after "<kind>.".
 SUBJECT, TEXT, HTML = "subject.txt", "txt", "html"
@@ -332,7 +289,7 @@ def _sparse(context: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("dispatched", "open_sheets", "asked", "answered"):
         if key in sparse:
             sparse[key] = []
-    if "score" in sparse:  # an unhappy survey answer in words only, no comment
+    if "score" in sparse:  # an unhappy survey answer in words only, without a comment
         sparse.update(score=None, comment="")
     if "suggested_solution" in sparse:
         sparse["suggested_solution"] = ""
@@ -350,8 +307,8 @@ def _variants(full: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     variants: list[Mapping[str, Any]] = [full, _sparse(full)]
     if full.get("suggested_solution"):
         variants.append({**full, "suggested_solution": ""})
-    if full.get("cancelled_because") == "closed":
-        variants.append({**full, "cancelled_because": "invalid"})
+    if full.get("cancelled_because") == TicketStatus.CLOSED:
+        variants.append({**full, "cancelled_because": TicketStatus.INVALID})
     return variants
 
 

@@ -12,7 +12,10 @@ from typing import Any
 import peewee
 
 from complaintd.store.fields import JsonField, MailKeyField, MailTextField, UtcDateTimeField
+from complaintd.store.inbound_status import InboundStatus, ServerState
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.prepared import update_row
+from complaintd.store.sheet_status import SheetStatus
 
 database_proxy = peewee.DatabaseProxy()
 
@@ -131,15 +134,14 @@ class InboundMessage(BaseModel):
     sha256 = peewee.CharField(max_length=64)
     size = peewee.IntegerField()
     fetched_at = UtcDateTimeField()
-    status = peewee.CharField(index=True, default="pending")  # pending|processed|duplicate|failed
+    status = peewee.CharField(index=True, default=InboundStatus.PENDING)  # an InboundStatus
     error = MailTextField(null=True)  # an exception's text may quote the mail
     attempts = peewee.IntegerField(default=0)
     processed_at = UtcDateTimeField(null=True)
     ticket = peewee.ForeignKeyField(Ticket, null=True, backref="inbound")
     ticket_id: int | None
-    # What was done on the IMAP server after the raw bytes were committed:
-    # pending | flagged | moved | quarantined | gone (no longer on the server).
-    server_state = peewee.CharField(index=True, default="pending")
+    # What was done on the IMAP server after the raw bytes were committed.
+    server_state = peewee.CharField(index=True, default=ServerState.PENDING)  # a ServerState
     # The message already carried the processed keyword when it was fetched: a ledger
     # before this one took it in, and the customer was answered then (migration 7).
     carried_processed_flag = peewee.BooleanField(default=False)
@@ -260,7 +262,7 @@ class Outbox(BaseModel):
     mail_from = peewee.CharField()
     rcpt_to = JsonField(default=list)
     raw_message = peewee.BlobField()
-    status = peewee.CharField(index=True, default="pending")  # pending|sending|sent|failed
+    status = peewee.CharField(index=True, default=OutboxStatus.PENDING)  # an OutboxStatus
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(index=True)
     claimed_at = UtcDateTimeField(null=True)  # when the sender claimed it ('sending')
@@ -281,8 +283,7 @@ class ContactSheet(BaseModel):
     ticket = peewee.ForeignKeyField(Ticket, backref="contact_sheets", on_delete="CASCADE")
     ticket_id: int
     department = peewee.CharField()  # the department's key
-    # open | answered | overdue | escalated | cancelled (the ticket closed or invalid)
-    status = peewee.CharField(index=True, default="open")
+    status = peewee.CharField(index=True, default=SheetStatus.OPEN)  # a SheetStatus
     due_at = UtcDateTimeField()
     reminders = peewee.IntegerField(default=0)
     last_reminder_at = UtcDateTimeField(null=True)

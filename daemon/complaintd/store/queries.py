@@ -11,6 +11,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from complaintd.store.inbound_status import InboundStatus
+from complaintd.store.mail_kind import MailKind
+from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import InboundMessage, Message, Ticket
 from complaintd.store.prepared import execute
 
@@ -63,7 +66,7 @@ def incoming_messages(
         " THEN 1 ELSE 0 END"
         " FROM message AS m JOIN ticket AS t ON t.id = m.ticket_id"
         " LEFT JOIN inbound_message AS i ON i.id = m.inbound_id"
-        " WHERE m.message_id = ? AND m.direction = 'in' ORDER BY m.id LIMIT ?",
+        f" WHERE m.message_id = ? AND m.direction = '{Direction.IN}' ORDER BY m.id LIMIT ?",
         (_TEXT(from_addr or ""), _TEXT(subject), _TEXT(full_text), _KEY(message_id), MAX_SAME_ID),
     )
     return [
@@ -95,7 +98,7 @@ def customer_history(
         "SELECT (SELECT number FROM ticket WHERE customer_email = ? AND created_at >= ?"
         " ORDER BY created_at DESC LIMIT 1),"
         " (SELECT t.number FROM ticket AS t JOIN message AS m ON m.ticket_id = t.id"
-        " WHERE t.customer_email = ? AND t.created_at >= ? AND m.kind = 'ack'"
+        f" WHERE t.customer_email = ? AND t.created_at >= ? AND m.kind = '{MailKind.ACK}'"
         " AND m.created_at >= ? LIMIT 1)",
         (email, _AT(repeat_since), email, _AT(ack_since), _AT(ack_since)),
     ).fetchone()
@@ -122,8 +125,9 @@ def recent_complaints(customer_email: str, since: datetime, until: datetime) -> 
         "SELECT m.ticket_id, COUNT(*) OVER () FROM message AS m"
         " JOIN ticket AS t ON t.id = m.ticket_id"
         " LEFT JOIN inbound_message AS i ON i.id = m.inbound_id"
-        " WHERE t.customer_email = ? AND t.updated_at >= ? AND m.direction = 'in'"
-        " AND m.kind = 'complaint' AND COALESCE(i.received_at, m.created_at) BETWEEN ? AND ?"
+        f" WHERE t.customer_email = ? AND t.updated_at >= ? AND m.direction = '{Direction.IN}'"
+        f" AND m.kind = '{MessageKind.COMPLAINT}'"
+        " AND COALESCE(i.received_at, m.created_at) BETWEEN ? AND ?"
         " ORDER BY m.id DESC LIMIT 1",
         (_ADDRESS(customer_email), _AT(since), _AT(since), _AT(until)),
     ).fetchone()
@@ -173,13 +177,15 @@ def incoming_file_names(ticket_id: int) -> list[str]:
     cursor = execute(
         Message,
         "SELECT a.filename FROM attachment AS a JOIN message AS m ON a.message_id = m.id"
-        " WHERE m.ticket_id = ? AND m.direction = 'in' ORDER BY a.id",
+        f" WHERE m.ticket_id = ? AND m.direction = '{Direction.IN}' ORDER BY a.id",
         (ticket_id,),
     )
     return [filename for (filename,) in cursor.fetchall()]
 
 
-def mark_inbound_done(inbound_id: int, status: str, ticket_id: int | None, at: datetime) -> None:
+def mark_inbound_done(
+    inbound_id: int, status: InboundStatus, ticket_id: int | None, at: datetime
+) -> None:
     """Finish an inbound row: its outcome, the ticket it went to, one more attempt.
 
     Only these columns: rewriting the row would rewrite its raw bytes too.
@@ -187,6 +193,6 @@ def mark_inbound_done(inbound_id: int, status: str, ticket_id: int | None, at: d
     execute(
         InboundMessage,
         "UPDATE inbound_message SET status = ?, processed_at = ?, attempts = attempts + 1,"
-        " error = NULL, ticket_id = ? WHERE id = ?",
+        " error = NULL, ticket_id = ?, claimed_by = NULL, lease_until = NULL WHERE id = ?",
         (status, _AT(at), ticket_id, inbound_id),
     )

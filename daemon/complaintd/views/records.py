@@ -14,8 +14,9 @@ import peewee
 
 from complaintd.jobs.at_risk import customers_at_risk
 from complaintd.store.models import Attachment, ContactSheet, Event, Message, Outbox, Ticket
+from complaintd.store.outbox_status import OutboxStatus
+from complaintd.store.ticket_status import OPEN_STATUSES, TicketStatus
 from complaintd.store.timed import Survey
-from complaintd.workflow.status import OPEN_STATUSES
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...): far below SQLite's limit on bound parameters
@@ -25,7 +26,7 @@ CHUNK = 500  # ids per IN (...): far below SQLite's limit on bound parameters
 class TicketFilter:
     """Which tickets ``tickets list`` shows; every field narrows the list."""
 
-    status: str | None = None
+    status: TicketStatus | None = None
     overdue: bool = False  # open and past the answer time promised to the customer
     owner: str | None = None  # the agent's address, any case
     search: str | None = None  # waybill, number, customer, subject or a message's body
@@ -90,7 +91,7 @@ def _search(text: str) -> Any:
 class Delivery:
     """What became of an outgoing message (its outbox row; never its raw bytes)."""
 
-    status: str  # pending | sending | sent | failed | cancelled ...
+    status: OutboxStatus
     error: str | None
     sent_at: datetime | None
 

@@ -16,17 +16,28 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from complaintd.store.event_action import EventAction
+from complaintd.store.mail_kind import MailKind
+from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import ContactSheet, Event, Message
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.views.records import TicketRecord, is_overdue
 from complaintd.views.tickets import localize_iso
 
 # Outgoing mail whose text a person wrote (the desk's reply, proposal, resolution, refusal).
-WRITTEN_OUT = frozenset({"reply", "solution", "resolution", "invalid"})
+WRITTEN_OUT = frozenset({MailKind.REPLY, MailKind.SOLUTION, MailKind.RESOLUTION, MailKind.INVALID})
 # Incoming mail written by machines.
-AUTOMATIC_IN = frozenset({"auto_reply", "bounce"})
+AUTOMATIC_IN = frozenset({MessageKind.AUTO_REPLY, MessageKind.BOUNCE})
 # Events the timeline shows as the message they belong to.
 MESSAGE_EVENTS = frozenset(
-    {"message_added", "ticket_created", "agent_mail", "mail_queued", "mail_sent", "mail_failed"}
+    {
+        EventAction.MESSAGE_ADDED,
+        EventAction.TICKET_CREATED,
+        EventAction.AGENT_MAIL,
+        EventAction.MAIL_QUEUED,
+        EventAction.MAIL_SENT,
+        EventAction.MAIL_FAILED,
+    }
 )
 # The fields of a department's answer, as the reply form names them in English.
 ANSWER_LABELS = (
@@ -130,12 +141,14 @@ def message_ranks(messages: list[Message], events: list[Event]) -> dict[int, flo
     an incoming one just before the first event of its inbound row or naming its
     Message-ID.  A message no event names comes right after the message before it.
     """
-    queued = {_detail(e, "message_id"): float(e.id) for e in events if e.action == "mail_queued"}
+    queued = {
+        _detail(e, "message_id"): float(e.id) for e in events if e.action == EventAction.MAIL_QUEUED
+    }
     ranks: dict[int, float] = {}
     previous = -math.inf
     for message in messages:
         rank: float | None
-        if message.direction == "out":
+        if message.direction == Direction.OUT:
             rank = queued.get(message.message_id)
         else:
             rank = _first_event_about(message, events)
@@ -149,7 +162,7 @@ def _first_event_about(message: Message, events: list[Event]) -> float | None:
     for event in events:
         same_row = message.inbound_id is not None and event.inbound_id == message.inbound_id
         named = message.message_id and _detail(event, "message_id") == message.message_id
-        if same_row or (named and event.action != "mail_queued"):
+        if same_row or (named and event.action != EventAction.MAIL_QUEUED):
             return event.id - 0.5
     return None
 
@@ -162,7 +175,7 @@ def _message_entry(
     message: Message, record: TicketRecord, zone: ZoneInfo, rank: float, full: bool
 ) -> Entry:
     when = local(message.created_at, zone)
-    if message.direction == "in":
+    if message.direction == Direction.IN:
         head = f"  {when}  <- {message.kind}  from {_sender(message)}"
         written = full or message.kind not in AUTOMATIC_IN
     else:
@@ -179,7 +192,10 @@ def _message_entry(
 def _queued_by(message: Message, events: list[Event]) -> str:
     """``  by AGENT`` when a person caused an outgoing message (its ``mail_queued`` says)."""
     for event in events:
-        if event.action == "mail_queued" and _detail(event, "message_id") == message.message_id:
+        if (
+            event.action == EventAction.MAIL_QUEUED
+            and _detail(event, "message_id") == message.message_id
+        ):
             return "" if event.actor == "system" else f"  by {event.actor}"
     return ""
 
@@ -194,9 +210,10 @@ def _delivery(record: TicketRecord, message: Message) -> str:
     delivery = record.deliveries.get(message.id)
     if delivery is None:
         return "not queued"
-    if delivery.status == "failed":
+    if delivery.status == OutboxStatus.FAILED:
         return f"FAILED: {delivery.error or 'no reason recorded'}"
-    return {"pending": "queued", "sending": "sending"}.get(delivery.status, delivery.status)
+    said = {OutboxStatus.PENDING: "queued", OutboxStatus.SENDING: "sending"}
+    return said.get(OutboxStatus(delivery.status), delivery.status)
 
 
 def _message_body(message: Message, record: TicketRecord, full: bool) -> list[str]:
@@ -288,15 +305,15 @@ def _short(value: Any) -> str:
 
 
 PHRASES: dict[str, Phrase] = {
-    "status_changed": _status,
-    "severity_changed": _change,
-    "category_changed": _change,
-    "note": _note,
-    "objection": _note,
-    "solution_proposed": _note,
-    "agent_mail_problems": _refused,
-    "ownership_taken": _taken,
-    "sheet_dispatched": _sheet,
-    "department_answered": _answered,
-    "all_departments_answered": _all_answered,
+    EventAction.STATUS_CHANGED: _status,
+    EventAction.SEVERITY_CHANGED: _change,
+    EventAction.CATEGORY_CHANGED: _change,
+    EventAction.NOTE: _note,
+    EventAction.OBJECTION: _note,
+    EventAction.SOLUTION_PROPOSED: _note,
+    EventAction.AGENT_MAIL_PROBLEMS: _refused,
+    EventAction.OWNERSHIP_TAKEN: _taken,
+    EventAction.SHEET_DISPATCHED: _sheet,
+    EventAction.DEPARTMENT_ANSWERED: _answered,
+    EventAction.ALL_DEPARTMENTS_ANSWERED: _all_answered,
 }

@@ -9,15 +9,24 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from complaintd.departments import AgentCommand, parse_agent_instruction
 from complaintd.errors import UsageError
+from complaintd.render.contexts import (
+    AgentForwardMail,
+    AgentNewTicketMail,
+    AgentRefusedMail,
+    EmergencyMail,
+    ForwardedMail,
+    ReplyOutcome,
+)
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import AgentCommand, parse_agent_instruction
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Attachment, Message, Ticket
+from complaintd.store.records import record_event
 from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
 from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines
-from complaintd.workflow.records import record_event
 
 
 def start_emergency(
@@ -28,11 +37,10 @@ def start_emergency(
         return
     ticket.tags = [*ticket.tags, "emergency"]
     ticket.save()
-    record_event(now, actor, "emergency_started", ticket=ticket, reason=reason)
+    record_event(now, actor, EventAction.EMERGENCY_STARTED, ticket=ticket, reason=reason)
     lead = runtime.config.desk.response_lead
-    send_internal(
-        runtime, ticket, "emergency", [lead] if lead else [], now=now, actor=actor, reason=reason
-    )
+    mail = EmergencyMail(reason=reason)
+    send_internal(runtime, ticket, mail, [lead] if lead else [], now=now, actor=actor)
 
 
 def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
@@ -42,36 +50,24 @@ def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
     keys = runtime.config.routing.get(ticket.category, ())
     sheets = dispatch_sheets(runtime, ticket, keys, "system", now)
     names = [department_by_key(runtime, sheet.department).name for sheet in sheets]
-    send_internal(
-        runtime,
-        ticket,
-        "agent_new_ticket",
-        agent_recipients(runtime, ticket),
-        now=now,
-        dispatched=names,
-    )
+    mail = AgentNewTicketMail(dispatched=names)
+    send_internal(runtime, ticket, mail, agent_recipients(runtime, ticket), now=now)
 
 
 def forward_to_agents(
-    runtime: Runtime, ticket: Ticket, message: Message, outcome: str, now: datetime
+    runtime: Runtime, ticket: Ticket, message: Message, outcome: ReplyOutcome, now: datetime
 ) -> None:
     """Tell the agents what someone wrote and what it did to the ticket (issue 9, defect 3)."""
-    send_internal(
-        runtime,
-        ticket,
-        "agent_forward",
-        agent_recipients(runtime, ticket),
-        now=now,
-        mail={
-            "from": message.from_addr or "",
-            "name": message.from_name or "",
-            "text": message.body or message.full_text,
-            "attachments": [
-                a.filename for a in Attachment.select().where(Attachment.message == message)
-            ],
-        },
-        outcome=outcome,
-    )
+    forwarded: ForwardedMail = {
+        "from": message.from_addr or "",
+        "name": message.from_name or "",
+        "text": message.body or message.full_text,
+        "attachments": [
+            a.filename for a in Attachment.select().where(Attachment.message == message)
+        ],
+    }
+    mail = AgentForwardMail(mail=forwarded, outcome=outcome)
+    send_internal(runtime, ticket, mail, agent_recipients(runtime, ticket), now=now)
 
 
 def apply_agent_mail(
@@ -92,7 +88,12 @@ def apply_agent_mail(
     instruction = parse_agent_instruction(message.body, desk_lines(ticket, message))
     problems = list(instruction.problems)
     record_event(
-        now, agent, "agent_mail", ticket=ticket, message_id=message.message_id, basis=basis
+        now,
+        agent,
+        EventAction.AGENT_MAIL,
+        ticket=ticket,
+        message_id=message.message_id,
+        basis=basis,
     )
     if instruction.reply_text.strip():
         _run(
@@ -102,24 +103,27 @@ def apply_agent_mail(
         )
     if instruction.withheld_text:
         record_event(
-            now, agent, "note", ticket=ticket, text=instruction.withheld_text, withheld=True
+            now,
+            agent,
+            EventAction.NOTE,
+            ticket=ticket,
+            text=instruction.withheld_text,
+            withheld=True,
         )
     for command in instruction.commands:
         _run(partial(_apply, runtime, ticket, command, agent, now), problems, command.name)
     if problems:
         record_event(
-            now, agent, "agent_mail_problems", ticket=ticket, problems=problems, basis=basis
+            now,
+            agent,
+            EventAction.AGENT_MAIL_PROBLEMS,
+            ticket=ticket,
+            problems=problems,
+            basis=basis,
         )
     if problems or instruction.withheld_text:
-        send_internal(
-            runtime,
-            ticket,
-            "agent_refused",
-            [agent],
-            now=now,
-            problems=problems,
-            withheld=instruction.withheld_text,
-        )
+        refused = AgentRefusedMail(problems=problems, withheld=instruction.withheld_text)
+        send_internal(runtime, ticket, refused, [agent], now=now)
     return problems
 
 
@@ -147,7 +151,7 @@ def _apply(
     elif name == "dispatch":
         dispatch_sheets(runtime, ticket, (argument,), agent, now)
     elif name == "note":
-        record_event(now, agent, "note", ticket=ticket, text=argument)
+        record_event(now, agent, EventAction.NOTE, ticket=ticket, text=argument)
     elif name == "take":
         take_ticket(ticket, agent, now)
     elif name == "reply":
@@ -160,7 +164,7 @@ def take_ticket(ticket: Ticket, agent: str, now: datetime) -> None:
     ticket.owner = agent
     ticket.updated_at = now
     ticket.save()
-    record_event(now, agent, "ownership_taken", ticket=ticket, previous_owner=previous)
+    record_event(now, agent, EventAction.OWNERSHIP_TAKEN, ticket=ticket, previous_owner=previous)
 
 
 def set_severity(

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from complaintd.departments.reply import reply_lines
+from complaintd.staff_replies.reply import reply_lines
 
 
 class Verdict(StrEnum):

@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
 from urllib.parse import quote
 
 from complaintd.jobs.due import due_after
 from complaintd.jobs.survey_plan import start_follow_up
+from complaintd.render.contexts import (
+    AckMail,
+    AgreedMail,
+    CustomerMail,
+    InvalidMail,
+    ObjectionMail,
+    ReopenedMail,
+    ReplyMail,
+    ReplyOutcome,
+    ResolutionMail,
+    SolutionMail,
+)
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Event, Message, Outbox, Ticket
+from complaintd.store.records import record_event
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.agreement import Verdict, read_answer
 from complaintd.workflow.departments import cancel_open_sheets
 from complaintd.workflow.mail import (
@@ -25,7 +38,6 @@ from complaintd.workflow.mail import (
     template_context,
     without_desk_lines,
 )
-from complaintd.workflow.records import record_event
 from complaintd.workflow.status import transition
 
 _ROBOT_LOCAL = re.compile(
@@ -42,21 +54,20 @@ def customer_reply_address(runtime: Runtime, ticket: Ticket) -> str:
 def send_to_customer(
     runtime: Runtime,
     ticket: Ticket,
-    kind: str,
+    content: CustomerMail,
     *,
     now: datetime,
     actor: str = "system",
     auto_submitted: str | None = "auto-generated",
-    **extra: Any,
 ) -> Outbox | None:
-    """Render ``kind`` in the customer's language and put it in the outbox."""
+    """Render ``content`` in the customer's language and put it in the outbox."""
     if not ticket.customer_email:
         record_event(
             now,
             actor,
-            "mail_not_sent",
+            EventAction.MAIL_NOT_SENT,
             ticket=ticket,
-            kind=kind,
+            kind=content.kind,
             reason="no customer email address",
         )
         return None
@@ -64,10 +75,10 @@ def send_to_customer(
     return queue_mail(
         runtime,
         ticket,
-        kind,
+        content,
         to=(ticket.customer_email,),
         language=ticket.language,
-        context=template_context(runtime, ticket, **extra),
+        context=template_context(runtime, ticket),
         reply_to=customer_reply_address(runtime, ticket),
         thread=(parent, references),
         now=now,
@@ -117,22 +128,12 @@ def acknowledge(
     """Acknowledge a new complaint unless loop safety says no (then record why)."""
     refusal = ack_refusal(runtime, sender, acknowledged_recently, automated_reason)
     if refusal:
-        record_event(now, "system", "ack_suppressed", ticket=ticket, reason=refusal)
+        record_event(now, "system", EventAction.ACK_SUPPRESSED, ticket=ticket, reason=refusal)
         return
-    send_to_customer(runtime, ticket, "ack", now=now, auto_submitted="auto-replied")
+    send_to_customer(runtime, ticket, AckMail(), now=now, auto_submitted="auto-replied")
 
 
 # --- the customer writes again ------------------------------------------------------------
-
-
-class ReplyOutcome(StrEnum):
-    """What a customer's mail did to the ticket (told to the agents)."""
-
-    ADDED = "added"  # new information, the ticket stays where it is
-    REOPENED = "reopened"
-    AGREED = "agreed"
-    DISAGREED = "disagreed"
-    UNCLEAR = "unclear"  # an answer to a proposal that is neither yes nor no
 
 
 def on_customer_reply(
@@ -140,21 +141,29 @@ def on_customer_reply(
 ) -> ReplyOutcome:
     """A closed ticket reopens; an answer to a proposal moves the ticket on."""
     actor = message.from_addr or "customer"
-    if ticket.status == "closed":
+    if ticket.status == TicketStatus.CLOSED:
         reopen(runtime, ticket, actor, now, excerpt(message.body))
         return ReplyOutcome.REOPENED
-    if ticket.status == "solution_proposed":
+    if ticket.status == TicketStatus.SOLUTION_PROPOSED:
         return _answer_to_proposal(runtime, ticket, message, actor, now)
     return ReplyOutcome.ADDED
 
 
 def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: str) -> None:
     """Back to investigating with a new committed answer time; the customer is told."""
-    transition(ticket, "investigating", actor, now, reason="the customer wrote to a closed ticket")
+    transition(
+        ticket,
+        TicketStatus.INVESTIGATING,
+        actor,
+        now,
+        reason="the customer wrote to a closed ticket",
+    )
     hours = runtime.config.sla[ticket.severity].first_response_hours
     ticket.due_at = due_after(runtime.config, now, hours)
     ticket.save()
-    send_to_customer(runtime, ticket, "reopened", now=now, auto_submitted="auto-replied", text=text)
+    send_to_customer(
+        runtime, ticket, ReopenedMail(text=text), now=now, auto_submitted="auto-replied"
+    )
 
 
 def _answer_to_proposal(
@@ -167,7 +176,7 @@ def _answer_to_proposal(
         record_event(
             now,
             actor,
-            "proposal_answer_unclear",
+            EventAction.PROPOSAL_ANSWER_UNCLEAR,
             ticket=ticket,
             message_id=message.message_id,
             why=answer.why,
@@ -177,24 +186,26 @@ def _answer_to_proposal(
         return ReplyOutcome.UNCLEAR
     if answer.verdict is Verdict.AGREE:
         transition(
-            ticket, "implementing", actor, now, reason=f"customer agreed ('{answer.phrase}')"
-        )
-        send_to_customer(
-            runtime,
             ticket,
-            "agreed",
-            now=now,
-            auto_submitted="auto-replied",
-            text=last_proposal(ticket),
+            TicketStatus.IMPLEMENTING,
+            actor,
+            now,
+            reason=f"customer agreed ('{answer.phrase}')",
         )
+        agreed = AgreedMail(text=last_proposal(ticket))
+        send_to_customer(runtime, ticket, agreed, now=now, auto_submitted="auto-replied")
         return ReplyOutcome.AGREED
     objection = excerpt(answer.text or answer.phrase)
     transition(
-        ticket, "investigating", actor, now, reason=f"customer disagreed ('{answer.phrase}')"
+        ticket,
+        TicketStatus.INVESTIGATING,
+        actor,
+        now,
+        reason=f"customer disagreed ('{answer.phrase}')",
     )
-    record_event(now, actor, "objection", ticket=ticket, text=objection)
+    record_event(now, actor, EventAction.OBJECTION, ticket=ticket, text=objection)
     send_to_customer(
-        runtime, ticket, "objection", now=now, auto_submitted="auto-replied", text=objection
+        runtime, ticket, ObjectionMail(text=objection), now=now, auto_submitted="auto-replied"
     )
     return ReplyOutcome.DISAGREED
 
@@ -209,7 +220,7 @@ def last_proposal(ticket: Ticket) -> str:
     """The text of the latest solution proposed on ``ticket``."""
     event = (
         Event.select()
-        .where((Event.ticket == ticket) & (Event.action == "solution_proposed"))
+        .where((Event.ticket == ticket) & (Event.action == EventAction.SOLUTION_PROPOSED))
         .order_by(Event.at.desc(), Event.id.desc())
         .first()
     )
@@ -221,29 +232,26 @@ def last_proposal(ticket: Ticket) -> str:
 
 def desk_reply(runtime: Runtime, ticket: Ticket, text: str, actor: str, now: datetime) -> None:
     """Send the desk's text to the customer; a received ticket is now being investigated."""
-    if ticket.status == "received":
-        transition(ticket, "investigating", actor, now, reason="the desk answered")
-    send_to_customer(runtime, ticket, "reply", now=now, actor=actor, auto_submitted=None, text=text)
+    if ticket.status == TicketStatus.RECEIVED:
+        transition(ticket, TicketStatus.INVESTIGATING, actor, now, reason="the desk answered")
+    send_to_customer(
+        runtime, ticket, ReplyMail(text=text), now=now, actor=actor, auto_submitted=None
+    )
 
 
 def propose_solution(
     runtime: Runtime, ticket: Ticket, text: str, actor: str, now: datetime
 ) -> None:
     """Propose a solution and ask the customer to agree, with one-click answer links."""
-    transition(ticket, "solution_proposed", actor, now)
-    record_event(now, actor, "solution_proposed", ticket=ticket, text=text)
+    transition(ticket, TicketStatus.SOLUTION_PROPOSED, actor, now)
+    record_event(now, actor, EventAction.SOLUTION_PROPOSED, ticket=ticket, text=text)
     address = customer_reply_address(runtime, ticket)
-    send_to_customer(
-        runtime,
-        ticket,
-        "solution",
-        now=now,
-        actor=actor,
-        auto_submitted=None,
+    solution = SolutionMail(
         text=text,
         agree_mailto=answer_mailto(address, ticket.number, agree=True),
         disagree_mailto=answer_mailto(address, ticket.number, agree=False),
     )
+    send_to_customer(runtime, ticket, solution, now=now, actor=actor, auto_submitted=None)
 
 
 def answer_mailto(address: str, number: str, *, agree: bool) -> str:
@@ -257,18 +265,18 @@ def close_ticket(
     runtime: Runtime, ticket: Ticket, resolution: str, actor: str, now: datetime
 ) -> None:
     """The desk closes: the resolution goes out, the survey follows (status follow_up)."""
-    transition(ticket, "follow_up", actor, now, resolution=resolution)
+    transition(ticket, TicketStatus.FOLLOW_UP, actor, now, resolution=resolution)
     start_follow_up(runtime.config.schedule, ticket, now)
-    cancel_open_sheets(runtime, ticket, "closed", resolution, actor, now)
+    cancel_open_sheets(runtime, ticket, TicketStatus.CLOSED, resolution, actor, now)
     send_to_customer(
-        runtime, ticket, "resolution", now=now, actor=actor, auto_submitted=None, text=resolution
+        runtime, ticket, ResolutionMail(text=resolution), now=now, actor=actor, auto_submitted=None
     )
 
 
 def invalidate(runtime: Runtime, ticket: Ticket, reason: str, actor: str, now: datetime) -> None:
     """Not a valid complaint: status invalid and a polite explanation to the customer."""
-    transition(ticket, "invalid", actor, now, reason=reason)
-    cancel_open_sheets(runtime, ticket, "invalid", reason, actor, now)
+    transition(ticket, TicketStatus.INVALID, actor, now, reason=reason)
+    cancel_open_sheets(runtime, ticket, TicketStatus.INVALID, reason, actor, now)
     send_to_customer(
-        runtime, ticket, "invalid", now=now, actor=actor, auto_submitted=None, reason=reason
+        runtime, ticket, InvalidMail(reason=reason), now=now, actor=actor, auto_submitted=None
     )

@@ -14,16 +14,28 @@ severity raised later tightens the open sheets' due times.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from complaintd.config.model import DepartmentConfig
-from complaintd.departments import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.errors import UsageError
 from complaintd.jobs.due import due_after
 from complaintd.jobs.steps import withdraw_mail
 from complaintd.render import cause_choices, cause_label, resolve_language
+from complaintd.render.contexts import (
+    AgentAnswersMail,
+    AnswerFacts,
+    AnswerIncompleteMail,
+    ContactSheetMail,
+    DepartmentAnswerMail,
+    SheetCancelledMail,
+)
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import DepartmentAnswer, describe_issue, form_prefill, merged_answer
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import ContactSheet, Message, Ticket
+from complaintd.store.records import add_participant, record_event
+from complaintd.store.sheet_status import OPEN_SHEET_STATUSES, SheetStatus
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.internal import (
     agent_recipients,
     department_context,
@@ -31,10 +43,8 @@ from complaintd.workflow.internal import (
     sheet_context,
 )
 from complaintd.workflow.mail import complaint_files
-from complaintd.workflow.records import add_participant, record_event
 from complaintd.workflow.status import transition
 
-OPEN_SHEET = ("open", "overdue", "escalated")
 ANSWER_FIELDS = ("finding", "cause", "responsible", "solution", "note")
 
 
@@ -61,8 +71,10 @@ def dispatch_sheets(
         department = department_by_key(runtime, key)
         if _open_sheet(ticket, key) is None:
             sheets.append(_send_sheet(runtime, ticket, department, actor, now))
-    if sheets and ticket.status == "received":
-        transition(ticket, "investigating", actor, now, reason="contact sheets dispatched")
+    if sheets and ticket.status == TicketStatus.RECEIVED:
+        transition(
+            ticket, TicketStatus.INVESTIGATING, actor, now, reason="contact sheets dispatched"
+        )
     return sheets
 
 
@@ -70,7 +82,7 @@ def _open_sheet(ticket: Ticket, key: str) -> ContactSheet | None:
     return ContactSheet.get_or_none(
         (ContactSheet.ticket == ticket)
         & (ContactSheet.department == key)
-        & (ContactSheet.status.in_(OPEN_SHEET))
+        & (ContactSheet.status.in_(OPEN_SHEET_STATUSES))
     )
 
 
@@ -87,26 +99,28 @@ def _send_sheet(
     for address in (*department.emails, department.manager):
         if address:
             add_participant(ticket, address, "department")
+    mail = ContactSheetMail(
+        department=department_context(department),
+        sheet=sheet_context(runtime, sheet),
+        causes=cause_choices(),
+    )
     row = send_internal(
         runtime,
         ticket,
-        "contact_sheet",
+        mail,
         department.emails,
         now=now,
         scope=f"s{sheet.id}",
         actor=actor,
         attachments=complaint_files(ticket),
         contact_sheet_id=sheet.id,
-        department=department_context(department),
-        sheet=sheet_context(runtime, sheet),
-        causes=cause_choices(),
     )
     sheet.message_id = row.message_id if row else None
     sheet.save()
     record_event(
         now,
         actor,
-        "sheet_dispatched",
+        EventAction.SHEET_DISPATCHED,
         ticket=ticket,
         department=department.key,
         due_at=sheet.due_at.isoformat(),
@@ -161,9 +175,9 @@ def record_answer(
     if not answer.complete:
         _keep_partial_answer(runtime, sheet, answer, sender, now)
         return False
-    cancelled = sheet.status == "cancelled"
+    cancelled = sheet.status == SheetStatus.CANCELLED
     if not cancelled:
-        sheet.status, sheet.answered_at = "answered", now
+        sheet.status, sheet.answered_at = SheetStatus.ANSWERED, now
         withdraw_mail("sheet", sheet.id, "the department answered the sheet first")
     sheet.answer = answer_document(answer, sender, now)
     sheet.partial_answer = None
@@ -171,7 +185,11 @@ def record_answer(
     record_event(
         now,
         sender,
-        "department_answered_after_cancel" if cancelled else "department_answered",
+        (
+            EventAction.DEPARTMENT_ANSWERED_AFTER_CANCEL
+            if cancelled
+            else EventAction.DEPARTMENT_ANSWERED
+        ),
         ticket=sheet.ticket,
         department=sheet.department,
         answer=sheet.answer,
@@ -195,7 +213,7 @@ def earlier_values(sheet: ContactSheet) -> dict[str, str]:
 def open_sheets(ticket: Ticket) -> list[ContactSheet]:
     """The ticket's sheets still waiting for an answer, oldest first."""
     query = ContactSheet.select().where(
-        (ContactSheet.ticket == ticket) & ContactSheet.status.in_(OPEN_SHEET)
+        (ContactSheet.ticket == ticket) & ContactSheet.status.in_(OPEN_SHEET_STATUSES)
     )
     return list(query.order_by(ContactSheet.id))
 
@@ -209,7 +227,7 @@ def _keep_partial_answer(
     record_event(
         now,
         sender,
-        "department_answer_incomplete",
+        EventAction.DEPARTMENT_ANSWER_INCOMPLETE,
         ticket=sheet.ticket,
         department=sheet.department,
         problems=list(answer.problems),
@@ -224,19 +242,21 @@ def _ask_for_the_rest(
     """Tell whoever answered what the form lacks, in the department's language, with
     the form pre-filled; their reply threads back to the sheet."""
     language = resolve_language(runtime.config.desk.default_language)
+    mail = AnswerIncompleteMail(
+        department=department_context(department_by_key(runtime, sheet.department)),
+        sheet=sheet_context(runtime, sheet),
+        causes=cause_choices(),
+        problems=[describe_issue(issue, language) for issue in answer.issues],
+        filled=form_prefill(answer, language),
+    )
     send_internal(
         runtime,
         sheet.ticket,
-        "answer_incomplete",
+        mail,
         [sender],
         now=now,
         scope=f"s{sheet.id}",
         contact_sheet_id=sheet.id,
-        department=department_context(department_by_key(runtime, sheet.department)),
-        sheet=sheet_context(runtime, sheet),
-        problems=[describe_issue(issue, language) for issue in answer.issues],
-        filled=form_prefill(answer, language),
-        causes=cause_choices(),
     )
 
 
@@ -244,9 +264,14 @@ def _ask_for_the_rest(
 
 
 def cancel_open_sheets(
-    runtime: Runtime, ticket: Ticket, because: str, explanation: str, actor: str, now: datetime
+    runtime: Runtime,
+    ticket: Ticket,
+    because: Literal[TicketStatus.CLOSED, TicketStatus.INVALID],
+    explanation: str,
+    actor: str,
+    now: datetime,
 ) -> list[ContactSheet]:
-    """Cancel the ticket's open sheets (``because``: ``closed`` or ``invalid``).
+    """Cancel the ticket's open sheets (``because``: ``CLOSED`` or ``INVALID``).
 
     Each department is told once, with ``explanation`` (the resolution or the reason);
     the manager too when the sheet had been escalated to them.  Chasers look at open
@@ -254,33 +279,35 @@ def cancel_open_sheets(
     """
     sheets = open_sheets(ticket)
     for sheet in sheets:
-        was_escalated = sheet.status == "escalated"
-        sheet.status = "cancelled"
+        was_escalated = sheet.status == SheetStatus.ESCALATED
+        sheet.status = SheetStatus.CANCELLED
         withdraw_mail("sheet", sheet.id, f"the ticket was {because} first")
         sheet.save()
         record_event(
             now,
             actor,
-            "sheet_cancelled",
+            EventAction.SHEET_CANCELLED,
             ticket=ticket,
             department=sheet.department,
             because=because,
         )
         department = department_by_key(runtime, sheet.department)
         manager = (department.manager,) if was_escalated and department.manager else ()
+        mail = SheetCancelledMail(
+            department=department_context(department),
+            sheet=sheet_context(runtime, sheet),
+            cancelled_because=because,
+            explanation=explanation,
+        )
         send_internal(
             runtime,
             ticket,
-            "sheet_cancelled",
+            mail,
             (*department.emails, *manager),
             now=now,
             scope=f"s{sheet.id}",
             actor=actor,
             contact_sheet_id=sheet.id,
-            department=department_context(department),
-            sheet=sheet_context(runtime, sheet),
-            cancelled_because=because,
-            explanation=explanation,
         )
     return sheets
 
@@ -302,7 +329,7 @@ def tighten_sheet_due_times(
         record_event(
             now,
             actor,
-            "sheet_due_tightened",
+            EventAction.SHEET_DUE_TIGHTENED,
             ticket=ticket,
             department=sheet.department,
             previous=previous.isoformat(),
@@ -311,7 +338,7 @@ def tighten_sheet_due_times(
     return changed
 
 
-def answer_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
+def answer_context(runtime: Runtime, sheet: ContactSheet) -> AnswerFacts:
     """One answer as the agent templates show it."""
     answer = sheet.answer or {}
     language = runtime.config.desk.default_language
@@ -329,16 +356,12 @@ def answer_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
 def _tell_agents_of_answer(runtime: Runtime, sheet: ContactSheet, now: datetime) -> None:
     ticket = sheet.ticket
     still_open = [department_by_key(runtime, s.department).name for s in open_sheets(ticket)]
-    send_internal(
-        runtime,
-        ticket,
-        "department_answer",
-        agent_recipients(runtime, ticket),
-        now=now,
+    mail = DepartmentAnswerMail(
         department=department_context(department_by_key(runtime, sheet.department)),
         answer=answer_context(runtime, sheet),
         open_sheets=still_open,
     )
+    send_internal(runtime, ticket, mail, agent_recipients(runtime, ticket), now=now)
 
 
 def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
@@ -346,23 +369,17 @@ def _tell_agents_all_answered(runtime: Runtime, ticket: Ticket, now: datetime) -
     sheets = list(
         ContactSheet.select().where(ContactSheet.ticket == ticket).order_by(ContactSheet.id)
     )
-    answers = [answer_context(runtime, s) for s in sheets if s.status == "answered"]
+    answers = [answer_context(runtime, s) for s in sheets if s.status == SheetStatus.ANSWERED]
     all_invalid = bool(answers) and all(a["finding"] == "invalid" for a in answers)
     suggestion = suggested_solution(answers)
-    record_event(now, "system", "all_departments_answered", ticket=ticket, all_invalid=all_invalid)
-    send_internal(
-        runtime,
-        ticket,
-        "agent_answers",
-        agent_recipients(runtime, ticket),
-        now=now,
-        answers=answers,
-        all_invalid=all_invalid,
-        suggested_solution=suggestion,
+    record_event(
+        now, "system", EventAction.ALL_DEPARTMENTS_ANSWERED, ticket=ticket, all_invalid=all_invalid
     )
+    mail = AgentAnswersMail(answers=answers, all_invalid=all_invalid, suggested_solution=suggestion)
+    send_internal(runtime, ticket, mail, agent_recipients(runtime, ticket), now=now)
 
 
-def suggested_solution(answers: list[dict[str, Any]]) -> str:
+def suggested_solution(answers: list[AnswerFacts]) -> str:
     """The departments' proposed solutions of valid findings, one per line (pure)."""
-    lines = [a["solution"] for a in answers if a["finding"] == "valid" and a.get("solution")]
-    return "\n".join(dict.fromkeys(lines))
+    lines = [a["solution"] for a in answers if a["finding"] == "valid"]
+    return "\n".join(dict.fromkeys(line for line in lines if line))

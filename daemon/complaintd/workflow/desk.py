@@ -6,9 +6,10 @@ from datetime import datetime
 
 from complaintd.jobs.due import due_after
 from complaintd.runtime import Runtime
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
+from complaintd.store.records import record_event
 from complaintd.workflow.departments import tighten_sheet_due_times
-from complaintd.workflow.records import record_event
 
 SEVERITY_RANK = {"general": 0, "important": 1, "serious": 2}
 
@@ -38,7 +39,7 @@ def set_severity(
     record_event(
         now,
         actor,
-        "severity_changed",
+        EventAction.SEVERITY_CHANGED,
         ticket=ticket,
         previous=previous,
         severity=severity,
@@ -69,5 +70,10 @@ def set_category(ticket: Ticket, category: str, actor: str, now: datetime) -> No
     ticket.updated_at = now
     ticket.save()
     record_event(
-        now, actor, "category_changed", ticket=ticket, previous=previous, category=category
+        now,
+        actor,
+        EventAction.CATEGORY_CHANGED,
+        ticket=ticket,
+        previous=previous,
+        category=category,
     )

@@ -13,16 +13,25 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from complaintd.classify import raise_severity
-from complaintd.departments import parse_department_answer
 from complaintd.fetch.ledger import PROCESSED_KEYWORD
 from complaintd.jobs.at_risk import clear_at_risk
 from complaintd.jobs.due import due_after
 from complaintd.jobs.survey import own_words, record_survey_answer
 from complaintd.jobs.survey_reply import read_survey_answer
 from complaintd.parse.model import AutomatedKind, ParsedMessage
+from complaintd.render.contexts import (
+    FloodMail,
+    RejectedAnswerMail,
+    RejectedAttemptMail,
+    ReplyOutcome,
+)
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import parse_department_answer
+from complaintd.store.event_action import EventAction
+from complaintd.store.message_kind import MessageKind
 from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
 from complaintd.store.numbering import allocate_ticket_number, ticket_period
 from complaintd.store.prepared import create
@@ -34,34 +43,51 @@ from complaintd.store.queries import (
     incoming_messages,
     recent_complaints,
 )
+from complaintd.store.records import (
+    add_participant,
+    nul_free,
+    record_event,
+    store_inbound_message,
+)
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.thread.routing import Route, RouteDecision
 from complaintd.workflow.agents import apply_agent_mail, forward_to_agents, on_new_ticket
 from complaintd.workflow.analysis import Analysis
 from complaintd.workflow.customer import acknowledge, excerpt, on_customer_reply
 from complaintd.workflow.departments import department_by_key, record_answer
 from complaintd.workflow.internal import department_context, send_internal
-from complaintd.workflow.records import (
-    add_participant,
-    nul_free,
-    record_event,
-    store_inbound_message,
-)
 from complaintd.workflow.route import route, sender_of
+
+
+class IntakeAction(StrEnum):
+    """What intake did with one inbound message (counted by the pass, logged)."""
+
+    NEW_TICKET = "new_ticket"
+    NEW_LINKED = "new_linked"  # a new ticket that refers to an earlier one
+    APPENDED = "appended"  # the customer wrote again
+    AGENT_REPLY = "agent_reply"
+    DEPARTMENT_REPLY = "department_reply"
+    NOTE = "note"  # staff mail without the token that would let it act
+    REJECTED = "rejected"  # someone who may not act tried to
+    AUTOMATED = "automated"  # auto-replies, bounces, list mail
+    DUPLICATE = "duplicate"  # already taken in under this Message-ID
+    OWN_MAIL = "own_mail"  # from the desk's own address (loop safety)
+    FLOOD = "flood"  # a sender's complaint kept on its flood ticket
+    FAILED = "failed"  # quarantined: processing raised
+    SURVEY_REPLY = "survey_reply"  # the customer answered the satisfaction survey
 
 
 @dataclass(frozen=True)
 class IntakeResult:
     """What became of one inbound message."""
 
-    # new_ticket | new_linked | appended | agent_reply | department_reply | note |
-    # rejected | automated | duplicate | own_mail | flood
-    action: str
+    action: IntakeAction
     ticket_number: str | None
     detail: str
     ticket_id: int | None = None
 
     @classmethod
-    def on(cls, action: str, ticket: Ticket, detail: str) -> IntakeResult:
+    def on(cls, action: IntakeAction, ticket: Ticket, detail: str) -> IntakeResult:
         """A result concerning ``ticket``."""
         return cls(action, ticket.number, detail, ticket.id)
 
@@ -78,9 +104,15 @@ def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> Int
         return _record_duplicate(inbound, parsed, earlier, now)
     if _is_own_mail(runtime, parsed):
         record_event(
-            now, "system", "own_mail_ignored", inbound=inbound, message_id=parsed.message_id
+            now,
+            "system",
+            EventAction.OWN_MAIL_IGNORED,
+            inbound=inbound,
+            message_id=parsed.message_id,
         )
-        return IntakeResult("own_mail", None, "our own address; not answered (loop safety)")
+        return IntakeResult(
+            IntakeAction.OWN_MAIL, None, "our own address; not answered (loop safety)"
+        )
     decision = route(runtime.config, parsed)
     result = _HANDLERS[decision.route](runtime, inbound, analysis, decision, now)
     _record_reused_id(inbound, parsed, earlier, result, now)
@@ -135,7 +167,7 @@ def _record_duplicate(
     record_event(
         now,
         "system",
-        "duplicate_ignored",
+        EventAction.DUPLICATE_IGNORED,
         ticket=ticket,
         inbound=inbound,
         message_id=parsed.message_id,
@@ -143,7 +175,7 @@ def _record_duplicate(
         basis=earlier.basis,
     )
     detail = f"same Message-ID and {earlier.basis} as message {original.id}"
-    return IntakeResult.on("duplicate", ticket, detail)
+    return IntakeResult.on(IntakeAction.DUPLICATE, ticket, detail)
 
 
 def _record_reused_id(
@@ -159,7 +191,7 @@ def _record_reused_id(
     record_event(
         now,
         "system",
-        "message_id_reused",
+        EventAction.MESSAGE_ID_REUSED,
         ticket=result.ticket_id,
         inbound=inbound,
         message_id=parsed.message_id,
@@ -184,7 +216,7 @@ def _store(
     ticket: Ticket,
     inbound: InboundMessage,
     parsed: ParsedMessage,
-    kind: str,
+    kind: MessageKind,
     now: datetime,
 ) -> Message:
     return store_inbound_message(
@@ -193,6 +225,20 @@ def _store(
 
 
 # --- automated mail ------------------------------------------------------------------
+
+
+# The audit event of automated mail that belongs to no ticket, by why it is automated.
+UNMATCHED_AUTOMATED: dict[AutomatedKind, EventAction] = {
+    AutomatedKind.AUTO_REPLY: EventAction.AUTO_REPLY_UNMATCHED,
+    AutomatedKind.BOUNCE: EventAction.BOUNCE_UNMATCHED,
+    AutomatedKind.LIST: EventAction.LIST_UNMATCHED,
+    AutomatedKind.AUTO_GENERATED: EventAction.AUTO_GENERATED_UNMATCHED,
+}
+# The audit event of automated mail attached to its ticket, by the kind it is stored as.
+AUTOMATED_RECEIVED: dict[MessageKind, EventAction] = {
+    MessageKind.AUTO_REPLY: EventAction.AUTO_REPLY_RECEIVED,
+    MessageKind.BOUNCE: EventAction.BOUNCE_RECEIVED,
+}
 
 
 def _automated(
@@ -205,34 +251,38 @@ def _automated(
     """Auto-replies, bounces and list mail are recorded, never made into complaints."""
     parsed = analysis.parsed
     assert parsed.automated is not None
-    kind = "bounce" if parsed.automated is AutomatedKind.BOUNCE else "auto_reply"
+    kind = (
+        MessageKind.BOUNCE if parsed.automated is AutomatedKind.BOUNCE else MessageKind.AUTO_REPLY
+    )
     if decision.ticket is None:
         record_event(
             now,
             "system",
-            f"{parsed.automated.value}_unmatched",
+            UNMATCHED_AUTOMATED[parsed.automated],
             inbound=inbound,
             sender=sender_of(parsed),
             reason=parsed.automated_reason,
         )
         return IntakeResult(
-            "automated", None, f"{parsed.automated.value}: {parsed.automated_reason}"
+            IntakeAction.AUTOMATED, None, f"{parsed.automated.value}: {parsed.automated_reason}"
         )
     ticket = _ticket_of(decision)
     _store(runtime, ticket, inbound, parsed, kind, now)
-    if kind == "bounce" and "bounced" not in ticket.tags:
+    if kind == MessageKind.BOUNCE and "bounced" not in ticket.tags:
         ticket.tags = [*ticket.tags, "bounced"]
         ticket.updated_at = now
         ticket.save()
     record_event(
         now,
         sender_of(parsed) or "unknown",
-        f"{kind}_received",
+        AUTOMATED_RECEIVED[kind],
         ticket=ticket,
         inbound=inbound,
         reason=parsed.automated_reason,
     )
-    return IntakeResult.on("automated", ticket, f"{kind} attached: {parsed.automated_reason}")
+    return IntakeResult.on(
+        IntakeAction.AUTOMATED, ticket, f"{kind} attached: {parsed.automated_reason}"
+    )
 
 
 # --- the customer ---------------------------------------------------------------------
@@ -248,23 +298,23 @@ def _customer_reply(
     """The customer writes again: recorded, acted on, and forwarded to the agents."""
     parsed = analysis.parsed
     ticket = _ticket_of(decision)
-    message = _store(runtime, ticket, inbound, parsed, "customer_reply", now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.CUSTOMER_REPLY, now)
     ticket.attachment_count += len(parsed.attachments)
     ticket.updated_at = now
     ticket.save()
     record_event(
         now,
         sender_of(parsed) or "unknown",
-        "message_added",
+        EventAction.MESSAGE_ADDED,
         ticket=ticket,
         inbound=inbound,
-        kind="customer_reply",
+        kind=MessageKind.CUSTOMER_REPLY,
         reason=decision.reason,
         basis=decision.basis,
     )
     outcome = on_customer_reply(runtime, ticket, message, now)
     forward_to_agents(runtime, ticket, message, outcome, now)
-    return IntakeResult.on("appended", ticket, decision.reason)
+    return IntakeResult.on(IntakeAction.APPENDED, ticket, decision.reason)
 
 
 def _survey_answer(
@@ -280,9 +330,9 @@ def _survey_answer(
     answer = read_survey_answer(own_words(ticket, parsed), parsed.subject)
     if answer is None:
         return _customer_reply(runtime, inbound, analysis, decision, now)
-    message = _store(runtime, ticket, inbound, parsed, "survey_reply", now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.SURVEY_REPLY, now)
     detail = record_survey_answer(runtime, ticket, message, answer, now)
-    return IntakeResult.on("survey_reply", ticket, detail)
+    return IntakeResult.on(IntakeAction.SURVEY_REPLY, ticket, detail)
 
 
 # --- the desk's own people ----------------------------------------------------------
@@ -299,9 +349,9 @@ def _agent_action(
     parsed = analysis.parsed
     ticket = _ticket_of(decision)
     agent = sender_of(parsed) or "agent"
-    message = _store(runtime, ticket, inbound, parsed, "agent_reply", now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.AGENT_REPLY, now)
     problems = apply_agent_mail(runtime, ticket, message, agent, now, decision.basis)
-    return IntakeResult.on("agent_reply", ticket, "; ".join(problems) or "applied")
+    return IntakeResult.on(IntakeAction.AGENT_REPLY, ticket, "; ".join(problems) or "applied")
 
 
 def _staff_note(
@@ -315,19 +365,19 @@ def _staff_note(
     parsed = analysis.parsed
     ticket = _ticket_of(decision)
     sender = sender_of(parsed) or "unknown"
-    message = _store(runtime, ticket, inbound, parsed, "staff_note", now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.STAFF_NOTE, now)
     record_event(
         now,
         sender,
-        "note",
+        EventAction.NOTE,
         ticket=ticket,
         inbound=inbound,
         text=excerpt(parsed.reply_text),
         reason=decision.reason,
         basis=decision.basis,
     )
-    forward_to_agents(runtime, ticket, message, "staff_note", now)
-    return IntakeResult.on("note", ticket, decision.reason)
+    forward_to_agents(runtime, ticket, message, ReplyOutcome.STAFF_NOTE, now)
+    return IntakeResult.on(IntakeAction.NOTE, ticket, decision.reason)
 
 
 def _rejected_staff(
@@ -344,35 +394,29 @@ def _rejected_staff(
         record_event(
             now,
             sender,
-            "staff_mail_rejected",
+            EventAction.STAFF_MAIL_REJECTED,
             inbound=inbound,
             reason=decision.reason,
             basis=decision.basis,
         )
-        return IntakeResult("rejected", None, decision.reason)
+        return IntakeResult(IntakeAction.REJECTED, None, decision.reason)
     ticket = _ticket_of(decision)
-    _store(runtime, ticket, inbound, parsed, "rejected_reply", now)
+    _store(runtime, ticket, inbound, parsed, MessageKind.REJECTED_REPLY, now)
     record_event(
         now,
         sender,
-        "staff_mail_rejected",
+        EventAction.STAFF_MAIL_REJECTED,
         ticket=ticket,
         inbound=inbound,
         reason=decision.reason,
         basis=decision.basis,
     )
     desk = runtime.config.desk
-    send_internal(
-        runtime,
-        ticket,
-        "rejected_attempt",
-        [*desk.admins, *desk.agents],
-        now=now,
-        sender=sender,
-        reason=decision.reason,
-        excerpt=excerpt(parsed.reply_text),
+    attempt = RejectedAttemptMail(
+        sender=sender, reason=decision.reason, excerpt=excerpt(parsed.reply_text)
     )
-    return IntakeResult.on("rejected", ticket, decision.reason)
+    send_internal(runtime, ticket, attempt, [*desk.admins, *desk.agents], now=now)
+    return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 
 
 def _department_answer(
@@ -387,14 +431,14 @@ def _department_answer(
     assert decision.sheet is not None
     sheet = ContactSheet.get_by_id(decision.sheet.id)
     sender = sender_of(parsed) or "unknown"
-    message = _store(runtime, sheet.ticket, inbound, parsed, "department_reply", now)
+    message = _store(runtime, sheet.ticket, inbound, parsed, MessageKind.DEPARTMENT_REPLY, now)
     Message.update(contact_sheet_id=sheet.id).where(Message.id == message.id).execute()
     answer = parse_department_answer(parsed.reply_text)
     if answer.finding is None:  # the reply view may have cut too much: read the whole body
         answer = parse_department_answer(parsed.body.text)
     applied = record_answer(runtime, sheet, answer, sender, now, decision.basis)
     detail = "answer recorded" if applied else "incomplete form: " + "; ".join(answer.problems)
-    return IntakeResult.on("department_reply", sheet.ticket, detail)
+    return IntakeResult.on(IntakeAction.DEPARTMENT_REPLY, sheet.ticket, detail)
 
 
 def _rejected_answer(
@@ -409,12 +453,12 @@ def _rejected_answer(
     assert decision.sheet is not None
     sheet = ContactSheet.get_by_id(decision.sheet.id)
     ticket, sender = sheet.ticket, sender_of(parsed)
-    message = _store(runtime, ticket, inbound, parsed, "rejected_reply", now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.REJECTED_REPLY, now)
     Message.update(contact_sheet_id=sheet.id).where(Message.id == message.id).execute()
     record_event(
         now,
         sender or "unknown",
-        "department_answer_rejected",
+        EventAction.DEPARTMENT_ANSWER_REJECTED,
         ticket=ticket,
         department=sheet.department,
         sender=sender,
@@ -422,18 +466,15 @@ def _rejected_answer(
         basis=decision.basis,
     )
     department = department_by_key(runtime, sheet.department)
-    send_internal(
-        runtime,
-        ticket,
-        "rejected_answer",
-        [*runtime.config.desk.admins, *runtime.config.desk.agents],
-        now=now,
+    rejected = RejectedAnswerMail(
         department=department_context(department),
         sender=sender or "unknown",
         reason=decision.reason,
         excerpt=excerpt(parsed.reply_text),
     )
-    return IntakeResult.on("rejected", ticket, decision.reason)
+    desk = runtime.config.desk
+    send_internal(runtime, ticket, rejected, [*desk.admins, *desk.agents], now=now)
+    return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 
 
 # --- new tickets ---------------------------------------------------------------------
@@ -473,14 +514,14 @@ def _new_ticket(
         record_event(
             now,
             "system",
-            "linked",
+            EventAction.LINKED,
             ticket=ticket,
             inbound=inbound,
             linked_to=decision.ticket.number,
             reason=decision.reason,
         )
-        return IntakeResult.on("new_linked", ticket, decision.reason)
-    return IntakeResult.on("new_ticket", ticket, decision.reason)
+        return IntakeResult.on(IntakeAction.NEW_LINKED, ticket, decision.reason)
+    return IntakeResult.on(IntakeAction.NEW_TICKET, ticket, decision.reason)
 
 
 def _acknowledgement_suppressed(inbound: InboundMessage, ticket: Ticket, now: datetime) -> None:
@@ -488,7 +529,7 @@ def _acknowledgement_suppressed(inbound: InboundMessage, ticket: Ticket, now: da
     record_event(
         now,
         "system",
-        "ack_suppressed",
+        EventAction.ACK_SUPPRESSED,
         ticket=ticket,
         inbound=inbound,
         reason=f"the message already carried {PROCESSED_KEYWORD} on the server: a desk "
@@ -535,7 +576,7 @@ def _add_to_flood(
     """Keep a flood mail as a complaint of the flood ticket: no new ticket, no
     acknowledgement, no escalation, no notices; staff are alerted once per flood."""
     sender = sender_of(parsed) or "unknown"
-    _store(runtime, ticket, inbound, parsed, "complaint", now)
+    _store(runtime, ticket, inbound, parsed, MessageKind.COMPLAINT, now)
     starts = "flood" not in ticket.tags
     if starts:
         ticket.tags = [*ticket.tags, "flood"]
@@ -544,27 +585,28 @@ def _add_to_flood(
     ticket.save()
     window = runtime.config.desk.flood_window_minutes
     record_event(
-        now, sender, "flood_collapsed", ticket=ticket, inbound=inbound, window_minutes=window
+        now,
+        sender,
+        EventAction.FLOOD_COLLAPSED,
+        ticket=ticket,
+        inbound=inbound,
+        window_minutes=window,
     )
     if starts:
         _alert_flood(runtime, ticket, sender, now)
-    return IntakeResult.on("flood", ticket, f"flood from {sender}: added to {ticket.number}")
+    return IntakeResult.on(
+        IntakeAction.FLOOD, ticket, f"flood from {sender}: added to {ticket.number}"
+    )
 
 
 def _alert_flood(runtime: Runtime, ticket: Ticket, sender: str, now: datetime) -> None:
     """The one mail to agents and admins when a flood starts."""
     desk = runtime.config.desk
-    record_event(now, "system", "flood_started", ticket=ticket, sender=sender)
-    send_internal(
-        runtime,
-        ticket,
-        "flood",
-        [*desk.agents, *desk.admins],
-        now=now,
-        sender=sender,
-        limit=desk.flood_max_tickets,
-        window_minutes=desk.flood_window_minutes,
+    record_event(now, "system", EventAction.FLOOD_STARTED, ticket=ticket, sender=sender)
+    mail = FloodMail(
+        sender=sender, limit=desk.flood_max_tickets, window_minutes=desk.flood_window_minutes
     )
+    send_internal(runtime, ticket, mail, [*desk.agents, *desk.admins], now=now)
 
 
 def create_ticket(
@@ -596,7 +638,7 @@ def create_ticket(
         number=allocate_ticket_number(
             config.desk.ticket_prefix, ticket_period(now, config.desk.timezone)
         ),
-        status="received",
+        status=TicketStatus.RECEIVED,
         severity=severity,
         category=classification.category,
         source="fax" if is_fax else "email",
@@ -625,12 +667,12 @@ def create_ticket(
             ticket, sender, "customer", parsed.from_addr.name if parsed.from_addr else None
         )
     store_inbound_message(
-        ticket, inbound, parsed, "complaint", now, config.desk.max_attachment_bytes
+        ticket, inbound, parsed, MessageKind.COMPLAINT, now, config.desk.max_attachment_bytes
     )
     record_event(
         now,
         sender or "unknown",
-        "ticket_created",
+        EventAction.TICKET_CREATED,
         ticket=ticket,
         inbound=inbound,
         category_rule=classification.category_rule,

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from complaintd.config.model import DepartmentConfig
+from complaintd.render.contexts import (
+    CaseFacts,
+    DepartmentFacts,
+    InternalContext,
+    InternalMail,
+    SheetFacts,
+)
 from complaintd.runtime import Runtime
+from complaintd.store.message_kind import MessageKind
 from complaintd.store.models import ContactSheet, Message, Outbox, Ticket
 from complaintd.workflow.mail import (
     format_local,
@@ -23,37 +30,38 @@ from complaintd.workflow.mail import (
 )
 
 
-def internal_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+def internal_context(runtime: Runtime, ticket: Ticket) -> InternalContext:
     """The customer context plus what staff need: contacts, goods, the complaint in full."""
-    context = template_context(runtime, ticket, **extra)
-    context["language"] = runtime.config.desk.default_language
-    context["ticket"].update(
-        customer_email=ticket.customer_email,
-        customer_fax=ticket.customer_fax,
-        shipping_date=ticket.shipping_date.isoformat() if ticket.shipping_date else None,
-        goods=ticket.goods,
-        quantity=ticket.quantity,
-        complaint_text=complaint_text(ticket),
-        source=ticket.source,
-        internal_due_at=format_local(ticket.internal_due_at, runtime)
+    context = template_context(runtime, ticket)
+    case: CaseFacts = {
+        **context["ticket"],
+        "customer_email": ticket.customer_email,
+        "customer_fax": ticket.customer_fax,
+        "shipping_date": ticket.shipping_date.isoformat() if ticket.shipping_date else None,
+        "goods": ticket.goods,
+        "quantity": ticket.quantity,
+        "complaint_text": complaint_text(ticket),
+        "source": ticket.source,
+        "internal_due_at": format_local(ticket.internal_due_at, runtime)
         if ticket.internal_due_at
         else None,
-    )
-    return context
+    }
+    language = runtime.config.desk.default_language
+    return {"language": language, "desk": context["desk"], "ticket": case}
 
 
 def complaint_text(ticket: Ticket) -> str:
     """The customer's first message in full (quotes included: staff need the context)."""
     first = (
         Message.select(Message.full_text)
-        .where((Message.ticket == ticket) & (Message.kind == "complaint"))
+        .where((Message.ticket == ticket) & (Message.kind == MessageKind.COMPLAINT))
         .order_by(Message.id)
         .first()
     )
     return first.full_text if first else ""
 
 
-def sheet_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
+def sheet_context(runtime: Runtime, sheet: ContactSheet) -> SheetFacts:
     """What the contact-sheet templates need about one sheet."""
     return {
         "due_at": format_local(sheet.due_at, runtime),
@@ -61,7 +69,7 @@ def sheet_context(runtime: Runtime, sheet: ContactSheet) -> dict[str, Any]:
     }
 
 
-def department_context(department: DepartmentConfig) -> dict[str, str]:
+def department_context(department: DepartmentConfig) -> DepartmentFacts:
     """A department as templates see it."""
     return {"key": department.key, "name": department.name}
 
@@ -76,7 +84,7 @@ def agent_recipients(runtime: Runtime, ticket: Ticket) -> list[str]:
 def send_internal(
     runtime: Runtime,
     ticket: Ticket,
-    kind: str,
+    content: InternalMail,
     to: Sequence[str],
     *,
     now: datetime,
@@ -84,7 +92,6 @@ def send_internal(
     actor: str = "system",
     attachments: Sequence[tuple[str, str, bytes]] = (),
     contact_sheet_id: int | None = None,
-    **extra: Any,
 ) -> Outbox | None:
     """Queue an internal mail about ``ticket``; nothing when nobody is to receive it.
 
@@ -99,10 +106,10 @@ def send_internal(
     return queue_mail(
         runtime,
         ticket,
-        kind,
+        content,
         to=recipients,
         language=runtime.config.desk.default_language,
-        context=internal_context(runtime, ticket, **extra),
+        context=internal_context(runtime, ticket),
         reply_to=scoped_reply_address(runtime, ticket, scope),
         thread=thread,
         now=now,

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from complaintd.config.model import DeskConfig
-from complaintd.departments import known_line_key, known_lines_of
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
+from complaintd.render.contexts import CustomerContext, InternalContext, MailContent, Time
 from complaintd.render.labels import resolve_language
 from complaintd.render.times import LocalTime
 from complaintd.runtime import Runtime
+from complaintd.staff_replies import known_line_key, known_lines_of
+from complaintd.store.mail_kind import MailKind
+from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
 from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
 from complaintd.store.queries import incoming_file_names, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
-CUSTOMER_KINDS = ("complaint", "customer_reply")
 
-
-def format_local(at: datetime | None, runtime: Runtime) -> LocalTime | str:
+def format_local(at: datetime | None, runtime: Runtime) -> Time:
     """``at`` in the desk's time zone, for a template; ``"-"`` when there is no time.
 
     The renderer writes it in the mail's language: ``2026年11月20日 10:00（北京时间）``,
@@ -38,8 +38,8 @@ def desk_name(desk: DeskConfig, language: str) -> str:
     return desk.name
 
 
-def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str, Any]:
-    """What every customer template may use (see render.templates for the contract)."""
+def template_context(runtime: Runtime, ticket: Ticket) -> CustomerContext:
+    """What every customer template gets (the contract: :mod:`complaintd.render.contexts`)."""
     desk = runtime.config.desk
     return {
         "language": ticket.language,
@@ -57,7 +57,6 @@ def template_context(runtime: Runtime, ticket: Ticket, **extra: Any) -> dict[str
             "created_at": format_local(ticket.created_at, runtime),
             "due_at": format_local(ticket.due_at, runtime),
         },
-        **extra,
     }
 
 
@@ -70,11 +69,13 @@ def customer_thread(ticket: Ticket) -> tuple[str | None, list[str]]:
     """
     customer = ticket.customer_email
     mails = thread_message_ids(ticket.id)
-    theirs = [m.message_id for m in mails if m.direction == "in" and m.kind in CUSTOMER_KINDS]
+    theirs = [
+        m.message_id for m in mails if m.direction == Direction.IN and m.kind in FROM_CUSTOMER
+    ]
     visible = [
         m.message_id
         for m in mails
-        if m.message_id in theirs or (m.direction == "out" and customer in m.to)
+        if m.message_id in theirs or (m.direction == Direction.OUT and customer in m.to)
     ]
     parent = theirs[-1] if theirs else (visible[-1] if visible else None)
     return _parent_and_references(visible, parent)
@@ -86,8 +87,8 @@ def staff_thread(ticket: Ticket, staff: Sequence[str]) -> tuple[str | None, list
     visible = [
         mail.message_id
         for mail in thread_message_ids(ticket.id)
-        if (mail.direction == "out" and wanted & set(mail.to))
-        or (mail.direction == "in" and mail.kind == "agent_reply")
+        if (mail.direction == Direction.OUT and wanted & set(mail.to))
+        or (mail.direction == Direction.IN and mail.kind == MessageKind.AGENT_REPLY)
     ]
     return _parent_and_references(visible, visible[-1] if visible else None)
 
@@ -116,7 +117,7 @@ def scoped_subject(runtime: Runtime, ticket: Ticket, subject: str, scope: str) -
 
 
 # Desk mail that quotes what staff wrote: its lines are theirs, not the desk's.
-_ECHOES_STAFF = ("agent_refused", "rejected_attempt", "rejected_answer")
+_ECHOES_STAFF = (MailKind.AGENT_REFUSED, MailKind.REJECTED_ATTEMPT, MailKind.REJECTED_ANSWER)
 
 
 def desk_lines(ticket: Ticket, answered: Message) -> frozenset[str]:
@@ -129,7 +130,7 @@ def desk_lines(ticket: Ticket, answered: Message) -> frozenset[str]:
     """
     referenced = [*answered.in_reply_to, *answered.references]
     ours = Message.select(Message.full_text).where(
-        (Message.ticket == ticket) & (Message.direction == "out")
+        (Message.ticket == ticket) & (Message.direction == Direction.OUT)
     )
     texts = [row.full_text for row in ours.where(Message.message_id.in_(referenced))]
     if not texts:
@@ -147,11 +148,11 @@ def without_desk_lines(ticket: Ticket, message: Message) -> str:
 def queue_mail(
     runtime: Runtime,
     ticket: Ticket | None,
-    kind: str,
+    content: MailContent,
     *,
     to: Sequence[str],
     language: str,
-    context: dict[str, Any],
+    context: CustomerContext | InternalContext,
     reply_to: str | None,
     thread: tuple[str | None, list[str]],
     now: datetime,
@@ -161,23 +162,23 @@ def queue_mail(
     contact_sheet_id: int | None = None,
     subject_scope: str | None = None,
 ) -> Outbox:
-    """Render ``kind`` and put it in the outbox, in the caller's transaction.
+    """Render ``content`` with ``context`` and put it in the outbox, in the caller's
+    transaction.
 
     ``subject_scope`` signs the subject's ticket tag for that token scope.  The desk is
     named in the mail's language, and the ``Date:`` header is in the desk's time zone
     (what the customer's client shows when it has no zone of its own).
     """
     name = desk_name(runtime.config.desk, language)
-    desk = {"address": runtime.config.desk.address, **context.get("desk", {}), "name": name}
-    context = {**context, "desk": desk}
-    rendered = runtime.templates.render(kind, language, context)
+    values = {**context, "desk": {**context["desk"], "name": name}, **content.values()}
+    rendered = runtime.templates.render(content.kind, language, values)
     subject = rendered.subject
     if ticket is not None and subject_scope is not None:
         subject = scoped_subject(runtime, ticket, subject, subject_scope)
     parent, references = thread
     smtp = runtime.config.smtp
     mail = OutgoingMail(
-        kind=kind,
+        kind=content.kind,
         from_address=smtp.from_address,
         from_name=name,
         to=tuple(to),
@@ -210,7 +211,7 @@ def complaint_files(ticket: Ticket) -> list[tuple[str, str, bytes]]:
         .join(Message)
         .switch(Attachment)
         .join(Blob)
-        .where((Message.ticket == ticket) & (Message.direction == "in"))
+        .where((Message.ticket == ticket) & (Message.direction == Direction.IN))
         .order_by(Attachment.id)
     )
     return [(a.filename, a.content_type, bytes(a.blob.data)) for a in query if a.blob is not None]

@@ -15,22 +15,28 @@ import logging
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import peewee
 
 from complaintd.errors import TransientError
 from complaintd.runtime import Runtime
+from complaintd.store.claims import claim, new_holder, release_all
 from complaintd.store.db import is_postgres
+from complaintd.store.event_action import EventAction
+from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.models import InboundMessage, InboundRaw
 from complaintd.store.queries import mark_inbound_done
+from complaintd.store.records import record_event
 from complaintd.workflow import analysis as analysis_stage
 from complaintd.workflow.analysis import POOL_THRESHOLD, AnalysisSettings, Analyzer
-from complaintd.workflow.intake import IntakeResult, ingest
-from complaintd.workflow.records import record_event
+from complaintd.workflow.intake import IntakeAction, IntakeResult, ingest
 
 log = logging.getLogger(__name__)
 
 COMMIT_EVERY = 25  # messages per transaction while draining a backlog
+HOLDER = new_holder()  # this process's name on the rows it claims (store.claims)
+LEASE = timedelta(minutes=10)  # a group's claim; far above its analysis time limits
 
 
 @dataclass
@@ -44,8 +50,11 @@ class PassStats:
         """Count one result (``None``: someone else took the row)."""
         if result is None:
             return
-        self.outcomes[result.action] += 1
-        if result.action in ("new_ticket", "new_linked") and result.ticket_number:
+        self.outcomes[result.action.value] += 1  # plain names: the counts are printed
+        if (
+            result.action in (IntakeAction.NEW_TICKET, IntakeAction.NEW_LINKED)
+            and result.ticket_number
+        ):
             self.tickets.append(result.ticket_number)
 
 
@@ -61,6 +70,7 @@ def process_pending(
     ``analyzer`` may already hold analyses started while fetching; a backlog it does
     not know yet is handed to it in chunks, so workers analyse ahead of the writes.
     """
+    release_claims(runtime)
     ids = pending_ids(mailbox, limit)
     stats = PassStats()
     with contextlib.ExitStack() as stack:
@@ -74,8 +84,8 @@ def process_pending(
             # rolls back alone, and the WAL is written once per group, not per message.
             # A crash loses at most the uncommitted group, whose rows stay pending.
             group = ids[start : start + COMMIT_EVERY]
+            claimed = _claim_group(runtime, group)
             with runtime.database.atomic():
-                claimed = _claim_group(runtime, group)
                 for inbound_id in group:
                     row = claimed.get(inbound_id)
                     if row is not None:  # else another instance has it, or it is done
@@ -105,7 +115,9 @@ def _submit_in_chunks(analyzer: Analyzer, ids: list[int], chunk: int = 200) -> N
 
 def pending_ids(mailbox: str | None = None, limit: int | None = None) -> list[int]:
     """Ids of pending inbound rows in fetch order (ids only: raw bytes stay on disk)."""
-    query = InboundMessage.select(InboundMessage.id).where(InboundMessage.status == "pending")
+    query = InboundMessage.select(InboundMessage.id).where(
+        InboundMessage.status == InboundStatus.PENDING
+    )
     if mailbox is not None:
         query = query.where(InboundMessage.mailbox == mailbox)
     query = query.order_by(InboundMessage.id)
@@ -148,7 +160,7 @@ def process_one(
     except Exception as exc:
         log.warning("inbound %s quarantined: %s", inbound_id, exc)
         quarantine(runtime, inbound_id, exc)
-        return IntakeResult("failed", None, str(exc))
+        return IntakeResult(IntakeAction.FAILED, None, str(exc))
 
 
 def _claim(runtime: Runtime, inbound_id: int) -> InboundMessage | None:
@@ -157,13 +169,27 @@ def _claim(runtime: Runtime, inbound_id: int) -> InboundMessage | None:
 
 
 def _claim_group(runtime: Runtime, ids: list[int]) -> dict[int, InboundMessage]:
-    """Lock the rows of ``ids`` still pending (SKIP LOCKED on PostgreSQL), by id."""
-    query = InboundMessage.select().where(
-        InboundMessage.id.in_(ids) & (InboundMessage.status == "pending")
+    """Claim the rows of ``ids`` still pending and free (store.claims), by id.
+
+    The claim commits on its own: a process killed while it works on them leaves them
+    claimed until the lease runs out, then any instance takes them again.
+    """
+    rows = claim(
+        InboundMessage,
+        InboundMessage.id.in_(ids) & (InboundMessage.status == InboundStatus.PENDING),
+        holder=HOLDER,
+        lease=LEASE,
+        limit=len(ids),
+        order_by=(InboundMessage.id,),
+        columns=[f for f in InboundMessage._meta.sorted_fields if f.name != "id"],
     )
-    if is_postgres(runtime.database):
-        query = query.for_update(skip_locked=True)
-    return {row.id: row for row in query}
+    return {row.id: row for row in rows}
+
+
+def release_claims(runtime: Runtime) -> None:
+    """SQLite has one instance: claims a killed pass left behind are ours to take."""
+    if not is_postgres(runtime.database):
+        release_all(InboundMessage)
 
 
 def raw_bytes_of(inbound_id: int) -> bytes:
@@ -173,7 +199,8 @@ def raw_bytes_of(inbound_id: int) -> bytes:
 
 
 def _mark_done(runtime: Runtime, inbound: InboundMessage, result: IntakeResult) -> None:
-    status = "duplicate" if result.action == "duplicate" else "processed"
+    duplicate = result.action == IntakeAction.DUPLICATE
+    status = InboundStatus.DUPLICATE if duplicate else InboundStatus.PROCESSED
     mark_inbound_done(inbound.id, status, result.ticket_id, runtime.clock.now())
 
 
@@ -185,7 +212,9 @@ def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
         error += f" ({where})"
     with runtime.database.atomic():
         InboundMessage.update(
-            status="failed",
+            status=InboundStatus.FAILED,
+            claimed_by=None,
+            lease_until=None,
             error=error,
             attempts=InboundMessage.attempts + 1,
             processed_at=runtime.clock.now(),
@@ -193,7 +222,7 @@ def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
         record_event(
             runtime.clock.now(),
             "system",
-            "inbound_quarantined",
+            EventAction.INBOUND_QUARANTINED,
             inbound=inbound_id,
             error=error,
         )
@@ -212,13 +241,17 @@ def _place(exc: BaseException) -> str | None:
 
 def retry_failed(runtime: Runtime, inbound_id: int | None = None) -> list[int]:
     """Put quarantined rows (one, or all) back to ``pending``; return their ids."""
-    query = InboundMessage.select(InboundMessage.id).where(InboundMessage.status == "failed")
+    query = InboundMessage.select(InboundMessage.id).where(
+        InboundMessage.status == InboundStatus.FAILED
+    )
     if inbound_id is not None:
         query = query.where(InboundMessage.id == inbound_id)
     ids = [row.id for row in query]
     if ids:
         with runtime.database.atomic():
-            InboundMessage.update(status="pending").where(InboundMessage.id.in_(ids)).execute()
+            InboundMessage.update(status=InboundStatus.PENDING).where(
+                InboundMessage.id.in_(ids)
+            ).execute()
             for row_id in ids:
-                record_event(runtime.clock.now(), "cli", "inbound_retry", inbound=row_id)
+                record_event(runtime.clock.now(), "cli", EventAction.INBOUND_RETRY, inbound=row_id)
     return ids

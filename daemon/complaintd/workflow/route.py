@@ -12,6 +12,7 @@ from complaintd.parse import bounced_message_ids
 from complaintd.parse.model import ParsedMessage
 from complaintd.store.models import ContactSheet, Message, Ticket
 from complaintd.store.queries import ticket_of_message_ids
+from complaintd.store.records import participant_emails
 from complaintd.thread.authentication import check_authentication
 from complaintd.thread.routing import (
     Lookups,
@@ -23,7 +24,6 @@ from complaintd.thread.routing import (
     route_mail,
 )
 from complaintd.thread.tokens import find_tokens, subject_tag_numbers
-from complaintd.workflow.records import participant_emails
 
 
 def sender_of(parsed: ParsedMessage) -> str | None:

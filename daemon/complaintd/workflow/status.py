@@ -15,28 +15,37 @@ from datetime import datetime
 from typing import Any
 
 from complaintd.errors import UsageError
+from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
-from complaintd.workflow.records import record_event
+from complaintd.store.records import record_event
+from complaintd.store.ticket_status import TicketStatus
 
-STATUSES = (
-    "received",
-    "investigating",
-    "solution_proposed",
-    "implementing",
-    "follow_up",
-    "closed",
-    "invalid",
-)
-OPEN_STATUSES = ("received", "investigating", "solution_proposed", "implementing")
-
-ALLOWED: dict[str, frozenset[str]] = {
-    "received": frozenset({"investigating", "solution_proposed", "follow_up", "invalid"}),
-    "investigating": frozenset({"solution_proposed", "follow_up", "invalid"}),
-    "solution_proposed": frozenset({"implementing", "investigating", "follow_up", "invalid"}),
-    "implementing": frozenset({"investigating", "follow_up", "invalid"}),
-    "follow_up": frozenset({"closed", "investigating"}),
-    "closed": frozenset({"investigating"}),
-    "invalid": frozenset({"investigating"}),
+ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
+    TicketStatus.RECEIVED: frozenset(
+        {
+            TicketStatus.INVESTIGATING,
+            TicketStatus.SOLUTION_PROPOSED,
+            TicketStatus.FOLLOW_UP,
+            TicketStatus.INVALID,
+        }
+    ),
+    TicketStatus.INVESTIGATING: frozenset(
+        {TicketStatus.SOLUTION_PROPOSED, TicketStatus.FOLLOW_UP, TicketStatus.INVALID}
+    ),
+    TicketStatus.SOLUTION_PROPOSED: frozenset(
+        {
+            TicketStatus.IMPLEMENTING,
+            TicketStatus.INVESTIGATING,
+            TicketStatus.FOLLOW_UP,
+            TicketStatus.INVALID,
+        }
+    ),
+    TicketStatus.IMPLEMENTING: frozenset(
+        {TicketStatus.INVESTIGATING, TicketStatus.FOLLOW_UP, TicketStatus.INVALID}
+    ),
+    TicketStatus.FOLLOW_UP: frozenset({TicketStatus.CLOSED, TicketStatus.INVESTIGATING}),
+    TicketStatus.CLOSED: frozenset({TicketStatus.INVESTIGATING}),
+    TicketStatus.INVALID: frozenset({TicketStatus.INVESTIGATING}),
 }
 
 
@@ -44,12 +53,12 @@ class IllegalTransition(UsageError):
     """A status change the procedure does not allow."""
 
 
-def can_transition(current: str, target: str) -> bool:
+def can_transition(current: TicketStatus, target: TicketStatus) -> bool:
     """True when ``current`` -> ``target`` is a step of the procedure."""
     return target in ALLOWED.get(current, frozenset())
 
 
-def check_transition(number: str, current: str, target: str) -> None:
+def check_transition(number: str, current: TicketStatus, target: TicketStatus) -> None:
     """Raise :class:`IllegalTransition` with a readable message unless the step is allowed."""
     if can_transition(current, target):
         return
@@ -59,13 +68,21 @@ def check_transition(number: str, current: str, target: str) -> None:
     )
 
 
-def transition(ticket: Ticket, target: str, actor: str, at: datetime, **detail: Any) -> None:
+def transition(
+    ticket: Ticket, target: TicketStatus, actor: str, at: datetime, **detail: Any
+) -> None:
     """Move ``ticket`` to ``target`` and record who did it; the caller holds the transaction."""
-    check_transition(ticket.number, ticket.status, target)
-    previous = ticket.status
+    previous = TicketStatus(ticket.status)
+    check_transition(ticket.number, previous, target)
     ticket.status = target
     ticket.updated_at = at
     ticket.save()
     record_event(
-        at, actor, "status_changed", ticket=ticket, previous=previous, status=target, **detail
+        at,
+        actor,
+        EventAction.STATUS_CHANGED,
+        ticket=ticket,
+        previous=previous,
+        status=target,
+        **detail,
     )

@@ -23,12 +23,12 @@ customer even when it would otherwise be withheld.
 A ``#`` line that is not a known command is reported as a problem and never becomes text
 for the customer: a mistyped ``#sevrity urgent`` must not reach them.  ``#`` followed by
 something other than a letter (``#1``, ``# 标题``) is ordinary text.  Quoted material and
-the signature are ignored (see :mod:`complaintd.departments.reply`), and so is every line
+the signature are ignored (see :mod:`complaintd.staff_replies.reply`), and so is every line
 the desk itself sent in the mail being answered (``known_lines``): a notice pasted
 without quote markers holds the customer's words and the help block's ``#`` lines, which
 must never run as the agent's (issue 10, item 3).  Text that is only a note to
 colleagues or a greeting is withheld from the customer (see
-:mod:`complaintd.departments.agent_text`).
+:mod:`complaintd.staff_replies.agent_text`).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from complaintd.departments.agent_text import is_note_to_colleagues, strip_signature
-from complaintd.departments.reply import normalise_text, reply_lines
+from complaintd.staff_replies.agent_text import is_note_to_colleagues, strip_signature
+from complaintd.staff_replies.reply import normalise_text, reply_lines
 
 COMMANDS: tuple[str, ...] = (
     "propose",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from complaintd.departments import COMMANDS, AgentCommand, parse_agent_instruction
+from complaintd.staff_replies import COMMANDS, AgentCommand, parse_agent_instruction
 
 QUOTED_DESK_MAIL = """\
 -----原始邮件-----

@@ -6,7 +6,9 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from complaintd.store.event_action import EventAction
 from complaintd.store.fields import without_nul
+from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import (
     Attachment,
     Blob,
@@ -38,7 +40,7 @@ def nul_free(**values: Any) -> dict[str, Any]:
 def record_event(
     at: datetime,
     actor: str,
-    action: str,
+    action: EventAction,
     *,
     ticket: Ticket | int | None = None,
     inbound: InboundMessage | int | None = None,
@@ -77,7 +79,7 @@ def store_inbound_message(
     ticket: Ticket,
     inbound: InboundMessage,
     parsed: ParsedMessage,
-    kind: str,
+    kind: MessageKind,
     at: datetime,
     max_attachment_bytes: int,
 ) -> Message:
@@ -86,7 +88,7 @@ def store_inbound_message(
     values = nul_free(
         ticket=ticket,
         inbound=inbound,
-        direction="in",
+        direction=Direction.IN,
         kind=kind,
         from_addr=parsed.from_addr.email if parsed.from_addr else None,
         from_name=parsed.from_addr.name if parsed.from_addr else None,

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster for tests, in the manner of ``complaintd.testing.dovecot``.
+"""A throwaway PostgreSQL cluster for tests, in the manner of ``tests.support.dovecot``.
 
 ``PostgresServer`` runs ``initdb`` into a temporary directory and then
 ``postgres -D DATA`` in the foreground as a child process it owns.  The server
@@ -40,8 +40,8 @@ from types import TracebackType
 from typing import Any
 
 # The child-process helpers are Dovecot's, so both servers die and report alike.
-from complaintd.testing.dovecot import _die_with_parent_hook, _tail
-from complaintd.testing.ports import LOOPBACK, can_bind, free_port
+from tests.support.dovecot import _die_with_parent_hook, _tail
+from tests.support.ports import LOOPBACK, can_bind, free_port
 
 __all__ = [
     "PostgresError",

@@ -37,7 +37,7 @@ from types import TracebackType
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from complaintd.testing.ports import LOOPBACK, can_bind, free_port, port_accepts
+from tests.support.ports import LOOPBACK, can_bind, free_port, port_accepts
 
 __all__ = [
     "DovecotError",
@@ -179,7 +179,7 @@ def _render_config_23(root: Path, port: int, ident: _Identity) -> str:
     """Render a dovecot.conf for Dovecot 2.3."""
     chroot = "" if ident.as_root else "\n  chroot ="
     return f"""\
-# Throwaway test server written by complaintd.testing.dovecot; do not edit.
+# Throwaway test server written by tests.support.dovecot; do not edit.
 protocols = imap
 listen = {LOOPBACK}
 base_dir = {root}/run
@@ -270,7 +270,7 @@ def _render_config_24(root: Path, port: int, ident: _Identity) -> str:
     return f"""\
 dovecot_config_version = 2.4.0
 dovecot_storage_version = 2.4.0
-# Throwaway test server written by complaintd.testing.dovecot; do not edit.
+# Throwaway test server written by tests.support.dovecot; do not edit.
 protocols = imap
 listen = {LOOPBACK}
 base_dir = {root}/run

@@ -16,7 +16,7 @@ table row converted from HTML (``| 调查结果 | 成立 |``).  A choice printed
 (``成立 / 不成立``) counts when one option is deleted or marked (``■成立 □不成立``,
 ``[x] 成立``, ``√成立``).
 
-Only the part the department wrote is read (see :mod:`complaintd.departments.reply`):
+Only the part the department wrote is read (see :mod:`complaintd.staff_replies.reply`):
 the quoted original below holds the desk's *empty* form, which must never be taken for
 the answer.  The first occurrence of a label with a value wins.
 """
@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from complaintd.departments.reply import reply_lines
+from complaintd.staff_replies.reply import reply_lines
 
 CAUSES: dict[str, tuple[str, ...]] = {
     "staff_error": ("业务人员操作失误", "业务人员失误", "操作失误", "staff error"),

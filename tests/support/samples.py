@@ -30,9 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from email.message import Message
 
-from complaintd.testing import corpus
-from complaintd.testing.images import make_jpeg, make_png
-from complaintd.testing.mime import (
+from tests.support import corpus
+from tests.support.images import make_jpeg, make_png
+from tests.support.mime import (
     address,
     attachment_part,
     encoded_words,

@@ -10,7 +10,7 @@
 * :func:`reply_lines` - the part of a reply its sender wrote (quotes and signature cut).
 """
 
-from complaintd.departments.commands import (
+from complaintd.staff_replies.commands import (
     CATEGORY_NAMES,
     COMMANDS,
     SEVERITY_NAMES,
@@ -20,7 +20,7 @@ from complaintd.departments.commands import (
     known_lines_of,
     parse_agent_instruction,
 )
-from complaintd.departments.form import (
+from complaintd.staff_replies.form import (
     CAUSE_LABELS,
     CAUSES,
     FINDINGS,
@@ -33,7 +33,7 @@ from complaintd.departments.form import (
     merged_answer,
     parse_department_answer,
 )
-from complaintd.departments.reply import reply_lines
+from complaintd.staff_replies.reply import reply_lines
 
 __all__ = [
     "CATEGORY_NAMES",

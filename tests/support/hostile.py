@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from complaintd.testing.mime import address, encoded_words, flatten, text_part
+from tests.support.mime import address, encoded_words, flatten, text_part
 
 __all__ = ["BOMB_UNITS", "COMPLAINT_HTML", "bomb_markup", "html_mail"]
 

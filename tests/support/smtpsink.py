@@ -37,7 +37,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from complaintd.testing.ports import LOOPBACK, can_bind, free_port
+from tests.support.ports import LOOPBACK, can_bind, free_port
 
 __all__ = ["SinkMessage", "SmtpSink", "parse_mode"]
 

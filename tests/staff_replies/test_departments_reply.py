@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from complaintd.departments import reply_lines
+from complaintd.staff_replies import reply_lines
 
 CUT_CASES: list[tuple[str, str, list[str]]] = [
     ("gt-quote", "答复\n> 原文\n", ["答复"]),

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from complaintd.departments import (
+from complaintd.staff_replies import (
     FormIssue,
     describe_issue,
     form_prefill,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from complaintd.departments import (
+from complaintd.staff_replies import (
     CAUSE_LABELS,
     CAUSES,
     DepartmentAnswer,

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from complaintd.config.model import ScheduleConfig
 from complaintd.store.models import Ticket
+from complaintd.store.ticket_status import TicketStatus
 from complaintd.store.timed import Survey
 
 SURVEY, REMINDER, EXPIRY = "survey", "survey_reminder", "survey_expired"
@@ -53,7 +54,7 @@ def start_follow_up(schedule: ScheduleConfig, ticket: Ticket, now: datetime) -> 
 
 def awaiting_answer(ticket_id: int, status: str) -> bool:
     """True when the ticket's latest survey was sent and is not answered yet."""
-    if status not in ("follow_up", "closed"):
+    if status not in (TicketStatus.FOLLOW_UP, TicketStatus.CLOSED):
         return False
     latest = Survey.select().where(Survey.ticket == ticket_id).order_by(Survey.round.desc()).first()
     return latest is not None and latest.sent_at is not None and latest.answered_at is None

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from email.message import EmailMessage
 
+import pytest
+
 from complaintd.store.event_action import EventAction
 from tests.integration.clients import Client, reply
 from tests.integration.desk import Desk
@@ -145,7 +147,13 @@ def test_the_genuine_agent_acts_with_token_and_mta_verdict(
     assert agent_mail[-1]["detail"]["basis"]["token"] == f"{number}.a"
 
 
-def test_a_pasted_notice_never_runs_the_customers_lines(staffed_desk: Desk) -> None:
+@pytest.mark.parametrize(
+    "client",
+    [Client.OUTLOOK, Client.FOXMAIL, Client.QQMAIL, Client.GMAIL, Client.APPLE_MAIL, Client.PASTE],
+)
+def test_commands_come_only_from_what_the_agent_wrote(staffed_desk: Desk, client: Client) -> None:
+    """The notice quotes the customer's complaint and the help block's # lines; whether
+    the client marks the quote or pastes it bare, only the agent's own line runs."""
     desk = staffed_desk
     number = open_complaint(
         desk,
@@ -154,7 +162,7 @@ def test_a_pasted_notice_never_runs_the_customers_lines(staffed_desk: Desk) -> N
     [notice] = sent_to(desk, AGENT)
     assert "#invalid 这行是客户自己写的" in text(notice)  # the notice shows the complaint
     to_customer = len(sent_to(desk, CUSTOMER))
-    desk.append(reply(notice, "#note 已核实破损", client=Client.PASTE, sender=("王芳", AGENT)))
+    desk.append(reply(notice, "#note 已核实破损", client=client, sender=("王芳", AGENT)))
     desk.once(now=T1)
     shown = desk.show(number)
     assert shown["status"] == "investigating"

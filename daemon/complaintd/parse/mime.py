@@ -293,9 +293,9 @@ def _declared_charset(part: Message) -> str | None:
     charset = part.get_param("charset")
     if isinstance(charset, tuple):  # RFC 2231 form
         charset = charset[2]
-    if not isinstance(charset, str) or not charset.strip():
+    if not isinstance(charset, str):
         return None
-    return charset.strip()
+    return _TEXT_CONTROL.sub("", charset).strip() or None  # it is stored with the message
 
 
 def _meta_charset(raw: bytes) -> str | None:

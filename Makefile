@@ -45,6 +45,7 @@ wheel-check: install
 bench: install
 	$(PY) -m tools.bench_ingest
 	$(PY) -m tools.bench_outbox
+	$(PY) -m tools.bench_jobs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

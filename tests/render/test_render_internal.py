@@ -92,6 +92,7 @@ _EXTRA_KEYS = {
     "agent_forward": {"mail", "outcome"},
     "agent_refused": {"problems", "withheld"},
     "rejected_attempt": {"sender", "reason", "excerpt"},
+    "survey_alert": {"score", "comment", "customer"},
     "flood": {"sender", "limit", "window_minutes"},
 }
 _ANSWER_KEYS = {"department", "finding", "cause_label", "responsible", "solution", "note"}
@@ -137,14 +138,14 @@ def test_internal_kinds_are_listed_apart_from_customer_kinds() -> None:
 
 
 def test_every_internal_triplet_is_shipped() -> None:
-    """14 internal kinds x 2 languages x (subject, text, HTML) = 84 files."""
+    """15 internal kinds x 2 languages x (subject, text, HTML) = 90 files."""
     directory = default_templates_dir()
     files = [
         directory / language / f"{kind}.{part}"
         for kind, language in INTERNAL
         for part in ("subject.txt", "txt", "html")
     ]
-    assert len(files) == 84
+    assert len(files) == 90
     assert [f for f in files if not f.is_file()] == []
 
 

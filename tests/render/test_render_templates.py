@@ -45,14 +45,14 @@ def test_default_templates_dir_is_the_repository_folder() -> None:
 
 
 def test_every_triplet_is_shipped() -> None:
-    """8 kinds x 2 languages x (subject, text, HTML) = 48 files."""
+    """11 kinds x 2 languages x (subject, text, HTML) = 66 files."""
     directory = default_templates_dir()
     files = [
         directory / language / f"{kind}.{part}"
         for kind, language in ALL
         for part in ("subject.txt", "txt", "html")
     ]
-    assert len(files) == 48
+    assert len(files) == 66
     assert [f for f in files if not f.is_file()] == []
 
 

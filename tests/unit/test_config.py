@@ -220,3 +220,54 @@ def test_relative_sqlite_path_without_a_file_is_refused(secrets: None) -> None:
 
 def test_default_database_is_in_the_state_directory(secrets: None) -> None:
     assert build_config(minimal()).database.url == "sqlite:////var/lib/complaintd/complaintd.db"
+
+
+def test_calendar_and_schedule_keys(secrets: None) -> None:
+    from datetime import date, time
+
+    raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    raw["mailbox"].pop()
+    config = build_config(raw)
+    assert config.schedule.at_risk_complaints == 2 and config.schedule.at_risk_days == 90
+    assert config.calendar is not None
+    assert (config.calendar.country, config.calendar.opens, config.calendar.closes) == (
+        "CN",
+        time(9),
+        time(18),
+    )
+    assert config.calendar.extra_holidays == {date(2026, 12, 31)}
+    assert build_config(minimal()).calendar is None  # no [calendar]: around the clock
+    toml_dates = _set(minimal(), "calendar.extra_workdays", [date(2026, 10, 11)])
+    assert build_config(toml_dates).calendar.extra_workdays == {date(2026, 10, 11)}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("dotted", "value", "key", "reason"),
+    [
+        ("calendar.country", "US", "calendar.country", 'must be "CN" or ""'),
+        ("calendar.business_hours", "9-18", "calendar.business_hours", "HH:MM-HH:MM"),
+        ("calendar.business_hours", "18:00-09:00", "calendar.business_hours", "close after"),
+        ("calendar.extra_holidays", ["2026-13-01"], "calendar.extra_holidays[0]", "YYYY-MM-DD"),
+        ("calendar.extra_workdays", ["Oct 11"], "calendar.extra_workdays[0]", "YYYY-MM-DD"),
+        ("calendar.holidays", [], "calendar.holidays", "unknown key"),
+        ("schedule.at_risk_complaints", 0, "schedule.at_risk_complaints", "integer from 1"),
+        ("schedule.at_risk_days", "90", "schedule.at_risk_days", "a number, not"),
+        ("schedule.chase_every_hours", 0, "schedule.chase_every_hours", "at least"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_bad_calendar_and_schedule_values(
+    secrets: None, dotted: str, value: object, key: str, reason: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_config(_set(minimal(), dotted, value))
+    assert caught.value.key == key
+    assert reason in caught.value.reason
+
+
+def test_a_day_both_off_and_on_is_refused(secrets: None) -> None:
+    doc = _set(minimal(), "calendar.extra_holidays", ["2026-10-10"])
+    _set(doc, "calendar.extra_workdays", ["2026-10-10"])
+    with pytest.raises(ConfigError) as caught:
+        build_config(doc)
+    assert caught.value.key == "calendar.extra_workdays"

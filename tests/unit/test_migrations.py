@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import peewee
 import pytest
 
 from complaintd.clock import FixedClock
 from complaintd.store import migrations
 from complaintd.store.db import close_database, open_database
 from complaintd.store.models import ContactSheet, InboundRaw, Message, Ticket
+from complaintd.store.timed import Survey, TimedStep
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -72,3 +74,35 @@ def test_fresh_ledger_gets_every_migration_once(database_path: Path) -> None:
     applied = migrations.upgrade(database, FixedClock(NOW))
     assert [m.version for m in applied] == [m.version for m in migrations.MIGRATIONS]
     assert migrations.upgrade(database, FixedClock(NOW)) == []
+
+
+def test_version_8_adds_timed_work_and_surveys_the_tickets_in_follow_up(
+    database_path: Path,
+) -> None:
+    database = open_database(f"sqlite:///{database_path}")
+    for migration in migrations.MIGRATIONS:
+        if migration.version >= 8:
+            break
+        with database.atomic():
+            migration.apply(database)
+            migrations.SchemaMigration.create(version=migration.version, name="x", applied_at=NOW)
+    assert "sla_breached_at" not in {c.name for c in database.get_columns("ticket")}
+    database.execute_sql(
+        "INSERT INTO ticket (number, status, severity, category, source, language, subject,"
+        " waybills, order_numbers, phones, attachment_count, tags, created_at, updated_at)"
+        " VALUES ('TS-202611-0001', 'follow_up', 'general', 'other', 'email', 'en', 's',"
+        " '[]', '[]', '[]', 0, '[]', '2026-11-20 02:00:00', '2026-11-21 02:00:00')"
+    )
+    applied = migrations.upgrade(database, FixedClock(NOW))
+    assert 8 in [m.version for m in applied]
+    ticket = Ticket.get()
+    assert ticket.sla_breached_at is None and ticket.resolve_due_at is None
+    [survey] = Survey.select()
+    assert survey.ticket_id == ticket.id and survey.round == 1
+    assert survey.next_at == datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # due from its last change
+    indexes = {index.name for index in database.get_indexes("contact_sheet")}
+    assert "contact_sheet_status_next_chase_at" in indexes
+    step = {"subject": "sheet", "subject_id": 1, "step": "chaser", "ordinal": 1}
+    TimedStep.create(**step, ticket=ticket, due_at=NOW, taken_at=NOW)
+    with pytest.raises(peewee.IntegrityError):  # the unique key that makes a step happen once
+        TimedStep.create(**step, ticket=ticket, due_at=NOW, taken_at=NOW)

@@ -26,8 +26,10 @@ from complaintd.thread.tokens import ReplyToken
 
 T1 = TicketRef(1, "TS-202611-0001", frozenset({"c@x.cn", "qc@lida.example", "ops@lida.example"}))
 T2 = TicketRef(2, "TS-202611-0002", frozenset({"d@y.cn"}))
+# Ticket 3 of customer c@x.cn is in follow-up: its satisfaction survey is out, unanswered.
+T3 = TicketRef(3, "TS-202611-0003", frozenset({"c@x.cn", "agent1@lida.example"}), True)
 SHEET = SheetRef(7, T1, "qc")
-TICKETS = {t.number: t for t in (T1, T2)}
+TICKETS = {t.number: t for t in (T1, T2, T3)}
 
 CUSTOMER = SenderFacts("c@x.cn")
 STRANGER = SenderFacts("intruder@evil.example")
@@ -46,6 +48,7 @@ def token(number: str, scope: str, valid: bool = True) -> ReplyToken:
 C1, A1, S7 = token(T1.number, "c"), token(T1.number, "a"), token(T1.number, "s7")
 BAD_A1, BAD_S7 = token(T1.number, "a", False), token(T1.number, "s7", False)
 C2 = token(T2.number, "c")
+C3, A3 = token(T3.number, "c"), token(T3.number, "a")
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,20 @@ CASES: list[tuple[str, Case, Route, TicketRef | None, SheetRef | None]] = [
         Case(STRANGER, (A1,), references=T1),
         Route.NEW_TICKET,
         T1,
+        None,
+    ),
+    # the satisfaction survey: the customer's reply while it is out, however it is tied
+    ("survey-by-customer-token", Case(CUSTOMER, (C3,)), Route.SURVEY_ANSWER, T3, None),
+    ("survey-by-mailto-link", Case(STRANGER, (C3,)), Route.SURVEY_ANSWER, T3, None),
+    ("survey-by-references", Case(CUSTOMER, references=T3), Route.SURVEY_ANSWER, T3, None),
+    ("survey-by-subject", Case(CUSTOMER, subject=T3), Route.SURVEY_ANSWER, T3, None),
+    ("stranger-on-survey-ticket", Case(STRANGER, references=T3), Route.NEW_TICKET, T3, None),
+    ("agent-on-survey-ticket", Case(AGENT, (A3,)), Route.AGENT_ACTION, T3, None),
+    (
+        "auto-reply-to-a-survey",
+        Case(CUSTOMER, references=T3, automated=True),
+        Route.AUTOMATED,
+        T3,
         None,
     ),
     # departments

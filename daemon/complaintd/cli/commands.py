@@ -67,6 +67,10 @@ def check(args: argparse.Namespace, config: Config, clock: Clock) -> int:
     if problems:
         return 2
     print(f"configuration {config.source}: ok (templates render)", file=sys.stderr)
+    from complaintd.jobs.due import calendar_warnings
+
+    for warning in calendar_warnings(config, clock.now()):
+        print(f"warning: {warning}", file=sys.stderr)
     if not args.connect:
         return 0
     from complaintd.service.checks import connection_checks
@@ -103,8 +107,23 @@ def run_once(args: argparse.Namespace, runtime: Runtime) -> int:
         if report.error:
             print(f"{report.mailbox}: error: {report.error}", file=sys.stderr)
             failed += 1
+    failed += _run_jobs(runtime)
     _flush_and_report(runtime)
     return 1 if failed else 0
+
+
+def _run_jobs(runtime: Runtime) -> int:
+    """Every job due at --now; one line each that did something; the number that failed."""
+    from complaintd.jobs.runner import run_due_jobs
+
+    failed = 0
+    for report in run_due_jobs(runtime):
+        if report.error:
+            print(f"job {report.job}: error: {report.error}", file=sys.stderr)
+            failed += 1
+        elif report.steps:
+            print(f"job {report.job}: {report.steps} step(s)", file=sys.stderr)
+    return failed
 
 
 def run_daemon(runtime: Runtime, config_path: str) -> int:
@@ -370,8 +389,35 @@ def outbox_cancel(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
+def status(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``status``: mailboxes, backlog, outbox, jobs."""
+    from complaintd.views.status import status_document, status_text
+
+    document = status_document(runtime.config, runtime.clock.now())
+    if args.format == "json":
+        print_json(document)
+    else:
+        print(status_text(document))
+    return 0
+
+
+def customers_at_risk(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``customers at-risk``: complain, complain again, then silence."""
+    from complaintd.views.status import at_risk_documents, at_risk_text
+
+    documents = at_risk_documents(runtime.config)
+    if args.format == "json":
+        print_json(documents)
+    else:
+        print(at_risk_text(documents))
+        print(f"{len(documents)} customer(s) at risk", file=sys.stderr)
+    return 0
+
+
 _HANDLERS: dict[str, Handler] = {
     "once": run_once,
+    "status": status,
+    "customers at-risk": customers_at_risk,
     "tickets list": tickets_list,
     "tickets show": tickets_show,
     "inbound failed": inbound_failed,

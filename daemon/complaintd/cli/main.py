@@ -44,7 +44,38 @@ def build_parser() -> argparse.ArgumentParser:
     add_ticket_commands(sub)
     _add_inbound_commands(sub)
     _add_outbox_commands(sub)
+    _add_watch_commands(sub)
     return parser
+
+
+def _add_watch_commands(sub: argparse._SubParsersAction) -> None:
+    """``status`` and ``customers at-risk``."""
+    status = sub.add_parser(
+        "status",
+        help="mailboxes, backlog, outbox and the last run of each timed job",
+        description="What the ledger knows: per mailbox its last fetch and error, IDLE or "
+        "polling; inbound mail waiting and quarantined; the outbox by status and its oldest "
+        "waiting mail; each timed job's last run (at the clock's time, --now in simulations) "
+        "with the steps it took; years the business calendar has no holidays for.",
+    )
+    status.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
+    customers = sub.add_parser(
+        "customers",
+        help="customers the desk should look after",
+        description="Customers as the desk sees them across their tickets.",
+    ).add_subparsers(dest="customers_command", required=True, metavar="SUBCOMMAND")
+    at_risk = customers.add_parser(
+        "at-risk",
+        help="customers at risk of being lost",
+        description="Customers with [schedule] at_risk_complaints complaints within "
+        "at_risk_days who left a satisfaction survey unanswered, most recent first, with "
+        "their tickets. A new complaint or a survey answer takes a customer off the list.",
+    )
+    at_risk.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
 
 
 def _add_service_commands(sub: argparse._SubParsersAction) -> None:

@@ -8,11 +8,12 @@ not silently fall back to a default.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +24,7 @@ from complaintd.config.model import (
     MAILBOX_KINDS,
     SEVERITY_LEVELS,
     TLS_MODES,
+    CalendarConfig,
     Config,
     DatabaseConfig,
     DepartmentConfig,
@@ -225,6 +227,7 @@ def build_config(raw: Table, source: str = "<memory>", base_dir: Path | None = N
         classify=_read_classify(root.section("classify")),
         extract=_read_extract(root.section("extract")),
         templates_dir=root.text("templates_dir", None),
+        calendar=_read_calendar(root.section("calendar")) if "calendar" in raw else None,
     )
     root.done()
     _check_unique(config)
@@ -427,9 +430,52 @@ def _read_schedule(s: _Section) -> ScheduleConfig:
         escalate_after_reminders=s.integer("escalate_after_reminders", 2, lo=0, hi=100),
         survey_after_days=s.number("survey_after_days", 3),
         survey_reminder_days=s.number("survey_reminder_days", 4),
+        at_risk_complaints=s.integer("at_risk_complaints", 2, lo=1, hi=1000),
+        at_risk_days=s.number("at_risk_days", 90, minimum=1),
     )
     s.done()
     return schedule
+
+
+def _read_calendar(s: _Section) -> CalendarConfig:
+    from complaintd.jobs.calendar import COUNTRIES, parse_business_hours
+
+    country = s.get("country", str, "CN")
+    if country not in COUNTRIES:
+        raise ConfigError(s.key("country"), f'must be "CN" or "" (none), not {country!r}')
+    try:
+        hours = parse_business_hours(s.get("business_hours", str, "09:00-18:00"))
+    except ValueError as exc:
+        raise ConfigError(s.key("business_hours"), str(exc)) from exc
+    calendar = CalendarConfig(
+        country=country,
+        opens=hours[0] if hours else None,
+        closes=hours[1] if hours else None,
+        extra_holidays=_read_dates(s, "extra_holidays"),
+        extra_workdays=_read_dates(s, "extra_workdays"),
+    )
+    both = sorted(calendar.extra_holidays & calendar.extra_workdays)
+    if both:
+        raise ConfigError(s.key("extra_workdays"), f"{both[0]} is in extra_holidays too")
+    s.done()
+    return calendar
+
+
+def _read_dates(s: _Section, name: str) -> frozenset[date]:
+    """A list of days, as TOML dates or ``"YYYY-MM-DD"`` strings."""
+    return frozenset(
+        _day(f"{s.key(name)}[{i}]", value) for i, value in enumerate(s.get(name, list, []))
+    )
+
+
+def _day(key: str, value: object) -> date:
+    """One day of a list: a TOML date or an ISO string; the key named when it is neither."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(value.strip())
+    raise ConfigError(key, f"must be a day as YYYY-MM-DD, not {value!r}")
 
 
 def _read_clock_time(s: _Section, name: str, default: str) -> time:

@@ -7,7 +7,7 @@ Secrets are already resolved here (from ``*_env`` / ``*_file``), never from the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from complaintd.classify import ClassifyRules, ExtractPatterns
@@ -121,6 +121,21 @@ class ScheduleConfig:
     escalate_after_reminders: int
     survey_after_days: float
     survey_reminder_days: float
+    # A customer with this many complaints within at_risk_days who leaves a survey
+    # unanswered is at risk of being lost.
+    at_risk_complaints: int = 2
+    at_risk_days: float = 90
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    """Business time (``[calendar]``): due times count working hours only."""
+
+    country: str  # "CN": official holidays and make-up workdays; "": none
+    opens: time | None  # business hours in the desk's zone; None: the whole day
+    closes: time | None  # None: midnight at the day's end
+    extra_holidays: frozenset[date]
+    extra_workdays: frozenset[date]
 
 
 @dataclass(frozen=True)
@@ -149,3 +164,4 @@ class Config:
     classify: ClassifyRules
     extract: ExtractPatterns
     templates_dir: str | None = None
+    calendar: CalendarConfig | None = None  # None: time runs around the clock

@@ -356,6 +356,56 @@ class FloodMail(InternalMail):
     window_minutes: int
 
 
+# --- timed mail (complaintd.jobs) ------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgressUpdateMail(CustomerMail):
+    """The committed answer time has come without a solution: where things stand.
+
+    ``ticket.due_at`` is already the next committed time.
+    """
+
+    kind = MailKind.PROGRESS_UPDATE
+    promised_at: Time  # the answer time that has come
+    asked: list[str]  # the departments sent a contact sheet, by name
+    answered: list[str]  # those of them that have answered
+
+
+class ScoreLink(TypedDict):
+    """One answer of the satisfaction survey: a score and the ``mailto:`` that sends it."""
+
+    score: int  # 5 (very satisfied) to 1
+    label: str  # in the mail's language
+    mailto: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurveyMail(CustomerMail):
+    """The satisfaction survey, one ``mailto:`` link per score."""
+
+    kind = MailKind.SURVEY
+    closed_at: Time  # when the desk closed the ticket
+    sent_at: Time  # when the survey (first) went out
+    scores: list[ScoreLink]
+
+
+class SurveyReminderMail(SurveyMail):
+    """The one reminder of an unanswered survey."""
+
+    kind = MailKind.SURVEY_REMINDER
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurveyAlertMail(InternalMail):
+    """To the agents: an unhappy survey answer reopened the ticket."""
+
+    kind = MailKind.SURVEY_ALERT
+    score: int | None  # None: "not satisfied" in words only
+    comment: str  # may be empty
+    customer: str  # who answered
+
+
 CUSTOMER_MAILS: tuple[type[CustomerMail], ...] = (
     AckMail,
     ReopenedMail,
@@ -365,6 +415,9 @@ CUSTOMER_MAILS: tuple[type[CustomerMail], ...] = (
     AgreedMail,
     ObjectionMail,
     ResolutionMail,
+    ProgressUpdateMail,
+    SurveyMail,
+    SurveyReminderMail,
 )
 INTERNAL_MAILS: tuple[type[InternalMail], ...] = (
     ContactSheetMail,
@@ -381,6 +434,7 @@ INTERNAL_MAILS: tuple[type[InternalMail], ...] = (
     AgentRefusedMail,
     RejectedAttemptMail,
     FloodMail,
+    SurveyAlertMail,
 )
 MAIL_CLASSES: dict[MailKind, type[MailContent]] = {
     mail.kind: mail for mail in (*CUSTOMER_MAILS, *INTERNAL_MAILS)

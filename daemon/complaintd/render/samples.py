@@ -8,6 +8,7 @@ reads a key its kind does not get fails the check instead of failing on a real c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -43,15 +44,20 @@ from complaintd.render.contexts import (
     LetterMail,
     MailContent,
     ObjectionMail,
+    ProgressUpdateMail,
     RejectedAnswerMail,
     RejectedAttemptMail,
     ReopenedMail,
     ReplyMail,
     ReplyOutcome,
     ResolutionMail,
+    ScoreLink,
     SheetCancelledMail,
     SheetFacts,
     SolutionMail,
+    SurveyAlertMail,
+    SurveyMail,
+    SurveyReminderMail,
     TicketFacts,
 )
 from complaintd.render.labels import cause_choices, resolve_language
@@ -75,6 +81,9 @@ _STATUS: dict[MailKind, TicketStatus] = {
     MailKind.AGREED: TicketStatus.IMPLEMENTING,
     MailKind.OBJECTION: TicketStatus.INVESTIGATING,
     MailKind.RESOLUTION: TicketStatus.FOLLOW_UP,
+    MailKind.PROGRESS_UPDATE: TicketStatus.INVESTIGATING,
+    MailKind.SURVEY: TicketStatus.FOLLOW_UP,
+    MailKind.SURVEY_REMINDER: TicketStatus.FOLLOW_UP,
     **dict.fromkeys(INTERNAL_KINDS, TicketStatus.INVESTIGATING),
 }
 
@@ -450,6 +459,9 @@ def _agent_mail(kind: MailKind, language: str) -> InternalMail:
         )
     if kind == MailKind.FLOOD:
         return FloodMail(sender=_COMPLAINT[language]["customer_email"], limit=5, window_minutes=10)
+    if kind == MailKind.SURVEY_ALERT:
+        customer = _COMPLAINT[language]["customer_email"]
+        return SurveyAlertMail(score=2, comment=_SURVEY_COMMENT[language], customer=customer)
     rejected = _REJECTED[language]
     if kind == MailKind.REJECTED_ATTEMPT:
         return RejectedAttemptMail(reason=_REJECTED_REASON[language], **rejected)
@@ -475,6 +487,8 @@ def _customer_mail(kind: MailKind, language: str) -> CustomerMail:
         )
     if kind == MailKind.AGREED:
         return AgreedMail(text=_SOLUTION[language])
+    if kind in _TIMED:
+        return _TIMED[kind](language)
     letter = _LETTERS[kind]
     return letter(text=_TEXT[language][kind])
 
@@ -518,3 +532,67 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
 
 def _desk(language: str) -> DeskFacts:
     return {"name": _DESK[language]["name"], "address": _DESK[language]["address"]}
+
+
+# --- timed mail: progress updates and surveys ---------------------------------------------
+
+_SURVEY_COMMENT = {
+    "zh-CN": "赔偿款到现在还没到账，打了两次客服电话都说在处理，补发的货也晚到了一天。",
+    "en": (
+        "The refund still has not reached my account. I called twice and was told it is "
+        "being processed, and the replacement cartons arrived a day late."
+    ),
+}
+_SCORE_LABELS = {
+    "zh-CN": {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"},
+    "en": {
+        5: "Very satisfied",
+        4: "Satisfied",
+        3: "Neutral",
+        2: "Dissatisfied",
+        1: "Very dissatisfied",
+    },
+}
+
+
+def _score_links(language: str) -> list[ScoreLink]:
+    """One mailto link per score, as the survey job builds them."""
+    return [
+        {
+            "score": score,
+            "label": _SCORE_LABELS[language][score],
+            "mailto": _mailto(_DESK[language]["address"], _NUMBER, f"评分 {score}"),
+        }
+        for score in (5, 4, 3, 2, 1)
+    ]
+
+
+def _progress_update(language: str) -> ProgressUpdateMail:
+    names = _DEPARTMENTS[language]
+    return ProgressUpdateMail(
+        promised_at=_beijing(2026, 11, 20, 18, 0),  # ticket.due_at is the next one
+        asked=[names["qc"], names["ops"]],
+        answered=[names["ops"]],
+    )
+
+
+def _survey(language: str) -> SurveyMail:
+    return SurveyMail(
+        closed_at=_beijing(2026, 11, 25, 16, 30),
+        sent_at=_beijing(2026, 11, 28, 10, 0),
+        scores=_score_links(language),
+    )
+
+
+def _survey_reminder(language: str) -> SurveyReminderMail:
+    survey = _survey(language)
+    return SurveyReminderMail(
+        closed_at=survey.closed_at, sent_at=survey.sent_at, scores=survey.scores
+    )
+
+
+_TIMED: dict[MailKind, Callable[[str], CustomerMail]] = {
+    MailKind.PROGRESS_UPDATE: _progress_update,
+    MailKind.SURVEY: _survey,
+    MailKind.SURVEY_REMINDER: _survey_reminder,
+}

@@ -286,9 +286,11 @@ def _sparse(context: Mapping[str, Any]) -> dict[str, Any]:
     if "source" in ticket:  # a fax whose caller number was not recognised
         ticket["source"] = "fax"
     sparse = {**context, "ticket": ticket}
-    for key in ("dispatched", "open_sheets"):
+    for key in ("dispatched", "open_sheets", "asked", "answered"):
         if key in sparse:
             sparse[key] = []
+    if "score" in sparse:  # an unhappy survey answer in words only, without a comment
+        sparse.update(score=None, comment="")
     if "suggested_solution" in sparse:
         sparse["suggested_solution"] = ""
     if "answer" in sparse:

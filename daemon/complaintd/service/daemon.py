@@ -26,6 +26,7 @@ from complaintd.config import Config
 from complaintd.config.model import MailboxConfig
 from complaintd.errors import ComplaintdError
 from complaintd.fetch.imap import IMAP_ERRORS, connect, dispose_processed, fetch_new
+from complaintd.jobs.runner import schedule_jobs
 from complaintd.outbox.sender import SmtpWorkerPool, flush_async, release_stale_claims
 from complaintd.runtime import Runtime
 from complaintd.service import systemd
@@ -195,6 +196,7 @@ class Daemon:
         self.watchers: list[MailboxWatcher] = []
         self.sender: OutboxSender | None = None
         self.scheduler = schedule.Scheduler()
+        schedule_jobs(self.scheduler, runtime, self._wake_sender)
         self.heartbeat = systemd.Heartbeat()
 
     def serve(self) -> int:
@@ -228,6 +230,11 @@ class Daemon:
             if self.reload_requested.is_set():
                 self._reload()
             self.scheduler.run_pending()
+
+    def _wake_sender(self) -> None:
+        """Timed jobs queued mail: send it now rather than at the sender's next round."""
+        if self.sender is not None:
+            self.sender.wakeup.set()
 
     def _install_signals(self) -> None:
         signal.signal(signal.SIGTERM, self._on_stop)

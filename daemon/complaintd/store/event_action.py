@@ -61,3 +61,14 @@ class EventAction(StrEnum):
     MAIL_FAILED = "mail_failed"
     MAIL_RETRY = "mail_retry"
     MAIL_CANCELLED = "mail_cancelled"
+    # Timed work (complaintd.jobs).
+    SHEET_OVERDUE = "sheet_overdue"
+    SHEET_REMINDED = "sheet_reminded"
+    SHEET_ESCALATED = "sheet_escalated"
+    PROMISE_KEPT = "promise_kept"  # a progress update at the committed answer time
+    SLA_BREACHED = "sla_breached"
+    SURVEY_SENT = "survey_sent"
+    SURVEY_REMINDER_SENT = "survey_reminder_sent"
+    SURVEY_ANSWERED = "survey_answered"
+    CUSTOMER_AT_RISK = "customer_at_risk"
+    CUSTOMER_RISK_CLEARED = "customer_risk_cleared"

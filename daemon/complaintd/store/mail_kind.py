@@ -22,6 +22,9 @@ class MailKind(StrEnum):
     AGREED = "agreed"
     OBJECTION = "objection"
     RESOLUTION = "resolution"
+    PROGRESS_UPDATE = "progress_update"  # at the committed answer time, no solution yet
+    SURVEY = "survey"
+    SURVEY_REMINDER = "survey_reminder"
     # To departments, their managers, desk agents, the response lead, admins.
     CONTACT_SHEET = "contact_sheet"
     CHASER = "chaser"
@@ -37,3 +40,4 @@ class MailKind(StrEnum):
     AGENT_REFUSED = "agent_refused"
     REJECTED_ATTEMPT = "rejected_attempt"
     FLOOD = "flood"  # a sender whose new complaints came too fast
+    SURVEY_ALERT = "survey_alert"  # an unhappy survey answer reopened the ticket

@@ -27,6 +27,7 @@ class MessageKind(StrEnum):
     REJECTED_REPLY = "rejected_reply"  # staff or sheet mail from someone who may not act
     AUTO_REPLY = "auto_reply"  # out-of-office and other automatic answers
     BOUNCE = "bounce"  # a delivery status notification
+    SURVEY_REPLY = "survey_reply"  # the customer's answer to the satisfaction survey
 
 
 # What the customer wrote (the customer's own side of the thread).

@@ -29,6 +29,7 @@ from complaintd.store.models import (
     SchemaMigration,
     Ticket,
 )
+from complaintd.store.timed import TIMED_MODELS
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ def _create_tables(database: peewee.Database) -> None:
         _without_field(Message, "contact_sheet_id"),
         _without_field(Ticket, "owner"),
         _without_field(Ticket, "internal_due_at"),
+        _without_field(Ticket, "sla_breached_at"),
+        _without_field(Ticket, "resolve_due_at"),
         _without_field(InboundMessage, "claimed_by"),
         _without_field(InboundMessage, "lease_until"),
         _without_field(Outbox, "claimed_by"),
@@ -60,7 +63,10 @@ def _create_tables(database: peewee.Database) -> None:
 
 def _contact_sheets(database: peewee.Database) -> None:
     """Version 2: contact sheets, and which sheet a message belongs to."""
-    with _without_field(ContactSheet, "partial_answer"):
+    with (
+        _without_field(ContactSheet, "partial_answer"),
+        _without_field(ContactSheet, "next_chase_at"),
+    ):
         database.create_tables([ContactSheet], safe=True)
     columns = {column.name for column in database.get_columns(Message._meta.table_name)}
     if "contact_sheet_id" not in columns:
@@ -141,6 +147,34 @@ def _partial_answers(database: peewee.Database) -> None:
     _add_column(database, Ticket, "internal_due_at")
 
 
+def _timed_work(database: peewee.Database) -> None:
+    """Version 8: timed work - steps taken under a unique key, job runs, surveys,
+    customers at risk; SLA breaches; the indexed due times the job tick reads."""
+    _add_column(database, Ticket, "sla_breached_at")
+    _add_column(database, Ticket, "resolve_due_at")
+    _add_column(database, ContactSheet, "next_chase_at")
+    database.create_tables(TIMED_MODELS, safe=True)
+    for table, columns in _DUE_INDEXES:
+        name = f"{table}_{'_'.join(columns)}"
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({quoted})')
+    # Tickets already in follow-up get their survey: due from the time they last changed.
+    database.execute_sql(
+        'INSERT INTO "survey" ("ticket_id", "round", "started_at", "next_at")'
+        ' SELECT "id", 1, "updated_at", "updated_at" FROM "ticket"'
+        ' WHERE "status" = \'follow_up\' AND "id" NOT IN (SELECT "ticket_id" FROM "survey")'
+    )
+
+
+# What each job tick asks for: due rows of one status, found by index, never by a scan.
+_DUE_INDEXES = (
+    ("ticket", ("status", "due_at")),
+    ("ticket", ("status", "sla_breached_at", "resolve_due_at")),
+    ("contact_sheet", ("status", "due_at")),
+    ("contact_sheet", ("status", "next_chase_at")),
+)
+
+
 def _claim_columns(database: peewee.Database) -> None:
     """Version 10: holder and lease of the one claim queue (store.claims)."""
     for model in (InboundMessage, Outbox):
@@ -196,6 +230,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "ticket owner", _ticket_owner),
     Migration(6, "partial sheet answers and internal due times", _partial_answers),
     Migration(7, "text from mail; keyword and arrival at fetch", _mail_text_and_processed_flag),
+    Migration(8, "timed work: steps, job runs, surveys, customers at risk", _timed_work),
     Migration(10, "claim holder and lease", _claim_columns),
 )
 

@@ -111,6 +111,10 @@ class Ticket(BaseModel):
     # The desk's own answer target when a raised severity made it tighter than the time
     # promised to the customer (``due_at``, never rewritten); added by migration 6.
     internal_due_at = UtcDateTimeField(null=True)
+    # When the ticket was still unresolved at created_at + resolve_hours (business hours
+    # with [calendar]), and that deadline itself; added by migration 8.
+    sla_breached_at = UtcDateTimeField(null=True)
+    resolve_due_at = UtcDateTimeField(null=True)
 
 
 class InboundMessage(BaseModel):
@@ -290,6 +294,8 @@ class ContactSheet(BaseModel):
     message_id = peewee.CharField(null=True, index=True, max_length=998)  # the sheet mail
     created_at = UtcDateTimeField()
     answered_at = UtcDateTimeField(null=True)
+    # When the next chaser or the escalation of an overdue sheet is due; added by migration 8.
+    next_chase_at = UtcDateTimeField(null=True)
 
 
 V1_MODELS: tuple[type[BaseModel], ...] = (

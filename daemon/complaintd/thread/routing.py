@@ -21,6 +21,10 @@ their reply a department answer):
 8. In-Reply-To/References, then the subject tag: a participant's reply is added, anyone
    else's mail becomes a new ticket linked to the one it referred to.
 
+A customer's reply (7 or 8) to a ticket whose satisfaction survey was sent and is not
+answered yet is a survey answer (its handler falls back to a plain reply when the text
+holds no score).
+
 Agent and department actions also need the desk's MTA to have authenticated the sender
 when ``desk.trusted_authserv_id`` is set (see :mod:`complaintd.thread.authentication`).
 The caller gathers the facts and supplies lookups; nothing here touches the database.
@@ -48,6 +52,7 @@ class Route(StrEnum):
     STAFF_NOTE = "staff_note"  # staff mail without the token that would let it act
     REJECTED_STAFF = "rejected_staff"  # staff mail with a bad token or failed authentication
     AUTOMATED = "automated"
+    SURVEY_ANSWER = "survey_answer"  # the customer's reply while their survey is open
 
 
 class MatchMethod(StrEnum):
@@ -65,6 +70,7 @@ class TicketRef:
     id: int
     number: str
     participants: frozenset[str]  # lower-cased addresses
+    awaiting_survey: bool = False  # its survey was sent and is not answered yet
 
 
 @dataclass(frozen=True)
@@ -246,7 +252,7 @@ def _by_customer_token(facts: MailFacts, look: Lookups) -> RouteDecision | None:
         ticket = look.ticket_by_number(token.number)
         if ticket is not None:
             return RouteDecision(
-                Route.CUSTOMER_REPLY,
+                _customer_route(ticket),
                 ticket,
                 None,
                 MatchMethod.TOKEN,
@@ -254,6 +260,11 @@ def _by_customer_token(facts: MailFacts, look: Lookups) -> RouteDecision | None:
                 _basis(facts, token),
             )
     return None
+
+
+def _customer_route(ticket: TicketRef) -> Route:
+    """A customer's reply: a survey answer while their survey is open."""
+    return Route.SURVEY_ANSWER if ticket.awaiting_survey else Route.CUSTOMER_REPLY
 
 
 def _by_thread(facts: MailFacts, look: Lookups) -> RouteDecision:
@@ -269,7 +280,7 @@ def _by_thread(facts: MailFacts, look: Lookups) -> RouteDecision:
         if sender is not None and sender in ticket.participants:
             reason = f"{method.value}: sender is a participant"
             return RouteDecision(
-                Route.CUSTOMER_REPLY, ticket, None, method, reason, _basis(facts, None)
+                _customer_route(ticket), ticket, None, method, reason, _basis(facts, None)
             )
         reason = f"{method.value} points to {ticket.number} but the sender is not a participant"
         return RouteDecision(Route.NEW_TICKET, ticket, None, method, reason, _basis(facts, None))

@@ -12,9 +12,11 @@ from typing import Any, TypeVar
 
 import peewee
 
+from complaintd.jobs.at_risk import customers_at_risk
 from complaintd.store.models import Attachment, ContactSheet, Event, Message, Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.ticket_status import OPEN_STATUSES, TicketStatus
+from complaintd.store.timed import Survey
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...): far below SQLite's limit on bound parameters
@@ -105,6 +107,8 @@ class TicketRecord:
     messages: list[Message] = field(default_factory=list)
     attachments: dict[int, list[Attachment]] = field(default_factory=dict)  # by message
     deliveries: dict[int, Delivery] = field(default_factory=dict)  # by message
+    survey: Survey | None = None  # the latest satisfaction survey
+    at_risk: bool = False  # the customer is flagged at risk of being lost
 
 
 def load_records(
@@ -116,11 +120,22 @@ def load_records(
     _attach_linked_numbers(records)
     for sheet in _rows(ContactSheet, ContactSheet.ticket, records, ContactSheet.id):
         records[sheet.ticket_id].sheets.append(sheet)
+    _attach_follow_up(records)
     if with_events:
         _attach_events(records)
     if with_messages:
         _attach_messages(records)
     return list(records.values())
+
+
+def _attach_follow_up(records: dict[int, TicketRecord]) -> None:
+    """The latest survey of each ticket and whether its customer is at risk."""
+    for survey in _rows(Survey, Survey.ticket, records, Survey.round):
+        records[survey.ticket_id].survey = survey  # rounds ascending: the last one stays
+    emails = {r.ticket.customer_email for r in records.values() if r.ticket.customer_email}
+    flagged = customers_at_risk(emails) if emails else {}
+    for record in records.values():
+        record.at_risk = record.ticket.customer_email in flagged
 
 
 def _attach_events(records: dict[int, TicketRecord]) -> None:

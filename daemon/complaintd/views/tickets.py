@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from complaintd.store.models import Attachment, ContactSheet, Event, Message
+from complaintd.store.timed import Survey
 from complaintd.views.records import Delivery, TicketRecord
 
 # An ISO 8601 time with an offset, as record_event and the answers store them.
@@ -67,13 +68,29 @@ def ticket_document(record: TicketRecord, zone: ZoneInfo, *, with_messages: bool
         "updated_at": iso(ticket.updated_at, zone),
         "due_at": iso(ticket.due_at, zone),
         "contact_sheets": [sheet_document(s, zone) for s in record.sheets],
-        "survey": {"sent_at": None, "score": None, "comment": None},
+        "survey": survey_document(record.survey, zone),
+        "sla_breached_at": iso(ticket.sla_breached_at, zone),
+        "at_risk": record.at_risk,
     }
     if record.events is not None:
         document["events"] = [event_document(e, zone) for e in record.events]
     if with_messages:
         document["messages"] = [message_document(m, record, zone) for m in record.messages]
     return document
+
+
+def survey_document(survey: Survey | None, zone: ZoneInfo) -> dict[str, Any]:
+    """The latest satisfaction survey: when it went out, the score and the comment."""
+    if survey is None:
+        return {"sent_at": None, "score": None, "comment": None}
+    return {
+        "sent_at": iso(survey.sent_at, zone),
+        "score": survey.score,
+        "comment": survey.comment,
+        "satisfied": survey.satisfied,
+        "reminded_at": iso(survey.reminded_at, zone),
+        "answered_at": iso(survey.answered_at, zone),
+    }
 
 
 def sheet_document(sheet: ContactSheet, zone: ZoneInfo) -> dict[str, Any]:

@@ -7,9 +7,11 @@ outbox row that announces it commit together (or not at all).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import quote
 
+from complaintd.jobs.due import due_after
+from complaintd.jobs.survey_plan import start_follow_up
 from complaintd.render.contexts import (
     AckMail,
     AgreedMail,
@@ -156,7 +158,8 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
         now,
         reason="the customer wrote to a closed ticket",
     )
-    ticket.due_at = now + timedelta(hours=runtime.config.sla[ticket.severity].first_response_hours)
+    hours = runtime.config.sla[ticket.severity].first_response_hours
+    ticket.due_at = due_after(runtime.config, now, hours)
     ticket.save()
     send_to_customer(
         runtime, ticket, ReopenedMail(text=text), now=now, auto_submitted="auto-replied"
@@ -263,6 +266,7 @@ def close_ticket(
 ) -> None:
     """The desk closes: the resolution goes out, the survey follows (status follow_up)."""
     transition(ticket, TicketStatus.FOLLOW_UP, actor, now, resolution=resolution)
+    start_follow_up(runtime.config.schedule, ticket, now)
     cancel_open_sheets(runtime, ticket, TicketStatus.CLOSED, resolution, actor, now)
     send_to_customer(
         runtime, ticket, ResolutionMail(text=resolution), now=now, actor=actor, auto_submitted=None

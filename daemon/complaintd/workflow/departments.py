@@ -13,11 +13,13 @@ severity raised later tightens the open sheets' due times.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from complaintd.config.model import DepartmentConfig
 from complaintd.errors import UsageError
+from complaintd.jobs.due import due_after
+from complaintd.jobs.steps import withdraw_mail
 from complaintd.render import cause_choices, cause_label, resolve_language
 from complaintd.render.contexts import (
     AgentAnswersMail,
@@ -91,7 +93,7 @@ def _send_sheet(
     sheet = ContactSheet.create(
         ticket=ticket,
         department=department.key,
-        due_at=now + timedelta(hours=hours),
+        due_at=due_after(runtime.config, now, hours),
         created_at=now,
     )
     for address in (*department.emails, department.manager):
@@ -176,6 +178,7 @@ def record_answer(
     cancelled = sheet.status == SheetStatus.CANCELLED
     if not cancelled:
         sheet.status, sheet.answered_at = SheetStatus.ANSWERED, now
+        withdraw_mail("sheet", sheet.id, "the department answered the sheet first")
     sheet.answer = answer_document(answer, sender, now)
     sheet.partial_answer = None
     sheet.save()
@@ -278,6 +281,7 @@ def cancel_open_sheets(
     for sheet in sheets:
         was_escalated = sheet.status == SheetStatus.ESCALATED
         sheet.status = SheetStatus.CANCELLED
+        withdraw_mail("sheet", sheet.id, f"the ticket was {because} first")
         sheet.save()
         record_event(
             now,
@@ -317,7 +321,7 @@ def tighten_sheet_due_times(
     earlier, never pushed back.  Returns the sheets changed.
     """
     hours = runtime.config.sla[ticket.severity].department_reply_hours
-    due = now + timedelta(hours=hours)
+    due = due_after(runtime.config, now, hours)
     changed = [sheet for sheet in open_sheets(ticket) if due < sheet.due_at]
     for sheet in changed:
         previous, sheet.due_at = sheet.due_at, due

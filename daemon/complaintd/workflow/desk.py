@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from complaintd.jobs.due import due_after
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
@@ -26,7 +27,7 @@ def set_severity(
     previous = ticket.severity
     ticket.severity = severity
     hours = runtime.config.sla[severity].first_response_hours
-    target = internal_target(ticket.due_at, now, hours)
+    target = internal_target(ticket.due_at, due_after(runtime.config, now, hours))
     if SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK.get(previous, 0):
         target = earliest(ticket.internal_due_at, target)  # a raise never relaxes it
     ticket.internal_due_at = target
@@ -47,15 +48,12 @@ def set_severity(
     )
 
 
-def internal_target(
-    promise: datetime | None, changed_at: datetime, hours: float
-) -> datetime | None:
+def internal_target(promise: datetime | None, target: datetime) -> datetime | None:
     """The desk's own answer target after a severity change (pure).
 
-    ``hours`` after the change when that is earlier than ``promise``; None when the
-    promise is already as tight.
+    ``target`` (the new severity's hours after the change) when that is earlier than
+    ``promise``; None when the promise is already as tight.
     """
-    target = changed_at + timedelta(hours=hours)
     return target if promise is None or target < promise else None
 
 

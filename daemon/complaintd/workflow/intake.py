@@ -17,6 +17,10 @@ from enum import StrEnum
 
 from complaintd.classify import raise_severity
 from complaintd.fetch.ledger import PROCESSED_KEYWORD
+from complaintd.jobs.at_risk import clear_at_risk
+from complaintd.jobs.due import due_after
+from complaintd.jobs.survey import own_words, record_survey_answer
+from complaintd.jobs.survey_reply import read_survey_answer
 from complaintd.parse.model import AutomatedKind, ParsedMessage
 from complaintd.render.contexts import (
     FloodMail,
@@ -70,6 +74,7 @@ class IntakeAction(StrEnum):
     OWN_MAIL = "own_mail"  # from the desk's own address (loop safety)
     FLOOD = "flood"  # a sender's complaint kept on its flood ticket
     FAILED = "failed"  # quarantined: processing raised
+    SURVEY_REPLY = "survey_reply"  # the customer answered the satisfaction survey
 
 
 @dataclass(frozen=True)
@@ -312,6 +317,24 @@ def _customer_reply(
     return IntakeResult.on(IntakeAction.APPENDED, ticket, decision.reason)
 
 
+def _survey_answer(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    analysis: Analysis,
+    decision: RouteDecision,
+    now: datetime,
+) -> IntakeResult:
+    """The customer answers the satisfaction survey; without a score, a plain reply."""
+    parsed = analysis.parsed
+    ticket = _ticket_of(decision)
+    answer = read_survey_answer(own_words(ticket, parsed), parsed.subject)
+    if answer is None:
+        return _customer_reply(runtime, inbound, analysis, decision, now)
+    message = _store(runtime, ticket, inbound, parsed, MessageKind.SURVEY_REPLY, now)
+    detail = record_survey_answer(runtime, ticket, message, answer, now)
+    return IntakeResult.on(IntakeAction.SURVEY_REPLY, ticket, detail)
+
+
 # --- the desk's own people ----------------------------------------------------------
 
 
@@ -478,6 +501,7 @@ def _new_ticket(
     # mail, not a repeat complaint (issue 11, item 11).
     repeat_of = history.latest_ticket if recent.count == 0 else None
     ticket = create_ticket(runtime, inbound, analysis, now, repeat_of)
+    clear_at_risk(sender, ticket, "new complaint", now)
     if inbound.carried_processed_flag:
         _acknowledgement_suppressed(inbound, ticket, now)
     else:
@@ -635,7 +659,7 @@ def create_ticket(
         tags=["serious"] if severity == "serious" else [],
         created_at=now,
         updated_at=now,
-        due_at=now + timedelta(hours=config.sla[severity].first_response_hours),
+        due_at=due_after(config, now, config.sla[severity].first_response_hours),
     )
     ticket = create(Ticket, **values)
     if sender and not is_fax:
@@ -676,4 +700,5 @@ _HANDLERS: dict[Route, Handler] = {
     Route.STAFF_NOTE: _staff_note,
     Route.REJECTED_STAFF: _rejected_staff,
     Route.AUTOMATED: _automated,
+    Route.SURVEY_ANSWER: _survey_answer,
 }

@@ -7,6 +7,7 @@ only gathers what it decides on.
 from __future__ import annotations
 
 from complaintd.config import Config
+from complaintd.jobs.survey_plan import awaiting_answer
 from complaintd.parse import bounced_message_ids
 from complaintd.parse.model import ParsedMessage
 from complaintd.store.models import ContactSheet, Message, Ticket
@@ -90,8 +91,13 @@ def ledger_lookups(config: Config, parsed: ParsedMessage, automated: bool) -> Lo
 
 
 def ticket_ref(ticket: Ticket) -> TicketRef:
-    """``ticket`` as routing sees it, with its participants."""
-    return TicketRef(ticket.id, ticket.number, participant_emails(ticket.id))
+    """``ticket`` as routing sees it, with its participants and open survey."""
+    return TicketRef(
+        ticket.id,
+        ticket.number,
+        participant_emails(ticket.id),
+        awaiting_answer(ticket.id, ticket.status),
+    )
 
 
 def ticket_ref_by_number(number: str) -> TicketRef | None:

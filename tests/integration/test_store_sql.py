@@ -242,7 +242,9 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
     assert ticket_of_message_ids(["a1@desk.example", "o1@desk.example"]) == ticket.id
     assert ticket_of_message_ids(["nobody@x.example"]) is None
     assert ticket_of_message_ids([]) is None
-    mark_inbound_done(inbound.id, InboundStatus.PROCESSED, ticket.id, T0 + timedelta(minutes=1))
+    mark_inbound_done(
+        inbound.id, InboundStatus.PROCESSED, ticket.id, T0 + timedelta(minutes=1), "me"
+    )
     done = InboundMessage.get_by_id(inbound.id)
     assert (done.status, done.ticket_id, done.attempts) == (InboundStatus.PROCESSED, ticket.id, 1)
     assert done.processed_at == T0 + timedelta(minutes=1)

@@ -8,7 +8,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from complaintd.cli.text_source import read_text
 from complaintd.clock import Clock
@@ -26,6 +26,9 @@ from complaintd.views.records import TicketFilter, load_records, select_tickets
 from complaintd.views.story import ticket_story
 from complaintd.views.table import plain_table, ticket_csv, ticket_table
 from complaintd.views.tickets import iso, ticket_document
+
+if TYPE_CHECKING:
+    from complaintd.service.passes import MailboxReport
 
 Handler = Callable[[argparse.Namespace, Runtime], int]
 
@@ -95,10 +98,23 @@ def db_upgrade(config: Config, clock: Clock) -> int:
 
 def run_once(args: argparse.Namespace, runtime: Runtime) -> int:
     """One full pass; exit 1 when a mailbox could not be reached."""
+    from complaintd.service.keeper import kept
     from complaintd.service.passes import run_once as one_pass
 
+    with kept() as keeper:
+        failed = _report_pass(one_pass(runtime, keeper))
+        failed += _run_jobs(runtime)
+        _flush_and_report(runtime)
+    return 1 if failed else 0
+
+
+def _report_pass(reports: list[MailboxReport]) -> int:
+    """One line per mailbox; the number that could not be reached."""
     failed = 0
-    for report in one_pass(runtime):
+    for report in reports:
+        if report.elsewhere:
+            print(f"{report.mailbox}: fetched by another instance", file=sys.stderr)
+            continue
         counts = (
             ", ".join(f"{k} {v}" for k, v in sorted(report.stats.outcomes.items()))
             or "nothing to do"
@@ -107,9 +123,7 @@ def run_once(args: argparse.Namespace, runtime: Runtime) -> int:
         if report.error:
             print(f"{report.mailbox}: error: {report.error}", file=sys.stderr)
             failed += 1
-    failed += _run_jobs(runtime)
-    _flush_and_report(runtime)
-    return 1 if failed else 0
+    return failed
 
 
 def _run_jobs(runtime: Runtime) -> int:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -35,6 +36,7 @@ from complaintd.fetch.ledger import (
     store_batch,
 )
 from complaintd.runtime import Runtime
+from complaintd.store import leases
 from complaintd.store.event_action import EventAction
 from complaintd.store.inbound_status import InboundStatus, ServerState
 from complaintd.store.records import record_event
@@ -156,11 +158,15 @@ def fetch_new(
     mailbox: MailboxConfig,
     client: imapclient.IMAPClient,
     on_stored: Callable[[int, bytes], None] | None = None,
+    holder: str | None = None,
 ) -> int:
     """Store every message above the high-water mark; return how many were new.
 
     ``on_stored(inbound_id, raw)`` is called for each new row once it is committed.
+    With ``holder`` each batch commits only while it holds the mailbox's lease
+    (:class:`~complaintd.store.claims.ClaimLost` otherwise).
     """
+    fence = None if holder is None else partial(leases.fence, mailbox.name, holder)
     status = select(client, mailbox.folder)
     state = load_state(mailbox.name, mailbox.folder)
     if reset_for_uidvalidity(state, status.uidvalidity):
@@ -175,7 +181,8 @@ def fetch_new(
     stored = 0
     for start in range(0, len(uids), mailbox.batch_size):
         batch = fetch_raw(client, uids[start : start + mailbox.batch_size])
-        new_rows = store_batch(runtime.database, state, mailbox.kind, batch, runtime.clock.now())
+        now = runtime.clock.now()
+        new_rows = store_batch(runtime.database, state, mailbox.kind, batch, now, fence)
         stored += len(new_rows)
         for inbound_id, raw in new_rows:
             _log_fetched(mailbox, inbound_id, raw)

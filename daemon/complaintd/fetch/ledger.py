@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,14 +73,19 @@ def store_batch(
     kind: str,
     messages: list[FetchedMessage],
     now: datetime,
+    fence: Callable[[], None] | None = None,
 ) -> list[tuple[int, bytes]]:
     """Commit raw messages and the new high-water mark together; return the new rows.
 
     Each new row is returned as ``(inbound id, raw bytes)`` so analysis can start at once.
+    ``fence`` runs first in the transaction and may raise to refuse the commit (a
+    mailbox lease lost to another instance, :func:`complaintd.store.leases.fence`).
     """
     if not messages:
         return []
     with database.atomic():
+        if fence is not None:
+            fence()
         known = _stored_uids(state, [m.uid for m in messages])
         fresh = [m for m in messages if m.uid not in known]
         insert_rows(InboundMessage, (_row(state, kind, m, now) for m in fresh), ignore=True)

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import aiosmtplib
@@ -29,7 +30,7 @@ import aiosmtplib
 from complaintd.config.model import SmtpConfig
 from complaintd.outbox.addresses import AddressError, needs_smtputf8, wire_address
 from complaintd.runtime import Runtime
-from complaintd.store.claims import claim, new_holder, release_all, wall_clock
+from complaintd.store.claims import PROCESS_HOLDER, claim, release_all, release_held, wall_clock
 from complaintd.store.db import is_postgres
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Outbox, Ticket
@@ -39,7 +40,8 @@ from complaintd.store.records import record_event
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+# A claim's lease, renewed every few seconds while the process lives (service.keeper).
+LEASE = timedelta(seconds=30)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
 CLAIM_BATCH = 200
@@ -75,6 +77,7 @@ class Delivery:
     outbox_id: int
     outcome: DeliveryOutcome
     detail: str
+    seconds: float = 0.0  # the SMTP transaction's duration (metrics)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -157,6 +160,7 @@ class SmtpWorkerPool:
         self.size = max(1, size)
         self._idle: list[aiosmtplib.SMTP] = []
         self._unreachable: str | None = None  # why the server could not be reached
+        self.stopping = False  # set on SIGTERM: finish the transactions under way, no more
 
     async def deliver_all(
         self, envelopes: list[Envelope], on_results: Callable[[list[Delivery]], None]
@@ -188,7 +192,7 @@ class SmtpWorkerPool:
         self, queue: asyncio.Queue[Envelope], on_results: Callable[[list[Delivery]], None]
     ) -> None:
         client: aiosmtplib.SMTP | None = self._idle.pop() if self._idle else None
-        while not queue.empty():
+        while not queue.empty() and not self.stopping:
             if self._unreachable is not None:
                 on_results(_not_tried(queue, self._unreachable))
                 break
@@ -196,7 +200,9 @@ class SmtpWorkerPool:
             try:
                 if client is None or not client.is_connected:
                     client = await self._connect()
+                started = time.perf_counter()
                 delivery = await _deliver(client, envelope)
+                delivery = replace(delivery, seconds=time.perf_counter() - started)
             except (TimeoutError, aiosmtplib.SMTPException, OSError, Undeliverable) as exc:
                 delivery = Delivery(envelope.outbox_id, *classify_failure(exc))
                 client = await self._reset(client)
@@ -261,12 +267,19 @@ def _describe_response(response: tuple[dict[str, aiosmtplib.SMTPResponse], str])
 
 
 # Every process that sends names its claims (store.claims).
-HOLDER = new_holder()
+HOLDER = PROCESS_HOLDER
 
 
 def release_stale_claims(runtime: Runtime) -> int:
     """A single instance (SQLite) starting: every ``sending`` row is pending again."""
     return release_all(Outbox, also_set={"status": OutboxStatus.PENDING, "claimed_at": None})
+
+
+def release_own_claims() -> int:
+    """A clean stop: rows this process claimed but did not try are pending again."""
+    return release_held(
+        Outbox, holder=HOLDER, also_set={"status": OutboxStatus.PENDING, "claimed_at": None}
+    )
 
 
 def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> list[Envelope]:
@@ -387,19 +400,29 @@ def _log_outcome(row: Outbox, status: OutboxStatus, detail: str) -> None:
     )
 
 
-async def flush_async(runtime: Runtime, pool: SmtpWorkerPool) -> Counter[str]:
+async def flush_async(
+    runtime: Runtime,
+    pool: SmtpWorkerPool,
+    observe: Callable[[list[Delivery]], None] | None = None,
+) -> Counter[str]:
     """Send everything due when the flush began, batch by batch; return counts by outcome.
 
     Each row is tried at most once a flush: a row that failed for now is due again only
     after its backoff (a minute at least), later than the moment the flush began, so it
     is never claimed again by this flush - it stays ``pending`` for the next one.
+    ``observe`` sees every outcome once it is recorded (metrics).  When ``pool.stopping``
+    is set no further batch is claimed.
     """
     due_by = runtime.clock.now()
     totals: Counter[str] = Counter()
-    while envelopes := claim_due(runtime, due_by):
-        await pool.deliver_all(
-            envelopes, lambda deliveries: totals.update(record_deliveries(runtime, deliveries))
-        )
+
+    def record(deliveries: list[Delivery]) -> None:
+        totals.update(record_deliveries(runtime, deliveries))
+        if observe is not None:
+            observe(deliveries)
+
+    while not pool.stopping and (envelopes := claim_due(runtime, due_by)):
+        await pool.deliver_all(envelopes, record)
     return totals
 
 

@@ -1,11 +1,18 @@
 """The long-running daemon (``complaintd run``).
 
-One watcher thread per mailbox keeps a connection open, drains new mail and then waits
-in IMAP IDLE (or sleeps ``poll_seconds`` where the server has no IDLE or the mailbox
-says ``idle = false``).  Connection trouble is retried with exponential backoff.
+One watcher thread per mailbox takes the mailbox's lease (``store.leases``; another
+instance may hold it, then the watcher waits as a standby), keeps a connection open,
+drains new mail and then waits in IMAP IDLE (or sleeps ``poll_seconds`` where the server
+has no IDLE or the mailbox says ``idle = false``).  Connection trouble is retried with
+exponential backoff.  On PostgreSQL a processor thread also takes pending mail of any
+mailbox, so instances share a backlog.  The keeper thread renews leases and claims.
 The main thread handles signals (SIGTERM/SIGINT stop, SIGHUP reloads the configuration)
 and runs the scheduled jobs; a thread of its own pings the systemd watchdog for as long
 as the main loop keeps coming round.
+
+SIGTERM: every thread finishes the message or SMTP transaction under way, commits and
+stops; the keeper hands back the mailbox leases and claimed rows; exit 0 within
+:data:`STOP_SECONDS`.
 """
 
 from __future__ import annotations
@@ -30,14 +37,17 @@ from complaintd.jobs.runner import schedule_jobs
 from complaintd.outbox.sender import SmtpWorkerPool, flush_async, release_stale_claims
 from complaintd.runtime import Runtime
 from complaintd.service import systemd
-from complaintd.service.passes import remember_mailbox_error
+from complaintd.service.keeper import Keeper
+from complaintd.service.passes import drain_backlog, remember_mailbox_error
+from complaintd.store import leases
+from complaintd.store.claims import ClaimLost
 from complaintd.store.db import close_database, is_postgres
-from complaintd.workflow.pipeline import process_pending
 
 log = logging.getLogger(__name__)
 
 IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
 MAX_BACKOFF_SECONDS = 300.0
+STOP_SECONDS = 8.0  # SIGTERM to exit, leaving systemd's 10 s a margin
 
 
 def backoff_delays(first: float = 1.0, cap: float = MAX_BACKOFF_SECONDS) -> Callable[[], float]:
@@ -61,22 +71,30 @@ class MailboxWatcher(threading.Thread):
         mailbox: MailboxConfig,
         process_lock: threading.Lock,
         outbox_wakeup: threading.Event,
+        keeper: Keeper,
     ) -> None:
         super().__init__(name=f"mailbox-{mailbox.name}", daemon=True)
         self.runtime = runtime
         self.mailbox = mailbox
+        self.keeper = keeper
         self.process_lock = process_lock
         self.outbox_wakeup = outbox_wakeup
         self.stop_event = threading.Event()
         self.trouble: str | None = None  # the failure last logged, said once until it changes
 
     def run(self) -> None:
-        """Connect, drain, wait; reconnect with backoff after any failure."""
+        """Take the lease, connect, drain, wait; reconnect with backoff after any failure;
+        wait as a standby while another instance holds the mailbox."""
         delay = backoff_delays()
         while not self.stop_event.is_set():
             try:
+                if not self.keeper.take(self.mailbox.name):
+                    self.stop_event.wait(leases.RENEW_SECONDS)
+                    continue
                 self._serve_connection()
                 delay = backoff_delays()
+            except ClaimLost:
+                self.keeper.lost(self.mailbox.name)
             except (ComplaintdError, *IMAP_ERRORS) as exc:
                 self._report(exc)
                 self.stop_event.wait(delay())
@@ -101,24 +119,32 @@ class MailboxWatcher(threading.Thread):
             self.trouble = None
         try:
             use_idle = self.mailbox.idle and client.has_capability("IDLE")
-            while not self.stop_event.is_set():
-                self._drain(client)
+            while self._serving():
+                self._drain(client, "idle" if use_idle else "poll")
                 self._wait(client, use_idle)
         finally:
             with contextlib.suppress(*IMAP_ERRORS):
                 client.logout()
 
-    def _drain(self, client: imapclient.IMAPClient) -> None:
-        fetch_new(self.runtime, self.mailbox, client)
+    def _serving(self) -> bool:
+        """Not stopping, and the mailbox is still ours."""
+        return not self.stop_event.is_set() and self.keeper.holds(self.mailbox.name)
+
+    def _drain(self, client: imapclient.IMAPClient, mode: str) -> None:
+        name = self.mailbox.name
+        fetch_new(self.runtime, self.mailbox, client, holder=self.keeper.holder)
+        leases.note_check(name, self.keeper.holder, mode)
         with self.process_lock:
-            stats = process_pending(self.runtime, mailbox=self.mailbox.name)
+            stats = drain_backlog(self.runtime, self.stop_event.is_set, mailbox=name)
         if stats.outcomes:
             self.outbox_wakeup.set()
         dispose_processed(self.runtime, self.mailbox, client)
 
     def _wait(self, client: imapclient.IMAPClient, use_idle: bool) -> None:
         if not use_idle:
-            self.stop_event.wait(self.mailbox.poll_seconds)
+            deadline = time.monotonic() + self.mailbox.poll_seconds
+            while self._serving() and time.monotonic() < deadline:
+                self.stop_event.wait(min(1.0, self.mailbox.poll_seconds))
             return
         # A message that arrives while we run our own commands (between SEARCH and IDLE)
         # is announced in their untagged responses, not again in IDLE; so IDLE is
@@ -126,7 +152,7 @@ class MailboxWatcher(threading.Thread):
         deadline = time.monotonic() + min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds)
         client.idle()
         try:
-            while not self.stop_event.is_set() and time.monotonic() < deadline:
+            while self._serving() and time.monotonic() < deadline:
                 if client.idle_check(timeout=1.0):
                     return
         finally:
@@ -145,6 +171,34 @@ class MailboxWatcher(threading.Thread):
             log.debug("could not record the mailbox error", exc_info=True)
 
 
+class Processor(threading.Thread):
+    """PostgreSQL: processes pending mail of every mailbox, whoever fetched it, so a
+    backlog is shared by every instance (claims keep them apart)."""
+
+    def __init__(
+        self, runtime: Runtime, process_lock: threading.Lock, outbox_wakeup: threading.Event
+    ) -> None:
+        super().__init__(name="processor", daemon=True)
+        self.runtime = runtime
+        self.process_lock = process_lock
+        self.outbox_wakeup = outbox_wakeup
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        """Every second: drain what is pending; a failure is logged and retried."""
+        try:
+            while not self.stop_event.wait(1.0):
+                try:
+                    with self.process_lock:
+                        stats = drain_backlog(self.runtime, self.stop_event.is_set)
+                    if stats.outcomes:
+                        self.outbox_wakeup.set()
+                except Exception:
+                    log.exception("processor")
+        finally:
+            close_database()
+
+
 class OutboxSender(threading.Thread):
     """Sends the outbox continuously: woken after intake, or every second anyway.
 
@@ -157,12 +211,19 @@ class OutboxSender(threading.Thread):
         self.runtime = runtime
         self.stop_event = threading.Event()
         self.wakeup = threading.Event()
+        smtp = runtime.config.smtp
+        self.pool = SmtpWorkerPool(smtp, smtp.concurrency)
+
+    def stop(self) -> None:
+        """Finish the SMTP transactions under way, start no more."""
+        self.pool.stopping = True
+        self.stop_event.set()
+        self.wakeup.set()
 
     def run(self) -> None:
         """Flush until stopped; an SMTP or database failure is logged and retried."""
         loop = asyncio.new_event_loop()
-        smtp = self.runtime.config.smtp
-        pool = SmtpWorkerPool(smtp, smtp.concurrency)
+        pool = self.pool
         if not is_postgres(self.runtime.database):
             release_stale_claims(self.runtime)
         try:
@@ -195,6 +256,8 @@ class Daemon:
         self.process_lock = threading.Lock()
         self.watchers: list[MailboxWatcher] = []
         self.sender: OutboxSender | None = None
+        self.processor: Processor | None = None
+        self.keeper = Keeper()
         self.scheduler = schedule.Scheduler()
         schedule_jobs(self.scheduler, runtime, self._wake_sender)
         self.heartbeat = systemd.Heartbeat()
@@ -202,15 +265,20 @@ class Daemon:
     def serve(self) -> int:
         """Run until SIGTERM or SIGINT; return the exit status."""
         self._install_signals()
+        self.keeper.beat()
+        self.keeper.start()
         self._start_watchers()
         pinger = self._start_watchdog()
         systemd.notify("READY=1")
-        log.info("complaintd running: %d mailbox(es)", len(self.watchers))
+        log.info("complaintd running as %s: %d mailbox(es)", self.keeper.holder, len(self.watchers))
         self._main_loop()
         systemd.notify("STOPPING=1")
+        log.info("stopping: finishing the message and SMTP transactions under way")
         if pinger is not None:
             pinger.stop_event.set()
-        self._stop_watchers()
+        self._stop_watchers(time.monotonic() + STOP_SECONDS)
+        self.keeper.shutdown()
+        log.info("complaintd stopped")
         return 0
 
     def _start_watchdog(self) -> systemd.WatchdogPinger | None:
@@ -256,7 +324,7 @@ class Daemon:
         except ComplaintdError as exc:
             log.error("configuration not reloaded: %s", exc)
         else:
-            self._stop_watchers()
+            self._stop_watchers(time.monotonic() + STOP_SECONDS)
             self.runtime.config = config
             self.runtime._templates = None  # templates_dir may have changed too
             self._start_watchers()
@@ -264,23 +332,33 @@ class Daemon:
         systemd.notify("READY=1")
 
     def _start_watchers(self) -> None:
-        self.sender = OutboxSender(self.runtime)
+        sender = self.sender = OutboxSender(self.runtime)
         self.watchers = [
-            MailboxWatcher(self.runtime, mailbox, self.process_lock, self.sender.wakeup)
+            MailboxWatcher(self.runtime, mailbox, self.process_lock, sender.wakeup, self.keeper)
             for mailbox in self.runtime.config.mailboxes
         ]
-        for thread in [self.sender, *self.watchers]:
+        threads: list[threading.Thread] = [sender, *self.watchers]
+        if is_postgres(self.runtime.database):
+            self.processor = Processor(self.runtime, self.process_lock, sender.wakeup)
+            threads.append(self.processor)
+        for thread in threads:
             thread.start()
 
-    def _stop_watchers(self) -> None:
-        threads: list[MailboxWatcher | OutboxSender] = [*self.watchers]
+    def _stop_watchers(self, deadline: float) -> None:
+        """Ask every thread to stop and wait for them until ``deadline`` (monotonic)."""
+        threads: list[MailboxWatcher | OutboxSender | Processor] = [*self.watchers]
+        if self.processor is not None:
+            threads.append(self.processor)
         if self.sender is not None:
             threads.append(self.sender)
-            self.sender.wakeup.set()
+            self.sender.stop()
         for thread in threads:
             thread.stop_event.set()
         for thread in threads:
-            thread.join(timeout=30)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        for thread in threads:
+            if thread.is_alive():
+                log.warning("%s did not stop in time; its claims are handed back", thread.name)
 
 
 __all__ = ["Daemon", "MailboxWatcher", "OutboxSender", "backoff_delays"]

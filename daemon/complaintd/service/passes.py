@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from complaintd.config.model import MailboxConfig
@@ -10,7 +11,11 @@ from complaintd.errors import TransientError
 from complaintd.fetch.imap import IMAP_ERRORS, dispose_processed, fetch_new, session
 from complaintd.fetch.ledger import load_state
 from complaintd.runtime import Runtime
-from complaintd.workflow.pipeline import PassStats, make_analyzer, process_pending
+from complaintd.service.keeper import Keeper
+from complaintd.store import leases
+from complaintd.store.claims import ClaimLost
+from complaintd.store.db import is_postgres
+from complaintd.workflow.pipeline import COMMIT_EVERY, PassStats, make_analyzer, process_pending
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +28,28 @@ class MailboxReport:
     fetched: int = 0
     stats: PassStats = field(default_factory=PassStats)
     error: str | None = None
+    elsewhere: bool = False  # another live instance fetches this mailbox: left to it
 
 
-def mailbox_pass(runtime: Runtime, mailbox: MailboxConfig) -> MailboxReport:
-    """Fetch, process and dispose one mailbox; a server error is reported, not raised."""
+def mailbox_pass(runtime: Runtime, mailbox: MailboxConfig, keeper: Keeper) -> MailboxReport:
+    """Fetch, process and dispose one mailbox; a server error is reported, not raised.
+
+    A mailbox another live instance holds the lease of is left to that instance.
+    """
     report = MailboxReport(mailbox=mailbox.name)
+    if not keeper.take(mailbox.name):
+        report.elsewhere = True
+        return report
     try:
         with session(mailbox) as client, make_analyzer(runtime) as analyzer:
-            report.fetched = fetch_new(runtime, mailbox, client, analyzer.submit)
+            report.fetched = fetch_new(runtime, mailbox, client, analyzer.submit, keeper.holder)
+            leases.note_check(mailbox.name, keeper.holder, "poll")
             report.stats = process_pending(runtime, mailbox=mailbox.name, analyzer=analyzer)
             dispose_processed(runtime, mailbox, client)
+    except ClaimLost as exc:
+        keeper.lost(mailbox.name)
+        report.elsewhere = True
+        log.info("%s", exc)
     except (TransientError, *IMAP_ERRORS) as exc:
         report.error = str(exc)
         remember_mailbox_error(runtime, mailbox, report.error)
@@ -48,10 +65,35 @@ def remember_mailbox_error(runtime: Runtime, mailbox: MailboxConfig, error: str)
         state.save()
 
 
-def run_once(runtime: Runtime) -> list[MailboxReport]:
-    """Every mailbox once, then whatever is still pending (retried rows)."""
-    reports = [mailbox_pass(runtime, mailbox) for mailbox in runtime.config.mailboxes]
+def run_once(runtime: Runtime, keeper: Keeper) -> list[MailboxReport]:
+    """Every mailbox once (those ``keeper`` can take), then whatever is still pending
+    (retried rows)."""
+    reports = [mailbox_pass(runtime, mailbox, keeper) for mailbox in runtime.config.mailboxes]
     leftover = process_pending(runtime)
     if leftover.outcomes:
         reports.append(MailboxReport(mailbox="(pending)", stats=leftover))
     return reports
+
+
+def slice_size(runtime: Runtime) -> int:
+    """Messages processed between two looks at a stop request (pure).
+
+    PostgreSQL: a few, claimed together, so instances share a backlog without analysing
+    each other's messages.  SQLite: enough for the analysis worker pool to pay off.
+    """
+    return COMMIT_EVERY if is_postgres(runtime.database) else 8 * COMMIT_EVERY
+
+
+def drain_backlog(
+    runtime: Runtime, stopping: Callable[[], bool], mailbox: str | None = None
+) -> PassStats:
+    """Process pending mail slice by slice until none is left or a stop is asked for;
+    a stop lets the message under way finish and commit."""
+    total = PassStats()
+    while not stopping():
+        stats = process_pending(runtime, mailbox=mailbox, limit=slice_size(runtime))
+        total.outcomes.update(stats.outcomes)
+        total.tickets.extend(stats.tickets)
+        if not stats.outcomes:
+            break
+    return total

@@ -35,9 +35,17 @@ from complaintd.store.db import is_postgres
 M = TypeVar("M", bound=peewee.Model)
 
 
+class ClaimLost(Exception):
+    """A row or mailbox this process held was taken by another (its lease ran out)."""
+
+
 def new_holder() -> str:
     """A name for this process's claims: host, pid and a random part (pids are reused)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+# This process's name on everything it claims or leases, and in ``status``.
+PROCESS_HOLDER = new_holder()
 
 
 def wall_clock() -> datetime:
@@ -103,6 +111,22 @@ def release(
         fields["id"].in_(list(ids)) & (fields["claimed_by"] == holder)
     )
     return int(query.execute())
+
+
+def renew_held(model: type[peewee.Model], *, holder: str, lease: timedelta) -> int:
+    """Extend the lease of every row ``holder`` holds (its keeper thread, while alive)."""
+    fields: Any = model._meta.fields
+    query = model.update(lease_until=wall_clock() + lease).where(fields["claimed_by"] == holder)
+    return int(query.execute())
+
+
+def release_held(
+    model: type[peewee.Model], *, holder: str, also_set: Mapping[str, Any] | None = None
+) -> int:
+    """Hand back every row ``holder`` still holds (a clean stop)."""
+    fields: Any = model._meta.fields
+    changes = {"claimed_by": None, "lease_until": None, **(also_set or {})}
+    return int(model.update(**changes).where(fields["claimed_by"] == holder).execute())
 
 
 def release_all(model: type[peewee.Model], also_set: Mapping[str, Any] | None = None) -> int:

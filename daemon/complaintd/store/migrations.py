@@ -16,6 +16,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 
 from complaintd.clock import Clock
 from complaintd.store.fields import MailKeyField, MailTextField
+from complaintd.store.leases import LEASE_MODELS
 from complaintd.store.models import (
     V1_MODELS,
     Attachment,
@@ -182,6 +183,17 @@ def _claim_columns(database: peewee.Database) -> None:
         _add_column(database, model, "lease_until")
 
 
+def _leases(database: peewee.Database) -> None:
+    """Version 11: mailbox fetch leases and the registry of running instances; claimed
+    rows by holder (each instance renews its own every few seconds)."""
+    database.create_tables(LEASE_MODELS, safe=True)
+    for model in (InboundMessage, Outbox):
+        table = model._meta.table_name
+        database.execute_sql(
+            f'CREATE INDEX IF NOT EXISTS "{table}_claimed_by" ON "{table}" ("claimed_by")'
+        )
+
+
 def _mail_text_and_processed_flag(database: peewee.Database) -> None:
     """Version 7: text from mail in ``text`` columns; the processed keyword and the
     server's arrival time seen at fetch.
@@ -232,6 +244,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "text from mail; keyword and arrival at fetch", _mail_text_and_processed_flag),
     Migration(8, "timed work: steps, job runs, surveys, customers at risk", _timed_work),
     Migration(10, "claim holder and lease", _claim_columns),
+    Migration(11, "mailbox leases and instances", _leases),
 )
 
 

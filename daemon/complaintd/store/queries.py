@@ -184,15 +184,18 @@ def incoming_file_names(ticket_id: int) -> list[str]:
 
 
 def mark_inbound_done(
-    inbound_id: int, status: InboundStatus, ticket_id: int | None, at: datetime
-) -> None:
-    """Finish an inbound row: its outcome, the ticket it went to, one more attempt.
+    inbound_id: int, status: InboundStatus, ticket_id: int | None, at: datetime, holder: str
+) -> bool:
+    """Finish an inbound row ``holder`` still holds: its outcome, the ticket it went to,
+    one more attempt; False when another instance holds it now (its lease ran out).
 
     Only these columns: rewriting the row would rewrite its raw bytes too.
     """
-    execute(
+    cursor = execute(
         InboundMessage,
         "UPDATE inbound_message SET status = ?, processed_at = ?, attempts = attempts + 1,"
-        " error = NULL, ticket_id = ?, claimed_by = NULL, lease_until = NULL WHERE id = ?",
-        (status, _AT(at), ticket_id, inbound_id),
+        " error = NULL, ticket_id = ?, claimed_by = NULL, lease_until = NULL"
+        " WHERE id = ? AND status = ? AND (claimed_by = ? OR claimed_by IS NULL)",
+        (status, _AT(at), ticket_id, inbound_id, InboundStatus.PENDING, holder),
     )
+    return bool(cursor.rowcount)

@@ -21,7 +21,7 @@ import peewee
 
 from complaintd.errors import TransientError
 from complaintd.runtime import Runtime
-from complaintd.store.claims import claim, new_holder, release_all
+from complaintd.store.claims import PROCESS_HOLDER, ClaimLost, claim, release_all, wall_clock
 from complaintd.store.db import is_postgres
 from complaintd.store.event_action import EventAction
 from complaintd.store.inbound_status import InboundStatus
@@ -35,8 +35,10 @@ from complaintd.workflow.intake import IntakeAction, IntakeResult, ingest
 log = logging.getLogger(__name__)
 
 COMMIT_EVERY = 25  # messages per transaction while draining a backlog
-HOLDER = new_holder()  # this process's name on the rows it claims (store.claims)
-LEASE = timedelta(minutes=10)  # a group's claim; far above its analysis time limits
+HOLDER = PROCESS_HOLDER  # this process's name on the rows it claims (store.claims)
+# A claim's lease: renewed every few seconds while the process lives (service.keeper),
+# so a killed instance's rows are taken again half a minute later.
+LEASE = timedelta(seconds=30)
 
 
 @dataclass
@@ -85,12 +87,21 @@ def process_pending(
             # A crash loses at most the uncommitted group, whose rows stay pending.
             group = ids[start : start + COMMIT_EVERY]
             claimed = _claim_group(runtime, group)
-            with runtime.database.atomic():
-                for inbound_id in group:
-                    row = claimed.get(inbound_id)
-                    if row is not None:  # else another instance has it, or it is done
-                        stats.add(process_one(runtime, inbound_id, analyzer, row))
+            for part in _transactions(runtime, group):
+                with runtime.database.atomic():
+                    for inbound_id in part:
+                        row = claimed.get(inbound_id)
+                        if row is not None:  # else another instance has it, or it is done
+                            stats.add(process_one(runtime, inbound_id, analyzer, row))
     return stats
+
+
+def _transactions(runtime: Runtime, group: list[int]) -> list[list[int]]:
+    """The group in one transaction on SQLite; one message each on PostgreSQL, where the
+    ticket counter's row lock lasts until commit and other instances wait on it."""
+    if not is_postgres(runtime.database):
+        return [group]
+    return [[inbound_id] for inbound_id in group]
 
 
 def make_analyzer(runtime: Runtime) -> Analyzer:
@@ -114,9 +125,11 @@ def _submit_in_chunks(analyzer: Analyzer, ids: list[int], chunk: int = 200) -> N
 
 
 def pending_ids(mailbox: str | None = None, limit: int | None = None) -> list[int]:
-    """Ids of pending inbound rows in fetch order (ids only: raw bytes stay on disk)."""
+    """Ids of pending inbound rows nobody holds, in fetch order (ids only: raw bytes
+    stay on disk)."""
+    free = InboundMessage.lease_until.is_null() | (InboundMessage.lease_until < wall_clock())
     query = InboundMessage.select(InboundMessage.id).where(
-        InboundMessage.status == InboundStatus.PENDING
+        (InboundMessage.status == InboundStatus.PENDING) & free
     )
     if mailbox is not None:
         query = query.where(InboundMessage.mailbox == mailbox)
@@ -155,6 +168,9 @@ def process_one(
                 result.detail,
             )
             return result
+    except ClaimLost:
+        log.info("inbound %d: taken over by another instance; left to it", inbound_id)
+        return None  # rolled back: the instance that holds it now makes its ticket
     except (TransientError, peewee.OperationalError, peewee.InterfaceError):
         raise  # the database itself is in trouble: stop the pass, retry later
     except Exception as exc:
@@ -201,7 +217,8 @@ def raw_bytes_of(inbound_id: int) -> bytes:
 def _mark_done(runtime: Runtime, inbound: InboundMessage, result: IntakeResult) -> None:
     duplicate = result.action == IntakeAction.DUPLICATE
     status = InboundStatus.DUPLICATE if duplicate else InboundStatus.PROCESSED
-    mark_inbound_done(inbound.id, status, result.ticket_id, runtime.clock.now())
+    if not mark_inbound_done(inbound.id, status, result.ticket_id, runtime.clock.now(), HOLDER):
+        raise ClaimLost(f"inbound {inbound.id}: claimed by another instance")
 
 
 def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
@@ -218,7 +235,9 @@ def quarantine(runtime: Runtime, inbound_id: int, exc: BaseException) -> None:
             error=error,
             attempts=InboundMessage.attempts + 1,
             processed_at=runtime.clock.now(),
-        ).where(InboundMessage.id == inbound_id).execute()
+        ).where(
+            (InboundMessage.id == inbound_id) & (InboundMessage.status == InboundStatus.PENDING)
+        ).execute()
         record_event(
             runtime.clock.now(),
             "system",

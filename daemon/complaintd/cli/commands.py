@@ -404,7 +404,8 @@ def outbox_cancel(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def status(args: argparse.Namespace, runtime: Runtime) -> int:
-    """``status``: mailboxes, backlog, outbox, jobs."""
+    """``status``: mailboxes, backlog, outbox, jobs, instances; exit 1 when something
+    needs a human (a monitoring check)."""
     from complaintd.views.status import status_document, status_text
 
     document = status_document(runtime.config, runtime.clock.now())
@@ -412,7 +413,7 @@ def status(args: argparse.Namespace, runtime: Runtime) -> int:
         print_json(document)
     else:
         print(status_text(document))
-    return 0
+    return 1 if document["needs_attention"] else 0
 
 
 def customers_at_risk(args: argparse.Namespace, runtime: Runtime) -> int:

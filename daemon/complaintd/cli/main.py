@@ -52,11 +52,15 @@ def _add_watch_commands(sub: argparse._SubParsersAction) -> None:
     """``status`` and ``customers at-risk``."""
     status = sub.add_parser(
         "status",
-        help="mailboxes, backlog, outbox and the last run of each timed job",
-        description="What the ledger knows: per mailbox its last fetch and error, IDLE or "
-        "polling; inbound mail waiting and quarantined; the outbox by status and its oldest "
-        "waiting mail; each timed job's last run (at the clock's time, --now in simulations) "
-        "with the steps it took; years the business calendar has no holidays for.",
+        help="mailboxes, backlog, outbox, timed jobs and instances; exit 1 if a human is needed",
+        description="What the ledger knows: per mailbox its last check and new mail, the fetch "
+        "lag, IDLE or polling and which instance holds it; inbound mail waiting and "
+        "quarantined; the outbox by status (retrying, failed) and its oldest waiting mail; "
+        "each timed job's last run (at the clock's time, --now in simulations) with the "
+        "steps it took; the instances alive; years the business calendar has no holidays "
+        "for. Exit status 1 when something needs a human: quarantined inbound mail, failed "
+        "outgoing mail, or a mailbox nobody fetched for 10 x poll_seconds - so it serves as "
+        "a monitoring check.",
     )
     status.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json"

@@ -1,9 +1,13 @@
 """``complaintd status`` and ``complaintd customers at-risk``: what the ledger knows.
 
-Status: per mailbox its last fetch and error and whether it is watched by IDLE or by
-polling; the inbound backlog and quarantine; the outbox by status with the oldest
-waiting mail; each timed job's last run; the business calendar's gaps.  Several
-instances' mailbox leases are not known to this ledger yet (issue 16).
+Status: per mailbox its last fetch and error, the fetch lag, whether it is watched by
+IDLE or by polling and which instance holds its lease; the inbound backlog and
+quarantine; the outbox by status with the oldest waiting and failed mail; each timed
+job's last run; the instances alive; the business calendar's gaps; and what needs a
+human (:func:`needs_attention`, the exit status of ``status``).
+
+Leases, checks and heartbeats are wall-clock times (``--now`` does not move them); the
+ledger's own times (jobs, outbox ages) follow the command's clock.
 """
 
 from __future__ import annotations
@@ -17,42 +21,132 @@ from complaintd.config import Config
 from complaintd.jobs.at_risk import customers_at_risk
 from complaintd.jobs.due import calendar_warnings
 from complaintd.jobs.runner import JOBS
+from complaintd.store import leases
+from complaintd.store.claims import wall_clock
+from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.models import InboundMessage, MailboxState, Outbox, Ticket
+from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.timed import JobRun
 from complaintd.views.table import plain_table
 from complaintd.views.tickets import iso
+
+# A mailbox nobody asked for new mail for this many poll intervals needs a human.
+STALE_POLLS = 10
 
 
 def status_document(config: Config, now: datetime) -> dict[str, Any]:
     """Everything ``status`` shows, as one JSON-ready document."""
     zone = config.desk.timezone
-    return {
+    wall = wall_clock()
+    document: dict[str, Any] = {
         "now": iso(now, zone),
-        "mailboxes": _mailboxes(config, now),
-        "inbound": _counts(InboundMessage, ("pending", "failed")),
-        "outbox": {**_counts(Outbox, ("pending", "sending", "failed")), **_oldest(now)},
+        "mailboxes": _mailboxes(config, now, wall),
+        "inbound": {**_counts(InboundMessage, ("pending", "failed")), **_oldest_inbound(now)},
+        "outbox": {
+            **_counts(Outbox, ("pending", "sending", "failed")),
+            "retrying": _retrying(),
+            **_oldest(now),
+        },
         "jobs": _jobs(config, now),
+        "instances": _instances(config, wall),
         "calendar": {"warnings": calendar_warnings(config, now)},
     }
+    document["needs_attention"] = needs_attention(document)
+    return document
 
 
-def _mailboxes(config: Config, now: datetime) -> list[dict[str, Any]]:
+def needs_attention(document: dict[str, Any]) -> list[str]:
+    """What a human must look at (pure): quarantined mail, mail that failed for good, a
+    mailbox nobody fetched for ``STALE_POLLS`` poll intervals.  ``status`` exits 1 then."""
+    reasons = []
+    if document["inbound"]["failed"]:
+        reasons.append(f"{document['inbound']['failed']} inbound message(s) quarantined")
+    if document["outbox"]["failed"]:
+        reasons.append(f"{document['outbox']['failed']} outgoing mail(s) failed")
+    for mailbox in document["mailboxes"]:
+        if mailbox["stale"]:
+            since = mailbox["since_last_check_seconds"]
+            when = "never" if since is None else f"not for {since} s"
+            reasons.append(f"mailbox {mailbox['name']} fetched {when}")
+    return reasons
+
+
+def _mailboxes(config: Config, now: datetime, wall: datetime) -> list[dict[str, Any]]:
     states = {row.mailbox: row for row in MailboxState.select()}
+    held = leases.leases()
+    zone = config.desk.timezone
     documents = []
     for mailbox in config.mailboxes:
         state = states.get(mailbox.name)
+        lease = held.get(mailbox.name)
         fetched = state.last_fetch_at if state else None
+        checked = lease.checked_at if lease else None
+        live = lease is not None and lease.holder and lease.lease_until >= wall
+        since_check = _seconds(wall, checked)
         documents.append(
             {
                 "name": mailbox.name,
                 "folder": mailbox.folder,
-                "mode": "idle" if mailbox.idle else "poll",
-                "last_fetch_at": iso(fetched, config.desk.timezone),
+                "mode": (lease.mode if lease and lease.mode else None)
+                or ("idle" if mailbox.idle else "poll"),
+                "holder": lease.holder if live and lease else None,
+                "last_fetch_at": iso(fetched, zone),
                 "since_last_fetch_seconds": _seconds(now, fetched),
+                "last_check_at": iso(checked, zone),
+                "since_last_check_seconds": since_check,
+                "lag_seconds": _fetch_lag(mailbox.name),
+                "stale": since_check is None or since_check > STALE_POLLS * mailbox.poll_seconds,
                 "last_error": state.last_error if state else None,
             }
         )
     return documents
+
+
+def _fetch_lag(mailbox: str) -> float | None:
+    """How long the newest message fetched had waited on the server (its INTERNALDATE)."""
+    row = (
+        InboundMessage.select(InboundMessage.fetched_at, InboundMessage.received_at)
+        .where((InboundMessage.mailbox == mailbox) & InboundMessage.received_at.is_null(False))
+        .order_by(InboundMessage.id.desc())
+        .first()
+    )
+    if row is None:
+        return None
+    return max(0.0, round((row.fetched_at - row.received_at).total_seconds(), 1))
+
+
+def _oldest_inbound(now: datetime) -> dict[str, Any]:
+    """How long the oldest message waiting to be processed has waited since its fetch."""
+    row = (
+        InboundMessage.select(InboundMessage.fetched_at)
+        .where(InboundMessage.status == InboundStatus.PENDING)
+        .order_by(InboundMessage.id)
+        .first()
+    )
+    return {"oldest_waiting_seconds": _seconds(now, row.fetched_at if row else None)}
+
+
+def _retrying() -> int:
+    """Mail waiting for another attempt after a temporary failure."""
+    return int(
+        Outbox.select()
+        .where((Outbox.status == OutboxStatus.PENDING) & (Outbox.attempts > 0))
+        .count()
+    )
+
+
+def _instances(config: Config, wall: datetime) -> list[dict[str, Any]]:
+    zone = config.desk.timezone
+    return [
+        {
+            "holder": row.holder,
+            "host": row.host,
+            "pid": row.pid,
+            "started_at": iso(row.started_at, zone),
+            "heartbeat_at": iso(row.heartbeat_at, zone),
+        }
+        for row in leases.alive(wall)
+    ]
 
 
 def _counts(model: type[peewee.Model], statuses: tuple[str, ...]) -> dict[str, int]:
@@ -72,8 +166,16 @@ def _oldest(now: datetime) -> dict[str, Any]:
         .order_by(Outbox.created_at)
         .first()
     )
-    created = row.created_at if row else None
-    return {"oldest_waiting_seconds": _seconds(now, created)}
+    failed = (
+        Outbox.select(Outbox.created_at)
+        .where(Outbox.status == OutboxStatus.FAILED)
+        .order_by(Outbox.created_at)
+        .first()
+    )
+    return {
+        "oldest_waiting_seconds": _seconds(now, row.created_at if row else None),
+        "oldest_failed_seconds": _seconds(now, failed.created_at if failed else None),
+    }
 
 
 def _jobs(config: Config, now: datetime) -> list[dict[str, Any]]:
@@ -103,11 +205,15 @@ def status_text(document: dict[str, Any]) -> str:
         (
             m["name"],
             m["mode"],
+            m["holder"] or "nobody",
+            m["last_check_at"] or "never",
             m["last_fetch_at"] or "never",
+            "" if m["lag_seconds"] is None else f"{m['lag_seconds']:g} s",
             m["last_error"] or "",
         )
         for m in document["mailboxes"]
     ]
+    instances = [(i["holder"], i["started_at"], i["heartbeat_at"]) for i in document["instances"]]
     jobs = [
         (
             j["job"],
@@ -120,16 +226,28 @@ def status_text(document: dict[str, Any]) -> str:
     ]
     inbound, outbox = document["inbound"], document["outbox"]
     lines = [
-        plain_table(("MAILBOX", "MODE", "LAST FETCH", "ERROR"), mailboxes),
+        plain_table(
+            ("MAILBOX", "MODE", "HELD BY", "LAST CHECK", "LAST NEW MAIL", "LAG", "ERROR"),
+            mailboxes,
+        ),
         "",
-        f"inbound: {inbound['pending']} waiting, {inbound['failed']} quarantined",
-        f"outbox: {outbox['pending']} pending, {outbox['sending']} sending, "
-        f"{outbox['failed']} failed",
+        f"inbound: {inbound['pending']} waiting{_age(inbound['oldest_waiting_seconds'])}, "
+        f"{inbound['failed']} quarantined",
+        f"outbox: {outbox['pending']} pending ({outbox['retrying']} retrying), "
+        f"{outbox['sending']} sending, {outbox['failed']} failed"
+        f"{_age(outbox['oldest_waiting_seconds'])}",
         "",
         plain_table(("JOB", "LAST RUN", "STEPS", "TOOK", "ERROR"), jobs),
+        "",
+        plain_table(("INSTANCE ALIVE", "STARTED", "LAST HEARTBEAT"), instances),
         *(f"warning: {warning}" for warning in document["calendar"]["warnings"]),
+        *(f"NEEDS ATTENTION: {reason}" for reason in document["needs_attention"]),
     ]
     return "\n".join(lines)
+
+
+def _age(seconds: int | None) -> str:
+    return "" if seconds is None else f", oldest waiting {seconds} s"
 
 
 def at_risk_documents(config: Config) -> list[dict[str, Any]]:

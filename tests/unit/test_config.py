@@ -51,6 +51,14 @@ def test_example_config_accepts_every_documented_key(secrets: None, tmp_path: Pa
     assert config.desk.timezone.key == "Asia/Shanghai"
     assert config.schedule.digest_time.hour == 8
     assert (config.desk.flood_max_tickets, config.desk.flood_window_minutes) == (5, 10)
+    assert config.metrics is not None
+    assert (config.metrics.host, config.metrics.port) == ("127.0.0.1", 9464)
+
+
+def test_metrics_listen_takes_an_ipv6_address_and_is_off_when_absent(secrets: None) -> None:
+    assert build_config(minimal()).metrics is None
+    metrics = build_config(_set(minimal(), "metrics.listen", "[::1]:9100")).metrics
+    assert metrics is not None and (metrics.host, metrics.port) == ("::1", 9100)
 
 
 def test_minimal_config_gets_defaults(secrets: None) -> None:
@@ -103,6 +111,9 @@ def _set(doc: dict, dotted: str, value: object) -> dict:
         ("desk.flood_max_tickets", -1, "desk.flood_max_tickets", "integer from 0 to 10000"),
         ("desk.flood_window_minutes", 0, "desk.flood_window_minutes", "integer from 1 to 1440"),
         ("surprise", 1, "surprise", "unknown key"),
+        ("metrics.listen", "9464", "metrics.listen", "HOST:PORT"),
+        ("metrics.listen", "localhost:99999", "metrics.listen", "HOST:PORT"),
+        ("metrics.port", 9464, "metrics.port", "unknown key"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )

@@ -31,6 +31,7 @@ from complaintd.config.model import (
     DeskConfig,
     FaxConfig,
     MailboxConfig,
+    MetricsConfig,
     ScheduleConfig,
     SlaConfig,
     SmtpConfig,
@@ -228,6 +229,7 @@ def build_config(raw: Table, source: str = "<memory>", base_dir: Path | None = N
         extract=_read_extract(root.section("extract")),
         templates_dir=root.text("templates_dir", None),
         calendar=_read_calendar(root.section("calendar")) if "calendar" in raw else None,
+        metrics=_read_metrics(root.section("metrics")),
     )
     root.done()
     _check_unique(config)
@@ -502,6 +504,19 @@ def _read_fax(s: _Section) -> FaxConfig:
     fax = FaxConfig(pattern, template, s.text("ocr_languages", "chi_sim+eng"))
     s.done()
     return fax
+
+
+def _read_metrics(s: _Section) -> MetricsConfig | None:
+    """``listen = "HOST:PORT"`` (``[::1]:9464`` for IPv6); absent: no endpoint."""
+    listen = s.text("listen", None)
+    s.done()
+    if listen is None:
+        return None
+    host, colon, port = listen.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(s.key("listen"), f"must be HOST:PORT (127.0.0.1:9464), not {listen!r}")
+    return MetricsConfig(host, int(port))
 
 
 def _read_classify(s: _Section) -> Any:

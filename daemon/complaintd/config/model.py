@@ -148,6 +148,14 @@ class FaxConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    """The Prometheus endpoint (``[metrics] listen``)."""
+
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -165,3 +173,4 @@ class Config:
     extract: ExtractPatterns
     templates_dir: str | None = None
     calendar: CalendarConfig | None = None  # None: time runs around the clock
+    metrics: MetricsConfig | None = None  # None: no Prometheus endpoint

@@ -36,7 +36,7 @@ from complaintd.fetch.imap import IMAP_ERRORS, connect, dispose_processed, fetch
 from complaintd.jobs.runner import schedule_jobs
 from complaintd.outbox.sender import SmtpWorkerPool, flush_async, release_stale_claims
 from complaintd.runtime import Runtime
-from complaintd.service import systemd
+from complaintd.service import metrics, systemd
 from complaintd.service.keeper import Keeper
 from complaintd.service.passes import drain_backlog, remember_mailbox_error
 from complaintd.store import leases
@@ -132,10 +132,13 @@ class MailboxWatcher(threading.Thread):
 
     def _drain(self, client: imapclient.IMAPClient, mode: str) -> None:
         name = self.mailbox.name
-        fetch_new(self.runtime, self.mailbox, client, holder=self.keeper.holder)
+        metrics.count_fetched(
+            name, fetch_new(self.runtime, self.mailbox, client, holder=self.keeper.holder)
+        )
         leases.note_check(name, self.keeper.holder, mode)
         with self.process_lock:
             stats = drain_backlog(self.runtime, self.stop_event.is_set, mailbox=name)
+        metrics.count_processed(stats)
         if stats.outcomes:
             self.outbox_wakeup.set()
         dispose_processed(self.runtime, self.mailbox, client)
@@ -191,6 +194,7 @@ class Processor(threading.Thread):
                 try:
                     with self.process_lock:
                         stats = drain_backlog(self.runtime, self.stop_event.is_set)
+                    metrics.count_processed(stats)
                     if stats.outcomes:
                         self.outbox_wakeup.set()
                 except Exception:
@@ -238,7 +242,10 @@ class OutboxSender(threading.Thread):
 
     def _tick(self, loop: asyncio.AbstractEventLoop, pool: SmtpWorkerPool) -> None:
         try:
-            counts = loop.run_until_complete(flush_async(self.runtime, pool))
+            counts = loop.run_until_complete(
+                flush_async(self.runtime, pool, metrics.observe_deliveries)
+            )
+            metrics.count_sent(counts)
             if counts:
                 log.info("outbox: %s", dict(counts))
         except Exception:
@@ -258,6 +265,7 @@ class Daemon:
         self.sender: OutboxSender | None = None
         self.processor: Processor | None = None
         self.keeper = Keeper()
+        self.metrics = metrics.Endpoint(runtime)
         self.scheduler = schedule.Scheduler()
         schedule_jobs(self.scheduler, runtime, self._wake_sender)
         self.heartbeat = systemd.Heartbeat()
@@ -267,6 +275,7 @@ class Daemon:
         self._install_signals()
         self.keeper.beat()
         self.keeper.start()
+        self.metrics.start()
         self._start_watchers()
         pinger = self._start_watchdog()
         systemd.notify("READY=1")
@@ -278,6 +287,7 @@ class Daemon:
             pinger.stop_event.set()
         self._stop_watchers(time.monotonic() + STOP_SECONDS)
         self.keeper.shutdown()
+        self.metrics.stop()
         log.info("complaintd stopped")
         return 0
 

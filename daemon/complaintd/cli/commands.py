@@ -41,8 +41,10 @@ def dispatch(args: argparse.Namespace, config_path: str, clock: Clock) -> int:
     config = load_config(config_path)
     if args.command == "check":
         return check(args, config, clock)
-    if args.command == "db":
+    if args.command == "db" and args.db_command == "upgrade":
         return db_upgrade(config, clock)
+    if args.command == "db":
+        return db_copy(args, config, clock)
     runtime = open_runtime(config, clock)
     if args.command == "run":
         return run_daemon(runtime, config_path)
@@ -93,6 +95,19 @@ def db_upgrade(config: Config, clock: Clock) -> int:
         print(f"applied {migration.version:04d} {migration.name}", file=sys.stderr)
     if not applied:
         print(f"{redact_url(config.database.url)}: up to date", file=sys.stderr)
+    return 0
+
+
+def db_copy(args: argparse.Namespace, config: Config, clock: Clock) -> int:
+    """Copy the ledger into the empty database at ``--to``; one line per table."""
+    from complaintd.store.copy import copy_ledger
+
+    if args.to == config.database.url:
+        raise UsageError("db copy: --to names the database the ledger is in already")
+    runtime = open_runtime(config, clock)
+    for table in copy_ledger(runtime.database, args.to, clock):
+        print(f"{table.table}: {table.rows} row(s)", file=sys.stderr)
+    print(f"copied to {redact_url(args.to)}; now set [database] url to it", file=sys.stderr)
     return 0
 
 

@@ -113,8 +113,20 @@ def _add_service_commands(sub: argparse._SubParsersAction) -> None:
     db.add_parser(
         "upgrade",
         help="apply pending migrations",
-        description="Apply the pending schema migrations (run and once apply them too).",
+        description="Apply the pending schema migrations (run and once apply them too). "
+        "On an empty PostgreSQL database this creates the ledger.",
     )
+    copy = db.add_parser(
+        "copy",
+        help="copy the ledger into another, empty database (SQLite to PostgreSQL)",
+        description="Copy the whole ledger of [database] url into the empty database at "
+        "--to (its schema is created first), check every table's row count, and move "
+        "PostgreSQL's id sequences past the copied ids. Stop the daemon first. Afterwards "
+        "point [database] url at the new database.",
+        epilog="example: complaintd db copy --to postgresql://complaintd@db.lida.example/complaintd"
+        " (the password from PGPASSWORD or ~/.pgpass)",
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="the target database's URL")
 
 
 def _add_inbound_commands(sub: argparse._SubParsersAction) -> None:

@@ -29,7 +29,7 @@ SQLITE_PRAGMAS = {
 
 def open_database(url: str) -> peewee.Database:
     """Connect the models to the database at ``url`` and return it."""
-    database = _make_database(url)
+    database = make_database(url)
     database_proxy.initialize(database)
     try:
         database.connect(reuse_if_open=True)
@@ -54,7 +54,8 @@ def is_postgres(database: peewee.Database | peewee.DatabaseProxy) -> bool:
     return isinstance(target, peewee.PostgresqlDatabase)
 
 
-def _make_database(url: str) -> peewee.Database:
+def make_database(url: str) -> peewee.Database:
+    """A database object for ``url``, not connected and not bound to the models."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         return peewee.SqliteDatabase(

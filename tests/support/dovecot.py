@@ -427,6 +427,19 @@ class DovecotServer:
         if not self._keep_files:
             self._remove_root()
 
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stop the server process and start it again on the same port with the same mail
+        (clients are disconnected, as by a real restart); *down_seconds* in between."""
+        if self._proc is None or self._port is None or self._binary is None:
+            raise DovecotError("DovecotServer is not running")
+        port = self._port
+        self._terminate()
+        time.sleep(down_seconds)
+        self._launch(dovecot_version(self._binary), port)
+        failure = self._wait_ready()
+        if failure is not None:
+            raise DovecotError(f"Dovecot failed to restart:\n{failure}")
+
     def _prepare_root(self) -> None:
         """Create the temp tree: run/state dirs, passwd-file and the mail root."""
         root = Path(tempfile.mkdtemp(prefix="complaintd-dovecot-"))

@@ -280,6 +280,19 @@ class PostgresServer:
         if not self._keep_files:
             self._remove_root()
 
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stop the postmaster (fast shutdown: clients are cut off) and start it again on
+        the same port with the same data; *down_seconds* in between."""
+        if self._proc is None or self._port is None:
+            raise PostgresError("PostgresServer is not running")
+        port = self._port
+        self._terminate()
+        time.sleep(down_seconds)
+        self._launch(port)
+        failure = self._wait_ready()
+        if failure is not None:
+            raise PostgresError(f"PostgreSQL failed to restart:\n{failure}")
+
     def _prepare_root(self) -> None:
         """Create the temp tree; ``data`` and ``run`` belong to the account running the server."""
         root = Path(tempfile.mkdtemp(prefix="complaintd-postgres-"))

@@ -34,7 +34,12 @@ from complaintd.config.model import MailboxConfig
 from complaintd.errors import ComplaintdError
 from complaintd.fetch.imap import IMAP_ERRORS, connect, dispose_processed, fetch_new
 from complaintd.jobs.runner import schedule_jobs
-from complaintd.outbox.sender import SmtpWorkerPool, flush_async, release_stale_claims
+from complaintd.outbox.sender import (
+    SmtpWorkerPool,
+    flush_async,
+    release_own_claims,
+    release_stale_claims,
+)
 from complaintd.runtime import Runtime
 from complaintd.service import metrics, systemd
 from complaintd.service.keeper import Keeper
@@ -242,6 +247,9 @@ class OutboxSender(threading.Thread):
 
     def _tick(self, loop: asyncio.AbstractEventLoop, pool: SmtpWorkerPool) -> None:
         try:
+            # This thread is the process's only sender: rows it still holds were left by
+            # a flush that failed, and its keeper would renew them for ever.
+            release_own_claims()
             counts = loop.run_until_complete(
                 flush_async(self.runtime, pool, metrics.observe_deliveries)
             )

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import peewee
+
 from complaintd.outbox import sender
 from complaintd.store import leases
 from complaintd.store.claims import PROCESS_HOLDER, release_held, renew_held, wall_clock
@@ -80,18 +82,31 @@ class Keeper(threading.Thread):
             close_database()
 
     def shutdown(self) -> None:
-        """Stop beating and hand back every mailbox and row this process holds."""
+        """Stop beating and hand back every mailbox and row this process holds.
+
+        Never raises: when the database cannot be reached (twice: the first attempt may
+        meet a connection the server dropped), the leases simply run out.
+        """
         self.stop_event.set()
         if self.is_alive():
             self.join(timeout=2 * leases.RENEW_SECONDS)
         with self._lock:
             held, self._held = sorted(self._held), set()
+        for attempt in (1, 2):
+            try:
+                self._hand_back(held)
+                log.info("released %d mailbox lease(s) and every claim", len(held))
+                return
+            except peewee.DatabaseError as exc:
+                if attempt == 2:
+                    log.warning("could not hand back leases (they run out by themselves): %s", exc)
+
+    def _hand_back(self, held: list[str]) -> None:
         for mailbox in held:
             leases.release(mailbox, self.holder)
         release_held(InboundMessage, holder=pipeline.HOLDER)
         sender.release_own_claims()
         leases.stopped(self.holder)
-        log.info("released %d mailbox lease(s) and every claim", len(held))
 
 
 @contextmanager

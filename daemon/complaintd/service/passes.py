@@ -13,8 +13,9 @@ from complaintd.fetch.ledger import load_state
 from complaintd.runtime import Runtime
 from complaintd.service.keeper import Keeper
 from complaintd.store import leases
-from complaintd.store.claims import ClaimLost
+from complaintd.store.claims import PROCESS_HOLDER, ClaimLost, release_held
 from complaintd.store.db import is_postgres
+from complaintd.store.models import InboundMessage
 from complaintd.workflow.pipeline import COMMIT_EVERY, PassStats, make_analyzer, process_pending
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,13 @@ def drain_backlog(
     runtime: Runtime, stopping: Callable[[], bool], mailbox: str | None = None
 ) -> PassStats:
     """Process pending mail slice by slice until none is left or a stop is asked for;
-    a stop lets the message under way finish and commit."""
+    a stop lets the message under way finish and commit.
+
+    Call it with the process's processing lock held: rows this process still holds at
+    the start were left by a pass that failed (the database went away mid-pass) and,
+    its keeper renewing them, would otherwise be held for ever; they are let go first.
+    """
+    release_held(InboundMessage, holder=PROCESS_HOLDER)
     total = PassStats()
     while not stopping():
         stats = process_pending(runtime, mailbox=mailbox, limit=slice_size(runtime))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import peewee
@@ -54,6 +55,24 @@ def is_postgres(database: peewee.Database | peewee.DatabaseProxy) -> bool:
     return isinstance(target, peewee.PostgresqlDatabase)
 
 
+class ReconnectingPostgresqlDatabase(peewee.PostgresqlDatabase):
+    """PostgreSQL that reconnects when the server dropped the connection (a restart, a
+    failover, a pooler's idle timeout).
+
+    Only between transactions: a statement inside a transaction whose connection broke
+    fails, the transaction is rolled back by its block, and the next one reconnects.
+    Without this each thread would keep its dead connection and fail forever.
+    """
+
+    def cursor(self, named_cursor: Any = None) -> Any:
+        """A cursor on a live connection: a broken one is replaced, outside transactions."""
+        state = self._state  # type: ignore[attr-defined]  # peewee has no type hints for it
+        broken = not state.closed and state.conn is not None and state.conn.closed
+        if broken and not state.transactions:
+            state.reset()  # psycopg2 marks a connection the server dropped as closed
+        return super().cursor(named_cursor)
+
+
 def make_database(url: str) -> peewee.Database:
     """A database object for ``url``, not connected and not bound to the models."""
     parsed = urlparse(url)
@@ -62,7 +81,7 @@ def make_database(url: str) -> peewee.Database:
             sqlite_path(url), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=30
         )
     if parsed.scheme in ("postgresql", "postgres"):
-        return peewee.PostgresqlDatabase(
+        return ReconnectingPostgresqlDatabase(
             unquote(parsed.path.lstrip("/")) or "postgres",
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,

@@ -257,8 +257,26 @@ def pending_migrations(database: peewee.Database) -> list[Migration]:
     return [m for m in ordered if m.version not in applied]
 
 
+# PostgreSQL: instances starting together upgrade one after the other (any constant).
+UPGRADE_LOCK = 0x636F6D70  # "comp"
+
+
 def upgrade(database: peewee.Database, clock: Clock) -> list[Migration]:
-    """Apply every pending migration, each in its own transaction; return them."""
+    """Apply every pending migration, each in its own transaction; return them.
+
+    On PostgreSQL the whole upgrade is one transaction holding a transaction-level
+    advisory lock, so instances starting at once do not create the same table twice;
+    such a lock ends with its transaction, which also holds behind PgBouncer's
+    transaction pooling (unlike session locks, see ``store.leases``).
+    """
+    if not isinstance(database, peewee.PostgresqlDatabase):
+        return _apply_pending(database, clock)
+    with database.atomic():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (UPGRADE_LOCK,))
+        return _apply_pending(database, clock)
+
+
+def _apply_pending(database: peewee.Database, clock: Clock) -> list[Migration]:
     applied = []
     for migration in pending_migrations(database):
         with database.atomic():

@@ -167,6 +167,7 @@ def test_smtp_down_for_a_while_then_back(
         fleet = make_fleet(tmp_path, dovecot, sink, imap_folder, pg_url, 2)
         stop_fleets.append(fleet)
         fleet.start_all()
+        wait_for_holder(fleet)
         sink.stop()
         raws = generate_mailbox(40, seed=18)
         dovecot.append_many("complaints", imap_folder, raws)

@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
 
-.PHONY: install demo test test-slow fuzz lint format bench wheel-check clean
+.PHONY: install demo test test-slow test-multi fuzz lint format bench wheel-check clean
 
 install: $(STAMP)
 
@@ -23,6 +23,10 @@ test: install
 
 test-slow: install
 	$(PYTEST) -q -m slow
+
+# Several instances on one PostgreSQL: kills, takeovers, servers restarted (some are slow).
+test-multi: install
+	$(PYTEST) -q -s -m multi
 
 # The fuzz harness with random inputs; `make test` runs it derandomized and short.
 # FUZZ_EXAMPLES=N sets how many mutated messages to try (default 20,000).
@@ -46,6 +50,7 @@ bench: install
 	$(PY) -m tools.bench_ingest
 	$(PY) -m tools.bench_outbox
 	$(PY) -m tools.bench_jobs
+	$(PY) -m tools.bench_instances
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

@@ -35,7 +35,9 @@ def test_a_sqlite_ledger_copied_to_postgres_carries_on_there(
     again = desk.cli("db", "copy", "--to", pg_url)
     assert again.code == 1 and "already holds a ledger" in again.err
 
-    sqlite_url = re.search(r'url = "([^"]+)"', desk.config_path.read_text()).group(1)
+    found = re.search(r'url = "([^"]+)"', desk.config_path.read_text())
+    assert found is not None
+    sqlite_url = found.group(1)
     desk.config_path.write_text(desk.config_path.read_text().replace(sqlite_url, pg_url))
     assert everything(desk) == before
 

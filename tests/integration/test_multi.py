@@ -89,6 +89,7 @@ def finish(fleet: Fleet, messages: int, sink: Any, *, kills_resend: bool) -> Non
         assert code == 0 and seconds < 10, (code, seconds)
     received = check_ledger(fleet, messages, sink)
     extra = resent(received)
+    print(f"{extra} mail(s) sent twice after {fleet.kills} SIGKILL(s)")
     if kills_resend:  # a SIGKILL between the server's 250 and our commit: sent again
         assert extra <= fleet.kills * 4, f"{extra} resent after {fleet.kills} kills"
     else:

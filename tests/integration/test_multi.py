@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,25 @@ def stop_fleets() -> Iterator[list[Fleet]]:
                 instance.process.wait(timeout=10)
 
 
+@pytest.fixture
+def fleet_of(
+    tmp_path: Path,
+    dovecot: DovecotServer,
+    smtp_sink: Any,
+    imap_folder: str,
+    pg_url: str,
+    stop_fleets: list[Fleet],
+) -> Callable[[int], Fleet]:
+    """``fleet_of(n)``: n instances on the session's Dovecot, a fresh sink and database."""
+
+    def make(size: int) -> Fleet:
+        fleet = make_fleet(tmp_path, dovecot, smtp_sink, imap_folder, pg_url, size)
+        stop_fleets.append(fleet)
+        return fleet
+
+    return make
+
+
 def kill_holder_and_time_takeover(fleet: Fleet) -> float:
     """SIGKILL whoever fetches the mailbox; seconds until another instance holds it."""
     pid = wait_for_holder(fleet)
@@ -98,15 +117,9 @@ def finish(fleet: Fleet, messages: int, sink: Any, *, kills_resend: bool) -> Non
 
 
 def test_two_instances_share_the_work_and_replace_a_killed_fetcher(
-    tmp_path: Path,
-    dovecot: DovecotServer,
-    smtp_sink: Any,
-    imap_folder: str,
-    pg_url: str,
-    stop_fleets: list[Fleet],
+    fleet_of: Callable[[int], Fleet], dovecot: DovecotServer, smtp_sink: Any, imap_folder: str
 ) -> None:
-    fleet = make_fleet(tmp_path, dovecot, smtp_sink, imap_folder, pg_url, 2)
-    stop_fleets.append(fleet)
+    fleet = fleet_of(2)
     raws = generate_mailbox(60, seed=16)
     fleet.start(0)
     assert fleet.number_of_pid(wait_for_holder(fleet)) == 0
@@ -129,15 +142,9 @@ def test_two_instances_share_the_work_and_replace_a_killed_fetcher(
 
 @pytest.mark.slow
 def test_three_instances_killed_at_random_lose_and_duplicate_nothing(
-    tmp_path: Path,
-    dovecot: DovecotServer,
-    smtp_sink: Any,
-    imap_folder: str,
-    pg_url: str,
-    stop_fleets: list[Fleet],
+    fleet_of: Callable[[int], Fleet], dovecot: DovecotServer, smtp_sink: Any, imap_folder: str
 ) -> None:
-    fleet = make_fleet(tmp_path, dovecot, smtp_sink, imap_folder, pg_url, 3)
-    stop_fleets.append(fleet)
+    fleet = fleet_of(3)
     rng = random.Random(16)
     raws = generate_mailbox(1000, seed=17)
     fleet.start_all()

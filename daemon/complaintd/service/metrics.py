@@ -137,29 +137,41 @@ def ledger_metrics(document: dict[str, Any]) -> Iterator[Metric]:
     yield from (held, idle, check, lag, stale)
 
     inbound, outbox = document["inbound"], document["outbox"]
-    yield from _single(
-        gauge("inbound_pending", "Fetched messages waiting to be processed."), inbound["pending"]
+    singles = (
+        ("inbound_pending", "Fetched messages waiting to be processed.", inbound["pending"]),
+        (
+            "inbound_quarantined",
+            "Inbound messages that failed (inbound failed).",
+            inbound["failed"],
+        ),
+        (
+            "inbound_oldest_waiting_seconds",
+            "Age of the oldest message waiting.",
+            inbound["oldest_waiting_seconds"],
+        ),
+        (
+            "outbox_oldest_waiting_seconds",
+            "Age of the oldest mail not yet sent.",
+            outbox["oldest_waiting_seconds"],
+        ),
+        (
+            "outbox_oldest_failed_seconds",
+            "Age of the oldest mail that failed for good.",
+            outbox["oldest_failed_seconds"],
+        ),
+        ("instances_alive", "Instances whose heartbeat is fresh.", len(document["instances"])),
+        (
+            "needs_attention",
+            "Things status says need a human (status exits 1).",
+            len(document["needs_attention"]),
+        ),
     )
-    yield from _single(
-        gauge("inbound_quarantined", "Inbound messages that failed (inbound failed)."),
-        inbound["failed"],
-    )
-    yield from _single(
-        gauge("inbound_oldest_waiting_seconds", "Age of the oldest message waiting."),
-        inbound["oldest_waiting_seconds"],
-    )
+    for metric, text, value in singles:
+        yield from _single(gauge(metric, text), value)
     messages = gauge("outbox_messages", "Outgoing mail by state.", ["state"])
     for state in ("pending", "retrying", "sending", "failed"):
         messages.add_metric([state], outbox[state])
     yield messages
-    yield from _single(
-        gauge("outbox_oldest_waiting_seconds", "Age of the oldest mail not yet sent."),
-        outbox["oldest_waiting_seconds"],
-    )
-    yield from _single(
-        gauge("outbox_oldest_failed_seconds", "Age of the oldest mail that failed for good."),
-        outbox["oldest_failed_seconds"],
-    )
     last = gauge(
         "job_last_run_timestamp_seconds", "When each timed job last finished.", ["timed_job"]
     )
@@ -170,13 +182,6 @@ def ledger_metrics(document: dict[str, Any]) -> Iterator[Metric]:
             last.add_metric([job["job"]], finished)
             failed.add_metric([job["job"]], 1 if job["error"] else 0)
     yield from (last, failed)
-    yield from _single(
-        gauge("instances_alive", "Instances whose heartbeat is fresh."), len(document["instances"])
-    )
-    yield from _single(
-        gauge("needs_attention", "Things status says need a human (status exits 1)."),
-        len(document["needs_attention"]),
-    )
 
 
 def _single(family: GaugeMetricFamily, value: float | None) -> Iterator[GaugeMetricFamily]:

@@ -151,18 +151,23 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=600)
     parser.add_argument("--takeovers", type=int, default=3)
     parser.add_argument("--instances", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--keep", type=Path, help="keep configs and instance logs here")
+    parser.add_argument("--fast-pg", action="store_true", help="PostgreSQL without fsync")
     args = parser.parse_args()
     os.environ.setdefault("COMPLAINTD_IMAP_PASSWORD", PASSWORD)
     raws = generate_mailbox(args.messages, seed=2026)
     with (
         tempfile.TemporaryDirectory(prefix="bench-instances-") as tmp,
-        PostgresServer(settings=DURABLE) as server,
+        PostgresServer(settings={} if args.fast_pg else DURABLE) as server,
         DovecotServer(users={"complaints": PASSWORD}) as dovecot,
     ):
-        workdir = Path(tmp)
+        workdir = args.keep or Path(tmp)
+        load_before = os.getloadavg()[0]
         runs = [throughput(workdir, server, dovecot, n, raws) for n in args.instances]
         taken = takeovers(workdir, server, dovecot, args.takeovers)
+        load_after = os.getloadavg()[0]
     report = {
+        "load_average": [round(load_before, 2), round(load_after, 2)],
         "messages": args.messages,
         "cpus": sorted(os.sched_getaffinity(0)),
         "runs": runs,
@@ -171,6 +176,10 @@ def main() -> int:
     Path("bench-results").mkdir(exist_ok=True)
     Path("bench-results/instances.json").write_text(json.dumps(report, indent=2))
     print(table(runs, taken))
+    print(
+        f"{args.messages} messages; load average {load_before:.1f} before, {load_after:.1f} after"
+        f" on {os.cpu_count()} CPUs: other work on the machine takes the instances' cores"
+    )
     return 0
 
 

@@ -239,7 +239,9 @@ def status_text(document: dict[str, Any]) -> str:
         "",
         plain_table(("JOB", "LAST RUN", "STEPS", "TOOK", "ERROR"), jobs),
         "",
-        plain_table(("INSTANCE ALIVE", "STARTED", "LAST HEARTBEAT"), instances),
+        plain_table(("INSTANCE ALIVE", "STARTED", "LAST HEARTBEAT"), instances)
+        if instances
+        else "instances alive: none",
         *(f"warning: {warning}" for warning in document["calendar"]["warnings"]),
         *(f"NEEDS ATTENTION: {reason}" for reason in document["needs_attention"]),
     ]

@@ -30,8 +30,9 @@ from complaintd.jobs.runner import schedule_jobs
 from complaintd.outbox.sender import SmtpWorkerPool, flush_async, release_stale_claims
 from complaintd.runtime import Runtime
 from complaintd.service import systemd
-from complaintd.service.passes import remember_mailbox_error
+from complaintd.service.passes import make_fax_reader, remember_mailbox_error
 from complaintd.store.db import close_database, is_postgres
+from complaintd.workflow.fax import read_pending_faxes
 from complaintd.workflow.pipeline import process_pending
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,44 @@ class MailboxWatcher(threading.Thread):
             log.debug("could not record the mailbox error", exc_info=True)
 
 
+class FaxOcr(threading.Thread):
+    """Reads faxed pages (the OCR stage), apart from the mailbox watchers: mail never
+    waits for OCR.  The OCR worker is kept while faxes come and stopped when idle."""
+
+    IDLE_SECONDS = 300.0  # an idle OCR worker holds hundreds of MB: stop it after this
+
+    def __init__(
+        self, runtime: Runtime, process_lock: threading.Lock, outbox_wakeup: threading.Event
+    ) -> None:
+        super().__init__(name="fax-ocr", daemon=True)
+        self.runtime = runtime
+        self.process_lock = process_lock
+        self.outbox_wakeup = outbox_wakeup
+        self.stop_event = threading.Event()
+        self.wakeup = threading.Event()
+
+    def run(self) -> None:
+        """Look for faxes to read every few seconds (or when woken) until stopped."""
+        reader = make_fax_reader(self.runtime)
+        last_used = time.monotonic()
+        try:
+            while not self.stop_event.is_set():
+                try:
+                    if read_pending_faxes(self.runtime, reader, write_lock=self.process_lock):
+                        last_used = time.monotonic()
+                        self.outbox_wakeup.set()
+                        continue
+                except Exception:
+                    log.exception("fax OCR")
+                if time.monotonic() - last_used > self.IDLE_SECONDS:
+                    reader.close()
+                self.wakeup.wait(2.0)
+                self.wakeup.clear()
+        finally:
+            reader.close()
+            close_database()
+
+
 class OutboxSender(threading.Thread):
     """Sends the outbox continuously: woken after intake, or every second anyway.
 
@@ -195,6 +234,7 @@ class Daemon:
         self.process_lock = threading.Lock()
         self.watchers: list[MailboxWatcher] = []
         self.sender: OutboxSender | None = None
+        self.fax_ocr: FaxOcr | None = None
         self.scheduler = schedule.Scheduler()
         schedule_jobs(self.scheduler, runtime, self._wake_sender)
         self.heartbeat = systemd.Heartbeat()
@@ -269,11 +309,18 @@ class Daemon:
             MailboxWatcher(self.runtime, mailbox, self.process_lock, self.sender.wakeup)
             for mailbox in self.runtime.config.mailboxes
         ]
-        for thread in [self.sender, *self.watchers]:
+        threads: list[threading.Thread] = [self.sender, *self.watchers]
+        if any(mailbox.kind == "fax" for mailbox in self.runtime.config.mailboxes):
+            self.fax_ocr = FaxOcr(self.runtime, self.process_lock, self.sender.wakeup)
+            threads.append(self.fax_ocr)
+        for thread in threads:
             thread.start()
 
     def _stop_watchers(self) -> None:
-        threads: list[MailboxWatcher | OutboxSender] = [*self.watchers]
+        threads: list[MailboxWatcher | OutboxSender | FaxOcr] = [*self.watchers]
+        if self.fax_ocr is not None:
+            threads.append(self.fax_ocr)
+            self.fax_ocr.wakeup.set()
         if self.sender is not None:
             threads.append(self.sender)
             self.sender.wakeup.set()
@@ -283,4 +330,4 @@ class Daemon:
             thread.join(timeout=30)
 
 
-__all__ = ["Daemon", "MailboxWatcher", "OutboxSender", "backoff_delays"]
+__all__ = ["Daemon", "FaxOcr", "MailboxWatcher", "OutboxSender", "backoff_delays"]

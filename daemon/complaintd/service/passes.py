@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
 from complaintd.config.model import MailboxConfig
 from complaintd.errors import TransientError
+from complaintd.fax.reader import FaxReader
 from complaintd.fetch.imap import IMAP_ERRORS, dispose_processed, fetch_new, session
 from complaintd.fetch.ledger import load_state
 from complaintd.runtime import Runtime
+from complaintd.workflow.fax import pending_documents, read_pending_faxes
 from complaintd.workflow.pipeline import PassStats, make_analyzer, process_pending
 
 log = logging.getLogger(__name__)
@@ -54,4 +57,27 @@ def run_once(runtime: Runtime) -> list[MailboxReport]:
     leftover = process_pending(runtime)
     if leftover.outcomes:
         reports.append(MailboxReport(mailbox="(pending)", stats=leftover))
+    faxes = fax_pass(runtime)
+    if faxes.outcomes:
+        reports.append(MailboxReport(mailbox="(fax OCR)", stats=faxes))
     return reports
+
+
+def make_fax_reader(runtime: Runtime) -> FaxReader:
+    """An OCR worker keeper with the configured languages and time per page."""
+    fax = runtime.config.fax
+    return FaxReader(fax.ocr_languages, fax.ocr_page_seconds)
+
+
+def fax_pass(runtime: Runtime, reader: FaxReader | None = None) -> PassStats:
+    """Read every fax waiting for OCR (after the mail: mail never waits for OCR)."""
+    stats = PassStats()
+    if not pending_documents(1):
+        return stats
+    with contextlib.ExitStack() as stack:
+        if reader is None:
+            reader = stack.enter_context(make_fax_reader(runtime))
+        while numbers := read_pending_faxes(runtime, reader):
+            stats.outcomes["fax_read"] += len(numbers)
+            stats.tickets.extend(numbers)
+    return stats

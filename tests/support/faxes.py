@@ -28,8 +28,10 @@ __all__ = [
     "complaint_letter",
     "fax_pdf",
     "fax_tiff",
+    "hylafax_mail",
     "letter_page",
     "noise_page",
+    "service_mail",
 ]
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # fonts-wqy-microhei
@@ -46,7 +48,12 @@ class FaxPage:
     text: str
 
 
-_CUSTOMERS = ("上海恒达机电有限公司", "苏州新源纺织品有限公司", "宁波永盛五金制品厂", "杭州联华食品有限公司")
+_CUSTOMERS = (
+    "上海恒达机电有限公司",
+    "苏州新源纺织品有限公司",
+    "宁波永盛五金制品厂",
+    "杭州联华食品有限公司",
+)
 _GOODS = ("电机配件", "纺织面料", "五金工具", "食品原料", "电子元件")
 _TROUBLES = (
     ("货物到达时外箱严重破损，里面的{goods}已经压坏，无法使用。", "damage"),
@@ -55,12 +62,15 @@ _TROUBLES = (
 )
 
 
-def complaint_letter(seed: int, waybill: str = "SF1234567890123") -> tuple[str, str]:
-    """A Chinese complaint letter (lines joined by newlines) and its category."""
+def complaint_letter(
+    seed: int, waybill: str = "SF1234567890123", category: str | None = None
+) -> tuple[str, str]:
+    """A Chinese complaint letter (lines joined by newlines) and its category (drawn
+    from the seed unless given: damage, delay or loss)."""
     rng = random.Random(seed)
     company = rng.choice(_CUSTOMERS)
     goods = rng.choice(_GOODS)
-    trouble, category = rng.choice(_TROUBLES)
+    trouble, category = rng.choice([t for t in _TROUBLES if category in (None, t[1])])
     lines = [
         "投诉函",
         "致：立达物流客户服务部",
@@ -102,7 +112,9 @@ def noise_page(seed: int) -> FaxPage:
     return FaxPage(page.convert("1"), "")
 
 
-def _line_noise(page: Image.Image, rng: random.Random, streaks: int = 3, specks: int = 3000) -> None:
+def _line_noise(
+    page: Image.Image, rng: random.Random, streaks: int = 3, specks: int = 3000
+) -> None:
     """Horizontal streaks across the page (a dirty scan line) and salt-and-pepper specks."""
     draw = ImageDraw.Draw(page)
     for _ in range(streaks):
@@ -140,3 +152,71 @@ def fax_pdf(pages: Sequence[FaxPage]) -> bytes:
     out = io.BytesIO()
     images[0].save(out, format="PDF", resolution=204.0, save_all=True, append_images=images[1:])
     return out.getvalue()
+
+
+def hylafax_mail(
+    document: bytes,
+    *,
+    call_id: str,
+    station_id: str,
+    pages: int,
+    fine: bool = False,
+    comm_id: str = "000000123",
+) -> bytes:
+    """The mail HylaFAX's ``faxrcvd`` script sends for a received fax (its English
+    template): the subject names the sending machine's station id, the body's
+    ``CallID1`` the caller's number as the telephone network gave it."""
+    body = f"""recvq/fax{comm_id}.tif (ftp://fax.lida.example:4559/recvq/fax{comm_id}.tif):
+                 Sender: {station_id}
+                  Pages: {pages}
+                Quality: {"Fine" if fine else "Normal"}
+                   Size: ISO A4
+               Received: 2026:11:20 09:58:31
+        Time To Receive: 0:41
+            Signal Rate: 14400 bit/s
+            Data Format: 2-D MMR
+          Error Correct: Yes
+                CallID1: {call_id}
+                CallID2:
+            Received On: ttyS0
+                 CommID: {comm_id} (ftp://fax.lida.example:4559/log/c{comm_id})
+"""
+    return _gateway_mail(
+        ("HylaFAX Receive Agent", "fax@hylafax.lida.example"),
+        f"Facsimile received from {station_id}",
+        body,
+        (f"fax{comm_id}.tif", "image/tiff", document),
+    )
+
+
+def service_mail(subject: str, document: bytes, filename: str, content_type: str) -> bytes:
+    """The mail of a commercial fax-to-email service ("Fax from NUMBER")."""
+    body = "You have received a fax. Please see the attachment.\n\n您收到一份传真，请查看附件。\n"
+    return _gateway_mail(
+        ("Fax Gateway", "noreply-fax@faxservice.example"),
+        subject,
+        body,
+        (filename, content_type, document),
+    )
+
+
+_mail_numbers = iter(range(1, 1_000_000))
+
+
+def _gateway_mail(
+    sender: tuple[str, str], subject: str, body: str, document: tuple[str, str, bytes]
+) -> bytes:
+    from email.message import EmailMessage
+    from email.utils import formataddr
+
+    message = EmailMessage()
+    message["From"] = formataddr(sender)
+    message["To"] = "fax@lida.example"
+    message["Subject"] = subject
+    message["Date"] = "Fri, 20 Nov 2026 01:59:02 +0000"
+    message["Message-ID"] = f"<fax-{next(_mail_numbers)}-{random.randrange(10**9)}@gateway.example>"
+    message.set_content(body)
+    filename, content_type, data = document
+    maintype, subtype = content_type.split("/")
+    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return message.as_bytes()

@@ -27,7 +27,9 @@ from complaintd.workflow.analysis import die_with_parent
 log = logging.getLogger(__name__)
 
 MIN_CONFIDENCE = 0.5  # an engine's mean line confidence below which a page is unread
-START_SECONDS = 300.0  # loading the engines (first run of onnxruntime on a busy machine)
+START_SECONDS = 300.0
+# Counting pages reads no page, so it is not held to the time per page.
+COUNT_SECONDS = 30.0  # loading the engines (first run of onnxruntime on a busy machine)
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ class FaxReader:
         started = time.monotonic()
         meta = (document, content_type, filename)
         try:
-            count = self._ask(("count", *meta), self.page_seconds)
+            count = self._ask(("count", *meta), max(self.page_seconds, COUNT_SECONDS))
         except _WorkerTrouble as trouble:
             return DocumentReading((), self.engines, time.monotonic() - started, str(trouble))
         pages = tuple(self._read_page(meta, index) for index in range(int(count)))

@@ -76,6 +76,9 @@ def register_fax(
     (its acknowledgement and dispatch then wait), False when there is no document."""
     arrival = read_gateway_mail(analysis.parsed, runtime.config.fax.caller_pattern)
     ticket.customer_fax = arrival.number
+    # The gateway's subject may carry the sender's station id, which anyone can set:
+    # never shown to the customer as their complaint's subject.
+    ticket.subject = f"传真 / Fax {arrival.number or ''}".strip()
     customer = known_customer(runtime, arrival.number, ticket.id)
     if customer is not None:
         ticket.customer_name = customer.name
@@ -232,6 +235,7 @@ def _register_text(runtime: Runtime, ticket: Ticket, text: str) -> None:
         & (Message.direction == Direction.IN)
         & (Message.kind == MessageKind.COMPLAINT)
     ).execute()
+    ticket.subject = fax_subject(text, ticket.subject)
     classification = classify("", text, config.classify)
     today = ticket.created_at.astimezone(config.desk.timezone).date()
     registration = extract_registration("", text, today, config.extract)
@@ -251,6 +255,15 @@ def _register_text(runtime: Runtime, ticket: Ticket, text: str) -> None:
     ticket.shipping_date = registration.shipping_date
     ticket.goods, ticket.quantity = registration.goods, registration.quantity
     ticket.due_at = due_after(config, ticket.created_at, config.sla[severity].first_response_hours)
+
+
+def fax_subject(text: str, fallback: str) -> str:
+    """The complaint's subject: the letter's first line (its title), when it has one."""
+    for line in text.splitlines():
+        line = line.strip()
+        if len(line) >= 2:
+            return line[:60]
+    return fallback
 
 
 def _repeat_of(runtime: Runtime, ticket: Ticket) -> str | None:

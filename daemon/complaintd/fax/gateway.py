@@ -25,7 +25,9 @@ from complaintd.parse.model import Attachment, ParsedMessage
 __all__ = ["FaxArrival", "fax_document", "read_gateway_mail"]
 
 DOCUMENT_TYPES = {"image/tiff": "tiff", "image/tif": "tiff", "application/pdf": "pdf"}
-_NUMBER = r"(?P<number>\+?[\d][\d\-\s().]{3,24}\d)"
+# Digits with dashes, dots or single spaces between them, an area code maybe in
+# parentheses; never what follows it ("0198 (2 pages)").
+_NUMBER = r"(?P<number>\+?(?:\(?\d{1,4}\)?[\s\-.]?)?\d(?:[\d\-.]|[ \t](?=\d)){3,24}\d)"
 # HylaFAX faxrcvd: "CallID1: 02155550198" (CallID2 is the caller's name, if any).
 _HYLAFAX_CALLID = re.compile(r"^\s*CallID1:[ \t]*(?P<number>[^\n]*?)\s*$", re.MULTILINE)
 _HYLAFAX_MARK = re.compile(r"^\s*(CallID1|CommID|Received On|Time To Rec(eive|v)):", re.MULTILINE)

@@ -193,6 +193,34 @@ def available_engines(languages: str = "chi_sim+eng") -> list[str]:
     return engines
 
 
+def fax_readiness(languages: str) -> list[str]:
+    """What ``complaintd check`` says about reading and answering faxes."""
+    from complaintd.fax.answer import cjk_font
+
+    engines = available_engines(languages)
+    lines = []
+    if engines:
+        roles = ["primary", *["fallback"] * (len(engines) - 1)]
+        named = [
+            f"{name}{f' ({languages})' if name == 'tesseract' else ''} - {role}"
+            for name, role in zip(engines, roles, strict=True)
+        ]
+        lines.append(f"fax OCR: {', '.join(named)}")
+    else:
+        missing = missing_tesseract_languages(languages)
+        lines.append(
+            "warning: fax OCR: no engine available (pip install rapidocr onnxruntime, or "
+            f"tesseract with {'+'.join(missing) or languages}): faxes are flagged for "
+            "manual reading"
+        )
+    font = cjk_font()
+    if font is None:
+        lines.append("warning: fax answers: no CJK font installed (fonts-wqy-microhei)")
+    else:
+        lines.append(f"fax answers: PDF with {font.name} embedded")
+    return lines
+
+
 def missing_tesseract_languages(languages: str) -> list[str]:
     """Languages of ``languages`` Tesseract has no data for (all, without Tesseract)."""
     wanted = [language for language in languages.split("+") if language]

@@ -237,10 +237,13 @@ def missing_tesseract_languages(languages: str) -> list[str]:
     return [language for language in wanted if language not in have]
 
 
-def load_engines(languages: str) -> list[Engine]:
-    """Every available engine, loaded, best first (RapidOCR, then Tesseract)."""
+def load_engines(languages: str, only: tuple[str, ...] = ()) -> list[Engine]:
+    """Every available engine (or those of ``only``), loaded, best first (RapidOCR, then
+    Tesseract)."""
     engines: list[Engine] = []
     for name in available_engines(languages):
+        if only and name not in only:
+            continue
         try:
             engines.append(RapidOcrEngine() if name == "rapidocr" else TesseractEngine(languages))
         except Exception as exc:  # an engine that will not load leaves the others

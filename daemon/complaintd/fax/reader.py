@@ -66,12 +66,12 @@ class DocumentReading:
 # --- the worker process -----------------------------------------------------------------
 
 
-def _serve(conn: Connection, languages: str, parent_pid: int) -> None:
+def _serve(conn: Connection, languages: str, only: tuple[str, ...], parent_pid: int) -> None:
     """The worker's life: load the engines, then answer requests until None or EOF."""
     die_with_parent(parent_pid)
     from complaintd.fax import ocr
 
-    engines = ocr.load_engines(languages)
+    engines = ocr.load_engines(languages, only)
     with contextlib.suppress(Exception):  # the first run loads the models: not a page's time
         from PIL import Image
 
@@ -110,6 +110,7 @@ class FaxReader:
 
     languages: str = "chi_sim+eng"
     page_seconds: float = 30.0
+    only: tuple[str, ...] = ()  # engines to load (empty: every available one)
     restarts: int = 0  # workers replaced after a timeout or a crash
     engines: tuple[str, ...] = ()
     _process: Any = field(default=None, repr=False)
@@ -173,7 +174,7 @@ class FaxReader:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(
-            target=_serve, args=(child, self.languages, os.getpid()), daemon=True
+            target=_serve, args=(child, self.languages, self.only, os.getpid()), daemon=True
         )
         process.start()
         child.close()

@@ -254,3 +254,52 @@ def test_a_crashing_ocr_worker_is_replaced() -> None:
     assert reader.restarts == 1
     assert "died" in (reading.pages[0].problem or "")
     assert WAYBILL in reading.pages[1].text
+
+
+@pytest.mark.slow
+def test_the_daemon_answers_mail_while_ocr_works_and_stays_small(
+    fax_desk: Callable[..., FaxDesk],
+) -> None:
+    """``complaintd run``: a four-page fax keeps the OCR worker busy; a complaint mail that
+    comes after it is answered first; the daemon's own process stays under 150 MB."""
+    import signal
+    import time
+
+    desk = fax_desk()
+    text, _ = letter()
+    tiff = fax_tiff([letter_page(text, seed=seed) for seed in (7, 8, 9, 10)], fine=True)
+    fax_address = f"862155550198@{FAX_OUT}"
+    daemon = desk.spawn("run")
+    try:
+        desk.send_fax(service_mail("Fax from 021-5555 0198", tiff, "fax.tif", "image/tiff"))
+        _wait_for(lambda: len(desk.tickets()) == 1, 30)
+        desk.append(mail("Parcel late", "My parcel SF3344556677889 is a week late."))
+        sent = time.monotonic()
+        _wait_for(lambda: bool(mails_to(desk, "zhang.wei@customer.example")), 30)
+        assert time.monotonic() - sent < 20
+        assert not mails_to(desk, fax_address), "the mail did not wait for the fax's OCR"
+        _wait_for(lambda: bool(mails_to(desk, fax_address)), 300)
+        peak = _peak_rss_mb(daemon.pid)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=60) == 0
+    fax = next(t for t in desk.tickets() if t["source"] == "fax")
+    assert desk.show(fax["number"])["ocr"]["pages"] == 4
+    assert peak < 150, f"the daemon's process peaked at {peak:.0f} MB"
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """A process's peak resident set (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")

@@ -1,10 +1,11 @@
 """Reading faxes: character errors, seconds per page and memory, per OCR engine.
 
 A generated set of Chinese complaint letters (tests.support.faxes: drawn with a CJK
-font, askew, line noise), each sent once at standard resolution (204 x 98 dpi, G3
-TIFF) and once at fine resolution (204 x 196 dpi, G4 TIFF): ``--letters 10`` gives
-20 pages, half of each.  Every page is read through the daemon's own OCR worker
-(:class:`complaintd.fax.reader.FaxReader`), once per engine:
+font at 12 to 15 pt, askew, line noise and speckle), each sent once at standard
+resolution (204 x 98 dpi, G3 TIFF) and once at fine resolution (204 x 196 dpi, G4
+TIFF): ``--letters 10`` gives 20 pages, half of each.  Every page is read through
+the daemon's own OCR worker (:class:`complaintd.fax.reader.FaxReader`), once per
+engine:
 
 * **CER**: character error rate against the known text - edit distance over the
   reference length, whitespace ignored (line breaks are the engine's business).
@@ -27,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.faxes import complaint_letter, fax_tiff, letter_page
+from tests.support.faxes import complaint_letter, fax_tiff, letter_page, peak_rss_mb
 
 import complaintd.cli.main
 import complaintd.service.daemon
@@ -52,7 +53,14 @@ def page_set(letters: int) -> list[Page]:
     for seed in range(1, letters + 1):
         waybill = f"SF{1000000000000 + seed * 7919:013d}"
         text, _ = complaint_letter(seed, waybill)
-        drawn = letter_page(text, seed, skew_degrees=(seed % 5 - 2) * 0.35)
+        # 12 to 15 pt letters, askew by up to 0.7 degrees either way, more or less speckled.
+        drawn = letter_page(
+            text,
+            seed,
+            skew_degrees=(seed % 5 - 2) * 0.35,
+            body_px=34 + (seed % 3) * 5,
+            specks=3000 + (seed % 4) * 4000,
+        )
         for fine in (False, True):
             tiff = fax_tiff([drawn], fine=fine)
             pages.append(Page("fine" if fine else "standard", tiff, text))
@@ -76,14 +84,6 @@ def cer(reference: str, read: str) -> float:
     """Character error rate, whitespace ignored."""
     ref, hyp = "".join(reference.split()), "".join(read.split())
     return edit_distance(ref, hyp) / max(1, len(ref))
-
-
-def peak_rss_mb(pid: int | str = "self") -> float:
-    """A process's peak resident set (VmHWM) in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def bench_engine(engine: str, pages: list[Page]) -> dict[str, object]:

@@ -27,6 +27,7 @@ from tests.support.faxes import (
     hylafax_mail,
     letter_page,
     noise_page,
+    peak_rss_mb,
     service_mail,
 )
 
@@ -279,7 +280,7 @@ def test_the_daemon_answers_mail_while_ocr_works_and_stays_small(
         assert time.monotonic() - sent < 20
         assert not mails_to(desk, fax_address), "the mail did not wait for the fax's OCR"
         _wait_for(lambda: bool(mails_to(desk, fax_address)), 300)
-        peak = _peak_rss_mb(daemon.pid)
+        peak = peak_rss_mb(daemon.pid)
     finally:
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=60) == 0
@@ -295,11 +296,3 @@ def _wait_for(condition: Callable[[], bool], timeout: float) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.2)
-
-
-def _peak_rss_mb(pid: int) -> float:
-    """A process's peak resident set (VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM")

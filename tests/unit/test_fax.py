@@ -158,3 +158,21 @@ def test_answer_pdf_is_one_a4_page_with_the_chinese_text_embedded(tmp_path: Path
         assert image.getextrema()[0] < 100
     finally:
         document.close()
+
+
+def test_an_answer_of_many_different_characters_becomes_a_fax_image_under_50_kb() -> None:
+    """About 460 distinct characters: the embedded font alone would pass 50 KB."""
+    templates = Path(__file__).resolve().parents[2] / "templates" / "zh-CN"
+    words = "".join(path.read_text(encoding="utf-8") for path in templates.glob("*.txt"))
+    chinese = sorted({char for char in words if "\u4e00" <= char <= "\u9fff"})
+    assert len(chinese) > 400
+    text = "\n".join("".join(chinese[i : i + 40]) for i in range(0, len(chinese), 40))
+    pdf = answer_pdf("[TS-202611-0001] 答复", text)
+    assert len(pdf) < 50_000
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        assert len(document) == 1
+        image = document[0].render(scale=1).to_pil().convert("L")
+        assert image.getextrema()[0] < 100  # the letter is on the page, as an image
+    finally:
+        document.close()

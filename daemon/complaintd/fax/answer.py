@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-__all__ = ["FONT_CANDIDATES", "answer_pdf", "cjk_font", "render_answer_pdf"]
+__all__ = ["FONT_CANDIDATES", "answer_pdf", "cjk_font", "fax_note", "render_answer_pdf"]
 
 RENDER_SECONDS = 120.0
 
@@ -32,8 +32,23 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),  # fonts-wqy-microhei
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),  # fonts-wqy-zenhei
 )
+MAX_BYTES = 50_000  # a page the gateway takes quickly
 _SIZES = (11.0, 10.0, 9.0, 8.0, 7.0, 6.0)  # points, largest that fits one page
 _MARGIN = 18.0  # mm
+
+
+# The letter's mail text says "reply to this email": on paper, say where that is.
+_NOTE = {
+    "zh-CN": "（本函以传真方式发送。如需答复或补充材料，请发送电子邮件至 {address}，"
+    "并在邮件主题中注明投诉编号 [{number}]。）",
+    "en": "(This letter was sent by fax. To reply or to send further information, please "
+    "email {address} and quote [{number}] in the subject line.)",
+}
+
+
+def fax_note(language: str, address: str, number: str) -> str:
+    """The closing note of a faxed letter: how to answer it (zh-CN, else English)."""
+    return _NOTE.get(language, _NOTE["en"]).format(address=address, number=number)
 
 
 @functools.cache
@@ -47,11 +62,33 @@ def answer_pdf(title: str, text: str) -> bytes:
     font = cjk_font()
     if font is None:
         raise RuntimeError("no CJK font installed for fax answers (fonts-wqy-microhei)")
-    for size in _SIZES:
-        pdf = _page(font, title, text, size)
-        if pdf.page_no() == 1:
-            return bytes(pdf.output())
-    return bytes(_page(font, title, text, _SIZES[-1], clip=True).output())
+    pdf = next(
+        (page for size in _SIZES if (page := _page(font, title, text, size)).page_no() == 1),
+        None,
+    ) or _page(font, title, text, _SIZES[-1], clip=True)
+    data = bytes(pdf.output())
+    return data if len(data) <= MAX_BYTES else as_fax_image_pdf(data)
+
+
+def as_fax_image_pdf(pdf: bytes) -> bytes:
+    """The first page of ``pdf`` as a black-and-white image at fax resolution (CCITT G4
+    in the PDF): for a letter of so many different characters that the embedded font
+    alone would pass :data:`MAX_BYTES` (about 320 and more).  It loses the text layer,
+    which a fax machine never had."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=200 / 72, grayscale=True).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.point(lambda v: 0 if v < 160 else 255).convert("1").save(
+        out, format="PDF", resolution=200.0
+    )
+    return out.getvalue()
 
 
 def _page(font: Path, title: str, text: str, size: float, *, clip: bool = False) -> FPDF:

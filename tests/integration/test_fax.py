@@ -180,6 +180,8 @@ def test_fax_pages_past_their_time_flag_the_ticket_and_mail_flows(
     assert shown["ocr"]["unread_pages"] == [1]
     story = desk.cli("tickets", "show", fax["number"]).out
     assert "NEEDS MANUAL READING" in story
+    status = desk.cli("status", "--format", "json").json()
+    assert status["faxes"] == {"waiting_for_ocr": 0, "needs_manual_reading": 1}
     desk.smtp.wait_for(2)
     assert mails_to(desk, f"862155550198@{FAX_OUT}")
 

@@ -310,6 +310,7 @@ class Daemon:
             for mailbox in self.runtime.config.mailboxes
         ]
         threads: list[threading.Thread] = [self.sender, *self.watchers]
+        self.fax_ocr = None
         if any(mailbox.kind == "fax" for mailbox in self.runtime.config.mailboxes):
             self.fax_ocr = FaxOcr(self.runtime, self.process_lock, self.sender.wakeup)
             threads.append(self.fax_ocr)

@@ -31,8 +31,20 @@ def status_document(config: Config, now: datetime) -> dict[str, Any]:
         "mailboxes": _mailboxes(config, now),
         "inbound": _counts(InboundMessage, ("pending", "failed")),
         "outbox": {**_counts(Outbox, ("pending", "sending", "failed")), **_oldest(now)},
+        "faxes": _faxes(),
         "jobs": _jobs(config, now),
         "calendar": {"warnings": calendar_warnings(config, now)},
+    }
+
+
+def _faxes() -> dict[str, int]:
+    """Faxes waiting for OCR, and open faxes a person has to read."""
+    finished = ("closed", "invalid")
+    return {
+        "waiting_for_ocr": Ticket.select().where(Ticket.ocr_state == "pending").count(),
+        "needs_manual_reading": Ticket.select()
+        .where(Ticket.needs_manual_reading & Ticket.status.not_in(finished))
+        .count(),
     }
 
 
@@ -118,13 +130,15 @@ def status_text(document: dict[str, Any]) -> str:
         )
         for j in document["jobs"]
     ]
-    inbound, outbox = document["inbound"], document["outbox"]
+    inbound, outbox, faxes = document["inbound"], document["outbox"], document["faxes"]
     lines = [
         plain_table(("MAILBOX", "MODE", "LAST FETCH", "ERROR"), mailboxes),
         "",
         f"inbound: {inbound['pending']} waiting, {inbound['failed']} quarantined",
         f"outbox: {outbox['pending']} pending, {outbox['sending']} sending, "
         f"{outbox['failed']} failed",
+        f"faxes: {faxes['waiting_for_ocr']} waiting for OCR, "
+        f"{faxes['needs_manual_reading']} open needing manual reading",
         "",
         plain_table(("JOB", "LAST RUN", "STEPS", "TOOK", "ERROR"), jobs),
         *(f"warning: {warning}" for warning in document["calendar"]["warnings"]),

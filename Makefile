@@ -51,6 +51,7 @@ bench: install
 	$(PY) -m tools.bench_outbox
 	$(PY) -m tools.bench_jobs
 	$(PY) -m tools.bench_instances
+	$(PY) -m tools.bench_fax
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

@@ -4,13 +4,19 @@
 #   postgresql     - initdb and postgres for the throwaway cluster the PostgreSQL tests start
 #   tesseract-ocr  - OCR of faxed complaints (chi_sim + eng)
 #   systemd        - systemd-analyze, which verifies the unit file in systemd/ in the tests
+#   tesseract-ocr  - OCR of faxed complaints (chi_sim + eng): the fallback when RapidOCR fails
+#   fonts-wqy-microhei - the CJK font embedded in the PDF a fax customer is answered with,
+#                    and the font the tests draw their faxes with
 set -euo pipefail
 need=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 ||
   need+=(postgresql)
-command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
+
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-eng)
+ls /usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-chi-sim)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-system-packages: need root to install: ${need[*]}" >&2

@@ -43,7 +43,11 @@ def test_example_config_accepts_every_documented_key(secrets: None, tmp_path: Pa
     raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
     raw["mailbox"][1]["password_file"] = str(tmp_path / "fax-pw")
     (tmp_path / "fax-pw").write_text("fax-secret\n")
+    raw["fax"]["customer_directory"] = str(tmp_path / "fax-customers.csv")
+    (tmp_path / "fax-customers.csv").write_text("0086 21 5555 0198,恒达,wang@hengda.example\n")
     config = build_config(raw)
+    assert config.fax.ocr_page_seconds == 30
+    assert config.fax.directory[0].fax == "+862155550198"
     assert [m.name for m in config.mailboxes] == ["complaints", "fax"]
     assert config.mailboxes[1].password == "fax-secret"
     assert config.routing["loss"] == ("qc", "ops")
@@ -238,6 +242,7 @@ def test_calendar_and_schedule_keys(secrets: None) -> None:
 
     raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
     raw["mailbox"].pop()
+    raw["fax"].pop("customer_directory")  # a file on the desk's server
     config = build_config(raw)
     assert config.schedule.at_risk_complaints == 2 and config.schedule.at_risk_days == 90
     assert config.calendar is not None

@@ -76,6 +76,11 @@ def check(args: argparse.Namespace, config: Config, clock: Clock) -> int:
 
     for warning in calendar_warnings(config, clock.now()):
         print(f"warning: {warning}", file=sys.stderr)
+    if any(mailbox.kind == "fax" for mailbox in config.mailboxes):
+        from complaintd.fax.ocr import fax_readiness
+
+        for line in fax_readiness(config.fax.ocr_languages):
+            print(line, file=sys.stderr)
     if not args.connect:
         return 0
     from complaintd.service.checks import connection_checks

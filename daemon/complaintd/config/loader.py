@@ -9,6 +9,7 @@ not silently fall back to a default.
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import re
 import tomllib
@@ -30,6 +31,7 @@ from complaintd.config.model import (
     DepartmentConfig,
     DeskConfig,
     FaxConfig,
+    FaxCustomer,
     MailboxConfig,
     MetricsConfig,
     ScheduleConfig,
@@ -37,6 +39,7 @@ from complaintd.config.model import (
     SmtpConfig,
 )
 from complaintd.errors import ConfigError
+from complaintd.fax.numbers import normalise_fax_number
 
 T = TypeVar("T")
 Table = Mapping[str, Any]
@@ -489,19 +492,28 @@ def _read_clock_time(s: _Section, name: str, default: str) -> time:
 
 
 def _read_fax(s: _Section) -> FaxConfig:
-    pattern = s.text("caller_pattern", r"Fax from (?P<number>\+?[\d\- ]+)")
-    try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
-        raise ConfigError(
-            s.key("caller_pattern"), f"not a valid regular expression: {exc}"
-        ) from exc
-    if "number" not in compiled.groupindex:
-        raise ConfigError(s.key("caller_pattern"), "must have a named group (?P<number>...)")
+    pattern = s.text("caller_pattern", None)
+    if pattern is not None:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                s.key("caller_pattern"), f"not a valid regular expression: {exc}"
+            ) from exc
+        if "number" not in compiled.groupindex:
+            raise ConfigError(s.key("caller_pattern"), "must have a named group (?P<number>...)")
     template = s.text("reply_address_template", "{number}@fax-out.example")
     if "{number}" not in template:
         raise ConfigError(s.key("reply_address_template"), "must contain {number}")
-    fax = FaxConfig(pattern, template, s.text("ocr_languages", "chi_sim+eng"))
+    directory_path = s.text("customer_directory", None)
+    directory = () if directory_path is None else _read_fax_directory(s, directory_path)
+    fax = FaxConfig(
+        pattern,
+        template,
+        s.text("ocr_languages", "chi_sim+eng"),
+        s.number("ocr_page_seconds", 30.0, minimum=0.01),
+        directory,
+    )
     s.done()
     return fax
 
@@ -517,6 +529,32 @@ def _read_metrics(s: _Section) -> MetricsConfig | None:
     if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ConfigError(s.key("listen"), f"must be HOST:PORT (127.0.0.1:9464), not {listen!r}")
     return MetricsConfig(host, int(port))
+
+
+def _read_fax_directory(s: _Section, path: str) -> tuple[FaxCustomer, ...]:
+    """``customer_directory``: CSV lines ``fax number, name, email`` (email optional; a
+    first line naming the columns and ``#`` comment lines are skipped)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(s.key("customer_directory"), f"cannot read {path}: {exc}") from exc
+    customers = []
+    for line, row in enumerate(rows, start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        number = normalise_fax_number(cells[0])
+        if number is None:
+            if line == 1:
+                continue  # the column names
+            raise ConfigError(
+                s.key("customer_directory"), f"{path} line {line}: {cells[0]!r} is no fax number"
+            )
+        name = cells[1] if len(cells) > 1 else ""
+        email = cells[2].lower() if len(cells) > 2 and "@" in cells[2] else None
+        customers.append(FaxCustomer(number, name, email))
+    return tuple(customers)
 
 
 def _read_classify(s: _Section) -> Any:

@@ -139,12 +139,23 @@ class CalendarConfig:
 
 
 @dataclass(frozen=True)
-class FaxConfig:
-    """The fax-to-email gateway."""
+class FaxCustomer:
+    """One line of ``[fax] customer_directory``: a customer known by fax number."""
 
-    caller_pattern: str
+    fax: str  # normalised (complaintd.fax.numbers.normalise)
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class FaxConfig:
+    """The fax-to-email gateway and the reading of faxes."""
+
+    caller_pattern: str | None  # None: only the built-in gateway formats
     reply_address_template: str
-    ocr_languages: str
+    ocr_languages: str = "chi_sim+eng"  # Tesseract's languages (the fallback engine)
+    ocr_page_seconds: float = 30.0  # per page; past it the page is left to a person
+    directory: tuple[FaxCustomer, ...] = ()  # from customer_directory
 
 
 @dataclass(frozen=True)

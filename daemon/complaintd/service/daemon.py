@@ -43,10 +43,11 @@ from complaintd.outbox.sender import (
 from complaintd.runtime import Runtime
 from complaintd.service import metrics, systemd
 from complaintd.service.keeper import Keeper
-from complaintd.service.passes import drain_backlog, remember_mailbox_error
+from complaintd.service.passes import drain_backlog, make_fax_reader, remember_mailbox_error
 from complaintd.store import leases
 from complaintd.store.claims import ClaimLost
 from complaintd.store.db import close_database, is_postgres
+from complaintd.workflow.fax import read_pending_faxes
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +209,44 @@ class Processor(threading.Thread):
             close_database()
 
 
+class FaxOcr(threading.Thread):
+    """Reads faxed pages (the OCR stage), apart from the mailbox watchers: mail never
+    waits for OCR.  The OCR worker is kept while faxes come and stopped when idle."""
+
+    IDLE_SECONDS = 300.0  # an idle OCR worker holds hundreds of MB: stop it after this
+
+    def __init__(
+        self, runtime: Runtime, process_lock: threading.Lock, outbox_wakeup: threading.Event
+    ) -> None:
+        super().__init__(name="fax-ocr", daemon=True)
+        self.runtime = runtime
+        self.process_lock = process_lock
+        self.outbox_wakeup = outbox_wakeup
+        self.stop_event = threading.Event()
+        self.wakeup = threading.Event()
+
+    def run(self) -> None:
+        """Look for faxes to read every few seconds (or when woken) until stopped."""
+        reader = make_fax_reader(self.runtime)
+        last_used = time.monotonic()
+        try:
+            while not self.stop_event.is_set():
+                try:
+                    if read_pending_faxes(self.runtime, reader, write_lock=self.process_lock):
+                        last_used = time.monotonic()
+                        self.outbox_wakeup.set()
+                        continue
+                except Exception:
+                    log.exception("fax OCR")
+                if time.monotonic() - last_used > self.IDLE_SECONDS:
+                    reader.close()
+                self.wakeup.wait(2.0)
+                self.wakeup.clear()
+        finally:
+            reader.close()
+            close_database()
+
+
 class OutboxSender(threading.Thread):
     """Sends the outbox continuously: woken after intake, or every second anyway.
 
@@ -272,6 +311,7 @@ class Daemon:
         self.watchers: list[MailboxWatcher] = []
         self.sender: OutboxSender | None = None
         self.processor: Processor | None = None
+        self.fax_ocr: FaxOcr | None = None
         self.keeper = Keeper()
         self.metrics = metrics.Endpoint(runtime)
         self.scheduler = schedule.Scheduler()
@@ -359,14 +399,21 @@ class Daemon:
         if is_postgres(self.runtime.database):
             self.processor = Processor(self.runtime, self.process_lock, sender.wakeup)
             threads.append(self.processor)
+        self.fax_ocr = None
+        if any(mailbox.kind == "fax" for mailbox in self.runtime.config.mailboxes):
+            self.fax_ocr = FaxOcr(self.runtime, self.process_lock, sender.wakeup)
+            threads.append(self.fax_ocr)
         for thread in threads:
             thread.start()
 
     def _stop_watchers(self, deadline: float) -> None:
         """Ask every thread to stop and wait for them until ``deadline`` (monotonic)."""
-        threads: list[MailboxWatcher | OutboxSender | Processor] = [*self.watchers]
+        threads: list[MailboxWatcher | OutboxSender | Processor | FaxOcr] = [*self.watchers]
         if self.processor is not None:
             threads.append(self.processor)
+        if self.fax_ocr is not None:
+            threads.append(self.fax_ocr)
+            self.fax_ocr.wakeup.set()
         if self.sender is not None:
             threads.append(self.sender)
             self.sender.stop()
@@ -379,4 +426,4 @@ class Daemon:
                 log.warning("%s did not stop in time; its claims are handed back", thread.name)
 
 
-__all__ = ["Daemon", "MailboxWatcher", "OutboxSender", "backoff_delays"]
+__all__ = ["Daemon", "FaxOcr", "MailboxWatcher", "OutboxSender", "backoff_delays"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from complaintd.config.model import MailboxConfig
 from complaintd.errors import TransientError
+from complaintd.fax.reader import FaxReader
 from complaintd.fetch.imap import IMAP_ERRORS, dispose_processed, fetch_new, session
 from complaintd.fetch.ledger import load_state
 from complaintd.runtime import Runtime
@@ -16,6 +18,7 @@ from complaintd.store import leases
 from complaintd.store.claims import PROCESS_HOLDER, ClaimLost, release_held
 from complaintd.store.db import is_postgres
 from complaintd.store.models import InboundMessage
+from complaintd.workflow.fax import pending_documents, read_pending_faxes
 from complaintd.workflow.pipeline import COMMIT_EVERY, PassStats, make_analyzer, process_pending
 
 log = logging.getLogger(__name__)
@@ -73,6 +76,9 @@ def run_once(runtime: Runtime, keeper: Keeper) -> list[MailboxReport]:
     leftover = process_pending(runtime)
     if leftover.outcomes:
         reports.append(MailboxReport(mailbox="(pending)", stats=leftover))
+    faxes = fax_pass(runtime)
+    if faxes.outcomes:
+        reports.append(MailboxReport(mailbox="(fax OCR)", stats=faxes))
     return reports
 
 
@@ -104,3 +110,23 @@ def drain_backlog(
         if not stats.outcomes:
             break
     return total
+
+
+def make_fax_reader(runtime: Runtime) -> FaxReader:
+    """An OCR worker keeper with the configured languages and time per page."""
+    fax = runtime.config.fax
+    return FaxReader(fax.ocr_languages, fax.ocr_page_seconds)
+
+
+def fax_pass(runtime: Runtime, reader: FaxReader | None = None) -> PassStats:
+    """Read every fax waiting for OCR (after the mail: mail never waits for OCR)."""
+    stats = PassStats()
+    if not pending_documents(1):
+        return stats
+    with contextlib.ExitStack() as stack:
+        if reader is None:
+            reader = stack.enter_context(make_fax_reader(runtime))
+        while numbers := read_pending_faxes(runtime, reader):
+            stats.outcomes["fax_read"] += len(numbers)
+            stats.tickets.extend(numbers)
+    return stats

@@ -14,6 +14,9 @@ class EventAction(StrEnum):
 
     # Intake: mail taken in, or recognised and set aside.
     TICKET_CREATED = "ticket_created"
+    FAX_RECEIVED = "fax_received"  # the gateway's mail: caller, pages, document
+    FAX_READ = "fax_read"  # the pages were machine-read (engine, confidence)
+    NEEDS_MANUAL_READING = "needs_manual_reading"  # a page failed or timed out
     LINKED = "linked"  # a new ticket that refers to an earlier one
     MESSAGE_ADDED = "message_added"  # the customer wrote again
     DUPLICATE_IGNORED = "duplicate_ignored"

@@ -51,6 +51,9 @@ def _create_tables(database: peewee.Database) -> None:
         _without_field(Ticket, "internal_due_at"),
         _without_field(Ticket, "sla_breached_at"),
         _without_field(Ticket, "resolve_due_at"),
+        _without_field(Ticket, "ocr_state"),
+        _without_field(Ticket, "ocr"),
+        _without_field(Ticket, "needs_manual_reading"),
         _without_field(InboundMessage, "claimed_by"),
         _without_field(InboundMessage, "lease_until"),
         _without_field(Outbox, "claimed_by"),
@@ -176,6 +179,15 @@ _DUE_INDEXES = (
 )
 
 
+def _fax_reading(database: peewee.Database) -> None:
+    """Version 9: faxes read by OCR - its state (indexed: the OCR stage's queue), what
+    it found, and the flag for a fax a person must read."""
+    _add_column(database, Ticket, "ocr_state")
+    _add_column(database, Ticket, "ocr")
+    _add_false_flag(database, Ticket, "needs_manual_reading")
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "ticket_ocr_state" ON "ticket" ("ocr_state")')
+
+
 def _claim_columns(database: peewee.Database) -> None:
     """Version 10: holder and lease of the one claim queue (store.claims)."""
     for model in (InboundMessage, Outbox):
@@ -243,6 +255,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "partial sheet answers and internal due times", _partial_answers),
     Migration(7, "text from mail; keyword and arrival at fetch", _mail_text_and_processed_flag),
     Migration(8, "timed work: steps, job runs, surveys, customers at risk", _timed_work),
+    Migration(9, "faxes read by OCR", _fax_reading),
     Migration(10, "claim holder and lease", _claim_columns),
     Migration(11, "mailbox leases and instances", _leases),
 )

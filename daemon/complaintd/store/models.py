@@ -115,6 +115,12 @@ class Ticket(BaseModel):
     # with [calendar]), and that deadline itself; added by migration 8.
     sla_breached_at = UtcDateTimeField(null=True)
     resolve_due_at = UtcDateTimeField(null=True)
+    # Faxes (migration 9): reading the pages - "pending" until the OCR stage has read
+    # them, then "done" (None for mail); what it found (engine, confidence, pages); and
+    # whether a person must read the fax because a page failed or timed out.
+    ocr_state = peewee.CharField(null=True, index=True)
+    ocr = JsonField(null=True)
+    needs_manual_reading = peewee.BooleanField(default=False)
 
 
 class InboundMessage(BaseModel):

@@ -47,12 +47,24 @@ def status_document(config: Config, now: datetime) -> dict[str, Any]:
             "retrying": _retrying(),
             **_oldest(now),
         },
+        "faxes": _faxes(),
         "jobs": _jobs(config, now),
         "instances": _instances(config, wall),
         "calendar": {"warnings": calendar_warnings(config, now)},
     }
     document["needs_attention"] = needs_attention(document)
     return document
+
+
+def _faxes() -> dict[str, int]:
+    """Faxes waiting for OCR, and open faxes a person has to read."""
+    finished = ("closed", "invalid")
+    return {
+        "waiting_for_ocr": Ticket.select().where(Ticket.ocr_state == "pending").count(),
+        "needs_manual_reading": Ticket.select()
+        .where(Ticket.needs_manual_reading & Ticket.status.not_in(finished))
+        .count(),
+    }
 
 
 def needs_attention(document: dict[str, Any]) -> list[str]:
@@ -224,7 +236,7 @@ def status_text(document: dict[str, Any]) -> str:
         )
         for j in document["jobs"]
     ]
-    inbound, outbox = document["inbound"], document["outbox"]
+    inbound, outbox, faxes = document["inbound"], document["outbox"], document["faxes"]
     lines = [
         plain_table(
             ("MAILBOX", "MODE", "HELD BY", "LAST CHECK", "LAST NEW MAIL", "LAG", "ERROR"),
@@ -236,6 +248,8 @@ def status_text(document: dict[str, Any]) -> str:
         f"outbox: {outbox['pending']} pending ({outbox['retrying']} retrying), "
         f"{outbox['sending']} sending, {outbox['failed']} failed"
         f"{_age(outbox['oldest_waiting_seconds'])}",
+        f"faxes: {faxes['waiting_for_ocr']} waiting for OCR, "
+        f"{faxes['needs_manual_reading']} open needing manual reading",
         "",
         plain_table(("JOB", "LAST RUN", "STEPS", "TOOK", "ERROR"), jobs),
         "",

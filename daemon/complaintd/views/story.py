@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from complaintd.store.event_action import EventAction
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
-from complaintd.store.models import ContactSheet, Event, Message
+from complaintd.store.models import ContactSheet, Event, Message, Ticket
 from complaintd.store.outbox_status import OutboxStatus
 from complaintd.views.records import TicketRecord, is_overdue
 from complaintd.views.tickets import localize_iso
@@ -73,6 +73,27 @@ def local(at: datetime | None, zone: ZoneInfo) -> str:
     return "-" if at is None else f"{at.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
+def fax_lines(t: Ticket) -> list[str]:
+    """How a fax was read: pending, machine-read with its confidence, or left to a person."""
+    if t.source != "fax":
+        return []
+    ocr = t.ocr or {}
+    if t.ocr_state == "pending":
+        read = "waiting for OCR"
+    elif ocr.get("engine"):
+        read = (
+            f"machine-read by {ocr['engine']}, confidence {ocr.get('confidence', 0):.0%},"
+            f" {ocr.get('pages', '?')} page(s)"
+        )
+    else:
+        read = "not machine-read"
+    lines = [f"Fax:        {read}"]
+    if t.needs_manual_reading:
+        reason = ocr.get("manual_reason") or "the fax could not be read"
+        lines.append(f"NEEDS MANUAL READING: {reason}")
+    return lines
+
+
 def header_lines(record: TicketRecord, zone: ZoneInfo, now: datetime) -> list[str]:
     """Number, status, customer, owner, numbers, goods, times and rules of the ticket."""
     t = record.ticket
@@ -95,6 +116,7 @@ def header_lines(record: TicketRecord, zone: ZoneInfo, now: datetime) -> list[st
         lines.append(f"Linked to:  {record.linked_number}")
     if t.tags:
         lines.append(f"Tags:       {', '.join(t.tags)}")
+    lines.extend(fax_lines(t))
     lines.append(f"(times in {zone.key}, UTC{offset[:3]}:{offset[3:]})")
     return lines
 

@@ -71,6 +71,8 @@ def ticket_document(record: TicketRecord, zone: ZoneInfo, *, with_messages: bool
         "survey": survey_document(record.survey, zone),
         "sla_breached_at": iso(ticket.sla_breached_at, zone),
         "at_risk": record.at_risk,
+        "needs_manual_reading": ticket.needs_manual_reading,
+        "ocr": ticket.ocr,
     }
     if record.events is not None:
         document["events"] = [event_document(e, zone) for e in record.events]

@@ -146,7 +146,7 @@ def _serve(
         parent_pid, parent_end = forked_from
         with contextlib.suppress(OSError):
             os.close(parent_end)
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     _limit_memory(limits.memory_bytes)
     conn.send(_READY)
     while True:
@@ -189,7 +189,7 @@ def _portable(exc: Exception) -> Exception:
     return exc
 
 
-def _die_with_parent(parent_pid: int | None) -> None:
+def die_with_parent(parent_pid: int | None) -> None:
     """Ask Linux to SIGKILL this worker when its parent dies; exit if it already has.
 
     ``parent_pid`` is None when a forkserver started the worker: that server exits

@@ -10,6 +10,7 @@ import re
 from datetime import datetime
 from urllib.parse import quote
 
+from complaintd.fax.numbers import dial_digits
 from complaintd.jobs.due import due_after
 from complaintd.jobs.survey_plan import start_follow_up
 from complaintd.render.contexts import (
@@ -60,17 +61,35 @@ def send_to_customer(
     actor: str = "system",
     auto_submitted: str | None = "auto-generated",
 ) -> Outbox | None:
-    """Render ``content`` in the customer's language and put it in the outbox."""
-    if not ticket.customer_email:
-        record_event(
-            now,
-            actor,
-            EventAction.MAIL_NOT_SENT,
-            ticket=ticket,
-            kind=content.kind,
-            reason="no customer email address",
+    """Render ``content`` in the customer's language and put it in the outbox: by mail,
+    and for a fax ticket at the caller's fax number too (a PDF, see :func:`fax_address`)."""
+    faxed = None
+    if ticket.source == "fax" and ticket.customer_fax:
+        faxed = queue_mail(
+            runtime,
+            ticket,
+            content,
+            to=(fax_address(runtime, ticket.customer_fax),),
+            language=ticket.language,
+            context=template_context(runtime, ticket),
+            reply_to=customer_reply_address(runtime, ticket),
+            thread=(None, []),
+            now=now,
+            actor=actor,
+            auto_submitted=auto_submitted,
+            as_fax=True,
         )
-        return None
+    if not ticket.customer_email:
+        if faxed is None:
+            record_event(
+                now,
+                actor,
+                EventAction.MAIL_NOT_SENT,
+                ticket=ticket,
+                kind=content.kind,
+                reason="no customer email address or fax number",
+            )
+        return faxed
     parent, references = customer_thread(ticket)
     return queue_mail(
         runtime,
@@ -85,6 +104,11 @@ def send_to_customer(
         actor=actor,
         auto_submitted=auto_submitted,
     )
+
+
+def fax_address(runtime: Runtime, number: str) -> str:
+    """The fax gateway's address for ``number`` (``[fax] reply_address_template``)."""
+    return runtime.config.fax.reply_address_template.replace("{number}", dial_digits(number))
 
 
 # --- acknowledgement (RFC 3834 loop safety) --------------------------------------------

@@ -9,7 +9,6 @@ finished: a message is a ticket event exactly once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,6 +54,7 @@ from complaintd.workflow.agents import apply_agent_mail, forward_to_agents, on_n
 from complaintd.workflow.analysis import Analysis
 from complaintd.workflow.customer import acknowledge, excerpt, on_customer_reply
 from complaintd.workflow.departments import department_by_key, record_answer
+from complaintd.workflow.fax import acknowledge_fax, register_fax
 from complaintd.workflow.internal import department_context, send_internal
 from complaintd.workflow.route import route, sender_of
 
@@ -114,7 +114,10 @@ def ingest(runtime: Runtime, inbound: InboundMessage, analysis: Analysis) -> Int
             IntakeAction.OWN_MAIL, None, "our own address; not answered (loop safety)"
         )
     decision = route(runtime.config, parsed)
-    result = _HANDLERS[decision.route](runtime, inbound, analysis, decision, now)
+    handler = _HANDLERS[decision.route]
+    if inbound.mailbox_kind == "fax" and parsed.automated is not AutomatedKind.BOUNCE:
+        handler = _new_fax  # the gateway's mail: always a fax, never answered itself
+    result = handler(runtime, inbound, analysis, decision, now)
     _record_reused_id(inbound, parsed, earlier, result, now)
     return result
 
@@ -524,6 +527,23 @@ def _new_ticket(
     return IntakeResult.on(IntakeAction.NEW_TICKET, ticket, decision.reason)
 
 
+def _new_fax(
+    runtime: Runtime,
+    inbound: InboundMessage,
+    analysis: Analysis,
+    decision: RouteDecision,
+    now: datetime,
+) -> IntakeResult:
+    """A fax from the gateway: registered now; acknowledged and dispatched once its pages
+    are read (:mod:`complaintd.workflow.fax`), at once when it came without a document."""
+    ticket = create_ticket(runtime, inbound, analysis, now)
+    if register_fax(runtime, ticket, inbound, analysis, now):
+        return IntakeResult.on(IntakeAction.NEW_TICKET, ticket, "fax: its pages wait for OCR")
+    acknowledge_fax(runtime, ticket, now)
+    on_new_ticket(runtime, ticket, now)
+    return IntakeResult.on(IntakeAction.NEW_TICKET, ticket, "fax without a document")
+
+
 def _acknowledgement_suppressed(inbound: InboundMessage, ticket: Ticket, now: datetime) -> None:
     """A message an earlier ledger processed (issue 11, item 12): registered, not answered."""
     record_event(
@@ -646,7 +666,7 @@ def create_ticket(
         subject=parsed.subject,
         customer_name=(parsed.from_addr.name or None) if parsed.from_addr and not is_fax else None,
         customer_email=None if is_fax else sender,
-        customer_fax=_fax_number(config.fax.caller_pattern, parsed) if is_fax else None,
+        customer_fax=None,  # a fax's caller: complaintd.workflow.fax.register_fax
         waybills=list(registration.waybills),
         order_numbers=list(registration.order_numbers),
         phones=list(registration.phones),
@@ -680,15 +700,6 @@ def create_ticket(
         repeat_of=repeat_of,
     )
     return ticket
-
-
-def _fax_number(pattern: str, parsed: ParsedMessage) -> str | None:
-    """The caller's number from the gateway's subject, then body ([fax] caller_pattern)."""
-    for text in (parsed.subject, parsed.body.text[:4000]):
-        match = re.search(pattern, text)
-        if match:
-            return re.sub(r"[\s-]", "", match.group("number"))
-    return None
 
 
 _HANDLERS: dict[Route, Handler] = {

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from complaintd.config.model import DeskConfig
+from complaintd.fax.answer import fax_note, render_answer_pdf
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
 from complaintd.render.contexts import CustomerContext, InternalContext, MailContent, Time
@@ -161,13 +162,15 @@ def queue_mail(
     attachments: Sequence[tuple[str, str, bytes]] = (),
     contact_sheet_id: int | None = None,
     subject_scope: str | None = None,
+    as_fax: bool = False,
 ) -> Outbox:
     """Render ``content`` with ``context`` and put it in the outbox, in the caller's
     transaction.
 
     ``subject_scope`` signs the subject's ticket tag for that token scope.  The desk is
     named in the mail's language, and the ``Date:`` header is in the desk's time zone
-    (what the customer's client shows when it has no zone of its own).
+    (what the customer's client shows when it has no zone of its own).  ``as_fax``
+    adds the text as a one-page PDF, which the fax gateway sends.
     """
     name = desk_name(runtime.config.desk, language)
     values = {**context, "desk": {**context["desk"], "name": name}, **content.values()}
@@ -175,6 +178,12 @@ def queue_mail(
     subject = rendered.subject
     if ticket is not None and subject_scope is not None:
         subject = scoped_subject(runtime, ticket, subject, subject_scope)
+    if as_fax:
+        number = ticket.number if ticket else ""
+        note = fax_note(resolve_language(language), runtime.config.desk.address, number)
+        pdf = render_answer_pdf(subject, f"{rendered.text.rstrip()}\n\n{note}")
+        pdf_name = f"{ticket.number if ticket else content.kind}.pdf"
+        attachments = (*attachments, (pdf_name, "application/pdf", pdf))
     parent, references = thread
     smtp = runtime.config.smtp
     mail = OutgoingMail(

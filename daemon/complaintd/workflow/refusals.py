@@ -1,0 +1,213 @@
+"""What the desk tells its own people when it did not do what they asked, in their words.
+
+An agent's ``#`` line that was not carried out is a :class:`CommandProblem` (data);
+:func:`describe_problem` words it in zh-CN or en, naming statuses, severities,
+categories and departments as the desk's mail does.  :func:`actor_label` names who
+did something as a person reads it (a name, "管理员 root（命令行）"), never as the
+event log spells it (``cli:root``).  :func:`writer_language` picks the language of
+the answer: the one the agent wrote in, else the desk's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from complaintd.classify.language import detect_language
+from complaintd.errors import UsageError
+from complaintd.render.labels import category_label, resolve_language, severity_label, status_label
+from complaintd.staff_replies import TEXT_COMMANDS, AgentInstruction, CommandProblem, ProblemKind
+from complaintd.workflow.departments import UnknownDepartment
+from complaintd.workflow.status import IllegalTransition
+
+_ZH = "zh-CN"
+
+# The text a paragraph command needs, per command.
+_NEEDS_TEXT = {
+    "zh-CN": {
+        "propose": "#propose 后面要写上给客户的解决方案。",
+        "close": "#close 后面要写上处理结果，这段话会发给客户。",
+        "invalid": "#invalid 后面要写上认定无效的原因，这段话会发给客户。",
+        "note": "#note 后面要写上备注内容。",
+        "reply": "#reply 后面要写上发给客户的内容。",
+    },
+    "en": {
+        "propose": "#propose needs the solution for the customer after it.",
+        "close": "#close needs the outcome after it; the customer is sent that text.",
+        "invalid": "#invalid needs the reason after it; the customer is sent that text.",
+        "note": "#note needs the text of the note after it.",
+        "reply": "#reply needs the text for the customer after it.",
+    },
+}
+# What a status change would have done, for "cannot ... now".
+_ACTIONS = {
+    "zh-CN": {"propose": "提出解决方案", "close": "结案", "invalid": "认定为无效投诉"},
+    "en": {
+        "propose": "a solution cannot be proposed",
+        "close": "it cannot be closed",
+        "invalid": "it cannot be marked invalid",
+    },
+}
+_OTHER_ACTION = {"zh-CN": "执行 #{command}", "en": "#{command} cannot be carried out"}
+_THINGS = {  # what a keyword command takes
+    "zh-CN": {"severity": "严重程度", "category": "投诉类别", "dispatch": "部门代码"},
+    "en": {
+        "severity": "a severity level",
+        "category": "a complaint category",
+        "dispatch": "a department code",
+    },
+}
+_TEXT = {
+    "zh-CN": {
+        "unknown_hint": "#{command}：没有这个指令，您是不是要写 #{hint}？",
+        "unknown": "#{command}：没有这个指令。可用的指令列在本邮件末尾。",
+        "needs_choice": "#{command} 后面要写{thing}：{choices}。",
+        "needs_choice_bare": "#{command} 后面要写{thing}。",
+        "not_a_choice": "#{command}：“{value}”不是可用的{thing}，请写 {choices}。",
+        "no_department": "#dispatch：没有代码为“{value}”的部门。现有部门：{choices}。",
+        "no_departments": "#dispatch：没有代码为“{value}”的部门，本客服中心还没有配置部门。",
+        "not_now": "#{command}：这宗投诉目前的状态是“{status}”，现在还不能{action}，"
+        "只能转为{choices}。",
+        "failed": "#{command}：没有执行（{value}）。",
+        "system": "系统",
+        "cli": "管理员 {user}（命令行操作）",
+        "person": "{name}（{address}）",
+        "raised": "由{who}调为严重投诉。",
+    },
+    "en": {
+        "unknown_hint": "#{command}: there is no such command. Did you mean #{hint}?",
+        "unknown": "#{command}: there is no such command. The commands are listed at the end"
+        " of this mail.",
+        "needs_choice": "#{command} needs {thing} after it: {choices}.",
+        "needs_choice_bare": "#{command} needs {thing} after it.",
+        "not_a_choice": "#{command}: “{value}” is not {thing}; please write {choices}.",
+        "no_department": "#dispatch: there is no department with the code “{value}”."
+        " The departments are: {choices}.",
+        "no_departments": "#dispatch: there is no department with the code “{value}”;"
+        " this desk has no departments configured.",
+        "not_now": "#{command}: the complaint's status is “{status}”, so {action} now;"
+        " from there it can only go to {choices}.",
+        "failed": "#{command}: not carried out ({value}).",
+        "system": "the desk system",
+        "cli": "administrator {user} (command line)",
+        "person": "{name} ({address})",
+        "raised": "Raised to serious by {who}.",
+    },
+}
+
+
+def problem_of(command: str, error: UsageError) -> CommandProblem:
+    """The problem a command ran into while it was carried out."""
+    if isinstance(error, IllegalTransition):
+        return CommandProblem(
+            ProblemKind.NOT_NOW, command, error.target, error.allowed, hint=error.current
+        )
+    if isinstance(error, UnknownDepartment):
+        return CommandProblem(ProblemKind.NO_DEPARTMENT, command, error.key, error.known)
+    return CommandProblem(ProblemKind.FAILED, command, str(error))
+
+
+def describe_problem(problem: CommandProblem, language: str, departments: Mapping[str, str]) -> str:
+    """``problem`` as one sentence to the agent, wholly in ``language``.
+
+    ``departments`` maps the configured department keys to their names.
+    """
+    language = resolve_language(language)
+    text = _TEXT[language]
+    kind, command = problem.kind, problem.command
+    if kind == ProblemKind.UNKNOWN:
+        return text["unknown_hint" if problem.hint else "unknown"].format(
+            command=command, hint=problem.hint
+        )
+    if kind == ProblemKind.NEEDS_TEXT:
+        return _NEEDS_TEXT[language][command]
+    choices = _choices(command, problem.choices or tuple(departments), language, departments)
+    thing = _THINGS[language].get(command, "")
+    if kind == ProblemKind.NEEDS_CHOICE:
+        key = "needs_choice" if choices else "needs_choice_bare"
+        return text[key].format(command=command, thing=thing, choices=choices)
+    if kind == ProblemKind.NOT_A_CHOICE:
+        return text["not_a_choice"].format(
+            command=command, value=problem.value, thing=thing, choices=choices
+        )
+    if kind == ProblemKind.NO_DEPARTMENT:
+        key = "no_department" if problem.choices else "no_departments"
+        known = _choices(command, problem.choices, language, departments, alternatives=False)
+        return text[key].format(value=problem.value, choices=known)
+    if kind == ProblemKind.NOT_NOW:
+        other = _OTHER_ACTION[language].format(command=command)
+        action = _ACTIONS[language].get(command, other)
+        allowed = _listed((f"“{status_label(s, language)}”" for s in problem.choices), language)
+        return text["not_now"].format(
+            command=command,
+            status=status_label(problem.hint, language),
+            action=action,
+            choices=allowed,
+        )
+    return text["failed"].format(command=command, value=problem.value)
+
+
+def _choices(
+    command: str,
+    keys: tuple[str, ...],
+    language: str,
+    departments: Mapping[str, str],
+    *,
+    alternatives: bool = True,
+) -> str:
+    """``keys`` with their names in ``language``: ``serious（严重）、important（重要）或
+    general（一般）``; in English the keys are the names, departments get theirs."""
+    if command == "severity":
+        names = [severity_label(key, language) for key in keys]
+    elif command == "category":
+        names = [category_label(key, language) for key in keys]
+    else:
+        names = [departments.get(key, "") for key in keys]
+    if language == _ZH:
+        shown = [f"{key}（{name}）" if name else key for key, name in zip(keys, names, strict=True)]
+    elif command == "dispatch":
+        shown = [f"{key} ({name})" if name else key for key, name in zip(keys, names, strict=True)]
+    else:
+        shown = list(keys)  # English names and keys are the same words
+    return _listed(shown, language, alternatives=alternatives)
+
+
+def _listed(items: Iterable[str], language: str, *, alternatives: bool = True) -> str:
+    """``a、b或c`` / ``a, b or c``; ``a、b、c`` / ``a, b, c`` when not ``alternatives``."""
+    words = list(items)
+    separator = "、" if language == _ZH else ", "
+    if len(words) < 2 or not alternatives:
+        return separator.join(words)
+    if language == _ZH:
+        last = "或 " if words[-1][:1].isascii() else "或"  # a space before Latin text
+        return "、".join(words[:-1]) + last + words[-1]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def actor_label(actor: str, language: str, name: str | None = None) -> str:
+    """Who ``actor`` (as events record it) is, for a person to read.
+
+    ``system`` is the desk system, ``cli:<user>`` an administrator at the command line,
+    an address the person: ``name`` (their display name, if known) with the address.
+    """
+    text = _TEXT[resolve_language(language)]
+    if actor == "system":
+        return text["system"]
+    if actor.startswith("cli:"):
+        return text["cli"].format(user=actor.removeprefix("cli:"))
+    return text["person"].format(name=name, address=actor) if name else actor
+
+
+def raised_to_serious(who: str, language: str) -> str:
+    """Why a complaint became serious when someone raised it: ``由李娜（…）调为严重投诉。``"""
+    return _TEXT[resolve_language(language)]["raised"].format(who=who)
+
+
+def writer_language(instruction: AgentInstruction, desk_language: str) -> str:
+    """The language the agent wrote the mail in; the desk's when the text shows none.
+
+    Only what the agent wrote counts: text for the customer or a colleague and the
+    text of paragraph commands, not command names, levels or department codes.
+    """
+    texts = [instruction.reply_text, instruction.withheld_text]
+    texts += [c.argument for c in instruction.commands if c.name in TEXT_COMMANDS]
+    return resolve_language(detect_language("\n".join(texts), default=desk_language))

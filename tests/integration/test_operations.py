@@ -107,7 +107,13 @@ def test_check_connect_reports_a_server_that_is_down(desk: Desk) -> None:
     desk.config_path.write_text(text)
     result = desk.cli("check", "--connect")
     assert result.code == 1
-    assert "mailbox complaints" in result.err
+    refused = "nothing answers at 127.0.0.1:9 (connection refused): is the server running"
+    assert f"\nmailbox complaints: {refused}" in result.err
+    assert result.err.count("mailbox complaints") == 1  # named once, not twice
+    passed = desk.cli("once")
+    assert passed.code == 1
+    assert f"error: mailbox complaints: {refused}" in passed.err
+    assert "nothing to do" not in passed.err  # a pass that never connected did not run
 
 
 def test_db_upgrade_is_idempotent(desk: Desk) -> None:

@@ -77,9 +77,15 @@ def check(args: argparse.Namespace, config: Config, clock: Clock) -> int:
 
     failures = 0
     for name, trouble in connection_checks(config):
-        print(f"{name}: {trouble or 'ok'}", file=sys.stderr)
+        print(_named(name, trouble or "ok"), file=sys.stderr)
         failures += trouble is not None
     return 1 if failures else 0
+
+
+def _named(name: str, text: str) -> str:
+    """``name: text``, unless ``text`` already starts with ``name`` (errors that say
+    which mailbox they are about, as the daemon logs them)."""
+    return text if text.startswith(f"{name}:") else f"{name}: {text}"
 
 
 def db_upgrade(config: Config, clock: Clock) -> int:
@@ -103,9 +109,10 @@ def run_once(args: argparse.Namespace, runtime: Runtime) -> int:
             ", ".join(f"{k} {v}" for k, v in sorted(report.stats.outcomes.items()))
             or "nothing to do"
         )
-        print(f"{report.mailbox}: fetched {report.fetched}; {counts}", file=sys.stderr)
+        if report.fetched or report.stats.outcomes or not report.error:
+            print(f"{report.mailbox}: fetched {report.fetched}; {counts}", file=sys.stderr)
         if report.error:
-            print(f"{report.mailbox}: error: {report.error}", file=sys.stderr)
+            print(f"error: {_named(f'mailbox {report.mailbox}', report.error)}", file=sys.stderr)
             failed += 1
     failed += _run_jobs(runtime)
     _flush_and_report(runtime)

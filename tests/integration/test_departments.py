@@ -97,7 +97,8 @@ def test_the_whole_department_and_agent_workflow(staffed_desk: Desk) -> None:
     desk.once(now=T1)
     shown = desk.show(number)
     assert shown["contact_sheets"][0]["status"] == "open"
-    assert sent_to(desk, "boss@lida.example"), "admins hear of the rejected answer"
+    [rejected] = sent_to(desk, "boss@lida.example")  # admins hear of the rejected answer
+    assert "未采信原因：发件地址不是“Quality Control”登记的邮箱。" in text_of(rejected)
 
     # The department answers from its own address.
     desk.append(outlook_gbk_reply(sheet_mail, "qc@lida.example", ANSWER))

@@ -56,6 +56,7 @@ from complaintd.workflow.analysis import Analysis
 from complaintd.workflow.customer import acknowledge, excerpt, on_customer_reply
 from complaintd.workflow.departments import department_by_key, record_answer
 from complaintd.workflow.internal import department_context, send_internal
+from complaintd.workflow.refusals import describe_rejection
 from complaintd.workflow.route import route, sender_of
 
 
@@ -412,9 +413,8 @@ def _rejected_staff(
         basis=decision.basis,
     )
     desk = runtime.config.desk
-    attempt = RejectedAttemptMail(
-        sender=sender, reason=decision.reason, excerpt=excerpt(parsed.reply_text)
-    )
+    reason = describe_rejection(decision, desk.default_language)
+    attempt = RejectedAttemptMail(sender=sender, reason=reason, excerpt=excerpt(parsed.reply_text))
     send_internal(runtime, ticket, attempt, [*desk.admins, *desk.agents], now=now)
     return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 
@@ -466,13 +466,13 @@ def _rejected_answer(
         basis=decision.basis,
     )
     department = department_by_key(runtime, sheet.department)
+    desk = runtime.config.desk
     rejected = RejectedAnswerMail(
         department=department_context(department),
         sender=sender or "unknown",
-        reason=decision.reason,
+        reason=describe_rejection(decision, desk.default_language, department.name),
         excerpt=excerpt(parsed.reply_text),
     )
-    desk = runtime.config.desk
     send_internal(runtime, ticket, rejected, [*desk.admins, *desk.agents], now=now)
     return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 

@@ -16,6 +16,7 @@ from complaintd.classify.language import detect_language
 from complaintd.errors import UsageError
 from complaintd.render.labels import category_label, resolve_language, severity_label, status_label
 from complaintd.staff_replies import TEXT_COMMANDS, AgentInstruction, CommandProblem, ProblemKind
+from complaintd.thread.routing import Rejection, RouteDecision
 from complaintd.workflow.departments import UnknownDepartment
 from complaintd.workflow.status import IllegalTransition
 
@@ -72,6 +73,9 @@ _TEXT = {
         "cli": "管理员 {user}（命令行操作）",
         "person": "{name}（{address}）",
         "raised": "由{who}调为严重投诉。",
+        Rejection.NOT_THE_DEPARTMENT: "发件地址不是“{department}”登记的邮箱。",
+        Rejection.NOT_AUTHENTICATED: "邮件没有通过发件人身份验证（{basis}），发件地址可能被冒用。",
+        Rejection.BAD_TOKEN: "回复地址中的凭证已被改动或已过期，无法确认是哪宗投诉的回复。",
     },
     "en": {
         "unknown_hint": "#{command}: there is no such command. Did you mean #{hint}?",
@@ -91,6 +95,12 @@ _TEXT = {
         "cli": "administrator {user} (command line)",
         "person": "{name} ({address})",
         "raised": "Raised to serious by {who}.",
+        Rejection.NOT_THE_DEPARTMENT: "The sender's address is not one registered for"
+        " {department}.",
+        Rejection.NOT_AUTHENTICATED: "The mail failed sender authentication ({basis});"
+        " the sender's address may be forged.",
+        Rejection.BAD_TOKEN: "The token in the reply address was altered or has expired,"
+        " so the mail cannot be tied to a complaint for certain.",
     },
 }
 
@@ -200,6 +210,19 @@ def actor_label(actor: str, language: str, name: str | None = None) -> str:
 def raised_to_serious(who: str, language: str) -> str:
     """Why a complaint became serious when someone raised it: ``由李娜（…）调为严重投诉。``"""
     return _TEXT[resolve_language(language)]["raised"].format(who=who)
+
+
+def describe_rejection(decision: RouteDecision, language: str, department: str = "") -> str:
+    """Why staff mail was not acted on, for the admins and agents, in ``language``.
+
+    ``department`` names the department whose sheet was answered, if any.  A decision
+    without a :class:`Rejection` keeps the router's own words.
+    """
+    if decision.rejection is None:
+        return decision.reason
+    basis = decision.basis.get("auth_detail", "")
+    text = _TEXT[resolve_language(language)][decision.rejection]
+    return text.format(department=department, basis=basis)
 
 
 def writer_language(instruction: AgentInstruction, desk_language: str) -> str:

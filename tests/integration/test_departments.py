@@ -188,6 +188,23 @@ def test_serious_complaint_starts_the_emergency_response(staffed_desk: Desk) -> 
     [alert] = sent_to(desk, "lead@lida.example")
     assert ticket["number"] in alert["Subject"]
     assert "起火" in text_of(alert)
+    # Why, in the desk's words: the keyword found, the rule named for whoever tunes them.
+    assert re.search(r"来信中有“(起火|受伤)”字样（规则 severity:serious\.\w+）。", text_of(alert))
+    assert "keyword" not in text_of(alert)
+
+
+def test_raising_to_serious_at_the_command_line_names_the_administrator(
+    staffed_desk: Desk,
+) -> None:
+    desk = staffed_desk
+    desk.append(mail("Late parcel", "My parcel SF1234567890123 is a week late."))
+    desk.once(now=T0)
+    number = desk.tickets()[0]["number"]
+    assert desk.cli("tickets", "set", number, "--severity", "serious", now=T1).code == 0
+    [alert] = sent_to(desk, "lead@lida.example")
+    said = " ".join(text_of(alert).split())
+    assert re.search(r"由管理员 \S+（命令行操作）调为严重投诉。", said), said
+    assert "cli:" not in said and "set to serious" not in said
 
 
 def test_agent_commands_and_plain_text(staffed_desk: Desk) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from complaintd.staff_replies import COMMANDS, AgentCommand, parse_agent_instruction
-from complaintd.workflow.refusals import describe_problem
+from complaintd.workflow.staff_words import describe_problem
 
 QUOTED_DESK_MAIL = """\
 -----原始邮件-----

@@ -432,7 +432,7 @@ def _sheet_mail(kind: MailKind, language: str) -> InternalMail | None:
     return None
 
 
-_UNKNOWN_COMMAND = {  # as complaintd.workflow.refusals words it
+_UNKNOWN_COMMAND = {  # as complaintd.workflow.staff_words words it
     "zh-CN": "#sevrity：没有这个指令，您是不是要写 #severity？",
     "en": "#sevrity: there is no such command. Did you mean #severity?",
 }

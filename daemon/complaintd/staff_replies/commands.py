@@ -81,7 +81,7 @@ _BLANK_RUN = re.compile(r"\n{3,}")  # left where command lines are taken out of 
 
 class ProblemKind(StrEnum):
     """Why a command line was not carried out (worded for the agent by
-    :mod:`complaintd.workflow.refusals`, in the agent's language)."""
+    :mod:`complaintd.workflow.staff_words`, in the agent's language)."""
 
     UNKNOWN = "unknown"  # no such command; ``hint`` is the likely one, if any
     NEEDS_TEXT = "needs_text"  # a paragraph command without its text

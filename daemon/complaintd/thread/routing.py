@@ -56,7 +56,7 @@ class Route(StrEnum):
 
 
 class Rejection(StrEnum):
-    """Why staff mail was not acted on (worded for people by workflow.refusals)."""
+    """Why staff mail was not acted on (worded for people by workflow.staff_words)."""
 
     NOT_THE_DEPARTMENT = "not_the_department"  # the sender is not one of its addresses
     NOT_AUTHENTICATED = "not_authenticated"  # required sender authentication failed

@@ -27,11 +27,12 @@ from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
 from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines
-from complaintd.workflow.refusals import (
+from complaintd.workflow.staff_words import (
     actor_label,
     describe_problem,
     problem_of,
     raised_to_serious,
+    serious_because,
     writer_language,
 )
 
@@ -53,7 +54,9 @@ def start_emergency(
 def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
     """After registration: emergency if serious, contact sheets by routing, agents told."""
     if ticket.severity == "serious":
-        start_emergency(runtime, ticket, ticket.severity_rule or "serious", "system", now)
+        language = runtime.config.desk.default_language
+        reason = serious_because(ticket.severity_rule or "", language)
+        start_emergency(runtime, ticket, reason, "system", now)
     keys = runtime.config.routing.get(ticket.category, ())
     sheets = dispatch_sheets(runtime, ticket, keys, "system", now)
     names = [department_by_key(runtime, sheet.department).name for sheet in sheets]

@@ -56,8 +56,8 @@ from complaintd.workflow.analysis import Analysis
 from complaintd.workflow.customer import acknowledge, excerpt, on_customer_reply
 from complaintd.workflow.departments import department_by_key, record_answer
 from complaintd.workflow.internal import department_context, send_internal
-from complaintd.workflow.refusals import describe_rejection
 from complaintd.workflow.route import route, sender_of
+from complaintd.workflow.staff_words import describe_rejection
 
 
 class IntakeAction(StrEnum):

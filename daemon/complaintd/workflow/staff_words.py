@@ -1,15 +1,17 @@
-"""What the desk tells its own people when it did not do what they asked, in their words.
+"""What the desk tells its own people, in their words: refusals, rejections, emergencies.
 
 An agent's ``#`` line that was not carried out is a :class:`CommandProblem` (data);
 :func:`describe_problem` words it in zh-CN or en, naming statuses, severities,
 categories and departments as the desk's mail does.  :func:`actor_label` names who
 did something as a person reads it (a name, "管理员 root（命令行）"), never as the
 event log spells it (``cli:root``).  :func:`writer_language` picks the language of
-the answer: the one the agent wrote in, else the desk's.
+the answer: the one the agent wrote in, else the desk's.  :func:`serious_because` says
+why the keyword rules found a complaint serious.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from complaintd.classify.language import detect_language
@@ -73,6 +75,8 @@ _TEXT = {
         "cli": "管理员 {user}（命令行操作）",
         "person": "{name}（{address}）",
         "raised": "由{who}调为严重投诉。",
+        "keyword": "来信中有“{keyword}”字样（规则 {rule}）。",
+        "repeat": "{days} 天内再次投诉（上一宗为 {number}），严重程度提高一级。",
         Rejection.NOT_THE_DEPARTMENT: "发件地址不是“{department}”登记的邮箱。",
         Rejection.NOT_AUTHENTICATED: "邮件没有通过发件人身份验证（{basis}），发件地址可能被冒用。",
         Rejection.BAD_TOKEN: "回复地址中的凭证已被改动或已过期，无法确认是哪宗投诉的回复。",
@@ -95,6 +99,8 @@ _TEXT = {
         "cli": "administrator {user} (command line)",
         "person": "{name} ({address})",
         "raised": "Raised to serious by {who}.",
+        "keyword": "The mail says “{keyword}” (rule {rule}).",
+        "repeat": "A repeat complaint within {days} days (after {number}): one level higher.",
         Rejection.NOT_THE_DEPARTMENT: "The sender's address is not one registered for"
         " {department}.",
         Rejection.NOT_AUTHENTICATED: "The mail failed sender authentication ({basis});"
@@ -223,6 +229,29 @@ def describe_rejection(decision: RouteDecision, language: str, department: str =
     basis = decision.basis.get("auth_detail", "")
     text = _TEXT[resolve_language(language)][decision.rejection]
     return text.format(department=department, basis=basis)
+
+
+# The audit strings classify.rules and intake store on the ticket (``severity_rule``).
+_KEYWORD_RULE = re.compile(r"(?P<rule>\S+) keyword '(?P<keyword>.*)'$")
+_REPEAT = re.compile(r"^repeat complaint \((?P<number>\S+) within (?P<days>\d+) days\); ")
+
+
+def serious_because(severity_rule: str, language: str) -> str:
+    """Why the rules found a complaint serious, from its stored ``severity_rule``.
+
+    ``severity:serious.unusable keyword '无法销售'`` becomes ``来信中有“无法销售”字样（规则
+    severity:serious.unusable）。``; a repeat complaint says so first.  A string of another
+    shape is returned as it is.
+    """
+    text = _TEXT[resolve_language(language)]
+    said: list[str] = []
+    repeat = _REPEAT.match(severity_rule)
+    if repeat:
+        said.append(text["repeat"].format(days=repeat["days"], number=repeat["number"]))
+        severity_rule = severity_rule[repeat.end() :]
+    keyword = _KEYWORD_RULE.fullmatch(severity_rule)
+    said.append(text["keyword"].format(**keyword.groupdict()) if keyword else severity_rule)
+    return "\n".join(said)
 
 
 def writer_language(instruction: AgentInstruction, desk_language: str) -> str:

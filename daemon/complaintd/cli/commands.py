@@ -321,7 +321,24 @@ def _flush_and_report(runtime: Runtime) -> int:
         print(
             "outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr
         )
+    if counts.get(OutboxStatus.PENDING):
+        _say_why_mail_waits(runtime)
     return 0
+
+
+def _say_why_mail_waits(runtime: Runtime) -> None:
+    """When mail stays pending: the last delivery error and when it is tried again."""
+    from complaintd.outbox.manage import last_delivery_problem
+
+    problem = last_delivery_problem()
+    if problem is None:
+        return
+    zone = runtime.config.desk.timezone
+    print(
+        f"outbox: mail waits; next try {iso(problem.next_attempt_at, zone)};"
+        f" last error (outbox {problem.id}): {problem.last_error}",
+        file=sys.stderr,
+    )
 
 
 def outbox_list(args: argparse.Namespace, runtime: Runtime) -> int:

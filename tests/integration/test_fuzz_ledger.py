@@ -4,7 +4,8 @@ tests/fuzz checks the pure stages; this takes the same hostile inputs through
 ``process_pending`` into SQLite and the throwaway PostgreSQL, where a NUL or a lone
 surrogate in any text column fails the insert and the message would be quarantined.
 Every input must end as processed, never ``failed``.  ``FUZZ_LEDGER_EXAMPLES`` sets how
-many inputs (default 40 each, derandomized; ``FUZZ_PROFILE=long`` makes them random).
+many inputs (default 40 each, derandomized; ``FUZZ_PROFILE=long``, as ``make fuzz``
+sets it, makes them random and 500 each).
 """
 
 from __future__ import annotations
@@ -46,9 +47,12 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path, desk_env: None) -> I
     close_database()
 
 
+LONG = os.environ.get("FUZZ_PROFILE", "ci") == "long"
+
+
 @settings(
-    max_examples=int(os.environ.get("FUZZ_LEDGER_EXAMPLES", "40")),
-    derandomize=os.environ.get("FUZZ_PROFILE", "ci") != "long",
+    max_examples=int(os.environ.get("FUZZ_LEDGER_EXAMPLES", "500" if LONG else "40")),
+    derandomize=not LONG,
     deadline=None,
     database=None,
     suppress_health_check=[

@@ -22,6 +22,8 @@ T = TypeVar("T")
 
 def storable_text(text: str) -> str:
     """``text`` without NUL, a surrogate pair joined and a lone surrogate as U+FFFD."""
+    if text.isascii():  # O(1) in CPython: no surrogate can be in it
+        return text.replace("\x00", "") if "\x00" in text else text
     if _UNSTORABLE.search(text) is None:
         return text
     text = text.replace("\x00", "")
@@ -39,25 +41,40 @@ def storable(value: T) -> T:
 
 
 def _storable(value: Any) -> Any:
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return storable_text(value)
-    if isinstance(value, (tuple, list)):
+    if kind is tuple or kind is list:
         items = [_storable(item) for item in value]
         changed = any(new is not old for new, old in zip(items, value, strict=True))
-        return type(value)(items) if changed else value
-    if isinstance(value, dict):
+        return kind(items) if changed else value
+    if kind is dict:
         pairs = [(_storable(key), _storable(item)) for key, item in value.items()]
         changed = any(
             k is not old_k or v is not old_v
             for (k, v), (old_k, old_v) in zip(pairs, value.items(), strict=True)
         )
         return dict(pairs) if changed else value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for field in dataclasses.fields(value):
-            old = getattr(value, field.name)
-            new = _storable(old)
-            if new is not old:
-                changes[field.name] = new
-        return dataclasses.replace(value, **changes) if changes else value
-    return value
+    names = _dataclass_fields(kind)
+    if not names:
+        return value  # bytes, datetimes, numbers, enum members, None
+    changes = {}
+    for name in names:
+        old = getattr(value, name)
+        new = _storable(old)
+        if new is not old:
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _dataclass_fields(kind: type) -> tuple[str, ...]:
+    """The field names of dataclass ``kind`` (none for any other type), looked up once."""
+    names = _FIELDS.get(kind)
+    if names is None:
+        is_data = dataclasses.is_dataclass(kind)
+        names = tuple(f.name for f in dataclasses.fields(kind)) if is_data else ()
+        _FIELDS[kind] = names
+    return names

@@ -2,7 +2,7 @@
 thread decision -> department form and agent command parsers.
 
 For every input: no exception but the one that means "not mail at all"
-(PermanentError), no message slower than FUZZ_SECONDS, and no NUL or lone surrogate in
+(PermanentError), no message taking more than FUZZ_SECONDS of CPU, and no NUL or lone surrogate in
 any text field of the analysis (they are stored as text: PostgreSQL rejects NUL, and a
 lone surrogate cannot be encoded).
 """
@@ -53,19 +53,21 @@ SETTINGS = AnalysisSettings(DEFAULT_RULES, DEFAULT_PATTERNS, "zh-CN")
 DAY = date(2026, 11, 20)
 # Far below the 30 s a worker is given: inputs here are at most a few hundred KB, so
 # anything near this is super-linear behaviour worth a look.
+# Measured as this process's CPU time: on a shared machine the wall clock also counts
+# the other processes' turns (a 0.2 s input once took 7.3 s of wall time).
 FUZZ_SECONDS = 5.0
 
 
 @given(seed=seeds, changes=mutations)
 def test_mutated_mail_goes_through_every_pure_stage(seed: Seed, changes: list[Mutation]) -> None:
     raw = mutate(seed[1], changes)
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         analysis = analyze(raw, SETTINGS, DAY)
     except PermanentError:
         analysis = None  # not mail at all: quarantined, as it should be
     decisions(analysis)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     record(seed[0], changes, elapsed)
     assert elapsed < FUZZ_SECONDS, f"{elapsed:.1f} s"
     if analysis is not None:

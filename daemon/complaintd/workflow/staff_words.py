@@ -3,7 +3,7 @@
 An agent's ``#`` line that was not carried out is a :class:`CommandProblem` (data);
 :func:`describe_problem` words it in zh-CN or en, naming statuses, severities,
 categories and departments as the desk's mail does.  :func:`actor_label` names who
-did something as a person reads it (a name, "管理员 root（命令行）"), never as the
+did something as a person reads it (a name, "管理员 root（命令行操作）"), never as the
 event log spells it (``cli:root``).  :func:`writer_language` picks the language of
 the answer: the one the agent wrote in, else the desk's.  :func:`serious_because` says
 why the keyword rules found a complaint serious.

@@ -19,7 +19,8 @@ from complaintd.workflow.staff_words import (
         ("王先生您好，已安排重新派送。\n#severity serious", "en", "zh-CN"),
         ("Dear Mary, we are checking with the depot.\n#sevrity 严重", "zh-CN", "en"),
         ("#severity urgent\n#dispatch legal\n#take", "zh-CN", "zh-CN"),  # codes are no clue
-        ("#severity 紧急\n#dispatch 法务部", "en", "en"),
+        ("#severity 紧急\n#dispatch 法务部", "en", "zh-CN"),  # Chinese words are
+        ("#severity 严重\n#category 破损", "en", "zh-CN"),
         ("#note customer called twice, very upset", "zh-CN", "en"),
     ],
 )

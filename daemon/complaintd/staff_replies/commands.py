@@ -36,7 +36,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from complaintd.staff_replies.agent_text import is_note_to_colleagues, strip_signature
@@ -116,6 +116,9 @@ class AgentCommand:
 
     name: str
     argument: str
+    # The argument as the agent wrote it ("严重" for the key "serious"), a clue to their
+    # language; not part of what the command is.
+    written: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -237,7 +240,7 @@ def _keyword(
     key = names.get(wanted)
     if key is None:
         return [], CommandProblem(ProblemKind.NOT_A_CHOICE, name, argument, choices)
-    return [AgentCommand(name, key)], None
+    return [AgentCommand(name, key, argument)], None
 
 
 def _dispatch(argument: str) -> tuple[list[AgentCommand], CommandProblem | None]:
@@ -246,4 +249,4 @@ def _dispatch(argument: str) -> tuple[list[AgentCommand], CommandProblem | None]
     keys = [key for key in _KEY_SEPARATORS.split(normalised) if key]
     if not keys:
         return [], CommandProblem(ProblemKind.NEEDS_CHOICE, "dispatch")
-    return [AgentCommand("dispatch", key) for key in dict.fromkeys(keys)], None
+    return [AgentCommand("dispatch", key, argument) for key in dict.fromkeys(keys)], None

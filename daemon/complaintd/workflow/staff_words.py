@@ -258,8 +258,12 @@ def writer_language(instruction: AgentInstruction, desk_language: str) -> str:
     """The language the agent wrote the mail in; the desk's when the text shows none.
 
     Only what the agent wrote counts: text for the customer or a colleague and the
-    text of paragraph commands, not command names, levels or department codes.
+    text of paragraph commands, not command names.  Levels and department codes count
+    only when not ASCII (``#severity 紧急`` is Chinese; ``#dispatch qc`` is no clue).
     """
     texts = [instruction.reply_text, instruction.withheld_text]
     texts += [c.argument for c in instruction.commands if c.name in TEXT_COMMANDS]
+    words = [c.written for c in instruction.commands if c.name not in TEXT_COMMANDS]
+    words += [problem.value for problem in instruction.problems]
+    texts += [word for word in words if not word.isascii()]
     return resolve_language(detect_language("\n".join(texts), default=desk_language))

@@ -29,9 +29,10 @@ test-multi: install
 	$(PYTEST) -q -s -m multi
 
 # The fuzz harness with random inputs; `make test` runs it derandomized and short.
-# FUZZ_EXAMPLES=N sets how many mutated messages to try (default 20,000).
+# FUZZ_EXAMPLES=N sets how many mutated messages to try (default 20,000) in the pure
+# stages; FUZZ_LEDGER_EXAMPLES=N how many are stored in SQLite and PostgreSQL (500 each).
 fuzz: install
-	FUZZ_PROFILE=long $(PYTEST) -q tests/fuzz
+	FUZZ_PROFILE=long $(PYTEST) -q tests/fuzz tests/integration/test_fuzz_ledger.py
 
 lint: install
 	$(VENV)/bin/ruff check daemon tests tools

@@ -10,6 +10,9 @@ Four kinds, after Zulip's email gateway and Mailman's runners:
 
 from __future__ import annotations
 
+import socket
+import ssl
+
 
 class ComplaintdError(Exception):
     """Base of every error complaintd raises on purpose."""
@@ -45,3 +48,36 @@ class UsageError(ComplaintdError):
 
 class NotFoundError(ComplaintdError):
     """A ticket, message or row named on the command line does not exist."""
+
+
+def connection_problem(host: str, port: int, error: BaseException) -> str:
+    """Why ``host``:``port`` could not be reached, worded for an operator (pure).
+
+    Looks through wrappers (aiosmtplib's SMTPConnectError) at the socket error
+    underneath: a refused connection means nothing listens there, a timeout a host that
+    does not answer (or a firewall), a failed lookup a misspelt host name.
+    """
+    chain: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    cause = next((e for e in reversed(chain) if isinstance(e, OSError)), None)
+    where = f"{host}:{port}"
+    if isinstance(cause, ConnectionRefusedError):
+        return (
+            f"nothing answers at {where} (connection refused): is the server running,"
+            " and are host and port right?"
+        )
+    if isinstance(cause, TimeoutError):
+        return (
+            f"{where} did not answer in time: is the host up, and does a firewall let us through?"
+        )
+    if isinstance(cause, socket.gaierror):
+        return f"cannot find host {host!r} ({cause.strerror}): is the host name right?"
+    if isinstance(cause, ssl.SSLError):
+        return (
+            f"TLS with {where} failed ({cause.reason or cause}):"
+            " does tls match what this port speaks?"
+        )
+    return f"{where}: {error}"

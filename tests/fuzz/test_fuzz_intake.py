@@ -2,8 +2,9 @@
 thread decision -> department form and agent command parsers.
 
 For every input: no exception but the one that means "not mail at all"
-(PermanentError), no message slower than FUZZ_SECONDS, and no NUL in any text field of
-the analysis (they are stored as text, and PostgreSQL rejects NUL).
+(PermanentError), no message taking more than FUZZ_SECONDS of CPU, and no NUL or lone surrogate in
+any text field of the analysis (they are stored as text: PostgreSQL rejects NUL, and a
+lone surrogate cannot be encoded).
 """
 
 from __future__ import annotations
@@ -49,52 +50,39 @@ from tests.fuzz.mutations import (
 )
 
 SETTINGS = AnalysisSettings(DEFAULT_RULES, DEFAULT_PATTERNS, "zh-CN")
-# Known and reported, not yet fixed (in other people's files): an RFC 2047 word that
-# decodes to NUL keeps it in a display name or even an address (``Cc: =?utf-8?B?AA==?=
-# <a@b.example>``, ``From: <qc=?utf-8?B?AA==?=@lida.example``), parse/headers.py; a
-# part's raw content type is copied into the defect notes, parse/message.py.  The ledger
-# drops NULs at its boundary (store/fields.py), so these are wrong data, not lost mail.
-# Counted in the figures instead of failing the run; drop them once the fixes land.
-KNOWN_NUL_FIELDS = frozenset(
-    [
-        *(
-            f"analysis.parsed.{field}.{part}"
-            for field in ("from_addr", "to[]", "cc[]", "reply_to[]")
-            for part in ("name", "email")
-        ),
-        "analysis.parsed.defects[]",
-    ]
-)
 DAY = date(2026, 11, 20)
 # Far below the 30 s a worker is given: inputs here are at most a few hundred KB, so
 # anything near this is super-linear behaviour worth a look.
+# Measured as this process's CPU time: on a shared machine the wall clock also counts
+# the other processes' turns (a 0.2 s input once took 7.3 s of wall time).
 FUZZ_SECONDS = 5.0
 
 
 @given(seed=seeds, changes=mutations)
 def test_mutated_mail_goes_through_every_pure_stage(seed: Seed, changes: list[Mutation]) -> None:
     raw = mutate(seed[1], changes)
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         analysis = analyze(raw, SETTINGS, DAY)
     except PermanentError:
         analysis = None  # not mail at all: quarantined, as it should be
-    except UnicodeEncodeError as exc:
-        # Known and reported: a body labelled UTF-7 decodes to lone surrogates
-        # (parse/charset.py), which classify cannot encode.  Counted, not failed.
-        if "surrogates not allowed" not in str(exc):
-            raise
-        FIGURES.known_findings += 1
-        return
     decisions(analysis)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     record(seed[0], changes, elapsed)
     assert elapsed < FUZZ_SECONDS, f"{elapsed:.1f} s"
     if analysis is not None:
-        with_nul = {path for path, text in text_fields(analysis, "analysis") if "\x00" in text}
-        known = {path for path in with_nul if re.sub(r"\[\d+\]", "[]", path) in KNOWN_NUL_FIELDS}
-        FIGURES.known_findings += len(known)
-        assert not with_nul - known, sorted(with_nul - known)
+        unstorable = [
+            path for path, text in text_fields(analysis, "analysis") if not storable(text)
+        ]
+        assert not unstorable, unstorable
+
+
+def storable(text: str) -> bool:
+    """No NUL (PostgreSQL text rejects it) and no lone surrogate (not UTF-8 encodable)."""
+    return "\x00" not in text and _SURROGATE.search(text) is None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 TICKET = TicketRef(7, TICKET_NUMBER, frozenset({"zhang.wei@customer.example", DEPARTMENT}))

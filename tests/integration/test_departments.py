@@ -9,8 +9,12 @@ proposes by email, the customer agrees, an agent closes.
 from __future__ import annotations
 
 import base64
+import re
 from email.message import EmailMessage
 
+import pytest
+
+from tests.integration.clients import Client, reply
 from tests.integration.desk import Desk
 from tests.integration.mails import mail, parsed, text_of
 
@@ -93,7 +97,8 @@ def test_the_whole_department_and_agent_workflow(staffed_desk: Desk) -> None:
     desk.once(now=T1)
     shown = desk.show(number)
     assert shown["contact_sheets"][0]["status"] == "open"
-    assert sent_to(desk, "boss@lida.example"), "admins hear of the rejected answer"
+    [rejected] = sent_to(desk, "boss@lida.example")  # admins hear of the rejected answer
+    assert "未采信原因：发件地址不是“Quality Control”登记的邮箱。" in text_of(rejected)
 
     # The department answers from its own address.
     desk.append(outlook_gbk_reply(sheet_mail, "qc@lida.example", ANSWER))
@@ -183,6 +188,23 @@ def test_serious_complaint_starts_the_emergency_response(staffed_desk: Desk) -> 
     [alert] = sent_to(desk, "lead@lida.example")
     assert ticket["number"] in alert["Subject"]
     assert "起火" in text_of(alert)
+    # Why, in the desk's words: the keyword found, the rule named for whoever tunes them.
+    assert re.search(r"来信中有“(起火|受伤)”字样（规则 severity:serious\.\w+）。", text_of(alert))
+    assert "keyword" not in text_of(alert)
+
+
+def test_raising_to_serious_at_the_command_line_names_the_administrator(
+    staffed_desk: Desk,
+) -> None:
+    desk = staffed_desk
+    desk.append(mail("Late parcel", "My parcel SF1234567890123 is a week late."))
+    desk.once(now=T0)
+    number = desk.tickets()[0]["number"]
+    assert desk.cli("tickets", "set", number, "--severity", "serious", now=T1).code == 0
+    [alert] = sent_to(desk, "lead@lida.example")
+    said = " ".join(text_of(alert).split())
+    assert re.search(r"由管理员 \S+（命令行操作）调为严重投诉。", said), said
+    assert "cli:" not in said and "set to serious" not in said
 
 
 def test_agent_commands_and_plain_text(staffed_desk: Desk) -> None:
@@ -243,3 +265,72 @@ def test_cli_dispatch_to_an_unknown_department_is_refused(staffed_desk: Desk) ->
     ok = desk.cli("tickets", "dispatch", number, "qc", now=T1)
     assert ok.code == 0, ok.err
     assert [s["department"] for s in desk.show(number)["contact_sheets"]] == ["qc"]
+
+
+def _agent_notice(desk: Desk) -> tuple[str, EmailMessage]:
+    """A damage complaint registered (sheet to qc): its number and the agents' notice."""
+    desk.append(mail("货物破损投诉", "运单号 SF1234567890123 的货物外箱压坏。"))
+    desk.once(now=T0)
+    [notice] = sent_to(desk, "agent1@lida.example")
+    return desk.tickets()[0]["number"], notice
+
+
+def _answer_to(desk: Desk, number: str) -> EmailMessage:
+    """The desk's answer to the agent's commands (the only later mail to the agent)."""
+    [answer] = [m for m in sent_to(desk, "agent1@lida.example")[1:] if number in m["Subject"]]
+    return answer
+
+
+@pytest.mark.parametrize("client", [Client.FOXMAIL, Client.OUTLOOK_ZH])
+def test_refused_commands_are_explained_in_the_agents_chinese(
+    staffed_desk: Desk, client: Client
+) -> None:
+    """A Chinese agent's reply from Foxmail / Chinese Outlook on a zh-CN desk: every
+    refusal is a Chinese sentence naming statuses, levels and departments as the desk's
+    mail does, and nobody is called by an event-log name."""
+    desk = staffed_desk
+    number, notice = _agent_notice(desk)
+    commands = "李先生您好，已安排赔付。\n#sevrity 严重\n#dispatch 法务部\n#close 已赔付\n"
+    commands += "#propose 再补偿 100 元\n#severity 紧急\n#severity 严重\n"
+    desk.append(reply(notice, commands, client=client, sender=("李娜", "agent1@lida.example")))
+    desk.once(now=T1)
+    assert desk.show(number)["status"] == "follow_up"
+    answer = _answer_to(desk, number)
+    assert "请核对您的回复" in answer["Subject"]
+    text = " ".join(text_of(answer).split())
+    assert "#sevrity：没有这个指令，您是不是要写 #severity？" in text
+    assert (
+        "#dispatch：没有代码为“法务部”的部门。现有部门：qc（Quality Control）、ops（Operations）。"
+        in text
+    )
+    assert (
+        "#propose：这宗投诉目前的状态是“回访中”，现在还不能提出解决方案，只能转为“已结案”或“调查中”。"
+        in text
+    )
+    assert (
+        "#severity：“紧急”不是可用的严重程度，"
+        "请写 serious（严重）、important（重要）或 general（一般）。" in text
+    )
+    assert not re.search(r"unknown|cannot|needs|is not|follow_up", text)
+    [alert] = sent_to(desk, "lead@lida.example")
+    alert_text = " ".join(text_of(alert).split())
+    assert "由李娜（agent1@lida.example）调为严重投诉。" in alert_text
+    assert "set to serious" not in alert_text
+
+
+def test_an_agent_writing_english_is_answered_in_english(staffed_desk: Desk) -> None:
+    """The desk speaks zh-CN, but the agent wrote English from Outlook: the answer is English."""
+    desk = staffed_desk
+    number, notice = _agent_notice(desk)
+    text = "Dear customer, we are checking with the depot.\n#sevrity serious\n#dispatch legal\n"
+    desk.append(
+        reply(notice, text, client=Client.OUTLOOK, sender=("Mary Li", "agent1@lida.example"))
+    )
+    desk.once(now=T1)
+    answer = " ".join(text_of(_answer_to(desk, number)).split())
+    assert "#sevrity: there is no such command. Did you mean #severity?" in answer
+    assert (
+        "#dispatch: there is no department with the code “legal”. The departments are:"
+        " qc (Quality Control), ops (Operations)." in answer
+    )
+    assert not re.search("[\u4e00-\u9fff]", answer.split("How to act")[0])

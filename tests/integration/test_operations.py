@@ -14,6 +14,7 @@ from tests.integration.desk import Desk
 from tests.integration.mails import mail
 
 NOW = "2026-11-20T10:00:00+08:00"
+LATER = "2026-11-25T10:00:00+08:00"  # every first answer is overdue by then
 
 
 def wait_until(condition, timeout: float = 15.0, desk: Desk | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -107,7 +108,13 @@ def test_check_connect_reports_a_server_that_is_down(desk: Desk) -> None:
     desk.config_path.write_text(text)
     result = desk.cli("check", "--connect")
     assert result.code == 1
-    assert "mailbox complaints" in result.err
+    refused = "nothing answers at 127.0.0.1:9 (connection refused): is the server running"
+    assert f"\nmailbox complaints: {refused}" in result.err
+    assert result.err.count("mailbox complaints") == 1  # named once, not twice
+    passed = desk.cli("once")
+    assert passed.code == 1
+    assert f"error: mailbox complaints: {refused}" in passed.err
+    assert "nothing to do" not in passed.err  # a pass that never connected did not run
 
 
 def test_db_upgrade_is_idempotent(desk: Desk) -> None:
@@ -120,6 +127,18 @@ def test_db_upgrade_is_idempotent(desk: Desk) -> None:
 def test_bad_now_is_a_usage_error(desk: Desk) -> None:
     result = desk.cli("tickets", "list", now="yesterday")
     assert result.code == 2 and "ISO-8601" in result.err
+
+
+def test_now_may_follow_the_command(desk: Desk) -> None:
+    """``tickets list --overdue --now LATER`` is what people type when simulating a day."""
+    desk.append(mail("Late", "My parcel SF1234567890123 is late.", sender=("B", "b@x.example")))
+    desk.once(now=NOW)
+    listed = desk.cli("tickets", "list", "--overdue", "--format", "json", "--now", LATER)
+    assert listed.code == 0, listed.err
+    assert len(listed.json()) == 1  # overdue by then, so --now was taken
+    assert desk.cli("tickets", "list", "--overdue", "--format", "json", now=NOW).json() == []
+    wrong = desk.cli("tickets", "list", "--bogus")
+    assert wrong.code == 2 and "unrecognized arguments: --bogus" in wrong.err
 
 
 def test_unknown_ticket_is_exit_1(desk: Desk) -> None:

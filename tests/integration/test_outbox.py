@@ -70,6 +70,9 @@ def test_server_down_then_back(desk: Desk) -> None:
     desk.append(*complaints(12))
     result = desk.once(now=T0)
     assert "pending 12" in result.err
+    # ... and why they wait, and until when (the server is named)
+    assert "outbox: mail waits; next try 2026-11-20T10:01:00+08:00; last error" in result.err
+    assert f"127.0.0.1 on port {desk.smtp.port}" in result.err
     rows = outbox(desk)
     assert all("Connect" in row["error"] or "refused" in row["error"].lower() for row in rows)
     # Once the server is known to be down, the rest of the batch is not tried in vain.

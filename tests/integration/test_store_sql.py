@@ -26,7 +26,9 @@ from complaintd.store.models import (
     Outbox,
     Participant,
     Ticket,
+    TicketCounter,
 )
+from complaintd.store.numbering import allocate_ticket_number, next_free_serial
 from complaintd.store.prepared import create, execute, insert_row, insert_rows, update_row
 from complaintd.store.queries import (
     CustomerHistory,
@@ -249,3 +251,39 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
     assert (done.status, done.ticket_id, done.attempts) == (InboundStatus.PROCESSED, ticket.id, 1)
     assert done.processed_at == T0 + timedelta(minutes=1)
     assert bytes(InboundRaw.get_by_id(inbound.id).raw_message) == b"raw"
+
+
+def test_ticket_numbers_never_collide_with_a_restored_ledgers_tickets(
+    ledger: peewee.Database,
+) -> None:
+    """The counter row is behind the ticket table (an older backup restored, or the
+    counter lost): the next number continues after the highest ticket of the month."""
+    for _ in range(3):
+        new_ticket(allocate_ticket_number("TS", "202611"), "a@example.com", T0)
+    new_ticket("TS-202611-0007", "a@example.com", T0)  # the counter never issued this
+    new_ticket("TS-202610-0042", "a@example.com", T0)  # another month: not counted
+    execute(TicketCounter, "UPDATE ticket_counter SET last_serial = 1")
+    assert allocate_ticket_number("TS", "202611") == "TS-202611-0008"
+    assert allocate_ticket_number("TS", "202611") == "TS-202611-0009"
+    execute(TicketCounter, "DELETE FROM ticket_counter")
+    new_ticket("TS-202612-0001", "a@example.com", T0)
+    assert allocate_ticket_number("TS", "202612") == "TS-202612-0002"
+    assert TicketCounter.get(period="202612").last_serial == 2
+
+
+def test_a_counter_ahead_of_the_tickets_keeps_its_place(ledger: peewee.Database) -> None:
+    """A gap left by a lost ticket is not refilled: numbers are never reused."""
+    execute(TicketCounter, "INSERT INTO ticket_counter VALUES ('TS', '202611', 41)")
+    assert allocate_ticket_number("TS", "202611") == "TS-202611-0042"
+
+
+def test_next_free_serial_reads_only_the_months_own_numbers() -> None:
+    numbers = [
+        "TS-202611-0009",
+        "TS-202611-12345",
+        "TS-202611-x1",
+        "TS-2026110-0099",
+        "XTS-202611-0500",
+    ]
+    assert next_free_serial("TS", "202611", numbers) == 12346
+    assert next_free_serial("TS", "202611", []) == 1

@@ -100,6 +100,9 @@ def test_forged_department_answer_needs_the_mta_verdict(
     assert len(alerts) == 2  # delivered over parallel connections: in either order
     assert any("no Authentication-Results header" in alert for alert in alerts)
     assert any("dmarc=fail" in alert for alert in alerts)
+    # Said in the desk's language: the verdict is quoted, the rest is Chinese.
+    assert all("未采信原因：邮件没有通过发件人身份验证（" in alert for alert in alerts)
+    assert not any("not authenticated" in alert for alert in alerts)
     # The department, authenticated by the MTA: accepted.
     desk.append(
         reply(
@@ -196,4 +199,6 @@ def test_a_tampered_token_from_staff_is_nobodys(staffed_desk: Desk) -> None:
     assert not [m for m in sent_to(desk, QC) if "受理" in str(m["Subject"])]  # no ack
     assert EventAction.STAFF_MAIL_REJECTED in actions(desk, number)
     assert desk.show(number)["contact_sheets"][0]["status"] == "open"
-    assert sent_to(desk, "boss@lida.example")  # admins see the rejected attempt
+    [alert] = sent_to(desk, "boss@lida.example")  # admins see the rejected attempt
+    assert "回复地址中的凭证已被改动或已过期" in " ".join(text(alert).split())
+    assert "tampered" not in text(alert)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from complaintd.staff_replies import COMMANDS, AgentCommand, parse_agent_instruction
+from complaintd.workflow.staff_words import describe_problem
 
 QUOTED_DESK_MAIL = """\
 -----原始邮件-----
@@ -124,7 +125,7 @@ CASES: list[tuple[str, str, Expected]] = [
         "您好，已为您加急处理。\n#sevrity urgent\n",
         Expected(
             reply_text="您好，已为您加急处理。",
-            problems=("#sevrity: unknown command (did you mean #severity?)",),
+            problems=("#sevrity: there is no such command. Did you mean #severity?",),
         ),
     ),
     (
@@ -132,20 +133,26 @@ CASES: list[tuple[str, str, Expected]] = [
         "#propse 免收运费\n并补偿 200 元\n\n您好，方案见下一封邮件。",
         Expected(
             reply_text="您好，方案见下一封邮件。",
-            problems=("#propse: unknown command",),
+            problems=("#propse: there is no such command",),
         ),
     ),
     (
         "bad-severity-value",
         "#severity urgent\n",
-        Expected(problems=("#severity: 'urgent' is not serious|important|general",)),
+        Expected(
+            problems=(
+                "#severity: “urgent” is not a severity level;"
+                " please write serious, important or general.",
+            )
+        ),
     ),
     (
         "bad-category-value",
         "#category 投诉\n",
         Expected(
             problems=(
-                "#category: '投诉' is not delay|damage|loss|information|attitude|billing|other",
+                "#category: “投诉” is not a complaint category; please write delay, damage, loss,"
+                " information, attitude, billing or other.",
             )
         ),
     ),
@@ -154,13 +161,13 @@ CASES: list[tuple[str, str, Expected]] = [
         "#propose\n\n#close\n#invalid\n#note\n#severity\n#category\n#dispatch\n",
         Expected(
             problems=(
-                "#propose needs a text",
-                "#close needs a resolution",
-                "#invalid needs a reason",
-                "#note needs a text",
-                "#severity needs one of serious|important|general",
-                "#category needs one of",
-                "#dispatch needs a department key",
+                "#propose needs the solution for the customer",
+                "#close needs the outcome",
+                "#invalid needs the reason",
+                "#note needs the text",
+                "#severity needs a severity level after it: serious, important or general.",
+                "#category needs a complaint category after it: delay,",
+                "#dispatch needs a department code after it.",
             )
         ),
     ),
@@ -220,7 +227,7 @@ CASES: list[tuple[str, str, Expected]] = [
     (
         "stray-hashtag-in-chinese-is-not-leaked",
         "#话题# 投诉处理\n",
-        Expected(problems=("#话题: unknown command",)),
+        Expected(problems=("#话题: there is no such command",)),
     ),
     ("empty-mail", "", Expected()),
 ]
@@ -238,7 +245,7 @@ def test_parse_agent_instruction(reply: str, expected: Expected) -> None:
     assert instruction.withheld_text == expected.withheld_text
     assert len(instruction.problems) == len(expected.problems), instruction.problems
     for problem, wanted in zip(instruction.problems, expected.problems, strict=True):
-        assert wanted in problem
+        assert wanted in describe_problem(problem, "en", {})
 
 
 @pytest.mark.parametrize("name", COMMANDS)

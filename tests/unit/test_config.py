@@ -130,6 +130,23 @@ def test_bad_value_names_key_and_reason(
     assert reason in caught.value.reason
 
 
+def test_a_misspelt_key_is_named_with_the_likely_one(secrets: None) -> None:
+    """``nmae = ...`` in [desk]: the error names the required key and the typo."""
+    doc = minimal()
+    doc["desk"]["nmae"] = doc["desk"].pop("name")
+    with pytest.raises(ConfigError) as caught:
+        build_config(doc)
+    assert caught.value.key == "desk.name"
+    assert caught.value.reason == "is required (is it misspelt as desk.nmae?)"
+    doc = _set(minimal(), "desk.tiemzone", "Asia/Shanghai")
+    with pytest.raises(ConfigError) as caught:
+        build_config(doc)
+    assert (caught.value.key, caught.value.reason) == (
+        "desk.tiemzone",
+        "unknown key (did you mean timezone?)",
+    )
+
+
 def test_missing_mailbox_is_named(secrets: None) -> None:
     doc = minimal()
     del doc["mailbox"]

@@ -87,9 +87,15 @@ def check(args: argparse.Namespace, config: Config, clock: Clock) -> int:
 
     failures = 0
     for name, trouble in connection_checks(config):
-        print(f"{name}: {trouble or 'ok'}", file=sys.stderr)
+        print(_named(name, trouble or "ok"), file=sys.stderr)
         failures += trouble is not None
     return 1 if failures else 0
+
+
+def _named(name: str, text: str) -> str:
+    """``name: text``, unless ``text`` already starts with ``name`` (errors that say
+    which mailbox they are about, as the daemon logs them)."""
+    return text if text.startswith(f"{name}:") else f"{name}: {text}"
 
 
 def db_upgrade(config: Config, clock: Clock) -> int:
@@ -139,9 +145,10 @@ def _report_pass(reports: list[MailboxReport]) -> int:
             ", ".join(f"{k} {v}" for k, v in sorted(report.stats.outcomes.items()))
             or "nothing to do"
         )
-        print(f"{report.mailbox}: fetched {report.fetched}; {counts}", file=sys.stderr)
+        if report.fetched or report.stats.outcomes or not report.error:
+            print(f"{report.mailbox}: fetched {report.fetched}; {counts}", file=sys.stderr)
         if report.error:
-            print(f"{report.mailbox}: error: {report.error}", file=sys.stderr)
+            print(f"error: {_named(f'mailbox {report.mailbox}', report.error)}", file=sys.stderr)
             failed += 1
     return failed
 
@@ -348,7 +355,24 @@ def _flush_and_report(runtime: Runtime) -> int:
         print(
             "outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr
         )
+    if counts.get(OutboxStatus.PENDING):
+        _say_why_mail_waits(runtime)
     return 0
+
+
+def _say_why_mail_waits(runtime: Runtime) -> None:
+    """When mail stays pending: the last delivery error and when it is tried again."""
+    from complaintd.outbox.manage import last_delivery_problem
+
+    problem = last_delivery_problem()
+    if problem is None:
+        return
+    zone = runtime.config.desk.timezone
+    print(
+        f"outbox: mail waits; next try {iso(problem.next_attempt_at, zone)};"
+        f" last error (outbox {problem.id}): {problem.last_error}",
+        file=sys.stderr,
+    )
 
 
 def outbox_list(args: argparse.Namespace, runtime: Runtime) -> int:

@@ -243,10 +243,32 @@ def configure_logging(command: str, verbosity: int) -> None:
     logging.basicConfig(level=log_level(command, verbosity), handlers=[handler])
 
 
+def parse_arguments(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None
+) -> argparse.Namespace:
+    """Parse ``argv``; ``--config`` and ``--now`` may also follow the command.
+
+    ``complaintd tickets list --now 2026-11-25T10:00`` is what people type when they
+    simulate a day; it means the same as putting ``--now`` first.
+    """
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        late = argparse.ArgumentParser(add_help=False)
+        for name in ("--config", "--now"):
+            late.add_argument(name, dest=name.removeprefix("--"), default=None)
+        given, rest = late.parse_known_args(extra)
+        if rest:
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        for name, value in vars(given).items():
+            if value is not None:
+                setattr(args, name, value)
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status."""
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_arguments(build_parser(), argv)
     except SystemExit as exc:  # --help, --version, or bad usage that argparse explained
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     configure_logging(args.command, args.verbose)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
 import os
 import re
 import tomllib
@@ -75,7 +76,7 @@ class _Section:
         self.used.add(name)
         if name not in self.table:
             if default is _MISSING:
-                raise ConfigError(self.key(name), "is required")
+                raise ConfigError(self.key(name), "is required" + self._misspelt(name))
             return default
         value = self.table[name]
         if isinstance(value, bool) and kind in (int, float, (int, float)):
@@ -158,7 +159,15 @@ class _Section:
         """Reject keys that were never read: they are typos or unsupported."""
         unknown = sorted(set(self.table) - self.used)
         if unknown:
-            raise ConfigError(self.key(unknown[0]), "unknown key")
+            likely = difflib.get_close_matches(unknown[0], sorted(self.used), n=1)
+            hint = f" (did you mean {likely[0]}?)" if likely else ""
+            raise ConfigError(self.key(unknown[0]), "unknown key" + hint)
+
+    def _misspelt(self, name: str) -> str:
+        """`` (is it misspelt as X?)`` when a key of the table looks like ``name``."""
+        present = [key for key in self.table if isinstance(key, str)]
+        likely = difflib.get_close_matches(name, present, n=1)
+        return f" (is it misspelt as {self.key(likely[0])}?)" if likely else ""
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:

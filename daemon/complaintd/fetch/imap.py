@@ -24,7 +24,7 @@ import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from complaintd.config.model import MailboxConfig
-from complaintd.errors import TransientError
+from complaintd.errors import TransientError, connection_problem
 from complaintd.fetch.ledger import (
     PROCESSED_KEYWORD,
     FetchedMessage,
@@ -74,9 +74,8 @@ def connect(mailbox: MailboxConfig, timeout: float = 60.0) -> imapclient.IMAPCli
     except LoginError as exc:
         raise TransientError(login_refused(mailbox, exc)) from exc
     except IMAP_ERRORS as exc:
-        raise TransientError(
-            f"mailbox {mailbox.name} ({mailbox.host}:{mailbox.port}): {exc}"
-        ) from exc
+        problem = connection_problem(mailbox.host, mailbox.port, exc)
+        raise TransientError(f"mailbox {mailbox.name}: {problem}") from exc
 
 
 def login_refused(mailbox: MailboxConfig, exc: LoginError) -> str:

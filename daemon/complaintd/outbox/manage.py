@@ -13,6 +13,7 @@ from datetime import timedelta
 import peewee
 
 from complaintd.errors import ComplaintdError, NotFoundError
+from complaintd.outbox.sender import NOT_TRIED
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Outbox, Ticket
@@ -31,6 +32,18 @@ def outbox_rows(status: OutboxStatus | None) -> list[Outbox]:
         .order_by(Outbox.id)
     )
     return list(query.where(Outbox.status == status) if status else query)
+
+
+def last_delivery_problem() -> Outbox | None:
+    """The pending mail whose last attempt failed most recently (its ``last_error`` says
+    why, ``next_attempt_at`` when it is tried again); None when none failed."""
+    return (
+        Outbox.select(Outbox.id, Outbox.last_error, Outbox.next_attempt_at)
+        .where((Outbox.status == OutboxStatus.PENDING) & Outbox.last_error.is_null(False))
+        .where(~Outbox.last_error.startswith(NOT_TRIED))
+        .order_by(Outbox.id.desc())
+        .first()
+    )
 
 
 def retry_failed_mail(runtime: Runtime, outbox_id: int | None, deadline: timedelta) -> list[int]:

@@ -38,6 +38,9 @@ from complaintd.store.outbox_status import DeliveryOutcome, OutboxStatus
 from complaintd.store.prepared import update_row
 from complaintd.store.records import record_event
 
+# The error of a mail not attempted because the server had just failed for another.
+NOT_TRIED = "not tried: "
+
 log = logging.getLogger(__name__)
 
 # A claim's lease, renewed every few seconds while the process lives (service.keeper).
@@ -250,7 +253,7 @@ def _not_tried(queue: asyncio.Queue[Envelope], reason: str) -> list[Delivery]:
     left = []
     while not queue.empty():
         envelope = queue.get_nowait()
-        left.append(Delivery(envelope.outbox_id, DeliveryOutcome.TEMPORARY, f"not tried: {reason}"))
+        left.append(Delivery(envelope.outbox_id, DeliveryOutcome.TEMPORARY, NOT_TRIED + reason))
     return left
 
 

@@ -28,6 +28,7 @@ from complaintd.parse.headers import (
 from complaintd.parse.mime import Walk, walk_message
 from complaintd.parse.model import Address, ParsedMessage
 from complaintd.parse.quotes import strip_reply
+from complaintd.parse.storable import storable
 from complaintd.parse.tolerant import parse_bytes, parse_headers, repair_header_block
 
 # Decoded headers kept in ParsedMessage.headers: what classification and
@@ -67,7 +68,8 @@ def parse_message(raw: bytes) -> ParsedMessage:
     """Parse one raw message.  Never raises on malformed mail.
 
     Raises :class:`PermanentError` only when ``raw`` is empty or not mail at
-    all (no header field can be found).
+    all (no header field can be found).  No text in the result holds a NUL or a lone
+    surrogate (:mod:`complaintd.parse.storable`).
     """
     data = _trim_leading(bytes(raw))
     if not data.strip():
@@ -77,7 +79,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     index = HeaderIndex(msg)
     if not len(index):
         raise PermanentError("not a mail message: no header fields found")
-    return _build(msg, index, notes)
+    return storable(_build(msg, index, notes))
 
 
 def _trim_leading(data: bytes) -> bytes:

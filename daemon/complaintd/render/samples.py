@@ -432,6 +432,12 @@ def _sheet_mail(kind: MailKind, language: str) -> InternalMail | None:
     return None
 
 
+_UNKNOWN_COMMAND = {  # as complaintd.workflow.staff_words words it
+    "zh-CN": "#sevrity：没有这个指令，您是不是要写 #severity？",
+    "en": "#sevrity: there is no such command. Did you mean #severity?",
+}
+
+
 def _agent_mail(kind: MailKind, language: str) -> InternalMail:
     """The sample of a kind to agents, the response lead or admins."""
     if kind == MailKind.AGENT_NEW_TICKET:
@@ -454,7 +460,7 @@ def _agent_mail(kind: MailKind, language: str) -> InternalMail:
         return AgentForwardMail(mail=_FORWARDED[language], outcome=ReplyOutcome.DISAGREED)
     if kind == MailKind.AGENT_REFUSED:
         return AgentRefusedMail(
-            problems=["#sevrity: unknown command (did you mean #severity?)"],
+            problems=[_UNKNOWN_COMMAND[language]],
             withheld=_WITHHELD[language],
         )
     if kind == MailKind.FLOOD:

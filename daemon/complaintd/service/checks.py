@@ -15,7 +15,7 @@ import imapclient
 
 from complaintd.config import Config
 from complaintd.config.model import MailboxConfig
-from complaintd.errors import ComplaintdError, ConfigError
+from complaintd.errors import ComplaintdError, ConfigError, connection_problem
 from complaintd.fetch.imap import FETCHED_KEYWORD, IMAP_ERRORS, select, session
 from complaintd.outbox.sender import open_smtp
 from complaintd.store.db import close_database, open_database, redact_url
@@ -49,13 +49,11 @@ def connection_checks(config: Config) -> list[tuple[str, str | None]]:
     for mailbox in config.mailboxes:
         results.append(
             (
-                f"mailbox {mailbox.name} ({mailbox.host}:{mailbox.port})",
+                f"mailbox {mailbox.name}",
                 _check_mailbox(mailbox, marks),
             )
         )
-    results.append(
-        (f"smtp {config.smtp.host}:{config.smtp.port}", asyncio.run(_check_smtp(config)))
-    )
+    results.append(("smtp", asyncio.run(_check_smtp(config))))
     return results
 
 
@@ -151,5 +149,5 @@ async def _check_smtp(config: Config) -> str | None:
         client = await open_smtp(config.smtp)
         await client.quit()
     except (aiosmtplib.SMTPException, OSError) as exc:
-        return str(exc)
+        return connection_problem(config.smtp.host, config.smtp.port, exc)
     return None

@@ -11,11 +11,16 @@
 """
 
 from complaintd.staff_replies.commands import (
+    CATEGORY_CHOICES,
     CATEGORY_NAMES,
     COMMANDS,
+    SEVERITY_CHOICES,
     SEVERITY_NAMES,
+    TEXT_COMMANDS,
     AgentCommand,
     AgentInstruction,
+    CommandProblem,
+    ProblemKind,
     known_line_key,
     known_lines_of,
     parse_agent_instruction,
@@ -36,16 +41,21 @@ from complaintd.staff_replies.form import (
 from complaintd.staff_replies.reply import reply_lines
 
 __all__ = [
+    "CATEGORY_CHOICES",
     "CATEGORY_NAMES",
     "CAUSES",
     "CAUSE_LABELS",
     "COMMANDS",
     "FINDINGS",
+    "SEVERITY_CHOICES",
     "SEVERITY_NAMES",
+    "TEXT_COMMANDS",
     "AgentCommand",
     "AgentInstruction",
+    "CommandProblem",
     "DepartmentAnswer",
     "FormIssue",
+    "ProblemKind",
     "answer_from_values",
     "describe_issue",
     "form_prefill",

@@ -36,7 +36,8 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from complaintd.staff_replies.agent_text import is_note_to_colleagues, strip_signature
 from complaintd.staff_replies.reply import normalise_text, reply_lines
@@ -64,16 +65,10 @@ CATEGORY_NAMES: dict[str, str] = {
     # The names the desk's own mail uses (render.labels), so agents can copy them back.
     "物流信息错误": "information", "服务态度": "attitude", "其它": "other",
 }  # fmt: skip
-# What a paragraph command is missing when it has no text.
-_TEXT_COMMANDS: dict[str, str] = {
-    "propose": "a text",
-    "close": "a resolution",
-    "invalid": "a reason",
-    "note": "a text",
-    "reply": "a text for the customer",
-}
-_SEVERITY_CHOICES = "serious|important|general"
-_CATEGORY_CHOICES = "delay|damage|loss|information|attitude|billing|other"
+# The commands that take a paragraph of text.
+TEXT_COMMANDS = frozenset({"propose", "close", "invalid", "note", "reply"})
+SEVERITY_CHOICES = ("serious", "important", "general")
+CATEGORY_CHOICES = ("delay", "damage", "loss", "information", "attitude", "billing", "other")
 
 # An ASCII name, or letters of another script (full-width "ｓｅｖｅｒｉｔｙ", or a stray
 # "#话题") which then has to be an unknown command rather than text for the customer.
@@ -84,12 +79,46 @@ _END_PUNCTUATION = " \t\u3000。.!！;；,，"
 _BLANK_RUN = re.compile(r"\n{3,}")  # left where command lines are taken out of the text
 
 
+class ProblemKind(StrEnum):
+    """Why a command line was not carried out (worded for the agent by
+    :mod:`complaintd.workflow.staff_words`, in the agent's language)."""
+
+    UNKNOWN = "unknown"  # no such command; ``hint`` is the likely one, if any
+    NEEDS_TEXT = "needs_text"  # a paragraph command without its text
+    NEEDS_CHOICE = "needs_choice"  # #severity / #category / #dispatch without an argument
+    NOT_A_CHOICE = "not_a_choice"  # ``value`` is not one of ``choices``
+    NO_DEPARTMENT = "no_department"  # #dispatch ``value``: no such department (``choices``)
+    NOT_NOW = "not_now"  # not allowed in the ticket's status ``hint``; ``choices`` allowed
+    FAILED = "failed"  # anything else; ``value`` is the error as the program said it
+
+
+@dataclass(frozen=True)
+class CommandProblem:
+    """One ``#`` line that was not carried out, and why (data, not wording)."""
+
+    kind: ProblemKind
+    command: str  # the command's name without "#" (as typed when unknown)
+    value: str = ""
+    choices: tuple[str, ...] = ()
+    hint: str = ""
+
+    def __str__(self) -> str:
+        """A one-line English account, for the event log."""
+        detail = f" {self.value!r}" if self.value else ""
+        more = f" ({self.hint})" if self.hint else ""
+        listed = f" [{', '.join(self.choices)}]" if self.choices else ""
+        return f"#{self.command}: {self.kind.value}{detail}{more}{listed}"
+
+
 @dataclass(frozen=True)
 class AgentCommand:
     """One ``#`` command: its name (one of COMMANDS) and its argument."""
 
     name: str
     argument: str
+    # The argument as the agent wrote it ("严重" for the key "serious"), a clue to their
+    # language; not part of what the command is.
+    written: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -98,7 +127,7 @@ class AgentInstruction:
 
     commands: tuple[AgentCommand, ...]
     reply_text: str  # for the customer; '' when none
-    problems: tuple[str, ...]
+    problems: tuple[CommandProblem, ...]
     withheld_text: str = ""  # text not sent: a note to colleagues or a bare greeting
 
 
@@ -129,7 +158,7 @@ def parse_agent_instruction(
     """
     lines = [line for line in reply_lines(reply_text) if known_line_key(line) not in known_lines]
     commands: list[AgentCommand] = []
-    problems: list[str] = []
+    problems: list[CommandProblem] = []
     text: list[str] = []
     index = 0
     while index < len(lines):
@@ -143,7 +172,7 @@ def parse_agent_instruction(
         argument = _NAME_COLON.sub("", match["rest"]).strip()
         index += 1
         # An unknown command swallows its paragraph too: it may be a mistyped #propose.
-        if name in _TEXT_COMMANDS or name not in COMMANDS:
+        if name in TEXT_COMMANDS or name not in COMMANDS:
             more, index = _paragraph(lines, index)
             argument = "\n".join(part for part in (argument, *more) if part)
         found, problem = _command(name, typed, argument)
@@ -154,7 +183,7 @@ def parse_agent_instruction(
 
 
 def _with_customer_text(
-    commands: list[AgentCommand], text: list[str], problems: list[str]
+    commands: list[AgentCommand], text: list[str], problems: list[CommandProblem]
 ) -> AgentInstruction:
     """The instruction, its signature dropped and chatter withheld from the customer."""
     body, _signature = strip_signature(text)
@@ -173,50 +202,51 @@ def _paragraph(lines: list[str], index: int) -> tuple[list[str], int]:
     return parts, index
 
 
-def _command(name: str, typed: str, argument: str) -> tuple[list[AgentCommand], str | None]:
+def _command(
+    name: str, typed: str, argument: str
+) -> tuple[list[AgentCommand], CommandProblem | None]:
     """The command(s) ``#name argument`` stands for, or a problem describing why none."""
     if name not in COMMANDS:
         return [], _unknown(typed, name)
     if name == "take":
         return [AgentCommand("take", "")], None
-    if name in _TEXT_COMMANDS:
+    if name in TEXT_COMMANDS:
         if not argument:
-            return [], f"#{name} needs {_TEXT_COMMANDS[name]}"
+            return [], CommandProblem(ProblemKind.NEEDS_TEXT, name)
         return [AgentCommand(name, argument)], None
     if name == "dispatch":
         return _dispatch(argument)
     names, choices = (
-        (SEVERITY_NAMES, _SEVERITY_CHOICES)
+        (SEVERITY_NAMES, SEVERITY_CHOICES)
         if name == "severity"
-        else (CATEGORY_NAMES, _CATEGORY_CHOICES)
+        else (CATEGORY_NAMES, CATEGORY_CHOICES)
     )
     return _keyword(name, argument, names, choices)
 
 
-def _unknown(typed: str, name: str) -> str:
+def _unknown(typed: str, name: str) -> CommandProblem:
     """The problem for an unknown command, with the likely intended one."""
     guess = difflib.get_close_matches(name, COMMANDS, n=1)
-    hint = f" (did you mean #{guess[0]}?)" if guess else ""
-    return f"#{typed}: unknown command{hint}"
+    return CommandProblem(ProblemKind.UNKNOWN, typed, hint=guess[0] if guess else "")
 
 
 def _keyword(
-    name: str, argument: str, names: dict[str, str], choices: str
-) -> tuple[list[AgentCommand], str | None]:
+    name: str, argument: str, names: dict[str, str], choices: tuple[str, ...]
+) -> tuple[list[AgentCommand], CommandProblem | None]:
     """``#severity``/``#category``: the argument mapped to its key."""
     if not argument:
-        return [], f"#{name} needs one of {choices}"
+        return [], CommandProblem(ProblemKind.NEEDS_CHOICE, name, choices=choices)
     wanted = unicodedata.normalize("NFKC", argument).strip(_END_PUNCTUATION).lower()
     key = names.get(wanted)
     if key is None:
-        return [], f"#{name}: '{argument}' is not {choices}"
-    return [AgentCommand(name, key)], None
+        return [], CommandProblem(ProblemKind.NOT_A_CHOICE, name, argument, choices)
+    return [AgentCommand(name, key, argument)], None
 
 
-def _dispatch(argument: str) -> tuple[list[AgentCommand], str | None]:
+def _dispatch(argument: str) -> tuple[list[AgentCommand], CommandProblem | None]:
     """``#dispatch qc, ops``: one command per department key, lower-cased."""
     normalised = unicodedata.normalize("NFKC", argument).strip(_END_PUNCTUATION).lower()
     keys = [key for key in _KEY_SEPARATORS.split(normalised) if key]
     if not keys:
-        return [], "#dispatch needs a department key"
-    return [AgentCommand("dispatch", key) for key in dict.fromkeys(keys)], None
+        return [], CommandProblem(ProblemKind.NEEDS_CHOICE, "dispatch")
+    return [AgentCommand("dispatch", key, argument) for key in dict.fromkeys(keys)], None

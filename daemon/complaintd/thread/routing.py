@@ -55,6 +55,14 @@ class Route(StrEnum):
     SURVEY_ANSWER = "survey_answer"  # the customer's reply while their survey is open
 
 
+class Rejection(StrEnum):
+    """Why staff mail was not acted on (worded for people by workflow.staff_words)."""
+
+    NOT_THE_DEPARTMENT = "not_the_department"  # the sender is not one of its addresses
+    NOT_AUTHENTICATED = "not_authenticated"  # required sender authentication failed
+    BAD_TOKEN = "bad_token"  # the reply token was altered or has expired
+
+
 class MatchMethod(StrEnum):
     """How the mail was tied to a ticket."""
 
@@ -127,6 +135,7 @@ class RouteDecision:
     method: MatchMethod | None = None
     reason: str = ""
     basis: dict[str, str] = field(default_factory=dict)  # the authenticated basis (audit)
+    rejection: Rejection | None = None  # set on the REJECTED_* routes
 
     @property
     def linked(self) -> bool:
@@ -172,12 +181,13 @@ def _department_mail(
 ) -> RouteDecision:
     """An answer to ``sheet``: applied only from the department, authenticated."""
     basis = _basis(facts, token)
+    rejected = partial(RouteDecision, Route.REJECTED_ANSWER, sheet.ticket, sheet, method)
     if sheet.department not in facts.sender.departments:
         reason = f"{facts.sender.email} may not answer for {sheet.department}"
-        return RouteDecision(Route.REJECTED_ANSWER, sheet.ticket, sheet, method, reason, basis)
+        return rejected(reason, basis, Rejection.NOT_THE_DEPARTMENT)
     if facts.auth.refused:
         reason = f"sender not authenticated ({facts.auth.basis})"
-        return RouteDecision(Route.REJECTED_ANSWER, sheet.ticket, sheet, method, reason, basis)
+        return rejected(reason, basis, Rejection.NOT_AUTHENTICATED)
     reason = f"answer to the {sheet.department} sheet ({method.value})"
     return RouteDecision(Route.DEPARTMENT_ANSWER, sheet.ticket, sheet, method, reason, basis)
 
@@ -193,7 +203,13 @@ def _by_agent_token(facts: MailFacts, look: Lookups) -> RouteDecision | None:
         if facts.auth.refused:
             reason = f"agent not authenticated ({facts.auth.basis})"
             return RouteDecision(
-                Route.REJECTED_STAFF, ticket, None, MatchMethod.TOKEN, reason, basis
+                Route.REJECTED_STAFF,
+                ticket,
+                None,
+                MatchMethod.TOKEN,
+                reason,
+                basis,
+                Rejection.NOT_AUTHENTICATED,
             )
         reason = "agent token"
         return RouteDecision(Route.AGENT_ACTION, ticket, None, MatchMethod.TOKEN, reason, basis)
@@ -209,7 +225,13 @@ def _staff_without_token(facts: MailFacts, look: Lookups) -> RouteDecision | Non
         ticket = look.ticket_by_number(bad[0].number)
         reason = f"tampered or expired reply token from staff ({bad[0].number}.{bad[0].scope})"
         return RouteDecision(
-            Route.REJECTED_STAFF, ticket, None, MatchMethod.TOKEN, reason, _basis(facts, None)
+            Route.REJECTED_STAFF,
+            ticket,
+            None,
+            MatchMethod.TOKEN,
+            reason,
+            _basis(facts, None),
+            Rejection.BAD_TOKEN,
         )
     if facts.sender.departments:
         sheet = look.sheet_by_references()

@@ -19,14 +19,22 @@ from complaintd.render.contexts import (
     ReplyOutcome,
 )
 from complaintd.runtime import Runtime
-from complaintd.staff_replies import AgentCommand, parse_agent_instruction
+from complaintd.staff_replies import AgentCommand, CommandProblem, parse_agent_instruction
 from complaintd.store.event_action import EventAction
-from complaintd.store.models import Attachment, Message, Ticket
+from complaintd.store.models import Attachment, Message, Participant, Ticket
 from complaintd.store.records import record_event
 from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
 from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines
+from complaintd.workflow.staff_words import (
+    actor_label,
+    describe_problem,
+    problem_of,
+    raised_to_serious,
+    serious_because,
+    writer_language,
+)
 
 
 def start_emergency(
@@ -46,7 +54,9 @@ def start_emergency(
 def on_new_ticket(runtime: Runtime, ticket: Ticket, now: datetime) -> None:
     """After registration: emergency if serious, contact sheets by routing, agents told."""
     if ticket.severity == "serious":
-        start_emergency(runtime, ticket, ticket.severity_rule or "serious", "system", now)
+        language = runtime.config.desk.default_language
+        reason = serious_because(ticket.severity_rule or "", language)
+        start_emergency(runtime, ticket, reason, "system", now)
     keys = runtime.config.routing.get(ticket.category, ())
     sheets = dispatch_sheets(runtime, ticket, keys, "system", now)
     names = [department_by_key(runtime, sheet.department).name for sheet in sheets]
@@ -82,8 +92,9 @@ def apply_agent_mail(
 
     Only the agent's own lines count: quotes, the signature and any line the desk sent
     are ignored.  A command that cannot be carried out (an illegal status change, an
-    unknown department) is refused, recorded and explained to the agent; the others
-    still run.  Returns the problems.
+    unknown department) is refused, recorded and explained to the agent, in the
+    language they wrote in (else the desk's); the others still run.  Returns the
+    problems as the event log words them.
     """
     instruction = parse_agent_instruction(message.body, desk_lines(ticket, message))
     problems = list(instruction.problems)
@@ -112,26 +123,30 @@ def apply_agent_mail(
         )
     for command in instruction.commands:
         _run(partial(_apply, runtime, ticket, command, agent, now), problems, command.name)
+    logged = [str(problem) for problem in problems]
     if problems:
         record_event(
             now,
             agent,
             EventAction.AGENT_MAIL_PROBLEMS,
             ticket=ticket,
-            problems=problems,
+            problems=logged,
             basis=basis,
         )
     if problems or instruction.withheld_text:
-        refused = AgentRefusedMail(problems=problems, withheld=instruction.withheld_text)
-        send_internal(runtime, ticket, refused, [agent], now=now)
-    return problems
+        language = writer_language(instruction, runtime.config.desk.default_language)
+        names = {d.key: d.name for d in runtime.config.departments}
+        described = [describe_problem(problem, language, names) for problem in problems]
+        refused = AgentRefusedMail(problems=described, withheld=instruction.withheld_text)
+        send_internal(runtime, ticket, refused, [agent], now=now, language=language)
+    return logged
 
 
-def _run(action: Callable[[], None], problems: list[str], name: str) -> None:
+def _run(action: Callable[[], None], problems: list[CommandProblem], name: str) -> None:
     try:
         action()
     except UsageError as exc:
-        problems.append(f"#{name}: {exc}")
+        problems.append(problem_of(name, exc))
 
 
 def _apply(
@@ -173,4 +188,28 @@ def set_severity(
     """Change the severity; becoming serious starts the emergency response."""
     desk.set_severity(runtime, ticket, severity, actor, now)
     if severity == "serious":
-        start_emergency(runtime, ticket, f"set to serious by {actor}", actor, now)
+        language = runtime.config.desk.default_language
+        who = actor_label(actor, language, person_name(ticket, actor))
+        start_emergency(runtime, ticket, raised_to_serious(who, language), actor, now)
+
+
+def person_name(ticket: Ticket, address: str) -> str | None:
+    """The display name ``address`` goes by on ``ticket`` (its participant row, else the
+    latest mail it sent there), or None."""
+    participant = (
+        Participant.select(Participant.name)
+        .where((Participant.ticket == ticket) & (Participant.email == address))
+        .where(Participant.name.is_null(False) & (Participant.name != ""))
+        .first()
+    )
+    if participant is not None:
+        return str(participant.name)
+    sent = (
+        Message.select(Message.from_name)
+        .where((Message.ticket == ticket) & (Message.from_addr == address))
+        .where(Message.from_name.is_null(False))
+        .where(Message.from_name != "")
+        .order_by(Message.id.desc())
+        .first()
+    )
+    return str(sent.from_name) if sent is not None else None

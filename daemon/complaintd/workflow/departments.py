@@ -48,13 +48,21 @@ from complaintd.workflow.status import transition
 ANSWER_FIELDS = ("finding", "cause", "responsible", "solution", "note")
 
 
+class UnknownDepartment(UsageError):
+    """No department ``key`` is configured; ``known`` are the keys that are."""
+
+    def __init__(self, key: str, known: tuple[str, ...]) -> None:
+        super().__init__(f"no department {key!r} (known: {', '.join(known) or 'none configured'})")
+        self.key = key
+        self.known = known
+
+
 def department_by_key(runtime: Runtime, key: str) -> DepartmentConfig:
     """The configured department ``key``; a clear error when there is none."""
     for department in runtime.config.departments:
         if department.key == key:
             return department
-    known = ", ".join(d.key for d in runtime.config.departments) or "none configured"
-    raise UsageError(f"no department {key!r} (known: {known})")
+    raise UnknownDepartment(key, tuple(d.key for d in runtime.config.departments))
 
 
 def may_answer(department: DepartmentConfig, sender: str | None) -> bool:

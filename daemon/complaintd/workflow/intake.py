@@ -57,6 +57,7 @@ from complaintd.workflow.departments import department_by_key, record_answer
 from complaintd.workflow.fax import acknowledge_fax, register_fax
 from complaintd.workflow.internal import department_context, send_internal
 from complaintd.workflow.route import route, sender_of
+from complaintd.workflow.staff_words import describe_rejection
 
 
 class IntakeAction(StrEnum):
@@ -415,9 +416,8 @@ def _rejected_staff(
         basis=decision.basis,
     )
     desk = runtime.config.desk
-    attempt = RejectedAttemptMail(
-        sender=sender, reason=decision.reason, excerpt=excerpt(parsed.reply_text)
-    )
+    reason = describe_rejection(decision, desk.default_language)
+    attempt = RejectedAttemptMail(sender=sender, reason=reason, excerpt=excerpt(parsed.reply_text))
     send_internal(runtime, ticket, attempt, [*desk.admins, *desk.agents], now=now)
     return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 
@@ -469,13 +469,13 @@ def _rejected_answer(
         basis=decision.basis,
     )
     department = department_by_key(runtime, sheet.department)
+    desk = runtime.config.desk
     rejected = RejectedAnswerMail(
         department=department_context(department),
         sender=sender or "unknown",
-        reason=decision.reason,
+        reason=describe_rejection(decision, desk.default_language, department.name),
         excerpt=excerpt(parsed.reply_text),
     )
-    desk = runtime.config.desk
     send_internal(runtime, ticket, rejected, [*desk.admins, *desk.agents], now=now)
     return IntakeResult.on(IntakeAction.REJECTED, ticket, decision.reason)
 

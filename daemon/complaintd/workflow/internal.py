@@ -92,24 +92,28 @@ def send_internal(
     actor: str = "system",
     attachments: Sequence[tuple[str, str, bytes]] = (),
     contact_sheet_id: int | None = None,
+    language: str | None = None,
 ) -> Outbox | None:
     """Queue an internal mail about ``ticket``; nothing when nobody is to receive it.
 
     Its Reply-To and subject tag carry the token of ``scope``.  Mail to the agents is
-    threaded under the ticket's earlier agent mail (issue 9, defect 3).
+    threaded under the ticket's earlier agent mail (issue 9, defect 3).  It is written
+    in the desk's language unless ``language`` says otherwise (an answer to someone
+    who wrote in another).
     """
     recipients = [address for address in dict.fromkeys(to) if address]
     if not recipients:
         return None
     agents = runtime.config.desk.agents
     thread = staff_thread(ticket, agents) if set(recipients) & set(agents) else (None, [])
+    language = language or runtime.config.desk.default_language
     return queue_mail(
         runtime,
         ticket,
         content,
         to=recipients,
-        language=runtime.config.desk.default_language,
-        context=internal_context(runtime, ticket),
+        language=language,
+        context={**internal_context(runtime, ticket), "language": language},
         reply_to=scoped_reply_address(runtime, ticket, scope),
         thread=thread,
         now=now,

@@ -50,7 +50,16 @@ ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
 
 
 class IllegalTransition(UsageError):
-    """A status change the procedure does not allow."""
+    """A status change the procedure does not allow: from ``current`` to ``target``,
+    when only ``allowed`` may follow ``current``."""
+
+    def __init__(
+        self, message: str, current: TicketStatus, target: TicketStatus, allowed: tuple[str, ...]
+    ) -> None:
+        super().__init__(message)
+        self.current = current
+        self.target = target
+        self.allowed = allowed
 
 
 def can_transition(current: TicketStatus, target: TicketStatus) -> bool:
@@ -62,9 +71,13 @@ def check_transition(number: str, current: TicketStatus, target: TicketStatus) -
     """Raise :class:`IllegalTransition` with a readable message unless the step is allowed."""
     if can_transition(current, target):
         return
-    allowed = ", ".join(sorted(ALLOWED.get(current, ()))) or "none"
+    allowed = tuple(sorted(ALLOWED.get(current, ())))
     raise IllegalTransition(
-        f"{number}: cannot go from {current} to {target} (allowed from {current}: {allowed})"
+        f"{number}: cannot go from {current} to {target}"
+        f" (allowed from {current}: {', '.join(allowed) or 'none'})",
+        current,
+        target,
+        allowed,
     )
 
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TypeVar
 
 import peewee
@@ -76,20 +77,46 @@ def steps_taken(subject: str, subject_id: int, step: str) -> int:
 
 
 def locked(model: type[M], row_id: int) -> M | None:
-    """Re-read row ``row_id`` inside the caller's transaction, locked on PostgreSQL.
+    """Re-read row ``row_id`` inside the caller's transaction, locked on PostgreSQL."""
+    return locked_rows(model, [row_id]).get(row_id)
+
+
+def locked_rows(model: type[M], ids: Sequence[int], *, skip_locked: bool = False) -> dict[int, M]:
+    """Re-read rows ``ids`` inside the caller's transaction, locked on PostgreSQL; by id.
 
     SQLite's write transactions are ``BEGIN IMMEDIATE``: the read is already the latest
-    committed state and no other writer can change it before the commit.  The statement
-    is written once per model (building it with the query builder costs more than the
-    read itself).
+    committed state and no other writer can change it before the commit.  On PostgreSQL
+    the rows are locked in id order (two instances locking the same batch cannot
+    deadlock); ``skip_locked`` passes over rows another transaction holds - another
+    instance taking the same step, or an answer being recorded - which the next tick
+    sees again.  The statement is written once per model and batch size (building it
+    with the query builder costs more than the read itself).
     """
+    if not ids:
+        return {}
     database = model._meta.database
-    table = model._meta.table_name
-    sql = f'SELECT * FROM "{table}" WHERE "id" = {database.param}'
-    if is_postgres(database):
-        sql += " FOR UPDATE"
-    rows = list(model.raw(sql, row_id))
-    return rows[0] if rows else None
+    lock = ("SKIP LOCKED" if skip_locked else "WAIT") if is_postgres(database) else None
+    sql = _locking_select(model._meta.table_name, len(ids), database.param, lock)
+    return {row.id: row for row in model.raw(sql, *ids)}
+
+
+def read_row(model: type[M], row_id: int) -> M:
+    """Row ``row_id`` of ``model``, unlocked (raises ``model.DoesNotExist`` without it)."""
+    database = model._meta.database
+    sql = _locking_select(model._meta.table_name, 1, database.param, None)
+    for row in model.raw(sql, row_id):
+        return row
+    raise model.DoesNotExist(f"{model.__name__} {row_id}")
+
+
+@lru_cache(maxsize=256)
+def _locking_select(table: str, count: int, param: str, lock: str | None) -> str:
+    """``SELECT *`` of ``count`` rows by id; ``lock``: None, ``WAIT`` or ``SKIP LOCKED``."""
+    marks = ", ".join([param] * count)
+    sql = f'SELECT * FROM "{table}" WHERE "id" IN ({marks}) ORDER BY "id"'
+    if lock is not None:
+        sql += " FOR UPDATE" if lock == "WAIT" else " FOR UPDATE SKIP LOCKED"
+    return sql
 
 
 def withdraw_mail(subject: str, subject_id: int, reason: str) -> int:
@@ -109,19 +136,32 @@ def withdraw_mail(subject: str, subject_id: int, reason: str) -> int:
 
 
 def take_each(
-    database: peewee.Database, ids: Sequence[int], take: Callable[[int], int], what: str
+    database: peewee.Database,
+    model: type[M],
+    ids: Sequence[int],
+    take: Callable[[M], int],
+    what: str,
 ) -> int:
-    """``take(id)`` for every id, :data:`BATCH` to a transaction; the steps taken.
+    """``take(row)`` for the row of ``model`` with each of ``ids``; the steps taken.
 
-    Each step runs in its own savepoint (its ``atomic()`` nests): a step that fails is
-    rolled back alone, logged, and tried again at the next tick, and the others go on.
+    :data:`BATCH` rows to a transaction, re-read (and on PostgreSQL locked, skipping rows
+    another transaction holds) in one statement at its start, so ``take`` decides on the
+    committed state and its step commits with its outbox row.  Each step runs in its own
+    savepoint: a step that fails is rolled back alone, logged, and tried again at the
+    next tick, and the others go on.
     """
     taken = 0
     for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
         with database.atomic():
-            for row_id in ids[start : start + BATCH]:
+            rows = locked_rows(model, batch, skip_locked=True)
+            for row_id in batch:
+                row = rows.get(row_id)
+                if row is None:
+                    continue  # gone, or held by another transaction: the next tick sees it
                 try:
-                    taken += take(row_id)
+                    with database.atomic():
+                        taken += take(row)
                 except Exception:
                     log.exception("%s %d: step failed; tried again at the next tick", what, row_id)
     return taken

@@ -49,30 +49,29 @@ def follow_up_surveys(runtime: Runtime, now: datetime) -> int:
     """Every survey step due at ``now`` (mail only within business hours)."""
     query = Survey.select(Survey.id).where(Survey.next_at <= now).order_by(Survey.next_at)
     ids = [row.id for row in query]
-    return take_each(runtime.database, ids, lambda i: _survey_step(runtime, i, now), "survey")
+    return take_each(
+        runtime.database, Survey, ids, lambda s: _survey_step(runtime, s, now), "survey"
+    )
 
 
-def _survey_step(runtime: Runtime, survey_id: int, now: datetime) -> int:
-    """Take the survey's next step in one transaction; 1 when one was taken."""
-    with runtime.database.atomic():
-        survey = locked(Survey, survey_id)
-        if survey is None:
-            return 0
-        ticket = locked(Ticket, survey.ticket_id)
-        step = next_survey_step(survey, runtime.config.schedule)
-        if ticket is None or ticket.status != TicketStatus.FOLLOW_UP or step is None:
-            survey.next_at = None  # answered, reopened or closed by hand: nothing more to do
-            survey.save()
-            return 0
-        not_before = _not_before(runtime, step, now)
-        if not_before > now:
-            survey.next_at = not_before
-            survey.save()
-            return 0
-        step_id = claim_step(StepKey("survey", survey.id, step.step), ticket.id, step.due_at, now)
-        if step_id is None:
-            return 0
-        _take(runtime, survey, ticket, step, step_id, now)
+def _survey_step(runtime: Runtime, survey: Survey, now: datetime) -> int:
+    """Take the survey's next step (``survey`` re-read in the step's transaction); 1
+    when one was taken."""
+    ticket = locked(Ticket, survey.ticket_id)
+    step = next_survey_step(survey, runtime.config.schedule)
+    if ticket is None or ticket.status != TicketStatus.FOLLOW_UP or step is None:
+        survey.next_at = None  # answered, reopened or closed by hand: nothing more to do
+        survey.save()
+        return 0
+    not_before = _not_before(runtime, step, now)
+    if not_before > now:
+        survey.next_at = not_before
+        survey.save()
+        return 0
+    step_id = claim_step(StepKey("survey", survey.id, step.step), ticket.id, step.due_at, now)
+    if step_id is None:
+        return 0
+    _take(runtime, survey, ticket, step, step_id, now)
     return 1
 
 

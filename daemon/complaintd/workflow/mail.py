@@ -15,8 +15,9 @@ from complaintd.runtime import Runtime
 from complaintd.staff_replies import known_line_key, known_lines_of
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
-from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
-from complaintd.store.queries import incoming_file_names, thread_message_ids
+from complaintd.store.models import Message, Outbox, Ticket
+from complaintd.store.prepared import update_row
+from complaintd.store.queries import incoming_file_names, incoming_files, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
 
@@ -197,21 +198,12 @@ def queue_mail(
     row = enqueue(
         mail, ticket=ticket, envelope_from=smtp.from_address, at=now, deadline=deadline, actor=actor
     )
-    if contact_sheet_id is not None and row.ticket_message is not None:
-        Message.update(contact_sheet_id=contact_sheet_id).where(
-            Message.id == row.ticket_message
-        ).execute()
+    message_id = row.__data__.get("ticket_message")  # the id, without loading the row
+    if contact_sheet_id is not None and message_id is not None:
+        update_row(Message, message_id, {"contact_sheet_id": contact_sheet_id})
     return row
 
 
 def complaint_files(ticket: Ticket) -> list[tuple[str, str, bytes]]:
     """The files the customer sent with the ticket (name, type, bytes), oldest first."""
-    query = (
-        Attachment.select(Attachment.filename, Attachment.content_type, Blob.data)
-        .join(Message)
-        .switch(Attachment)
-        .join(Blob)
-        .where((Message.ticket == ticket) & (Message.direction == Direction.IN))
-        .order_by(Attachment.id)
-    )
-    return [(a.filename, a.content_type, bytes(a.blob.data)) for a in query if a.blob is not None]
+    return incoming_files(ticket.id)

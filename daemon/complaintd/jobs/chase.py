@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from complaintd.jobs.due import business_calendar, due_after
-from complaintd.jobs.steps import StepKey, claim_step, note_mail, read_row, take_each
+from complaintd.jobs.steps import StepKey, claim_step, note_mail, take_each
 from complaintd.render import cause_choices
 from complaintd.render.contexts import ChaserMail, EscalationMail
 from complaintd.runtime import Runtime
@@ -50,7 +51,8 @@ def chase_sheets(runtime: Runtime, now: datetime) -> int:
     if not business_calendar(runtime.config).is_business_time(now):
         return 0
     due = _chase_due(now)
-    return take_each(database, ContactSheet, due, lambda s: _chase(runtime, s, now), "sheet")
+    chase = partial(_chase, runtime, now=now)
+    return take_each(database, ContactSheet, due, chase, "sheet", joined=Ticket)
 
 
 def _newly_overdue(now: datetime) -> list[int]:
@@ -101,7 +103,7 @@ def _chase(runtime: Runtime, sheet: ContactSheet, now: datetime) -> int:
     )
     if step_id is None:
         return 0  # another pass or instance took it
-    ticket = read_row(Ticket, sheet.ticket_id)
+    ticket = sheet.ticket  # read with the sheet (take_each's joined)
     take = _remind if step == CHASER else _escalate
     row = take(runtime, sheet, ticket, now)
     note_mail(step_id, row.id if row else None)

@@ -14,8 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import peewee
 
@@ -81,42 +80,33 @@ def locked(model: type[M], row_id: int) -> M | None:
     return locked_rows(model, [row_id]).get(row_id)
 
 
-def locked_rows(model: type[M], ids: Sequence[int], *, skip_locked: bool = False) -> dict[int, M]:
+def locked_rows(
+    model: type[M],
+    ids: Sequence[int],
+    *,
+    skip_locked: bool = False,
+    joined: type[peewee.Model] | None = None,
+) -> dict[int, M]:
     """Re-read rows ``ids`` inside the caller's transaction, locked on PostgreSQL; by id.
 
-    SQLite's write transactions are ``BEGIN IMMEDIATE``: the read is already the latest
-    committed state and no other writer can change it before the commit.  On PostgreSQL
-    the rows are locked in id order (two instances locking the same batch cannot
-    deadlock); ``skip_locked`` passes over rows another transaction holds - another
-    instance taking the same step, or an answer being recorded - which the next tick
-    sees again.  The statement is written once per model and batch size (building it
-    with the query builder costs more than the read itself).
+    One statement for the batch (building a query costs more than an indexed read, so
+    it is built once per batch, not per step).  SQLite's write transactions are ``BEGIN
+    IMMEDIATE``: the read is already the latest committed state and no other writer can
+    change it before the commit.  On PostgreSQL the rows of ``model`` are locked in id
+    order (two instances locking the same batch cannot deadlock); ``skip_locked``
+    passes over rows another transaction holds - another instance taking the same step,
+    or an answer being recorded - which the next tick sees again.  ``joined`` (the model
+    a foreign key of ``model`` points to) is read along, unlocked: ``row.ticket`` then
+    costs no query.
     """
     if not ids:
         return {}
-    database = model._meta.database
-    lock = ("SKIP LOCKED" if skip_locked else "WAIT") if is_postgres(database) else None
-    sql = _locking_select(model._meta.table_name, len(ids), database.param, lock)
-    return {row.id: row for row in model.raw(sql, *ids)}
-
-
-def read_row(model: type[M], row_id: int) -> M:
-    """Row ``row_id`` of ``model``, unlocked (raises ``model.DoesNotExist`` without it)."""
-    database = model._meta.database
-    sql = _locking_select(model._meta.table_name, 1, database.param, None)
-    for row in model.raw(sql, row_id):
-        return row
-    raise model.DoesNotExist(f"{model.__name__} {row_id}")
-
-
-@lru_cache(maxsize=256)
-def _locking_select(table: str, count: int, param: str, lock: str | None) -> str:
-    """``SELECT *`` of ``count`` rows by id; ``lock``: None, ``WAIT`` or ``SKIP LOCKED``."""
-    marks = ", ".join([param] * count)
-    sql = f'SELECT * FROM "{table}" WHERE "id" IN ({marks}) ORDER BY "id"'
-    if lock is not None:
-        sql += " FOR UPDATE" if lock == "WAIT" else " FOR UPDATE SKIP LOCKED"
-    return sql
+    key: Any = model._meta.primary_key  # every model here has a single-column key
+    query = model.select(model, joined).join(joined) if joined else model.select()
+    query = query.where(key.in_(list(ids))).order_by(key)
+    if is_postgres(model._meta.database):
+        query = query.for_update(of=model, skip_locked=skip_locked or None)
+    return {row.get_id(): row for row in query}
 
 
 def withdraw_mail(subject: str, subject_id: int, reason: str) -> int:
@@ -141,11 +131,13 @@ def take_each(
     ids: Sequence[int],
     take: Callable[[M], int],
     what: str,
+    joined: type[peewee.Model] | None = None,
 ) -> int:
     """``take(row)`` for the row of ``model`` with each of ``ids``; the steps taken.
 
     :data:`BATCH` rows to a transaction, re-read (and on PostgreSQL locked, skipping rows
-    another transaction holds) in one statement at its start, so ``take`` decides on the
+    another transaction holds) in one statement at its start, with the ``joined`` rows
+    they point to (see :func:`locked_rows`), so ``take`` decides on the
     committed state and its step commits with its outbox row.  Each step runs in its own
     savepoint: a step that fails is rolled back alone, logged, and tried again at the
     next tick, and the others go on.
@@ -154,7 +146,7 @@ def take_each(
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         with database.atomic():
-            rows = locked_rows(model, batch, skip_locked=True)
+            rows = locked_rows(model, batch, skip_locked=True, joined=joined)
             for row_id in batch:
                 row = rows.get(row_id)
                 if row is None:

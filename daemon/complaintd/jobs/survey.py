@@ -18,8 +18,8 @@ from datetime import datetime
 from urllib.parse import quote
 
 from complaintd.jobs.at_risk import clear_at_risk, flag_if_at_risk
-from complaintd.jobs.due import business_calendar, due_after
-from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, take_each
+from complaintd.jobs.due import business_calendar
+from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, take_each, withdraw_mail
 from complaintd.jobs.survey_plan import EXPIRY, SURVEY, SurveyStep, next_survey_step
 from complaintd.jobs.survey_reply import SurveyAnswer
 from complaintd.parse.model import ParsedMessage
@@ -40,6 +40,7 @@ from complaintd.store.timed import Survey
 from complaintd.workflow.customer import customer_reply_address, excerpt, send_to_customer
 from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines, format_local
+from complaintd.workflow.reopen import SURVEY_STEPS, reopen_ticket
 from complaintd.workflow.status import transition
 
 SCORES = (5, 4, 3, 2, 1)
@@ -68,7 +69,7 @@ def _survey_step(runtime: Runtime, survey: Survey, now: datetime) -> int:
         survey.next_at = not_before
         survey.save()
         return 0
-    step_id = claim_step(StepKey("survey", survey.id, step.step), ticket.id, step.due_at, now)
+    step_id = claim_step(StepKey(SURVEY_STEPS, survey.id, step.step), ticket.id, step.due_at, now)
     if step_id is None:
         return 0
     _take(runtime, survey, ticket, step, step_id, now)
@@ -174,6 +175,7 @@ def record_survey_answer(
         )
         survey.answered_at, survey.next_at = now, None
         survey.save()
+        withdraw_mail(SURVEY_STEPS, survey.id, "the customer answered the survey first")
     record_event(
         now,
         actor,
@@ -197,12 +199,9 @@ def record_survey_answer(
 def _reopen_unhappy(
     runtime: Runtime, ticket: Ticket, answer: SurveyAnswer, text: str, actor: str, now: datetime
 ) -> None:
-    """Back to ``investigating`` with a new committed time; the customer and agents told."""
-    reason = f"survey: not satisfied ({answer.score})"
-    transition(ticket, TicketStatus.INVESTIGATING, actor, now, reason=reason)
-    hours = runtime.config.sla[ticket.severity].first_response_hours
-    ticket.due_at = due_after(runtime.config, now, hours)
-    ticket.save()
+    """Back to ``investigating`` under a new promise; the customer and agents told."""
+    score = f" ({answer.score})" if answer.score is not None else ""
+    reopen_ticket(runtime, ticket, actor, now, f"survey: not satisfied{score}")
     reopened = ReopenedMail(text=excerpt(text))
     send_to_customer(runtime, ticket, reopened, now=now, auto_submitted="auto-replied")
     alert = SurveyAlertMail(score=answer.score, comment=answer.comment, customer=actor)

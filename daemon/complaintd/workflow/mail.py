@@ -198,9 +198,8 @@ def queue_mail(
     row = enqueue(
         mail, ticket=ticket, envelope_from=smtp.from_address, at=now, deadline=deadline, actor=actor
     )
-    message_id = row.__data__.get("ticket_message")  # the id, without loading the row
-    if contact_sheet_id is not None and message_id is not None:
-        update_row(Message, message_id, {"contact_sheet_id": contact_sheet_id})
+    if contact_sheet_id is not None and row.ticket_message_id is not None:
+        update_row(Message, row.ticket_message_id, {"contact_sheet_id": contact_sheet_id})
     return row
 
 

@@ -179,7 +179,8 @@ def _multipart(tag: str, subtype: str, parts: list[_Part]) -> _Part:
         delimiter + CRLF + (CRLF + delimiter + CRLF).join(flat) + CRLF + delimiter + b"--" + CRLF
     )
     headers = [
-        ("Content-Type", f'multipart/{subtype}; boundary="{boundary}"'),
+        # Folded as compat32 folds it (the line would pass 78 characters), not by it.
+        ("Content-Type", Folded(f'multipart/{subtype};\r\n boundary="{boundary}"')),
         ("MIME-Version", "1.0"),
     ]
     return headers, payload

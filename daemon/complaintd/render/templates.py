@@ -180,10 +180,25 @@ def _rechecked(uptodate: Callable[[], bool]) -> Callable[[], bool]:
     return check
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, looking up ``ticket.number`` in a context dict first.
+
+    jinja tries an attribute first and the item after it, so every ``ticket.number`` on
+    a dict raised and caught an AttributeError (a hundred per mail).  A context is
+    made of plain dicts whose keys are never the names of dict methods, so the result
+    is the same; anything else is looked up the sandbox's way.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def _environment(directory: Path) -> ImmutableSandboxedEnvironment:
     """The sandboxed jinja environment over ``directory``."""
     # Immutable sandbox: templates cannot even append to the workflow's lists.
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         loader=_RecheckingLoader(str(directory), encoding="utf-8"),
         undefined=StrictUndefined,
         autoescape=select_autoescape(

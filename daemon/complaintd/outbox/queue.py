@@ -21,8 +21,12 @@ def enqueue(
     at: datetime,
     deadline: timedelta,
     actor: str = "system",
+    contact_sheet_id: int | None = None,
 ) -> Outbox:
-    """Store ``mail`` as a conversation message and an outbox row; Message-ID fixed now."""
+    """Store ``mail`` as a conversation message and an outbox row; Message-ID fixed now.
+
+    ``contact_sheet_id`` marks the message as mail about that contact sheet.
+    """
     message = None
     if ticket is not None:  # written as a row only: building an instance costs more
         message = insert_row(
@@ -43,6 +47,7 @@ def enqueue(
                 "in_reply_to": [mail.in_reply_to] if mail.in_reply_to else [],
                 "references": list(mail.references),
                 "created_at": at,
+                "contact_sheet_id": contact_sheet_id,
             },
         )
     row = create(

@@ -16,7 +16,6 @@ from complaintd.staff_replies import known_line_key, known_lines_of
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
 from complaintd.store.models import Message, Outbox, Ticket
-from complaintd.store.prepared import update_row
 from complaintd.store.queries import incoming_file_names, incoming_files, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
@@ -195,12 +194,15 @@ def queue_mail(
         attachments=tuple(attachments),
     )
     deadline = timedelta(hours=smtp.retry_deadline_hours)
-    row = enqueue(
-        mail, ticket=ticket, envelope_from=smtp.from_address, at=now, deadline=deadline, actor=actor
+    return enqueue(
+        mail,
+        ticket=ticket,
+        envelope_from=smtp.from_address,
+        at=now,
+        deadline=deadline,
+        actor=actor,
+        contact_sheet_id=contact_sheet_id,
     )
-    if contact_sheet_id is not None and row.ticket_message_id is not None:
-        update_row(Message, row.ticket_message_id, {"contact_sheet_id": contact_sheet_id})
-    return row
 
 
 def complaint_files(ticket: Ticket) -> list[tuple[str, str, bytes]]:

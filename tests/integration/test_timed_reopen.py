@@ -90,6 +90,8 @@ def test_a_reopened_ticket_gets_updates_at_its_new_committed_times(desk: Desk) -
     assert "2026年10月19日 10:00" in reopened["body"]  # 8 business hours after Friday 11:00
     [event] = [e for e in shown["events"] if e["detail"].get("reason", "").startswith("survey:")]
     assert event["detail"]["resolve_due_at"] == "2026-10-22T11:00:00+08:00"
+    story = desk.cli("tickets", "show", number, now=beijing(10, 16, 11)).out
+    assert "answer due 2026-10-19 10:00, resolve by 2026-10-22 11:00" in story
 
     step_hours(desk, at(10, 16, 12), at(10, 21, 17))
     close(desk, number, beijing(10, 21, 17))  # closed again: a new survey round

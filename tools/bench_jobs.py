@@ -11,7 +11,8 @@ way, none of them due at the bench's ``now``.
   whose promised answer time has come (a progress update each).
   Target: each mail queued in under 2 ms.
 
-The query plans (``EXPLAIN QUERY PLAN``) of the idle tick's queries are printed too.
+The query plans (``EXPLAIN QUERY PLAN``) of the idle tick's due-time queries, and of
+the lookups each step makes, are printed too.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def idle_ticks(runtime: Runtime, rounds: int = 20) -> dict[str, Any]:
 
 
 def plans(runtime: Runtime) -> dict[str, list[str]]:
-    """EXPLAIN QUERY PLAN of what an idle tick asks."""
+    """EXPLAIN QUERY PLAN of what an idle tick asks, and of what each step asks."""
     open_in = "('received', 'investigating', 'solution_proposed', 'implementing')"
     queries = {
         "chase: newly overdue": (
@@ -179,6 +180,21 @@ def plans(runtime: Runtime) -> dict[str, list[str]]:
         ),
         "survey: step due": "SELECT id FROM survey WHERE next_at <= ?",
     }
+    steps = {  # what each step asks (by key: no scan however big the ledger)
+        "step: batch re-read": "SELECT * FROM contact_sheet WHERE id IN (1, 2, 3) ORDER BY id",
+        "step: batch tickets": "SELECT * FROM ticket WHERE id IN (1, 2, 3)",
+        "step: ordinal": (
+            "SELECT COUNT(*) FROM timed_step"
+            " WHERE subject = 'ticket' AND subject_id = 1 AND step = 'progress_update'"
+        ),
+        "step: withdraw waiting mail": (
+            "UPDATE outbox SET status = 'cancelled' WHERE status = 'pending' AND id IN"
+            " (SELECT outbox_id FROM timed_step WHERE subject = 'survey' AND subject_id = 1"
+            " AND outbox_id IS NOT NULL)"
+        ),
+        "reopen: survey rounds": "SELECT id FROM survey WHERE ticket_id = 1",
+    }
+    queries.update(steps)
     result = {}
     for name, sql in queries.items():
         parameters = (NOW.strftime("%Y-%m-%d %H:%M:%S"),) if "?" in sql else ()

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from complaintd.jobs.due import business_calendar, due_after
-from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, take_each
+from complaintd.jobs.steps import StepKey, claim_step, note_mail, take_each
 from complaintd.render import cause_choices
 from complaintd.render.contexts import ChaserMail, EscalationMail
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
-from complaintd.store.models import ContactSheet, Outbox
+from complaintd.store.models import ContactSheet, Outbox, Ticket
 from complaintd.store.prepared import execute
 from complaintd.store.records import record_event
 from complaintd.store.sheet_status import SheetStatus
@@ -45,10 +46,13 @@ def next_chase_step(reminders: int, escalate_after: int) -> tuple[str, int]:
 def chase_sheets(runtime: Runtime, now: datetime) -> int:
     """Mark sheets overdue; within business hours send every reminder and escalation due."""
     database = runtime.database
-    take_each(database, _newly_overdue(now), lambda i: _mark_overdue(runtime, i, now), "sheet")
+    overdue = _newly_overdue(now)
+    take_each(database, ContactSheet, overdue, lambda s: _mark_overdue(s, now), "sheet")
     if not business_calendar(runtime.config).is_business_time(now):
         return 0
-    return take_each(database, _chase_due(now), lambda i: _chase(runtime, i, now), "sheet")
+    due = _chase_due(now)
+    chase = partial(_chase, runtime, now=now)
+    return take_each(database, ContactSheet, due, chase, "sheet", joined=Ticket)
 
 
 def _newly_overdue(now: datetime) -> list[int]:
@@ -67,47 +71,46 @@ def _chase_due(now: datetime) -> list[int]:
     return [row.id for row in query.order_by(ContactSheet.next_chase_at, ContactSheet.id)]
 
 
-def _mark_overdue(runtime: Runtime, sheet_id: int, now: datetime) -> int:
+def _mark_overdue(sheet: ContactSheet, now: datetime) -> int:
     """``open`` -> ``overdue``, its first reminder due at the sheet's due time."""
-    with runtime.database.atomic():
-        sheet = locked(ContactSheet, sheet_id)
-        if sheet is None or sheet.status != SheetStatus.OPEN or sheet.due_at > now:
-            return 0
-        sheet.status, sheet.next_chase_at = SheetStatus.OVERDUE, sheet.due_at
-        sheet.save()
-        record_event(
-            now,
-            "system",
-            EventAction.SHEET_OVERDUE,
-            ticket=sheet.ticket_id,
-            department=sheet.department,
-            due_at=sheet.due_at.isoformat(),
-        )
+    if sheet.status != SheetStatus.OPEN or sheet.due_at > now:
+        return 0
+    sheet.status, sheet.next_chase_at = SheetStatus.OVERDUE, sheet.due_at
+    sheet.save()
+    record_event(
+        now,
+        "system",
+        EventAction.SHEET_OVERDUE,
+        ticket=sheet.ticket_id,
+        department=sheet.department,
+        due_at=sheet.due_at.isoformat(),
+    )
     return 0
 
 
-def _chase(runtime: Runtime, sheet_id: int, now: datetime) -> int:
-    """Take the sheet's next step in one transaction; 1 when a mail was queued."""
-    with runtime.database.atomic():
-        sheet = locked(ContactSheet, sheet_id)
-        if sheet is None or sheet.status != SheetStatus.OVERDUE or not sheet.next_chase_at:
-            return 0  # answered or cancelled since the query: the chase stops here
-        if sheet.next_chase_at > now:
-            return 0
-        step, ordinal = next_chase_step(
-            sheet.reminders, runtime.config.schedule.escalate_after_reminders
-        )
-        step_id = claim_step(
-            StepKey("sheet", sheet.id, step, ordinal), sheet.ticket_id, sheet.next_chase_at, now
-        )
-        if step_id is None:
-            return 0  # another pass or instance took it
-        row = _remind(runtime, sheet, now) if step == CHASER else _escalate(runtime, sheet, now)
-        note_mail(step_id, row.id if row else None)
+def _chase(runtime: Runtime, sheet: ContactSheet, now: datetime) -> int:
+    """Take the sheet's next step (``sheet`` re-read in the step's transaction); 1 when
+    a mail was queued."""
+    if sheet.status != SheetStatus.OVERDUE or not sheet.next_chase_at:
+        return 0  # answered or cancelled since the query: the chase stops here
+    if sheet.next_chase_at > now:
+        return 0
+    step, ordinal = next_chase_step(
+        sheet.reminders, runtime.config.schedule.escalate_after_reminders
+    )
+    step_id = claim_step(
+        StepKey("sheet", sheet.id, step, ordinal), sheet.ticket_id, sheet.next_chase_at, now
+    )
+    if step_id is None:
+        return 0  # another pass or instance took it
+    ticket = sheet.ticket  # read with the sheet (take_each's joined)
+    take = _remind if step == CHASER else _escalate
+    row = take(runtime, sheet, ticket, now)
+    note_mail(step_id, row.id if row else None)
     return 1
 
 
-def _remind(runtime: Runtime, sheet: ContactSheet, now: datetime) -> Outbox | None:
+def _remind(runtime: Runtime, sheet: ContactSheet, ticket: Ticket, now: datetime) -> Outbox | None:
     """Reminder number ``reminders + 1`` to the department; the next one scheduled."""
     sheet.reminders += 1
     sheet.last_reminder_at = now
@@ -125,10 +128,12 @@ def _remind(runtime: Runtime, sheet: ContactSheet, now: datetime) -> Outbox | No
     )
     facts = department_context(department), sheet_context(runtime, sheet)
     chaser = ChaserMail(department=facts[0], sheet=facts[1], causes=cause_choices())
-    return _send(runtime, sheet, chaser, department.emails, now)
+    return _send(runtime, sheet, ticket, chaser, department.emails, now)
 
 
-def _escalate(runtime: Runtime, sheet: ContactSheet, now: datetime) -> Outbox | None:
+def _escalate(
+    runtime: Runtime, sheet: ContactSheet, ticket: Ticket, now: datetime
+) -> Outbox | None:
     """The one escalation to the department's manager (the admins when it has none)."""
     sheet.status, sheet.next_chase_at = SheetStatus.ESCALATED, None
     sheet.save()
@@ -149,12 +154,13 @@ def _escalate(runtime: Runtime, sheet: ContactSheet, now: datetime) -> Outbox | 
         sheet=sheet_context(runtime, sheet),
         reminders=sheet.reminders,
     )
-    return _send(runtime, sheet, escalation, recipients, now)
+    return _send(runtime, sheet, ticket, escalation, recipients, now)
 
 
 def _send(
     runtime: Runtime,
     sheet: ContactSheet,
+    ticket: Ticket,
     content: ChaserMail | EscalationMail,
     to: Sequence[str],
     now: datetime,
@@ -170,7 +176,6 @@ def _send(
             reason="nobody to send it to",
         )
         return None
-    ticket = sheet.ticket
     return queue_mail(
         runtime,
         ticket,

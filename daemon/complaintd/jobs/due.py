@@ -38,8 +38,19 @@ def business_calendar(config: Config) -> Calendar:
 
 
 def due_after(config: Config, start: datetime, hours: float) -> datetime:
-    """``hours`` (business hours with ``[calendar]``) after ``start``."""
-    return business_calendar(config).add_business_hours(start, hours)
+    """``hours`` (business hours with ``[calendar]``) after ``start``.
+
+    Remembered per calendar, start and hours: a job takes many steps at one ``now``
+    with the same few SLA hours, and the calendar walk is then done once.
+    """
+    return _due_after(config.calendar, config.desk.timezone, start, hours)
+
+
+@lru_cache(maxsize=1024)
+def _due_after(
+    settings: CalendarConfig | None, zone: ZoneInfo, start: datetime, hours: float
+) -> datetime:
+    return _calendar(settings, zone).add_business_hours(start, hours)
 
 
 def calendar_warnings(config: Config, now: datetime) -> list[str]:

@@ -17,7 +17,6 @@ from complaintd.jobs.due import business_calendar, due_after
 from complaintd.jobs.steps import (
     StepKey,
     claim_step,
-    locked,
     note_mail,
     steps_taken,
     take_each,
@@ -47,41 +46,38 @@ def keep_promises(runtime: Runtime, now: datetime) -> int:
         Ticket.status.in_(AWAITING_SOLUTION) & (Ticket.due_at <= now)
     )
     ids = [row.id for row in query.order_by(Ticket.due_at, Ticket.id)]
-    return take_each(runtime.database, ids, lambda i: _update(runtime, i, now), "ticket")
+    return take_each(runtime.database, Ticket, ids, lambda t: _update(runtime, t, now), "ticket")
 
 
-def _update(runtime: Runtime, ticket_id: int, now: datetime) -> int:
-    """One progress update and the next committed time, in one transaction."""
-    with runtime.database.atomic():
-        ticket = locked(Ticket, ticket_id)
-        if ticket is None or ticket.status not in AWAITING_SOLUTION or not ticket.due_at:
-            return 0
-        if ticket.due_at > now:
-            return 0
-        ordinal = steps_taken("ticket", ticket.id, PROGRESS_UPDATE) + 1
-        key = StepKey("ticket", ticket.id, PROGRESS_UPDATE, ordinal)
-        step_id = claim_step(key, ticket.id, ticket.due_at, now)
-        if step_id is None:
-            return 0
-        promised = ticket.due_at
-        hours = runtime.config.sla[ticket.severity].first_response_hours
-        ticket.due_at = due_after(runtime.config, now, hours)
-        ticket.save()
-        record_event(
-            now,
-            "system",
-            EventAction.PROMISE_KEPT,
-            ticket=ticket,
-            update=ordinal,
-            promised=promised.isoformat(),
-            next_due_at=ticket.due_at.isoformat(),
-        )
-        asked, answered = sheet_progress(runtime, ticket)
-        update = ProgressUpdateMail(
-            promised_at=format_local(promised, runtime), asked=asked, answered=answered
-        )
-        row = send_to_customer(runtime, ticket, update, now=now)
-        note_mail(step_id, row.id if row else None)
+def _update(runtime: Runtime, ticket: Ticket, now: datetime) -> int:
+    """One progress update and the next committed time (``ticket`` re-read in the
+    step's transaction)."""
+    if ticket.status not in AWAITING_SOLUTION or not ticket.due_at or ticket.due_at > now:
+        return 0
+    ordinal = steps_taken("ticket", ticket.id, PROGRESS_UPDATE) + 1
+    key = StepKey("ticket", ticket.id, PROGRESS_UPDATE, ordinal)
+    step_id = claim_step(key, ticket.id, ticket.due_at, now)
+    if step_id is None:
+        return 0
+    promised = ticket.due_at
+    hours = runtime.config.sla[ticket.severity].first_response_hours
+    ticket.due_at = due_after(runtime.config, now, hours)
+    ticket.save()
+    record_event(
+        now,
+        "system",
+        EventAction.PROMISE_KEPT,
+        ticket=ticket,
+        update=ordinal,
+        promised=promised.isoformat(),
+        next_due_at=ticket.due_at.isoformat(),
+    )
+    asked, answered = sheet_progress(runtime, ticket)
+    update = ProgressUpdateMail(
+        promised_at=format_local(promised, runtime), asked=asked, answered=answered
+    )
+    row = send_to_customer(runtime, ticket, update, now=now)
+    note_mail(step_id, row.id if row else None)
     return 1
 
 
@@ -109,7 +105,7 @@ def mark_sla_breaches(runtime: Runtime, now: datetime) -> int:
         & (Ticket.resolve_due_at <= now)
     )
     ids = [row.id for row in query.order_by(Ticket.resolve_due_at)]
-    return take_each(runtime.database, ids, lambda i: _breach(runtime, i, now), "ticket")
+    return take_each(runtime.database, Ticket, ids, lambda t: _breach(t, now), "ticket")
 
 
 def _set_resolve_deadlines(runtime: Runtime) -> None:
@@ -130,23 +126,21 @@ def _set_resolve_deadlines(runtime: Runtime) -> None:
             Ticket.update(resolve_due_at=deadline).where(Ticket.id == row.id).execute()
 
 
-def _breach(runtime: Runtime, ticket_id: int, now: datetime) -> int:
+def _breach(ticket: Ticket, now: datetime) -> int:
     """Mark one ticket an SLA breach (at its deadline, however late the pass)."""
-    with runtime.database.atomic():
-        ticket = locked(Ticket, ticket_id)
-        if ticket is None or ticket.sla_breached_at or ticket.status not in OPEN_STATUSES:
-            return 0
-        if not ticket.resolve_due_at or ticket.resolve_due_at > now:
-            return 0
-        ticket.sla_breached_at = ticket.resolve_due_at
-        ticket.save()
-        record_event(
-            now,
-            "system",
-            EventAction.SLA_BREACHED,
-            ticket=ticket,
-            resolve_due_at=ticket.resolve_due_at.isoformat(),
-            severity=ticket.severity,
-            status=ticket.status,
-        )
+    if ticket.sla_breached_at or ticket.status not in OPEN_STATUSES:
+        return 0
+    if not ticket.resolve_due_at or ticket.resolve_due_at > now:
+        return 0
+    ticket.sla_breached_at = ticket.resolve_due_at
+    ticket.save()
+    record_event(
+        now,
+        "system",
+        EventAction.SLA_BREACHED,
+        ticket=ticket,
+        resolve_due_at=ticket.resolve_due_at.isoformat(),
+        severity=ticket.severity,
+        status=ticket.status,
+    )
     return 1

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import peewee
 
@@ -76,20 +76,58 @@ def steps_taken(subject: str, subject_id: int, step: str) -> int:
 
 
 def locked(model: type[M], row_id: int) -> M | None:
-    """Re-read row ``row_id`` inside the caller's transaction, locked on PostgreSQL.
+    """Re-read row ``row_id`` inside the caller's transaction, locked on PostgreSQL."""
+    return locked_rows(model, [row_id]).get(row_id)
 
-    SQLite's write transactions are ``BEGIN IMMEDIATE``: the read is already the latest
-    committed state and no other writer can change it before the commit.  The statement
-    is written once per model (building it with the query builder costs more than the
-    read itself).
+
+def locked_rows(
+    model: type[M],
+    ids: Sequence[int],
+    *,
+    skip_locked: bool = False,
+    joined: type[peewee.Model] | None = None,
+) -> dict[int, M]:
+    """Re-read rows ``ids`` inside the caller's transaction, locked on PostgreSQL; by id.
+
+    One statement for the batch (building a query costs more than an indexed read, so
+    it is built once per batch, not per step).  SQLite's write transactions are ``BEGIN
+    IMMEDIATE``: the read is already the latest committed state and no other writer can
+    change it before the commit.  On PostgreSQL the rows of ``model`` are locked in id
+    order (two instances locking the same batch cannot deadlock); ``skip_locked``
+    passes over rows another transaction holds - another instance taking the same step,
+    or an answer being recorded - which the next tick sees again.  ``joined`` (the model
+    a foreign key of ``model`` points to) is read along, unlocked: ``row.ticket`` then
+    costs no query.
     """
-    database = model._meta.database
-    table = model._meta.table_name
-    sql = f'SELECT * FROM "{table}" WHERE "id" = {database.param}'
-    if is_postgres(database):
-        sql += " FOR UPDATE"
-    rows = list(model.raw(sql, row_id))
-    return rows[0] if rows else None
+    if not ids:
+        return {}
+    key: Any = model._meta.primary_key  # every model here has a single-column key
+    query = model.select().where(key.in_(list(ids))).order_by(key)
+    if is_postgres(model._meta.database):
+        query = query.for_update(skip_locked=skip_locked or None)
+    rows: dict[int, M] = {row.get_id(): row for row in query}
+    if joined is not None and rows:
+        _attach(list(rows.values()), joined)
+    return rows
+
+
+def _attach(rows: Sequence[peewee.Model], joined: type[peewee.Model]) -> None:
+    """Read the ``joined`` rows that ``rows`` point to, one query, and hand each row
+    its own (as the foreign key's lazy load would, without the query per row; a SQL
+    join makes peewee build both rows at twice the cost)."""
+    model = type(rows[0])
+    [field] = [
+        f
+        for f in model._meta.sorted_fields
+        if isinstance(f, peewee.ForeignKeyField) and f.rel_model is joined
+    ]
+    wanted = sorted({row.__data__[field.name] for row in rows} - {None})
+    key: Any = joined._meta.primary_key
+    related = {row.get_id(): row for row in joined.select().where(key.in_(wanted))}
+    for row in rows:
+        target = related.get(row.__data__[field.name])
+        if target is not None:
+            row.__rel__[field.name] = target  # peewee's cache of loaded foreign rows
 
 
 def withdraw_mail(subject: str, subject_id: int, reason: str) -> int:
@@ -109,19 +147,34 @@ def withdraw_mail(subject: str, subject_id: int, reason: str) -> int:
 
 
 def take_each(
-    database: peewee.Database, ids: Sequence[int], take: Callable[[int], int], what: str
+    database: peewee.Database,
+    model: type[M],
+    ids: Sequence[int],
+    take: Callable[[M], int],
+    what: str,
+    joined: type[peewee.Model] | None = None,
 ) -> int:
-    """``take(id)`` for every id, :data:`BATCH` to a transaction; the steps taken.
+    """``take(row)`` for the row of ``model`` with each of ``ids``; the steps taken.
 
-    Each step runs in its own savepoint (its ``atomic()`` nests): a step that fails is
-    rolled back alone, logged, and tried again at the next tick, and the others go on.
+    :data:`BATCH` rows to a transaction, re-read (and on PostgreSQL locked, skipping rows
+    another transaction holds) in one statement at its start, with the ``joined`` rows
+    they point to (see :func:`locked_rows`), so ``take`` decides on the
+    committed state and its step commits with its outbox row.  Each step runs in its own
+    savepoint: a step that fails is rolled back alone, logged, and tried again at the
+    next tick, and the others go on.
     """
     taken = 0
     for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
         with database.atomic():
-            for row_id in ids[start : start + BATCH]:
+            rows = locked_rows(model, batch, skip_locked=True, joined=joined)
+            for row_id in batch:
+                row = rows.get(row_id)
+                if row is None:
+                    continue  # gone, or held by another transaction: the next tick sees it
                 try:
-                    taken += take(row_id)
+                    with database.atomic():
+                        taken += take(row)
                 except Exception:
                     log.exception("%s %d: step failed; tried again at the next tick", what, row_id)
     return taken

@@ -18,8 +18,8 @@ from datetime import datetime
 from urllib.parse import quote
 
 from complaintd.jobs.at_risk import clear_at_risk, flag_if_at_risk
-from complaintd.jobs.due import business_calendar, due_after
-from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, take_each
+from complaintd.jobs.due import business_calendar
+from complaintd.jobs.steps import StepKey, claim_step, locked, note_mail, take_each, withdraw_mail
 from complaintd.jobs.survey_plan import EXPIRY, SURVEY, SurveyStep, next_survey_step
 from complaintd.jobs.survey_reply import SurveyAnswer
 from complaintd.parse.model import ParsedMessage
@@ -40,6 +40,7 @@ from complaintd.store.timed import Survey
 from complaintd.workflow.customer import customer_reply_address, excerpt, send_to_customer
 from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines, format_local
+from complaintd.workflow.reopen import SURVEY_STEPS, reopen_ticket
 from complaintd.workflow.status import transition
 
 SCORES = (5, 4, 3, 2, 1)
@@ -49,30 +50,29 @@ def follow_up_surveys(runtime: Runtime, now: datetime) -> int:
     """Every survey step due at ``now`` (mail only within business hours)."""
     query = Survey.select(Survey.id).where(Survey.next_at <= now).order_by(Survey.next_at)
     ids = [row.id for row in query]
-    return take_each(runtime.database, ids, lambda i: _survey_step(runtime, i, now), "survey")
+    return take_each(
+        runtime.database, Survey, ids, lambda s: _survey_step(runtime, s, now), "survey"
+    )
 
 
-def _survey_step(runtime: Runtime, survey_id: int, now: datetime) -> int:
-    """Take the survey's next step in one transaction; 1 when one was taken."""
-    with runtime.database.atomic():
-        survey = locked(Survey, survey_id)
-        if survey is None:
-            return 0
-        ticket = locked(Ticket, survey.ticket_id)
-        step = next_survey_step(survey, runtime.config.schedule)
-        if ticket is None or ticket.status != TicketStatus.FOLLOW_UP or step is None:
-            survey.next_at = None  # answered, reopened or closed by hand: nothing more to do
-            survey.save()
-            return 0
-        not_before = _not_before(runtime, step, now)
-        if not_before > now:
-            survey.next_at = not_before
-            survey.save()
-            return 0
-        step_id = claim_step(StepKey("survey", survey.id, step.step), ticket.id, step.due_at, now)
-        if step_id is None:
-            return 0
-        _take(runtime, survey, ticket, step, step_id, now)
+def _survey_step(runtime: Runtime, survey: Survey, now: datetime) -> int:
+    """Take the survey's next step (``survey`` re-read in the step's transaction); 1
+    when one was taken."""
+    ticket = locked(Ticket, survey.ticket_id)
+    step = next_survey_step(survey, runtime.config.schedule)
+    if ticket is None or ticket.status != TicketStatus.FOLLOW_UP or step is None:
+        survey.next_at = None  # answered, reopened or closed by hand: nothing more to do
+        survey.save()
+        return 0
+    not_before = _not_before(runtime, step, now)
+    if not_before > now:
+        survey.next_at = not_before
+        survey.save()
+        return 0
+    step_id = claim_step(StepKey(SURVEY_STEPS, survey.id, step.step), ticket.id, step.due_at, now)
+    if step_id is None:
+        return 0
+    _take(runtime, survey, ticket, step, step_id, now)
     return 1
 
 
@@ -175,6 +175,7 @@ def record_survey_answer(
         )
         survey.answered_at, survey.next_at = now, None
         survey.save()
+        withdraw_mail(SURVEY_STEPS, survey.id, "the customer answered the survey first")
     record_event(
         now,
         actor,
@@ -198,12 +199,9 @@ def record_survey_answer(
 def _reopen_unhappy(
     runtime: Runtime, ticket: Ticket, answer: SurveyAnswer, text: str, actor: str, now: datetime
 ) -> None:
-    """Back to ``investigating`` with a new committed time; the customer and agents told."""
-    reason = f"survey: not satisfied ({answer.score})"
-    transition(ticket, TicketStatus.INVESTIGATING, actor, now, reason=reason)
-    hours = runtime.config.sla[ticket.severity].first_response_hours
-    ticket.due_at = due_after(runtime.config, now, hours)
-    ticket.save()
+    """Back to ``investigating`` under a new promise; the customer and agents told."""
+    score = f" ({answer.score})" if answer.score is not None else ""
+    reopen_ticket(runtime, ticket, actor, now, f"survey: not satisfied{score}")
     reopened = ReopenedMail(text=excerpt(text))
     send_to_customer(runtime, ticket, reopened, now=now, auto_submitted="auto-replied")
     alert = SurveyAlertMail(score=answer.score, comment=answer.comment, customer=actor)

@@ -9,7 +9,7 @@ from complaintd.store.event_action import EventAction
 from complaintd.store.message_kind import Direction
 from complaintd.store.models import Message, Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
-from complaintd.store.prepared import create
+from complaintd.store.prepared import create, insert_row
 from complaintd.store.records import record_event
 
 
@@ -21,27 +21,34 @@ def enqueue(
     at: datetime,
     deadline: timedelta,
     actor: str = "system",
+    contact_sheet_id: int | None = None,
 ) -> Outbox:
-    """Store ``mail`` as a conversation message and an outbox row; Message-ID fixed now."""
+    """Store ``mail`` as a conversation message and an outbox row; Message-ID fixed now.
+
+    ``contact_sheet_id`` marks the message as mail about that contact sheet.
+    """
     message = None
-    if ticket is not None:
-        message = create(
+    if ticket is not None:  # written as a row only: building an instance costs more
+        message = insert_row(
             Message,
-            ticket=ticket,
-            direction=Direction.OUT,
-            kind=mail.kind,
-            from_addr=mail.from_address,
-            from_name=mail.from_name,
-            to_addrs=list(mail.to),
-            subject=mail.subject,
-            body=mail.text,
-            full_text=mail.text,
-            html=mail.html,
-            charset="utf-8",
-            message_id=mail.message_id,
-            in_reply_to=[mail.in_reply_to] if mail.in_reply_to else [],
-            references=list(mail.references),
-            created_at=at,
+            {
+                "ticket": ticket,
+                "direction": Direction.OUT,
+                "kind": mail.kind,
+                "from_addr": mail.from_address,
+                "from_name": mail.from_name,
+                "to_addrs": list(mail.to),
+                "subject": mail.subject,
+                "body": mail.text,
+                "full_text": mail.text,
+                "html": mail.html,
+                "charset": "utf-8",
+                "message_id": mail.message_id,
+                "in_reply_to": [mail.in_reply_to] if mail.in_reply_to else [],
+                "references": list(mail.references),
+                "created_at": at,
+                "contact_sheet_id": contact_sheet_id,
+            },
         )
     row = create(
         Outbox,

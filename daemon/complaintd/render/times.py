@@ -76,6 +76,9 @@ def format_time(at: datetime, language: str) -> str:
     return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}（{zone}）"
 
 
+_PLAIN = (str, int, float)  # bool is an int
+
+
 def localize_times(value: Any, language: str) -> Any:
     """``value`` with every :class:`LocalTime` inside it written out for ``language``.
 
@@ -83,6 +86,8 @@ def localize_times(value: Any, language: str) -> Any:
     """
     if isinstance(value, LocalTime):
         return format_time(value.at, language)
+    if value is None or isinstance(value, _PLAIN):
+        return value  # most of a context: answered before the slower Mapping check
     if isinstance(value, Mapping):
         return {key: localize_times(item, language) for key, item in value.items()}
     if isinstance(value, list):

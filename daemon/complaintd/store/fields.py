@@ -24,8 +24,20 @@ class UtcDateTimeField(peewee.DateTimeField):
         return super().db_value(value)
 
     def python_value(self, value: Any) -> Any:
-        """Return stored values as aware UTC datetimes."""
-        value = super().python_value(value)
+        """Return stored values as aware UTC datetimes.
+
+        SQLite hands back text; ``fromisoformat`` reads the stored forms
+        (``2026-11-18 02:00:00[.ffffff]``) in a fraction of the time peewee's
+        ``strptime`` over a list of formats takes, which made reading a ticket row cost
+        a tenth of a millisecond.  Anything else goes the ORM's way.
+        """
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                value = super().python_value(value)
+        else:
+            value = super().python_value(value)
         if isinstance(value, datetime) and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value

@@ -263,6 +263,7 @@ class Outbox(BaseModel):
     ticket = peewee.ForeignKeyField(Ticket, null=True, backref="outbox")
     ticket_id: int | None
     ticket_message = peewee.ForeignKeyField(Message, null=True, backref="outbox")
+    ticket_message_id: int | None
     kind = peewee.CharField()
     message_id = peewee.CharField(unique=True, max_length=998)
     mail_from = peewee.CharField()

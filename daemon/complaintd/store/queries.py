@@ -183,6 +183,32 @@ def incoming_file_names(ticket_id: int) -> list[str]:
     return [filename for (filename,) in cursor.fetchall()]
 
 
+def incoming_files(ticket_id: int) -> list[tuple[str, str, bytes]]:
+    """The files the ticket's incoming mail carried (name, type, bytes), oldest first.
+
+    Files over the size limit have no stored content and are left out.
+    """
+    cursor = execute(
+        Message,
+        "SELECT a.filename, a.content_type, b.data FROM attachment AS a"
+        " JOIN message AS m ON a.message_id = m.id JOIN blob AS b ON b.sha256 = a.blob_id"
+        f" WHERE m.ticket_id = ? AND m.direction = '{Direction.IN}' ORDER BY a.id",
+        (ticket_id,),
+    )
+    return [(filename, kind, bytes(data)) for filename, kind, data in cursor.fetchall()]
+
+
+def first_complaint_text(ticket_id: int) -> str:
+    """The full text of the ticket's first complaint message ("" when it has none)."""
+    row = execute(
+        Message,
+        "SELECT full_text FROM message"
+        f" WHERE ticket_id = ? AND kind = '{MessageKind.COMPLAINT}' ORDER BY id LIMIT 1",
+        (ticket_id,),
+    ).fetchone()
+    return str(row[0]) if row else ""
+
+
 def mark_inbound_done(
     inbound_id: int, status: InboundStatus, ticket_id: int | None, at: datetime, holder: str
 ) -> bool:

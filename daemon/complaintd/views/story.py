@@ -284,6 +284,10 @@ def _plain(value: Any) -> str:
 
 def _status(action: str, d: dict[str, Any]) -> tuple[str, list[Any]]:
     why = [d.get(key) for key in ("reason", "resolution") if d.get(key)]
+    if d.get("due_at"):  # a reopening: the new promise
+        why.append(
+            f"answer due {_short(d['due_at'])}, resolve by {_short(d.get('resolve_due_at'))}"
+        )
     return f"status {d.get('previous')} -> {d.get('status')}", why
 
 

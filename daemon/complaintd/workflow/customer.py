@@ -11,7 +11,6 @@ from datetime import datetime
 from urllib.parse import quote
 
 from complaintd.fax.numbers import dial_digits
-from complaintd.jobs.due import due_after
 from complaintd.jobs.survey_plan import start_follow_up
 from complaintd.render.contexts import (
     AckMail,
@@ -39,6 +38,7 @@ from complaintd.workflow.mail import (
     template_context,
     without_desk_lines,
 )
+from complaintd.workflow.reopen import reopen_ticket
 from complaintd.workflow.status import transition
 
 _ROBOT_LOCAL = re.compile(
@@ -174,17 +174,9 @@ def on_customer_reply(
 
 
 def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: str) -> None:
-    """Back to investigating with a new committed answer time; the customer is told."""
-    transition(
-        ticket,
-        TicketStatus.INVESTIGATING,
-        actor,
-        now,
-        reason="the customer wrote to a closed ticket",
-    )
-    hours = runtime.config.sla[ticket.severity].first_response_hours
-    ticket.due_at = due_after(runtime.config, now, hours)
-    ticket.save()
+    """Back to investigating under a new promise (:func:`reopen_ticket`); the customer
+    is told the new committed answer time."""
+    reopen_ticket(runtime, ticket, actor, now, "the customer wrote to a closed ticket")
     send_to_customer(
         runtime, ticket, ReopenedMail(text=text), now=now, auto_submitted="auto-replied"
     )

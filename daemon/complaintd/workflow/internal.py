@@ -19,8 +19,8 @@ from complaintd.render.contexts import (
     SheetFacts,
 )
 from complaintd.runtime import Runtime
-from complaintd.store.message_kind import MessageKind
-from complaintd.store.models import ContactSheet, Message, Outbox, Ticket
+from complaintd.store.models import ContactSheet, Outbox, Ticket
+from complaintd.store.queries import first_complaint_text
 from complaintd.workflow.mail import (
     format_local,
     queue_mail,
@@ -52,13 +52,7 @@ def internal_context(runtime: Runtime, ticket: Ticket) -> InternalContext:
 
 def complaint_text(ticket: Ticket) -> str:
     """The customer's first message in full (quotes included: staff need the context)."""
-    first = (
-        Message.select(Message.full_text)
-        .where((Message.ticket == ticket) & (Message.kind == MessageKind.COMPLAINT))
-        .order_by(Message.id)
-        .first()
-    )
-    return first.full_text if first else ""
+    return first_complaint_text(ticket.id)
 
 
 def sheet_context(runtime: Runtime, sheet: ContactSheet) -> SheetFacts:

@@ -16,8 +16,8 @@ from complaintd.runtime import Runtime
 from complaintd.staff_replies import known_line_key, known_lines_of
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
-from complaintd.store.models import Attachment, Blob, Message, Outbox, Ticket
-from complaintd.store.queries import incoming_file_names, thread_message_ids
+from complaintd.store.models import Message, Outbox, Ticket
+from complaintd.store.queries import incoming_file_names, incoming_files, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
 
@@ -203,24 +203,17 @@ def queue_mail(
         attachments=tuple(attachments),
     )
     deadline = timedelta(hours=smtp.retry_deadline_hours)
-    row = enqueue(
-        mail, ticket=ticket, envelope_from=smtp.from_address, at=now, deadline=deadline, actor=actor
+    return enqueue(
+        mail,
+        ticket=ticket,
+        envelope_from=smtp.from_address,
+        at=now,
+        deadline=deadline,
+        actor=actor,
+        contact_sheet_id=contact_sheet_id,
     )
-    if contact_sheet_id is not None and row.ticket_message is not None:
-        Message.update(contact_sheet_id=contact_sheet_id).where(
-            Message.id == row.ticket_message
-        ).execute()
-    return row
 
 
 def complaint_files(ticket: Ticket) -> list[tuple[str, str, bytes]]:
     """The files the customer sent with the ticket (name, type, bytes), oldest first."""
-    query = (
-        Attachment.select(Attachment.filename, Attachment.content_type, Blob.data)
-        .join(Message)
-        .switch(Attachment)
-        .join(Blob)
-        .where((Message.ticket == ticket) & (Message.direction == Direction.IN))
-        .order_by(Attachment.id)
-    )
-    return [(a.filename, a.content_type, bytes(a.blob.data)) for a in query if a.blob is not None]
+    return incoming_files(ticket.id)

@@ -56,11 +56,13 @@ def floor(port: int, folder: str, batch: int) -> None:
     print(parsed)
 
 
-def write_config(workdir: Path, port: int, folder: str) -> Path:
-    """A flag-only desk configuration on a fresh SQLite file in ``workdir``."""
+def write_config(workdir: Path, port: int, folder: str, *, flood_key: bool = True) -> Path:
+    """A flag-only desk configuration on a fresh SQLite file in ``workdir``.
+
+    ``flood_key=False`` leaves out ``flood_max_tickets`` for a checkout older than it.
+    """
     config = workdir / "complaintd.toml"
-    config.write_text(
-        f"""
+    text = f"""
 [database]
 url = "sqlite:///{workdir}/complaintd.db"
 [desk]
@@ -83,16 +85,17 @@ host = "127.0.0.1"
 port = {free_port()}
 tls = "none"
 from_address = "complaints@lida.example"
-""",
-        encoding="utf-8",
-    )
+"""
+    if not flood_key:
+        text = "\n".join(line for line in text.splitlines() if "flood_max_tickets" not in line)
+    config.write_text(text, encoding="utf-8")
     return config
 
 
-def timed(command: list[str]) -> tuple[float, int]:
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Run ``command``; return (wall seconds, peak RSS in KiB of that process)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -116,9 +119,15 @@ def replacement_count(database: Path) -> tuple[int, int, int]:
     return total, bad, undecoded
 
 
-def measure_ingest(dovecot: DovecotServer, runs: int, batch: int) -> dict[str, object]:
-    """Alternate floor and ours ``runs`` times over the same mailbox."""
-    floor_times, our_times, rss = [], [], []
+def measure_ingest(
+    dovecot: DovecotServer, runs: int, batch: int, baseline: Path | None = None
+) -> dict[str, object]:
+    """Alternate floor and ours ``runs`` times over the same mailbox.
+
+    With ``baseline`` (another checkout of complaintd), its ``once`` runs in each round
+    too, right after ours, so the two ratios are measured back to back.
+    """
+    floor_times, our_times, base_times, rss = [], [], [], []
     stats: tuple[int, int, int] = (0, 0, 0)
     for _ in range(runs):
         floor_times.append(
@@ -133,16 +142,13 @@ def measure_ingest(dovecot: DovecotServer, runs: int, batch: int) -> dict[str, o
                 ]
             )[0]
         )
-        with tempfile.TemporaryDirectory(prefix="complaintd-bench-") as workdir:
-            config = write_config(Path(workdir), dovecot.port, FOLDER)
-            seconds, peak = timed(
-                [sys.executable, "-m", "complaintd", "--config", str(config), "once"]
-            )
-            our_times.append(seconds)
-            rss.append(peak)
-            stats = replacement_count(Path(workdir) / "complaintd.db")
+        seconds, peak, stats = _once(dovecot.port, None)
+        our_times.append(seconds)
+        rss.append(peak)
+        if baseline is not None:
+            base_times.append(_once(dovecot.port, baseline)[0])
     ratios = [o / f for o, f in zip(our_times, floor_times, strict=True)]
-    return {
+    report: dict[str, object] = {
         "floor_seconds_median": statistics.median(floor_times),
         "ours_seconds_median": statistics.median(our_times),
         "ratio_median": statistics.median(ratios),
@@ -153,6 +159,29 @@ def measure_ingest(dovecot: DovecotServer, runs: int, batch: int) -> dict[str, o
         "bodies_with_replacement_char": stats[1],
         "bodies_kept_undecoded": stats[2],
     }
+    if baseline is not None:
+        base_ratios = [b / f for b, f in zip(base_times, floor_times, strict=True)]
+        report["baseline"] = str(baseline)
+        report["baseline_ratio_median"] = statistics.median(base_ratios)
+        report["baseline_ratios"] = [round(r, 3) for r in base_ratios]
+        report["ratios"] = [round(r, 3) for r in ratios]
+    return report
+
+
+def _once(port: int, checkout: Path | None) -> tuple[float, int, tuple[int, int, int]]:
+    """One ``complaintd once`` on a fresh ledger: (seconds, peak RSS KiB, ledger counts).
+
+    ``checkout``: run that checkout's code (its ``daemon`` first on the path) instead.
+    """
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = f"{checkout / 'daemon'}:{checkout}"
+    with tempfile.TemporaryDirectory(prefix="complaintd-bench-") as workdir:
+        config = write_config(Path(workdir), port, FOLDER, flood_key=checkout is None)
+        seconds, peak = timed(
+            [sys.executable, "-m", "complaintd", "--config", str(config), "once"], env=env
+        )
+        return seconds, peak, replacement_count(Path(workdir) / "complaintd.db")
 
 
 def measure_idle_latency(dovecot: DovecotServer, count: int) -> dict[str, object]:
@@ -224,6 +253,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--idle-messages", type=int, default=40)
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout whose once runs paired with ours"
+    )
     parser.add_argument("--floor", nargs=2, metavar=("PORT", "BATCH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor:
@@ -233,8 +265,10 @@ def main() -> int:
     os.environ["COMPLAINTD_IMAP_PASSWORD"] = PASSWORD
     with DovecotServer(users={"complaints": PASSWORD}) as dovecot:
         dovecot.append_many("complaints", FOLDER, generate_mailbox(args.messages, seed=1))
-        report = {"messages": args.messages, **measure_ingest(dovecot, args.runs, args.batch)}
-        report.update(measure_idle_latency(dovecot, args.idle_messages))
+        measured = measure_ingest(dovecot, args.runs, args.batch, args.baseline)
+        report = {"messages": args.messages, **measured}
+        if args.idle_messages:
+            report.update(measure_idle_latency(dovecot, args.idle_messages))
     Path("bench-results").mkdir(exist_ok=True)
     Path("bench-results/ingest.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

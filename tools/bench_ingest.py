@@ -35,6 +35,7 @@ from tests.support.dovecot import DovecotServer
 from tests.support.ports import free_port
 from tests.support.samples import generate_mailbox
 
+from complaintd.fetch.ledger import PROCESSED_KEYWORD
 from complaintd.store.inbound_status import InboundStatus
 
 PASSWORD = "bench"
@@ -54,6 +55,17 @@ def floor(port: int, folder: str, batch: int) -> None:
                 message.get_body(preferencelist=("plain", "html"))
                 parsed += 1
     print(parsed)
+
+
+def forget_processing(port: int, folder: str) -> None:
+    """Take the keyword complaintd sets on processed mail off every message of ``folder``:
+    each run then sees the mailbox as new (mail carrying it is not acknowledged again)."""
+    with IMAPClient("127.0.0.1", port=port, ssl=False) as client:
+        client.login("complaints", PASSWORD)
+        client.select_folder(folder)
+        uids = client.search(["ALL"])
+        if uids:
+            client.remove_flags(uids, [PROCESSED_KEYWORD])
 
 
 def write_config(workdir: Path, port: int, folder: str, *, flood_key: bool = True) -> Path:
@@ -105,6 +117,11 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
     return elapsed, usage.ru_maxrss
 
 
+def _sources(checkout: Path) -> str:
+    """The configuration loader of another checkout (to see which keys it knows)."""
+    return (checkout / "daemon" / "complaintd" / "config" / "loader.py").read_text()
+
+
 def replacement_count(database: Path) -> tuple[int, int, int]:
     """(messages, bodies with U+FFFD, bodies kept undecoded) in a ledger."""
     with sqlite3.connect(database) as connection:
@@ -120,14 +137,15 @@ def replacement_count(database: Path) -> tuple[int, int, int]:
 
 
 def measure_ingest(
-    dovecot: DovecotServer, runs: int, batch: int, baseline: Path | None = None
+    dovecot: DovecotServer, runs: int, batch: int, baselines: list[Path] | None = None
 ) -> dict[str, object]:
     """Alternate floor and ours ``runs`` times over the same mailbox.
 
-    With ``baseline`` (another checkout of complaintd), its ``once`` runs in each round
-    too, right after ours, so the two ratios are measured back to back.
+    Each of ``baselines`` (other checkouts of complaintd) runs its ``once`` in each round
+    too, right after ours, so all ratios are measured back to back.
     """
-    floor_times, our_times, base_times, rss = [], [], [], []
+    floor_times, our_times, rss = [], [], []
+    base_times: dict[Path, list[float]] = {path: [] for path in baselines or []}
     stats: tuple[int, int, int] = (0, 0, 0)
     for _ in range(runs):
         floor_times.append(
@@ -145,8 +163,8 @@ def measure_ingest(
         seconds, peak, stats = _once(dovecot.port, None)
         our_times.append(seconds)
         rss.append(peak)
-        if baseline is not None:
-            base_times.append(_once(dovecot.port, baseline)[0])
+        for path, times in base_times.items():
+            times.append(_once(dovecot.port, path)[0])
     ratios = [o / f for o, f in zip(our_times, floor_times, strict=True)]
     report: dict[str, object] = {
         "floor_seconds_median": statistics.median(floor_times),
@@ -159,12 +177,14 @@ def measure_ingest(
         "bodies_with_replacement_char": stats[1],
         "bodies_kept_undecoded": stats[2],
     }
-    if baseline is not None:
-        base_ratios = [b / f for b, f in zip(base_times, floor_times, strict=True)]
-        report["baseline"] = str(baseline)
-        report["baseline_ratio_median"] = statistics.median(base_ratios)
-        report["baseline_ratios"] = [round(r, 3) for r in base_ratios]
+    if base_times:
         report["ratios"] = [round(r, 3) for r in ratios]
+    for path, times in base_times.items():
+        base_ratios = [b / f for b, f in zip(times, floor_times, strict=True)]
+        report[f"baseline {path}"] = {
+            "ratio_median": statistics.median(base_ratios),
+            "ratios": [round(r, 3) for r in base_ratios],
+        }
     return report
 
 
@@ -176,8 +196,10 @@ def _once(port: int, checkout: Path | None) -> tuple[float, int, tuple[int, int,
     env = dict(os.environ)
     if checkout is not None:
         env["PYTHONPATH"] = f"{checkout / 'daemon'}:{checkout}"
+    forget_processing(port, FOLDER)
     with tempfile.TemporaryDirectory(prefix="complaintd-bench-") as workdir:
-        config = write_config(Path(workdir), port, FOLDER, flood_key=checkout is None)
+        flood_key = checkout is None or "flood_max_tickets" in _sources(checkout)
+        config = write_config(Path(workdir), port, FOLDER, flood_key=flood_key)
         seconds, peak = timed(
             [sys.executable, "-m", "complaintd", "--config", str(config), "once"], env=env
         )
@@ -254,7 +276,10 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--idle-messages", type=int, default=40)
     parser.add_argument(
-        "--baseline", type=Path, help="another checkout whose once runs paired with ours"
+        "--baseline",
+        type=Path,
+        action="append",
+        help="another checkout whose once runs paired with ours (may be repeated)",
     )
     parser.add_argument("--floor", nargs=2, metavar=("PORT", "BATCH"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -45,7 +45,7 @@ from tests.support.dovecot import DovecotServer
 from tests.support.ports import free_port
 from tests.support.samples import generate_mailbox, generate_mailbox_with_meta
 
-from tools.bench_ingest import FOLDER, PASSWORD, forget_processing, timed
+from tools.bench_ingest import FOLDER, PASSWORD, child_env, forget_processing, timed
 
 PHOTO_SHARE = 0.2  # of the complaints
 IDLE_CHECK = "1 secs"  # Dovecot's IDLE poll when inotify is silent (2.3 takes whole seconds)
@@ -316,6 +316,7 @@ def measure_idle(dovecot: DovecotServer, sink: Sink, count: int) -> dict[str, ob
             [sys.executable, "-m", "complaintd", "--config", str(config), "run"],
             stdout=subprocess.DEVNULL,
             stderr=open(os.environ.get("BENCH_RUN_LOG", os.devnull), "w"),  # noqa: SIM115
+            env=child_env(),
         )
         try:
             _warm_up(dovecot, sink, watcher, folder)

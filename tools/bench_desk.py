@@ -45,7 +45,14 @@ from tests.support.dovecot import DovecotServer
 from tests.support.ports import free_port
 from tests.support.samples import generate_mailbox, generate_mailbox_with_meta
 
-from tools.bench_ingest import FOLDER, PASSWORD, child_env, forget_processing, timed
+from tools.bench_ingest import (
+    FOLDER,
+    PASSWORD,
+    child_env,
+    forget_processing,
+    servers,
+    timed,
+)
 
 PHOTO_SHARE = 0.2  # of the complaints
 IDLE_CHECK = "1 secs"  # Dovecot's IDLE poll when inotify is silent (2.3 takes whole seconds)
@@ -89,22 +96,7 @@ admins = ["boss@lida.example"]
 response_lead = "lead@lida.example"
 token_secret_env = "COMPLAINTD_TOKEN_SECRET"
 flood_max_tickets = 0  # the bench mailbox arrives at once: every message is a complaint
-[[mailbox]]
-name = "complaints"
-host = "127.0.0.1"
-port = {imap_port}
-tls = "none"
-username = "complaints"
-password_env = "COMPLAINTD_IMAP_PASSWORD"
-folder = "{folder}"
-idle = true
-poll_seconds = 30
-[smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-tls = "none"
-from_address = "complaints@lida.example"
-{departments}
+{servers(imap_port, smtp_port, folder)}{departments}
 [routing]
 {routes}
 [sla.serious]

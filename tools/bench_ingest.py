@@ -68,6 +68,27 @@ def forget_processing(port: int, folder: str) -> None:
             client.remove_flags(uids, [PROCESSED_KEYWORD])
 
 
+def servers(imap_port: int, smtp_port: int, folder: str) -> str:
+    """The ``[[mailbox]]`` and ``[smtp]`` tables of a bench desk, on loopback."""
+    return f"""
+[[mailbox]]
+name = "complaints"
+host = "127.0.0.1"
+port = {imap_port}
+tls = "none"
+username = "complaints"
+password_env = "COMPLAINTD_IMAP_PASSWORD"
+folder = "{folder}"
+idle = true
+poll_seconds = 30
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+tls = "none"
+from_address = "complaints@lida.example"
+"""
+
+
 def write_config(workdir: Path, port: int, folder: str, *, flood_key: bool = True) -> Path:
     """A flag-only desk configuration on a fresh SQLite file in ``workdir``.
 
@@ -82,22 +103,7 @@ name = "Bench Desk"
 address = "complaints@lida.example"
 token_secret_env = "COMPLAINTD_TOKEN_SECRET"
 flood_max_tickets = 0  # the bench mailbox arrives at once: every message is a complaint
-[[mailbox]]
-name = "complaints"
-host = "127.0.0.1"
-port = {port}
-tls = "none"
-username = "complaints"
-password_env = "COMPLAINTD_IMAP_PASSWORD"
-folder = "{folder}"
-idle = true
-poll_seconds = 30
-[smtp]
-host = "127.0.0.1"
-port = {free_port()}
-tls = "none"
-from_address = "complaints@lida.example"
-"""
+{servers(port, free_port(), folder)}"""
     if not flood_key:
         text = "\n".join(line for line in text.splitlines() if "flood_max_tickets" not in line)
     config.write_text(text, encoding="utf-8")

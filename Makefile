@@ -49,6 +49,7 @@ wheel-check: install
 
 bench: install
 	$(PY) -m tools.bench_ingest
+	$(PY) -m tools.bench_desk
 	$(PY) -m tools.bench_outbox
 	$(PY) -m tools.bench_jobs
 	$(PY) -m tools.bench_instances

@@ -35,6 +35,7 @@ from tests.support.dovecot import DovecotServer
 from tests.support.ports import free_port
 from tests.support.samples import generate_mailbox
 
+from complaintd.fetch.ledger import PROCESSED_KEYWORD
 from complaintd.store.inbound_status import InboundStatus
 
 PASSWORD = "bench"
@@ -56,22 +57,24 @@ def floor(port: int, folder: str, batch: int) -> None:
     print(parsed)
 
 
-def write_config(workdir: Path, port: int, folder: str) -> Path:
-    """A flag-only desk configuration on a fresh SQLite file in ``workdir``."""
-    config = workdir / "complaintd.toml"
-    config.write_text(
-        f"""
-[database]
-url = "sqlite:///{workdir}/complaintd.db"
-[desk]
-name = "Bench Desk"
-address = "complaints@lida.example"
-token_secret_env = "COMPLAINTD_TOKEN_SECRET"
-flood_max_tickets = 0  # the bench mailbox arrives at once: every message is a complaint
+def forget_processing(port: int, folder: str) -> None:
+    """Take the keyword complaintd sets on processed mail off every message of ``folder``:
+    each run then sees the mailbox as new (mail carrying it is not acknowledged again)."""
+    with IMAPClient("127.0.0.1", port=port, ssl=False) as client:
+        client.login("complaints", PASSWORD)
+        client.select_folder(folder)
+        uids = client.search(["ALL"])
+        if uids:
+            client.remove_flags(uids, [PROCESSED_KEYWORD])
+
+
+def servers(imap_port: int, smtp_port: int, folder: str) -> str:
+    """The ``[[mailbox]]`` and ``[smtp]`` tables of a bench desk, on loopback."""
+    return f"""
 [[mailbox]]
 name = "complaints"
 host = "127.0.0.1"
-port = {port}
+port = {imap_port}
 tls = "none"
 username = "complaints"
 password_env = "COMPLAINTD_IMAP_PASSWORD"
@@ -80,19 +83,48 @@ idle = true
 poll_seconds = 30
 [smtp]
 host = "127.0.0.1"
-port = {free_port()}
+port = {smtp_port}
 tls = "none"
 from_address = "complaints@lida.example"
-""",
-        encoding="utf-8",
-    )
+"""
+
+
+def write_config(workdir: Path, port: int, folder: str, *, flood_key: bool = True) -> Path:
+    """A flag-only desk configuration on a fresh SQLite file in ``workdir``.
+
+    ``flood_key=False`` leaves out ``flood_max_tickets`` for a checkout older than it.
+    """
+    config = workdir / "complaintd.toml"
+    text = f"""
+[database]
+url = "sqlite:///{workdir}/complaintd.db"
+[desk]
+name = "Bench Desk"
+address = "complaints@lida.example"
+token_secret_env = "COMPLAINTD_TOKEN_SECRET"
+flood_max_tickets = 0  # the bench mailbox arrives at once: every message is a complaint
+{servers(port, free_port(), folder)}"""
+    if not flood_key:
+        text = "\n".join(line for line in text.splitlines() if "flood_max_tickets" not in line)
+    config.write_text(text, encoding="utf-8")
     return config
 
 
-def timed(command: list[str]) -> tuple[float, int]:
+def child_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a measured process: ``env`` (default ours) with bytecode caching
+    on, as a deployed daemon has it (pip compiles a wheel's modules when it installs it):
+    under ``PYTHONDONTWRITEBYTECODE`` every run would compile every module again."""
+    chosen = dict(os.environ if env is None else env)
+    chosen.pop("PYTHONDONTWRITEBYTECODE", None)
+    return chosen
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Run ``command``; return (wall seconds, peak RSS in KiB of that process)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env(env)
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -100,6 +132,11 @@ def timed(command: list[str]) -> tuple[float, int]:
             f"{command} failed: {process.stderr.read().decode() if process.stderr else ''}"
         )
     return elapsed, usage.ru_maxrss
+
+
+def _sources(checkout: Path) -> str:
+    """The configuration loader of another checkout (to see which keys it knows)."""
+    return (checkout / "daemon" / "complaintd" / "config" / "loader.py").read_text()
 
 
 def replacement_count(database: Path) -> tuple[int, int, int]:
@@ -116,9 +153,16 @@ def replacement_count(database: Path) -> tuple[int, int, int]:
     return total, bad, undecoded
 
 
-def measure_ingest(dovecot: DovecotServer, runs: int, batch: int) -> dict[str, object]:
-    """Alternate floor and ours ``runs`` times over the same mailbox."""
+def measure_ingest(
+    dovecot: DovecotServer, runs: int, batch: int, baselines: list[Path] | None = None
+) -> dict[str, object]:
+    """Alternate floor and ours ``runs`` times over the same mailbox.
+
+    Each of ``baselines`` (other checkouts of complaintd) runs its ``once`` in each round
+    too, right after ours, so all ratios are measured back to back.
+    """
     floor_times, our_times, rss = [], [], []
+    base_times: dict[Path, list[float]] = {path: [] for path in baselines or []}
     stats: tuple[int, int, int] = (0, 0, 0)
     for _ in range(runs):
         floor_times.append(
@@ -133,16 +177,13 @@ def measure_ingest(dovecot: DovecotServer, runs: int, batch: int) -> dict[str, o
                 ]
             )[0]
         )
-        with tempfile.TemporaryDirectory(prefix="complaintd-bench-") as workdir:
-            config = write_config(Path(workdir), dovecot.port, FOLDER)
-            seconds, peak = timed(
-                [sys.executable, "-m", "complaintd", "--config", str(config), "once"]
-            )
-            our_times.append(seconds)
-            rss.append(peak)
-            stats = replacement_count(Path(workdir) / "complaintd.db")
+        seconds, peak, stats = _once(dovecot.port, None)
+        our_times.append(seconds)
+        rss.append(peak)
+        for path, times in base_times.items():
+            times.append(_once(dovecot.port, path)[0])
     ratios = [o / f for o, f in zip(our_times, floor_times, strict=True)]
-    return {
+    report: dict[str, object] = {
         "floor_seconds_median": statistics.median(floor_times),
         "ours_seconds_median": statistics.median(our_times),
         "ratio_median": statistics.median(ratios),
@@ -153,6 +194,33 @@ def measure_ingest(dovecot: DovecotServer, runs: int, batch: int) -> dict[str, o
         "bodies_with_replacement_char": stats[1],
         "bodies_kept_undecoded": stats[2],
     }
+    if base_times:
+        report["ratios"] = [round(r, 3) for r in ratios]
+    for path, times in base_times.items():
+        base_ratios = [b / f for b, f in zip(times, floor_times, strict=True)]
+        report[f"baseline {path}"] = {
+            "ratio_median": statistics.median(base_ratios),
+            "ratios": [round(r, 3) for r in base_ratios],
+        }
+    return report
+
+
+def _once(port: int, checkout: Path | None) -> tuple[float, int, tuple[int, int, int]]:
+    """One ``complaintd once`` on a fresh ledger: (seconds, peak RSS KiB, ledger counts).
+
+    ``checkout``: run that checkout's code (its ``daemon`` first on the path) instead.
+    """
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = f"{checkout / 'daemon'}:{checkout}"
+    forget_processing(port, FOLDER)
+    with tempfile.TemporaryDirectory(prefix="complaintd-bench-") as workdir:
+        flood_key = checkout is None or "flood_max_tickets" in _sources(checkout)
+        config = write_config(Path(workdir), port, FOLDER, flood_key=flood_key)
+        seconds, peak = timed(
+            [sys.executable, "-m", "complaintd", "--config", str(config), "once"], env=env
+        )
+        return seconds, peak, replacement_count(Path(workdir) / "complaintd.db")
 
 
 def measure_idle_latency(dovecot: DovecotServer, count: int) -> dict[str, object]:
@@ -167,6 +235,7 @@ def measure_idle_latency(dovecot: DovecotServer, count: int) -> dict[str, object
             [sys.executable, "-m", "complaintd", "--config", str(config), "run"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=child_env(),
         )
         try:
             database = Path(workdir) / "complaintd.db"
@@ -224,6 +293,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--idle-messages", type=int, default=40)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        action="append",
+        help="another checkout whose once runs paired with ours (may be repeated)",
+    )
     parser.add_argument("--floor", nargs=2, metavar=("PORT", "BATCH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor:
@@ -233,8 +308,10 @@ def main() -> int:
     os.environ["COMPLAINTD_IMAP_PASSWORD"] = PASSWORD
     with DovecotServer(users={"complaints": PASSWORD}) as dovecot:
         dovecot.append_many("complaints", FOLDER, generate_mailbox(args.messages, seed=1))
-        report = {"messages": args.messages, **measure_ingest(dovecot, args.runs, args.batch)}
-        report.update(measure_idle_latency(dovecot, args.idle_messages))
+        measured = measure_ingest(dovecot, args.runs, args.batch, args.baseline)
+        report = {"messages": args.messages, **measured}
+        if args.idle_messages:
+            report.update(measure_idle_latency(dovecot, args.idle_messages))
     Path("bench-results").mkdir(exist_ok=True)
     Path("bench-results/ingest.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -794,13 +794,18 @@ def _unique_id(rng: random.Random, customer: _Customer, when: dt.datetime, used:
 
 
 def _complaint_draft(
-    rng: random.Random, customer: _Customer, when: dt.datetime
+    rng: random.Random, customer: _Customer, when: dt.datetime, photo_share: float | None
 ) -> tuple[_Draft, str]:
-    """Compose a complaint; return the draft and its core text (for later quoting)."""
+    """Compose a complaint; return the draft and its core text (for later quoting).
+
+    ``photo_share``: the share of complaints with photos (None: a quarter of damage
+    reports and 1% of the others).
+    """
     language = customer.language
     topic = rng.choice(corpus.TOPICS)
     values = _fields(rng, language, when)
-    with_photo = rng.random() < (0.25 if topic == "damage" else 0.01)
+    share = (0.25 if topic == "damage" else 0.01) if photo_share is None else photo_share
+    with_photo = rng.random() < share
     subject = rng.choice(corpus.SUBJECTS[language][topic]).format(**values)
     paragraphs = _complaint_paragraphs(rng, language, topic, values, with_photo)
     if language == "en" and customer.codec in ("utf-8", "cp1252") and rng.random() < 0.5:
@@ -1051,6 +1056,7 @@ class _MailboxState:
     ack_ids: dict[str, str] = field(default_factory=dict)  # ticket → ack Message-ID
     used_ids: set[str] = field(default_factory=set)
     tickets: dict[str, int] = field(default_factory=dict)  # yyyymm → last number
+    photo_share: float | None = None  # see _complaint_draft
 
 
 def _pick_kind(rng: random.Random, have_earlier: bool) -> str:
@@ -1089,7 +1095,7 @@ def _generate_complaint(
     """One new complaint from a (possibly repeat) customer."""
     rng = state.rng
     customer = state.customers[int(len(state.customers) * rng.random() ** 1.8)]
-    draft, core = _complaint_draft(rng, customer, when)
+    draft, core = _complaint_draft(rng, customer, when, state.photo_share)
     message_id = _unique_id(rng, customer, when, state.used_ids)
     raw, layout, cte = _render_complaint(rng, draft, message_id)
     ticket = _next_ticket(state, when)
@@ -1129,18 +1135,22 @@ def _generate_bounce(state: _MailboxState, when: dt.datetime) -> tuple[bytes, Sa
     return raw, meta
 
 
-def generate_mailbox_with_meta(n: int, seed: int = 1) -> list[tuple[bytes, SampleMeta]]:
+def generate_mailbox_with_meta(
+    n: int, seed: int = 1, photo_share: float | None = None
+) -> list[tuple[bytes, SampleMeta]]:
     """Generate *n* realistic messages with metadata, identical for the same *seed*.
 
     The mix is about 46% Chinese (GB2312-labelled GBK, GBK, GB18030, Big5,
     UTF-8) and 46% English complaints, ~5% follow-ups to earlier messages of the
     same mailbox (In-Reply-To), ~2% out-of-office auto-replies and ~1% bounces;
-    ~5% carry photos; sizes are mostly 1.5-20 KB.
+    ~5% carry photos (``photo_share`` of the complaints when given); sizes are mostly
+    1.5-20 KB.
     """
     if n < 0:
         raise ValueError("n must be >= 0")
     rng = random.Random(seed)
     state = _MailboxState(rng, [_make_customer(rng) for _ in range(max(12, n // 5))])
+    state.photo_share = photo_share
     out: list[tuple[bytes, SampleMeta]] = []
     when = _START
     for index in range(n):
@@ -1157,9 +1167,9 @@ def generate_mailbox_with_meta(n: int, seed: int = 1) -> list[tuple[bytes, Sampl
     return out
 
 
-def generate_mailbox(n: int, seed: int = 1) -> list[bytes]:
+def generate_mailbox(n: int, seed: int = 1, photo_share: float | None = None) -> list[bytes]:
     """Generate *n* realistic raw messages (see ``generate_mailbox_with_meta``)."""
-    return [raw for raw, _ in generate_mailbox_with_meta(n, seed)]
+    return [raw for raw, _ in generate_mailbox_with_meta(n, seed, photo_share)]
 
 
 # -- the hand-written demo set ---------------------------------------------------------------

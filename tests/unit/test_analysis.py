@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,42 @@ def test_workers_give_the_in_process_analysis(start_method: str) -> None:
         assert len(analyzer._workers) == worker_count(), "a backlog starts every worker"
         taken = {i: analyzer.take(i, no_database) for i in raws}
     assert taken == {i: analyze(raw, SETTINGS, DAY) for i, raw in raws.items()}
+
+
+def _photo_mail(index: int, size: int) -> bytes:
+    """A complaint with ``size`` bytes of photo attached (incompressible)."""
+    message = EmailMessage()
+    message["From"] = f"customer{index}@example.com"
+    message["To"] = "complaints@lida.example"
+    message["Subject"] = f"Damaged parcel {index}"
+    message["Message-ID"] = f"<photo{index}@example.com>"
+    message.set_content("The parcel arrived broken, photo attached.")
+    message.add_attachment(
+        os.urandom(size), maintype="image", subtype="jpeg", filename=f"photo{index}.jpg"
+    )
+    return message.as_bytes()
+
+
+def test_big_messages_in_hand_do_not_deadlock_the_pipes() -> None:
+    """Messages and results far larger than a pipe's buffer: the parent sending the next
+    message while the worker sends a result must not leave both blocked."""
+    raws = {i: _photo_mail(i, 600_000) for i in range(1, 13)}
+
+    def stuck(signum: int, frame: object) -> None:
+        pytest.fail("parent and worker are blocked on each other's pipes")  # not an OSError
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(60)
+    try:
+        with Analyzer(SETTINGS, DAY) as analyzer:
+            for inbound_id, raw in raws.items():
+                analyzer.submit(inbound_id, raw)
+            time.sleep(1.0)  # the workers finish and block sending while we do not read
+            taken = {i: analyzer.take(i, no_database) for i in raws}
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [len(a.parsed.attachments[0].data) for a in taken.values()] == [600_000] * 12
 
 
 def test_a_small_backlog_has_one_worker() -> None:
@@ -119,6 +156,7 @@ def test_a_worker_killed_mid_analysis_costs_only_its_message() -> None:
 WORKER_HOLDER = """
 import sys
 from datetime import date
+from email.message import EmailMessage
 from complaintd.classify.extract import DEFAULT_PATTERNS
 from complaintd.classify.rules import DEFAULT_RULES
 from tests.support.hostile import bomb_markup, html_mail

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from complaintd.config.model import ScheduleConfig
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
+from complaintd.store.queries import clear_customer_risk
 from complaintd.store.records import record_event
 from complaintd.store.timed import CustomerRisk
 
@@ -56,11 +57,7 @@ def clear_at_risk(email: str | None, ticket: Ticket, because: str, now: datetime
     """``because`` (a new complaint, a survey answer) clears the customer's flag."""
     if not email:
         return False
-    cleared = (
-        CustomerRisk.update(cleared_at=now, cleared_by=f"{because} ({ticket.number})")
-        .where((CustomerRisk.email == email) & CustomerRisk.cleared_at.is_null())
-        .execute()
-    )
+    cleared = clear_customer_risk(email, now, f"{because} ({ticket.number})")
     if cleared:
         record_event(
             now,

@@ -25,7 +25,7 @@ from complaintd.render.contexts import ProgressUpdateMail
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import ContactSheet, Ticket
-from complaintd.store.prepared import execute
+from complaintd.store.prepared import execute, update_row
 from complaintd.store.records import record_event
 from complaintd.store.sheet_status import SheetStatus
 from complaintd.store.ticket_status import OPEN_STATUSES, TicketStatus
@@ -123,7 +123,7 @@ def _set_resolve_deadlines(runtime: Runtime) -> None:
         for row in rows:
             hours = runtime.config.sla[row.severity].resolve_hours
             deadline = due_after(runtime.config, row.created_at, hours)
-            Ticket.update(resolve_due_at=deadline).where(Ticket.id == row.id).execute()
+            update_row(Ticket, row.id, {"resolve_due_at": deadline})  # one SQL shape
 
 
 def _breach(ticket: Ticket, now: datetime) -> int:

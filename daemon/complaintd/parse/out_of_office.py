@@ -170,8 +170,10 @@ def cues(text: str) -> frozenset[str]:
 def text_verdict(subject: str, body: str) -> str | None:
     """Why the subject and opening make an out-of-office reply; None if they don't."""
     text = opening(body)
+    if _COMPLAINT.search(text):  # first: most mail is a complaint, and one search is cheap
+        return None
     found = cues(text)
-    if not found or _COMPLAINT.search(text):
+    if not found:
         return None
     if "explicit" in found:
         return "opening says it is an automatic reply"

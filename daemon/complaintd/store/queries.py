@@ -16,6 +16,7 @@ from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import InboundMessage, Message, Ticket
 from complaintd.store.prepared import execute
+from complaintd.store.timed import CustomerRisk
 
 _AT = Ticket.created_at.db_value  # aware datetime -> the stored naive-UTC form
 _ADDRESS = Ticket.customer_email.db_value  # an address -> the stored key
@@ -225,3 +226,14 @@ def mark_inbound_done(
         (status, _AT(at), ticket_id, inbound_id, InboundStatus.PENDING, holder),
     )
     return bool(cursor.rowcount)
+
+
+def clear_customer_risk(customer_email: str, at: datetime, by: str) -> int:
+    """Clear the customer's at-risk flag if it is set; return how many flags (0 or 1)."""
+    cursor = execute(
+        CustomerRisk,
+        "UPDATE customer_risk SET cleared_at = ?, cleared_by = ?"
+        " WHERE email = ? AND cleared_at IS NULL",
+        (_AT(at), by, CustomerRisk.email.db_value(customer_email)),
+    )
+    return int(cursor.rowcount)

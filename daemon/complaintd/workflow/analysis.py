@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
 import sys
 import threading
@@ -44,7 +45,7 @@ from complaintd.parse.model import ParsedMessage
 log = logging.getLogger(__name__)
 
 POOL_THRESHOLD = 32  # from this many queued messages on, a backlog gets several workers
-IN_HAND = 4  # messages sent to a worker ahead, so it never waits for this process
+IN_HAND = 32  # messages sent to a worker ahead, so it never waits for this process
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _READY = "ready"  # a worker's first word: it started and set its limits
 _TOO_BIG = "too big"  # a worker's last word: the message did not fit in its memory
@@ -105,9 +106,10 @@ def analyze(raw: bytes, settings: AnalysisSettings, reference_day: date) -> Anal
 
 
 def worker_count() -> int:
-    """Workers for a backlog: one core is left to the process that fetches and writes the
-    ledger (measured on 2 cores: a second worker makes the pass slower, not faster)."""
-    return max(1, min(4, (os.cpu_count() or 2) - 1))
+    """Workers for a backlog: one a core (at most four).  The process that fetches and
+    writes the ledger spends much of its time waiting for IMAP and SQLite, so on 2 cores
+    two workers keep both busy where one left the writer waiting for analyses."""
+    return max(1, min(4, os.cpu_count() or 2))
 
 
 # --- the worker process -------------------------------------------------------------
@@ -148,19 +150,39 @@ def _serve(
             os.close(parent_end)
     die_with_parent(parent_pid)
     _limit_memory(limits.memory_bytes)
+    jobs: queue.SimpleQueue[object] = queue.SimpleQueue()
+    threading.Thread(target=_read_jobs, args=(conn, jobs), daemon=True).start()
     conn.send(_READY)
+    while True:
+        job = jobs.get()
+        if job is None:
+            return  # asked to stop, or the parent is gone
+        if job == _TOO_BIG:  # the message alone is over the limit
+            conn.send(_TOO_BIG)
+            return
+        assert isinstance(job, tuple)
+        inbound_id: int = job[0]
+        raw: bytes = job[1]
+        conn.send((inbound_id, _analyse_safely(raw, settings, reference_day, limits)))
+
+
+def _read_jobs(conn: Connection, jobs: queue.SimpleQueue[object]) -> None:
+    """A worker's reading thread: move each job from the pipe to ``jobs`` at once.
+
+    The pipe is always drained, so the parent never blocks sending a message while this
+    worker blocks sending a result the parent has not read yet (both pipes full: a
+    deadlock).  Ends with None (stop, or EOF) or :data:`_TOO_BIG`.
+    """
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
-            return  # the parent is gone
-        except MemoryError:  # the message alone is over the limit
-            conn.send(_TOO_BIG)
+            job = None  # the parent is gone
+        except MemoryError:
+            job = _TOO_BIG
+        jobs.put(job)
+        if job is None or job == _TOO_BIG:
             return
-        if job is None:
-            return
-        inbound_id, raw = job
-        conn.send((inbound_id, _analyse_safely(raw, settings, reference_day, limits)))
 
 
 def _analyse_safely(
@@ -355,7 +377,8 @@ class Analyzer:
     def submit(self, inbound_id: int, raw: bytes) -> None:
         """Queue ``raw`` for analysis; a backlog of POOL_THRESHOLD gets several workers."""
         self._queue[inbound_id] = raw
-        if len(self._queue) >= POOL_THRESHOLD:
+        waiting = len(self._queue) + sum(len(worker.in_hand) for worker in self._workers)
+        if waiting >= POOL_THRESHOLD:
             self._wanted = worker_count()
         self._collect(timeout=0)
         self._dispatch()

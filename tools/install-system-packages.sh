@@ -3,12 +3,14 @@
 #   dovecot-imapd  - the real IMAP server the tests and the demo run on loopback
 #   postgresql     - initdb and postgres for the throwaway cluster the PostgreSQL tests start
 #   tesseract-ocr  - OCR of faxed complaints (chi_sim + eng)
+#   fonts-wqy-microhei - a CJK font (1.6 MB) for the Chinese labels of the report charts
 set -euo pipefail
 need=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 ||
   need+=(postgresql)
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-system-packages: need root to install: ${need[*]}" >&2

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from complaintd.cli import reports
 from complaintd.cli.text_source import read_text
 from complaintd.clock import Clock
 from complaintd.config import Config, load_config
@@ -69,7 +70,9 @@ def check(args: argparse.Namespace, config: Config, clock: Clock) -> int:
     print(f"configuration {config.source}: ok (templates render)", file=sys.stderr)
     from complaintd.jobs.due import calendar_warnings
 
-    for warning in calendar_warnings(config, clock.now()):
+    from complaintd.reports.charts import font_warning
+
+    for warning in [*calendar_warnings(config, clock.now()), *font_warning()]:
         print(f"warning: {warning}", file=sys.stderr)
     if not args.connect:
         return 0
@@ -431,4 +434,5 @@ _HANDLERS: dict[str, Handler] = {
     "outbox list": outbox_list,
     "outbox retry": outbox_retry,
     "outbox cancel": outbox_cancel,
+    "digest": reports.digest,
 }

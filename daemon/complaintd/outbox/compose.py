@@ -31,7 +31,7 @@ from complaintd.outbox.headers import (
     msg_ids,
     unstructured,
 )
-from complaintd.store.mail_kind import MailKind
+from complaintd.store.mail_kind import MailKind, ReportKind
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -76,7 +76,7 @@ SMTP_COMPAT32 = _SmtpPolicy(linesep="\r\n")
 class OutgoingMail:
     """One mail the desk sends, before it becomes bytes."""
 
-    kind: MailKind
+    kind: MailKind | ReportKind
     from_address: str
     from_name: str
     to: tuple[str, ...]
@@ -90,6 +90,10 @@ class OutgoingMail:
     reply_to: str | None = None
     auto_submitted: str | None = "auto-generated"  # None for mail a person wrote
     attachments: tuple[tuple[str, str, bytes], ...] = field(default=())  # name, type, data
+    # Images the HTML shows by ``cid:`` (content id, file name, PNG bytes): sent as
+    # multipart/related with the HTML, which every client renders and none blocks as
+    # Gmail and Outlook block ``data:`` URIs.
+    inline_images: tuple[tuple[str, str, bytes], ...] = field(default=())
 
 
 def header_safe(text: str) -> str:
@@ -137,7 +141,7 @@ def build_message(mail: OutgoingMail) -> bytes:
     if mail.html:
         alternative = MIMEMultipart("alternative", boundary=_boundary("alt"))
         alternative.attach(body)
-        alternative.attach(MIMEText(mail.html, "html", "utf-8"))
+        alternative.attach(_html_part(mail))
         body = alternative
     if mail.attachments:
         mixed = MIMEMultipart("mixed", boundary=_boundary("mix"))
@@ -148,6 +152,28 @@ def build_message(mail: OutgoingMail) -> bytes:
     for name, value in _headers(mail):
         body[name] = value
     return body.as_bytes(policy=SMTP_COMPAT32)
+
+
+def _html_part(mail: OutgoingMail) -> Message:
+    """The HTML, with the images it shows by ``cid:`` beside it (RFC 2387) when it has any."""
+    html: Message = MIMEText(mail.html or "", "html", "utf-8")
+    if not mail.inline_images:
+        return html
+    related = MIMEMultipart("related", boundary=_boundary("rel"), type="text/html")
+    related.attach(html)
+    for content_id, filename, data in mail.inline_images:
+        part = MIMEBase("image", "png")
+        part.set_payload(data)
+        encode_base64(part)
+        part["Content-ID"] = f"<{content_id}>"
+        part["Content-Disposition"] = f'inline; filename="{_ascii_name(filename)}"'
+        related.attach(part)
+    return related
+
+
+def _ascii_name(filename: str) -> str:
+    """A chart's file name as a plain quoted-string (ours are ASCII; anything else goes)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "image.png"
 
 
 def _headers(mail: OutgoingMail) -> list[tuple[str, str]]:

@@ -1,0 +1,28 @@
+"""The admins' reports as timed jobs: the daily digest and the monthly report.
+
+The digest of yesterday is due from ``[schedule] digest_time``; the report of last month
+from ``digest_time`` on the 1st (for a few days, should the desk be down on the 1st).
+Each is claimed once per period in the transaction of its outbox row
+(:mod:`complaintd.reports.send`): ``run``'s every tick and any number of ``once`` passes
+send it once.  The cheap "sent already?" read comes first, so a tick after the report
+went out costs one indexed query.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from complaintd.reports.digest import build_digest
+from complaintd.reports.period import digest_due
+from complaintd.reports.send import send_report, sent_already
+from complaintd.runtime import Runtime
+from complaintd.store.mail_kind import ReportKind
+
+
+def daily_digest(runtime: Runtime, now: datetime) -> int:
+    """Mail yesterday's digest to the admins once ``digest_time`` has come; 1 when sent."""
+    config = runtime.config
+    day = digest_due(now, config.desk.timezone, config.schedule.digest_time)
+    if day is None or sent_already(ReportKind.DIGEST, day.isoformat()) is not None:
+        return 0
+    return 0 if send_report(runtime, build_digest(runtime, day, now), now) is None else 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 import signal
+import sqlite3
 import time
 from collections import Counter
 from email.message import EmailMessage
@@ -56,9 +57,14 @@ def test_mailed_once_at_digest_time_with_its_charts(desk: Desk) -> None:
     damage = complain(
         desk,
         beijing(9, 28, 10),
-        "运单号 SF1234567800001 的货物外箱压坏，里面的显示器碎了。",
+        "从上海发往成都的货，运单号 SF1234567800001，外箱压坏，里面的显示器碎了。",
         "运单号 SF1234567800002 的纸箱破损，货物受潮。",
     )
+    with sqlite3.connect(desk.config_path.parent / "complaintd.db") as ledger:
+        routes = ledger.execute(
+            "SELECT origin_city, destination_city FROM ticket ORDER BY id"
+        ).fetchall()
+    assert routes == [("上海市", "成都市"), (None, None)]  # registered on intake
     desk.once(now=beijing(9, 29, 7, 59))
     assert not digests(desk, "2026-09-28")  # not before digest_time
     desk.once(now=beijing(9, 29, 8, 0))

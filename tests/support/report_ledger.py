@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from complaintd.store.event_action import EventAction
 from complaintd.store.inbound_status import InboundStatus
-from complaintd.store.models import ContactSheet, Event, InboundMessage, Outbox, Ticket
+from complaintd.store.models import ContactSheet, Event, InboundMessage, Message, Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
 from complaintd.store.prepared import create
 from complaintd.store.sheet_status import SheetStatus
@@ -190,4 +190,128 @@ def seed_day() -> dict[str, list[str]]:
         "promises_missed": [number(3)],
         "unhappy": [number(10)],
         "at_risk": [number(13), number(14)],
+    }
+
+
+MONTH = datetime(2026, 11, 1, tzinfo=BEIJING)  # the month the monthly report covers
+MONTH_NOW = datetime(2026, 12, 1, 8, 0, tzinfo=BEIJING)
+
+
+def seed_month() -> dict[str, object]:
+    """November 2026 against October; returns what the monthly report must say."""
+    nov = lambda day, hour=10: MONTH + timedelta(days=day - 1, hours=hour)  # noqa: E731
+    octo = lambda day: MONTH - timedelta(days=31) + timedelta(days=day - 1, hours=10)  # noqa: E731
+    repeat = "again@customer.example"
+    t1 = ticket(
+        101,
+        nov(3),
+        category="damage",
+        severity="serious",
+        status=TicketStatus.CLOSED,
+        origin_province="上海市",
+        origin_city="上海市",
+        destination_province="四川省",
+        destination_city="成都市",
+        resolve_due_at=nov(4),
+        sla_breached_at=nov(4),
+    )
+    t2 = ticket(
+        102,
+        nov(5),
+        category="damage",
+        status=TicketStatus.INVESTIGATING,
+        email=repeat,
+        origin_province="上海市",
+        origin_city="上海市",
+        destination_province="四川省",
+        destination_city="成都市",
+    )
+    t3 = ticket(103, nov(6), category="damage", status=TicketStatus.INVALID)
+    t4 = ticket(
+        104,
+        nov(10),
+        category="delay",
+        status=TicketStatus.CLOSED,
+        origin_province="广东省",
+        origin_city="深圳市",
+        destination_province="北京市",
+        destination_city="北京市",
+    )
+    ticket(105, nov(20), category="delay", email=repeat)
+    ticket(106, nov(28), category="billing", severity="important")
+    for serial, category in ((201, "damage"), (202, "delay"), (203, "delay"), (204, "delay")):
+        old = ticket(serial, octo(10 + serial - 200), category=category, status=TicketStatus.CLOSED)
+        create(
+            ContactSheet,
+            ticket=old,
+            department="ops",
+            status=SheetStatus.ANSWERED,
+            due_at=old.created_at,
+            created_at=old.created_at,
+        )
+    answers = (
+        (t1, "qc", {"finding": "valid", "cause": "staff_error"}),
+        (t2, "qc", {"finding": "valid", "cause": "staff_error"}),
+        (t3, "qc", {"finding": "invalid"}),
+        (t4, "ops", {"finding": "valid", "cause": "force_majeure"}),
+        (t4, "qc", None),
+    )
+    for t, department, answer in answers:
+        create(
+            ContactSheet,
+            ticket=t,
+            department=department,
+            status=SheetStatus.ANSWERED if answer else SheetStatus.OVERDUE,
+            due_at=t.created_at + timedelta(hours=4),
+            created_at=t.created_at,
+            answered_at=t.created_at + timedelta(hours=3) if answer else None,
+            answer=answer,
+        )
+    # The desk's answers: t1 replied after 1 h and resolved after 30 h (SLA 24 h: 6 h
+    # late); t2 got a solution after 10 h; t4 a progress update first, a reply at 30 h.
+    for t, kind, hours in (
+        (t1, "reply", 1),
+        (t1, "resolution", 30),
+        (t2, "solution", 10),
+        (t4, "progress_update", 8),
+        (t4, "reply", 30),
+        (t4, "resolution", 50),
+    ):
+        create(
+            Message,
+            ticket=t,
+            direction="out",
+            kind=kind,
+            created_at=t.created_at + timedelta(hours=hours),
+        )
+    create(Event, ticket=t4, at=nov(10, 18), actor="system", action=EventAction.PROMISE_KEPT)
+    for at in (nov(12), nov(15)):  # t2 reopened twice
+        create(
+            Event,
+            ticket=t2,
+            at=at,
+            actor="system",
+            action=EventAction.STATUS_CHANGED,
+            detail={"previous": "closed", "status": "investigating"},
+        )
+    for t, score in ((t1, 2), (t4, 5)):
+        create(
+            Survey,
+            ticket=t,
+            round=1,
+            started_at=nov(20),
+            sent_at=nov(21),
+            answered_at=nov(22),
+            score=score,
+            satisfied=score > 2,
+        )
+    create(CustomerRisk, email=repeat, flagged_at=nov(25), ticket=t2, tickets=[t2.number])
+    return {
+        "categories": {"damage": (3, 1), "delay": (2, 3), "billing": (1, 0)},
+        "departments": {"qc": (4, 0), "ops": (1, 4)},
+        "causes": {"staff_error": 2, "force_majeure": 1},
+        "routes": {"上海市→成都市": 2, "深圳市→北京市": 1},
+        "repeat": (repeat, [t2.number, number(105)]),
+        "most_overdue": [(t1.number, 6.0)],  # resolved 30 h after creation, due after 24 h
+        "most_reopened": [(t2.number, 2)],
     }

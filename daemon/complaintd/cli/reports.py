@@ -7,13 +7,13 @@ import sys
 from datetime import date
 
 from complaintd.errors import UsageError
-from complaintd.reports.period import default_day
+from complaintd.reports.period import default_day, default_month, parse_month
 from complaintd.reports.send import Report, send_report
 from complaintd.runtime import Runtime
 
 
 def add_report_commands(sub: argparse._SubParsersAction) -> None:
-    """``digest (--print | --send) [--date D]``."""
+    """``digest (--print | --send) [--date D]`` and ``report monthly ... [--month M]``."""
     digest = sub.add_parser(
         "digest",
         help="the admins' daily digest",
@@ -29,6 +29,23 @@ def add_report_commands(sub: argparse._SubParsersAction) -> None:
         "--date", help="the day it covers, YYYY-MM-DD in the desk's time zone (default: yesterday)"
     )
 
+    report = sub.add_parser(
+        "report",
+        help="the admins' monthly report",
+        description="Reports to [desk] admins.",
+    ).add_subparsers(dest="report_command", required=True, metavar="SUBCOMMAND")
+    monthly = report.add_parser(
+        "monthly",
+        help="hot spots of one month against the month before, with charts",
+        description="Complaints of one month against the month before by category, "
+        "severity, cause, department and route; repeat complainants; time to first answer "
+        "and to resolution per severity against the SLA; satisfaction per department; "
+        "customers at risk; the worst-handled tickets. The daemon mails last month's to "
+        "[desk] admins on the 1st at [schedule] digest_time.",
+    )
+    _add_output(monthly)
+    monthly.add_argument("--month", help="YYYY-MM in the desk's time zone (default: last month)")
+
 
 def _add_output(parser: argparse.ArgumentParser) -> None:
     what = parser.add_mutually_exclusive_group(required=True)
@@ -43,6 +60,23 @@ def digest(args: argparse.Namespace, runtime: Runtime) -> int:
     now = runtime.clock.now()
     day = _parse_day(args.date) if args.date else default_day(now, runtime.config.desk.timezone)
     return _deliver(args, runtime, build_digest(runtime, day, now))
+
+
+def report_monthly(args: argparse.Namespace, runtime: Runtime) -> int:
+    """Print or send the monthly report of ``--month`` (default: last month)."""
+    from complaintd.reports.monthly import build_monthly
+
+    now = runtime.clock.now()
+    zone = runtime.config.desk.timezone
+    first = _parse_month(args.month) if args.month else default_month(now, zone)
+    return _deliver(args, runtime, build_monthly(runtime, first, now))
+
+
+def _parse_month(text: str) -> date:
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise UsageError(f"--month: expected YYYY-MM, got {text!r}") from exc
 
 
 def _parse_day(text: str) -> date:

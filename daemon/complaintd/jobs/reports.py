@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from complaintd.reports.digest import build_digest
-from complaintd.reports.period import digest_due
+from complaintd.reports.monthly import build_monthly
+from complaintd.reports.period import digest_due, monthly_due
 from complaintd.reports.send import send_report, sent_already
 from complaintd.runtime import Runtime
 from complaintd.store.mail_kind import ReportKind
@@ -26,3 +27,12 @@ def daily_digest(runtime: Runtime, now: datetime) -> int:
     if day is None or sent_already(ReportKind.DIGEST, day.isoformat()) is not None:
         return 0
     return 0 if send_report(runtime, build_digest(runtime, day, now), now) is None else 1
+
+
+def monthly_report(runtime: Runtime, now: datetime) -> int:
+    """Mail last month's report to the admins from ``digest_time`` on the 1st; 1 when sent."""
+    config = runtime.config
+    first = monthly_due(now, config.desk.timezone, config.schedule.digest_time)
+    if first is None or sent_already(ReportKind.MONTHLY_REPORT, f"{first:%Y-%m}") is not None:
+        return 0
+    return 0 if send_report(runtime, build_monthly(runtime, first, now), now) is None else 1

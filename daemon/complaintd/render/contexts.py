@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Literal, TypedDict
 from complaintd.render.labels import CauseChoice
 from complaintd.render.times import LocalTime
 from complaintd.reports.digest_data import DigestData
+from complaintd.reports.monthly_data import MonthlyData
 from complaintd.store.mail_kind import MailKind, ReportKind
 from complaintd.store.ticket_status import TicketStatus
 
@@ -488,3 +489,17 @@ class DigestMail(ReportContent):
     departments: dict[str, str]  # key -> name
     trend: list[DayCount]  # new complaints on each of the 30 days ending with ``day``
     charts: list[ChartRef]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonthlyReportMail(ReportContent):
+    """The hot spots of one month against the month before (``data``, in ledger keys)."""
+
+    kind = ReportKind.MONTHLY_REPORT
+    month: str  # YYYY-MM
+    month_label: str  # the month as the mail's language writes it
+    previous_label: str  # the month before
+    generated_at: Time
+    data: MonthlyData
+    departments: dict[str, str]  # key -> name
+    charts: dict[str, ChartRef]  # by section: category, department, route, timing

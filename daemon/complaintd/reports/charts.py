@@ -117,7 +117,13 @@ def bar_chart(
     _label_axes(axes, labels, horizontal, properties)
     axes.set_title(title, fontproperties=properties, fontsize=11, loc="left")
     if len(series) > 1 or reference is not None:
-        axes.legend(prop=properties, fontsize=8, frameon=False)
+        axes.legend(
+            prop=properties,
+            frameon=False,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncol=len(series) + (reference is not None),
+        )
     figure.tight_layout()
     return _small_png(figure)
 

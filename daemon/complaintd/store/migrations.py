@@ -51,6 +51,10 @@ def _create_tables(database: peewee.Database) -> None:
         _without_field(Ticket, "internal_due_at"),
         _without_field(Ticket, "sla_breached_at"),
         _without_field(Ticket, "resolve_due_at"),
+        _without_field(Ticket, "origin_province"),
+        _without_field(Ticket, "origin_city"),
+        _without_field(Ticket, "destination_province"),
+        _without_field(Ticket, "destination_city"),
         _without_field(InboundMessage, "claimed_by"),
         _without_field(InboundMessage, "lease_until"),
         _without_field(Outbox, "claimed_by"),
@@ -224,9 +228,11 @@ def _add_false_flag(database: peewee.Database, model: type[peewee.Model], name: 
 
 
 def _admin_reports(database: peewee.Database) -> None:
-    """Version 12: the admins' reports taken once per period; the ticket indexes their
-    GROUP BY queries read (new complaints of a day by category, breaches by time)."""
+    """Version 12: the admins' reports taken once per period; the shipment's route on
+    the ticket; the indexes their GROUP BY queries read."""
     database.create_tables(REPORT_MODELS, safe=True)
+    for name in ("origin_province", "origin_city", "destination_province", "destination_city"):
+        _add_column(database, Ticket, name)
     for table, columns in _REPORT_INDEXES:
         name = f"{table}_{'_'.join(columns)}"
         quoted = ", ".join(f'"{column}"' for column in columns)
@@ -237,6 +243,7 @@ def _admin_reports(database: peewee.Database) -> None:
 _REPORT_INDEXES = (
     ("ticket", ("sla_breached_at",)),
     ("contact_sheet", ("answered_at",)),
+    ("contact_sheet", ("created_at",)),
     ("survey", ("answered_at",)),
     ("survey", ("expired_at",)),
 )

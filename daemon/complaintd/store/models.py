@@ -115,6 +115,12 @@ class Ticket(BaseModel):
     # with [calendar]), and that deadline itself; added by migration 8.
     sla_breached_at = UtcDateTimeField(null=True)
     resolve_due_at = UtcDateTimeField(null=True)
+    # The shipment's route as the complaint names it (classify.places), for the monthly
+    # report's hot spots by region; full names, null when not said; added by migration 12.
+    origin_province = peewee.CharField(null=True)
+    origin_city = peewee.CharField(null=True)
+    destination_province = peewee.CharField(null=True)
+    destination_city = peewee.CharField(null=True)
 
 
 class InboundMessage(BaseModel):

@@ -33,7 +33,7 @@ CJK_FAMILIES = (
 )
 COLORS = ("#37474f", "#90a4ae", "#c62828", "#f9a825", "#2e7d32", "#1565c0")
 MAX_BYTES = 30 * 1024
-WIDTH, DPI = 6.4, 100  # 640 pixels: the mail's own width
+WIDTH, DPI = 6.3, 100  # 630 pixels: the width of the mail's content
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def bar_chart(
     from matplotlib.figure import Figure
 
     properties = font_manager.FontProperties(fname=font)
-    height = max(2.4, 0.34 * len(labels) * max(1, len(series)) + 1.1) if horizontal else 2.6
+    height = max(2.2, 0.24 * len(labels) * max(1, len(series)) + 1.3) if horizontal else 2.6
     figure = Figure(figsize=(WIDTH, min(height, 6.0)), dpi=DPI)
     axes = figure.add_subplot()
     width = 0.8 / max(1, len(series))

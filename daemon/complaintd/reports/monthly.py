@@ -26,17 +26,17 @@ _TITLES = {
         "category": "各类投诉单数：本月与上月",
         "department": "各部门收到的工作联系单：本月与上月",
         "route": "投诉最多的线路（本月）",
-        "timing": "首次答复用时中位数与承诺时限（小时）",
+        "timing": "首次答复平均用时与承诺时限（小时）",
         "sla": "承诺时限",
-        "median": "首次答复中位数",
+        "average": "首次答复平均用时",
     },
     "en": {
         "category": "Complaints by category: this month and last",
         "department": "Contact sheets per department: this month and last",
         "route": "Routes with most complaints (this month)",
-        "timing": "Median hours to first answer against the SLA",
+        "timing": "Average hours to first answer against the SLA",
         "sla": "SLA",
-        "median": "Median first answer",
+        "average": "Average first answer",
     },
 }
 
@@ -85,7 +85,7 @@ def _charts(
         ]
         return _chart(key, first, titles[key], labels, series, language)
 
-    timings = [t for t in data.timings if t["first_answer_median"] is not None]
+    timings = [t for t in data.timings if t["first_answer_hours"] is not None]
     drawn = {
         "category": compare(
             "category",
@@ -106,7 +106,7 @@ def _charts(
             first,
             titles["timing"],
             [severity_label(t["severity"], language) for t in timings],
-            [Series(titles["median"], [t["first_answer_median"] or 0 for t in timings])],
+            [Series(titles["average"], [t["first_answer_hours"] or 0 for t in timings])],
             language,
             reference=(titles["sla"], [t["sla_first_answer"] for t in timings]),
         ),

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from statistics import median
 from typing import Any, TypedDict
 
 import peewee
@@ -20,6 +18,7 @@ import peewee
 from complaintd.reports.digest_data import SEVERITIES, rows
 from complaintd.reports.groups import SHOWN
 from complaintd.reports.period import Period
+from complaintd.store.db import is_postgres
 from complaintd.store.event_action import EventAction
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction
@@ -55,10 +54,10 @@ class Timing(TypedDict):
     severity: str
     tickets: int
     answered: int  # tickets with a first answer
-    first_answer_median: float | None
+    first_answer_hours: float | None  # on average, by the clock
     answered_late: int  # a progress update went out first: the promised time passed
     resolved: int
-    resolution_median: float | None
+    resolution_hours: float | None  # on average, by the clock
     breached: int  # past resolve_hours
     sla_first_answer: float
     sla_resolve: float
@@ -151,7 +150,6 @@ def monthly_data(month: Period, before: Period, sla: dict[str, Any]) -> MonthlyD
         _count_by(ContactSheet.department, p, ContactSheet.created_at) for p in (month, before)
     ]
     routes, earlier = _routes(month), _routes(before)
-    worst = _timings_and_worst(month, sla)
     return MonthlyData(
         total=sum(categories[0].values()),
         previous_total=sum(categories[1].values()),
@@ -163,10 +161,10 @@ def monthly_data(month: Period, before: Period, sla: dict[str, Any]) -> MonthlyD
         regions=trends(routes[1], earlier[1])[:TOP],
         unknown_route=routes[2],
         repeats=_repeats(month),
-        timings=worst[0],
+        timings=_timings(month, sla),
         satisfaction=_satisfaction(month),
         at_risk=_at_risk(month),
-        most_overdue=worst[1],
+        most_overdue=_most_overdue(month),
         most_reopened=_most_reopened(month),
     )
 
@@ -199,17 +197,17 @@ def _routes(period: Period) -> tuple[Counter[str], Counter[str], int]:
 
 
 def _causes(period: Period) -> Counter[str]:
-    """Tickets whose complaint a department found valid in ``period``, by the cause given
-    (a ticket counted once per cause; the answers' JSON read in one query)."""
-    query = ContactSheet.select(ContactSheet.ticket, ContactSheet.answer).where(
-        _within(ContactSheet.answered_at, period) & ContactSheet.answer.is_null(False)
+    """Tickets a department found valid in ``period``, by the cause it gave: one GROUP BY
+    over the answers' JSON as stored (compact, keys as :mod:`~complaintd.store.fields`
+    writes them), each ticket counted once per cause."""
+    answer = peewee.Cast(ContactSheet.answer, "TEXT")
+    cause = peewee.Case(None, [(answer.contains(f'"cause":"{key}"'), key) for key in CAUSES], None)
+    query = (
+        ContactSheet.select(cause, peewee.fn.COUNT(ContactSheet.ticket.distinct()))
+        .where(_within(ContactSheet.answered_at, period) & answer.contains('"finding":"valid"'))
+        .group_by(cause)
     )
-    pairs = {
-        (ticket, answer.get("cause"))
-        for ticket, answer in rows(query)
-        if isinstance(answer, dict) and answer.get("finding") == "valid" and answer.get("cause")
-    }
-    return Counter(str(cause) for _, cause in pairs)
+    return Counter({str(key): int(count) for key, count in rows(query) if key})
 
 
 def _repeats(period: Period) -> list[Repeat]:
@@ -244,21 +242,29 @@ def _numbers_of(emails: Iterable[str], period: Period) -> dict[str, list[str]]:
     return {email: found[:SHOWN] for email, found in numbers.items()}
 
 
-def _timings_and_worst(period: Period, sla: dict[str, Any]) -> tuple[list[Timing], list[Worst]]:
-    """Per severity: first answer and resolution times against the SLA; and the tickets
-    furthest past their resolve deadline.  One grouped join over the month's tickets."""
+def hours_between(start: Any, end: Any) -> Any:
+    """``end - start`` in hours, in SQL: the one expression that differs by database."""
+    if is_postgres(Ticket._meta.database):
+        return peewee.fn.date_part("epoch", end - start) / 3600.0
+    return (peewee.fn.julianday(end) - peewee.fn.julianday(start)) * 24.0
+
+
+def _per_ticket(period: Period) -> Any:
+    """The month's tickets with the time of the desk's first answer and of its resolution
+    (one grouped join with the desk's messages, by ``message.ticket_id``)."""
     answered = peewee.Case(None, [(Message.kind.in_(ANSWER_KINDS), Message.created_at)], None)
     resolved = peewee.Case(None, [(Message.kind.in_(RESOLUTION_KINDS), Message.created_at)], None)
-    query = (
+    return (
         Ticket.select(
+            Ticket.id,
             Ticket.number,
             Ticket.severity,
             Ticket.category,
             Ticket.created_at,
             Ticket.resolve_due_at,
             Ticket.sla_breached_at,
-            peewee.fn.MIN(answered),
-            peewee.fn.MIN(resolved),
+            peewee.fn.MIN(answered).alias("first_at"),
+            peewee.fn.MIN(resolved).alias("resolved_at"),
         )
         .join(
             Message,
@@ -268,59 +274,88 @@ def _timings_and_worst(period: Period, sla: dict[str, Any]) -> tuple[list[Timing
         .where(_within(Ticket.created_at, period))
         .group_by(Ticket.id)
     )
+
+
+def _timings(period: Period, sla: dict[str, Any]) -> list[Timing]:
+    """Per severity: average hours to the first answer and to resolution (in SQL), how
+    many were answered after the promised time, how many went past the SLA."""
+    tickets = _per_ticket(period).alias("t")
+    first = hours_between(tickets.c.created_at, tickets.c.first_at)
+    resolution = hours_between(tickets.c.created_at, tickets.c.resolved_at)
+    query = (
+        peewee.Select(
+            [tickets],
+            [
+                tickets.c.severity,
+                peewee.fn.COUNT(peewee.SQL("*")),
+                peewee.fn.COUNT(tickets.c.first_at),
+                peewee.fn.AVG(first),
+                peewee.fn.COUNT(tickets.c.resolved_at),
+                peewee.fn.AVG(resolution),
+                peewee.fn.COUNT(tickets.c.sla_breached_at),
+            ],
+        )
+        .group_by(tickets.c.severity)
+        .bind(Ticket._meta.database)
+    )
+    found = {row[0]: row[1:] for row in query.tuples()}
     late = _answered_late(period)
-    field = Ticket.created_at
-    per: dict[str, dict[str, list[float]]] = {s: {"first": [], "resolve": []} for s in sla}
-    counts: Counter[str] = Counter()
-    breached: Counter[str] = Counter()
-    worst: list[Worst] = []
-    for number, severity, category, created, due, breach, first, resolution in rows(query):
-        created, due = field.python_value(created), field.python_value(due)
-        first, resolution = field.python_value(first), field.python_value(resolution)
-        times = per.setdefault(severity, {"first": [], "resolve": []})
-        counts[severity] += 1
-        if first is not None:
-            times["first"].append(_hours(created, first))
-        if resolution is not None:
-            times["resolve"].append(_hours(created, resolution))
-        if breach is not None and due is not None:
-            breached[severity] += 1
-            until = resolution or period.end
-            worst.append(
-                {
-                    "number": number,
-                    "severity": severity,
-                    "category": category,
-                    "hours_late": round(_hours(due, until), 1),
-                    "reopened": 0,
-                }
-            )
-    timings: list[Timing] = [
+    timings: list[Timing] = []
+    for severity in SEVERITIES:
+        if severity not in sla:
+            continue
+        count, answered, first_hours, resolved, resolve_hours, breached = found.get(
+            severity, (0, 0, None, 0, None, 0)
+        )
+        timings.append(
+            {
+                "severity": severity,
+                "tickets": int(count),
+                "answered": int(answered),
+                "first_answer_hours": _rounded(first_hours),
+                "answered_late": late[severity],
+                "resolved": int(resolved),
+                "resolution_hours": _rounded(resolve_hours),
+                "breached": int(breached),
+                "sla_first_answer": float(sla[severity].first_response_hours),
+                "sla_resolve": float(sla[severity].resolve_hours),
+            }
+        )
+    return timings
+
+
+def _most_overdue(period: Period) -> list[Worst]:
+    """The month's tickets furthest past their resolve deadline: until resolved, or the
+    month's end for those still open (ranked in SQL)."""
+    tickets = _per_ticket(period).where(Ticket.sla_breached_at.is_null(False)).alias("t")
+    month_end = peewee.Value(Ticket.created_at.db_value(period.end), converter=False)
+    late = hours_between(
+        tickets.c.resolve_due_at, peewee.fn.COALESCE(tickets.c.resolved_at, month_end)
+    )
+    query = (
+        peewee.Select(
+            [tickets],
+            [tickets.c.number, tickets.c.severity, tickets.c.category, late.alias("late")],
+        )
+        .where(tickets.c.resolve_due_at.is_null(False))
+        .order_by(peewee.SQL('"late"').desc(), tickets.c.number)
+        .limit(TOP)
+        .bind(Ticket._meta.database)
+    )
+    return [
         {
+            "number": number,
             "severity": severity,
-            "tickets": counts[severity],
-            "answered": len(per[severity]["first"]),
-            "first_answer_median": _median(per[severity]["first"]),
-            "answered_late": late[severity],
-            "resolved": len(per[severity]["resolve"]),
-            "resolution_median": _median(per[severity]["resolve"]),
-            "breached": breached[severity],
-            "sla_first_answer": float(sla[severity].first_response_hours),
-            "sla_resolve": float(sla[severity].resolve_hours),
+            "category": category,
+            "hours_late": round(float(hours), 1),
+            "reopened": 0,
         }
-        for severity in SEVERITIES
-        if severity in sla
+        for number, severity, category, hours in query.tuples()
     ]
-    worst.sort(key=lambda w: (-w["hours_late"], w["number"]))
-    return timings, worst[:TOP]
 
 
-def _hours(start: datetime, end: datetime) -> float:
-    return (end - start).total_seconds() / 3600
-
-
-def _median(values: list[float]) -> float | None:
-    return round(median(values), 1) if values else None
+def _rounded(hours: Any) -> float | None:
+    return None if hours is None else round(float(hours), 1)
 
 
 def _answered_late(period: Period) -> Counter[str]:

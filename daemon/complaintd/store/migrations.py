@@ -242,6 +242,7 @@ def _admin_reports(database: peewee.Database) -> None:
 # What the digest and the monthly report group by, found by index, never by a scan.
 _REPORT_INDEXES = (
     ("ticket", ("sla_breached_at",)),
+    ("ticket", ("status", "created_at")),  # open tickets by status, oldest first
     ("contact_sheet", ("answered_at",)),
     ("contact_sheet", ("created_at",)),
     ("survey", ("answered_at",)),

@@ -46,6 +46,7 @@ bench: install
 	$(PY) -m tools.bench_ingest
 	$(PY) -m tools.bench_outbox
 	$(PY) -m tools.bench_jobs
+	$(PY) -m tools.bench_reports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

@@ -113,6 +113,9 @@ def test_a_digest_already_sent_is_not_sent_again_by_hand(desk: Desk) -> None:
     other = desk.cli("digest", "--send", "--date", "2026-09-27", now=beijing(9, 29, 9, 0))
     assert other.code == 0, other.err
     assert len(digests(desk, "2026-09-28")) == 1 and len(digests(desk, "2026-09-27")) == 1
+    listed = desk.cli("outbox", "list", "--format", "json").json()
+    sent = [(m["kind"], m["ticket"], m["status"]) for m in listed if m["kind"] == "digest"]
+    assert sent == [("digest", None, "sent")] * 2
 
 
 def test_killed_passes_and_restarts_send_the_digest_once(desk: Desk) -> None:

@@ -21,12 +21,13 @@ from complaintd.store.mail_kind import ReportKind
 
 
 def daily_digest(runtime: Runtime, now: datetime) -> int:
-    """Mail yesterday's digest to the admins once ``digest_time`` has come; 1 when sent."""
+    """Mail yesterday's digest to the admins once ``digest_time`` has come; 1 when queued
+    (0 also when there are no admins: the day is taken all the same)."""
     config = runtime.config
     day = digest_due(now, config.desk.timezone, config.schedule.digest_time)
     if day is None or sent_already(ReportKind.DIGEST, day.isoformat()) is not None:
         return 0
-    return 0 if send_report(runtime, build_digest(runtime, day, now), now) is None else 1
+    return 1 if send_report(runtime, build_digest(runtime, day, now), now) else 0
 
 
 def monthly_report(runtime: Runtime, now: datetime) -> int:
@@ -35,4 +36,4 @@ def monthly_report(runtime: Runtime, now: datetime) -> int:
     first = monthly_due(now, config.desk.timezone, config.schedule.digest_time)
     if first is None or sent_already(ReportKind.MONTHLY_REPORT, f"{first:%Y-%m}") is not None:
         return 0
-    return 0 if send_report(runtime, build_monthly(runtime, first, now), now) is None else 1
+    return 1 if send_report(runtime, build_monthly(runtime, first, now), now) else 0

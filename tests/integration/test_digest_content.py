@@ -4,6 +4,7 @@ same on SQLite and PostgreSQL, a quiet day in one line."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from pathlib import Path
 
 import peewee
@@ -13,6 +14,9 @@ from complaintd.reports.digest_data import DigestData, digest_data
 from complaintd.reports.period import day_period
 from complaintd.store import migrations
 from complaintd.store.db import close_database, open_database
+from complaintd.store.models import Ticket
+from complaintd.store.prepared import create
+from complaintd.store.timed import CustomerRisk
 from tests.integration.desk import Desk
 from tests.support.report_ledger import BEIJING, DAY, NOW, seed_day
 
@@ -140,3 +144,24 @@ def test_a_quiet_day_prints_one_line(desk: Desk) -> None:
 def test_a_bad_date_is_bad_usage(desk: Desk) -> None:
     result = desk.cli("digest", "--print", "--date", "20.11.2026", now=NOW.isoformat())
     assert result.code == 2 and "--date" in result.err
+
+
+def test_a_long_list_of_customers_at_risk_is_cut_and_counted(ledger: peewee.Database) -> None:
+    seed_day()
+    first = Ticket.get(Ticket.number == "TS-202611-0001")
+    for i in range(30):
+        create(
+            CustomerRisk,
+            email=f"r{i:02d}@customer.example",
+            flagged_at=DAY - timedelta(days=1, minutes=i),
+            ticket=first,
+            tickets=[first.number],
+        )
+    data = digest_data(day_period(DAY.date(), BEIJING), NOW)
+    assert data.at_risk_total == 31 and len(data.at_risk) == 20
+    # The day's new one first, then the most recently flagged.
+    assert [r["email"] for r in data.at_risk[:3]] == [
+        "repeat@customer.example",
+        "r00@customer.example",
+        "r01@customer.example",
+    ]

@@ -102,7 +102,8 @@ class DigestData:
     breached_open: Group
     promises_missed: Group
     satisfaction: Satisfaction
-    at_risk: list[RiskRow]
+    at_risk: list[RiskRow]  # the latest ones
+    at_risk_total: int
     quarantined: list[QuarantinedRow]
     quarantined_total: int
     failed: list[FailedRow]
@@ -130,6 +131,7 @@ def digest_data(period: Period, now: datetime) -> DigestData:
     new = _new_tickets(period)
     quarantined, quarantined_total = _quarantined()
     failed, failed_total = _failed_mail()
+    at_risk, at_risk_total = _at_risk(period)
     return DigestData(
         new_total=len(new),
         new_by_category=grouped(((c, n) for c, _, n in new), CATEGORIES),
@@ -150,7 +152,8 @@ def digest_data(period: Period, now: datetime) -> DigestData:
         ),
         promises_missed=_promises_missed(period),
         satisfaction=satisfaction(period),
-        at_risk=_at_risk(period),
+        at_risk=at_risk,
+        at_risk_total=at_risk_total,
         quarantined=quarantined,
         quarantined_total=quarantined_total,
         failed=failed,
@@ -301,20 +304,22 @@ def _answers(period: Period) -> tuple[int, float | None]:
     return int(count), (round(float(average), 2) if average is not None else None)
 
 
-def _at_risk(period: Period) -> list[RiskRow]:
-    """Customers flagged and not cleared, the day's new ones first."""
+def _at_risk(period: Period) -> tuple[list[RiskRow], int]:
+    """Customers flagged and not cleared: the latest :data:`ROWS_SHOWN`, the day's new ones
+    first; and how many there are."""
     query = CustomerRisk.select(
         CustomerRisk.email, CustomerRisk.tickets, CustomerRisk.flagged_at
     ).where(CustomerRisk.cleared_at.is_null())
+    latest = query.order_by(CustomerRisk.flagged_at.desc(), CustomerRisk.email).limit(ROWS_SHOWN)
     risks: list[RiskRow] = [
         {
             "email": row.email,
             "numbers": list(row.tickets),
             "new": period.start <= row.flagged_at < period.end,
         }
-        for row in query.order_by(CustomerRisk.flagged_at.desc(), CustomerRisk.email)
+        for row in latest
     ]
-    return sorted(risks, key=lambda row: not row["new"])
+    return sorted(risks, key=lambda row: not row["new"]), query.count()
 
 
 def _quarantined() -> tuple[list[QuarantinedRow], int]:

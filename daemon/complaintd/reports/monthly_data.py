@@ -107,6 +107,7 @@ class MonthlyData:
     timings: list[Timing]
     satisfaction: list[Satisfied]
     at_risk: list[Repeat]  # customers flagged in the month (count: their complaints)
+    at_risk_total: int
     most_overdue: list[Worst]
     most_reopened: list[Worst]
 
@@ -150,6 +151,7 @@ def monthly_data(month: Period, before: Period, sla: dict[str, Any]) -> MonthlyD
         _count_by(ContactSheet.department, p, ContactSheet.created_at) for p in (month, before)
     ]
     routes, earlier = _routes(month), _routes(before)
+    at_risk, at_risk_total = _at_risk(month)
     return MonthlyData(
         total=sum(categories[0].values()),
         previous_total=sum(categories[1].values()),
@@ -163,7 +165,8 @@ def monthly_data(month: Period, before: Period, sla: dict[str, Any]) -> MonthlyD
         repeats=_repeats(month),
         timings=_timings(month, sla),
         satisfaction=_satisfaction(month),
-        at_risk=_at_risk(month),
+        at_risk=at_risk,
+        at_risk_total=at_risk_total,
         most_overdue=_most_overdue(month),
         most_reopened=_most_reopened(month),
     )
@@ -402,17 +405,17 @@ def _satisfaction(period: Period) -> list[Satisfied]:
     ]
 
 
-def _at_risk(period: Period) -> list[Repeat]:
-    """Customers flagged at risk in the month and not cleared, with their complaints."""
-    query = (
-        CustomerRisk.select(CustomerRisk.email, CustomerRisk.tickets)
-        .where(_within(CustomerRisk.flagged_at, period) & CustomerRisk.cleared_at.is_null())
-        .order_by(CustomerRisk.flagged_at, CustomerRisk.email)
+def _at_risk(period: Period) -> tuple[list[Repeat], int]:
+    """Customers flagged at risk in the month and not cleared, with their complaints: the
+    first :data:`TOP` and how many there are."""
+    query = CustomerRisk.select(CustomerRisk.email, CustomerRisk.tickets).where(
+        _within(CustomerRisk.flagged_at, period) & CustomerRisk.cleared_at.is_null()
     )
+    first = query.order_by(CustomerRisk.flagged_at, CustomerRisk.email).limit(TOP)
     return [
         {"email": str(email), "count": len(numbers), "numbers": list(numbers)[:SHOWN]}
-        for email, numbers in rows(query)
-    ]
+        for email, numbers in rows(first)
+    ], query.count()
 
 
 def _most_reopened(period: Period) -> list[Worst]:

@@ -71,6 +71,7 @@ def _digest(quiet: bool) -> DigestData:
         quarantined=[]
         if quiet
         else [{"id": 1, "message_id": "x@y", "mailbox": "complaints", "error": "e"}],
+        at_risk_total=0 if quiet else 30,
         quarantined_total=0 if quiet else 1,
         failed=[]
         if quiet
@@ -121,6 +122,7 @@ def _month() -> MonthlyData:
         ],
         satisfaction=[{"department": "qc", "answers": 2, "average": 3.5, "unhappy": 1}],
         at_risk=[repeat],
+        at_risk_total=12,
         most_overdue=[worst],
         most_reopened=[worst],
     )

@@ -86,7 +86,7 @@ _DIALECTS = {
     },
     "postgres": {
         "series": "",
-        "from": "FROM generate_series(0, {last}) AS n(i)",
+        "from": "FROM generate_series(0::bigint, {last}) AS n(i)",
         "pad": "lpad(({x})::text, 7, '0')",
         "at": "(TIMESTAMP '{end}' + ({secs}) * INTERVAL '1 second')",
     },
@@ -200,6 +200,8 @@ def fill(runtime: Runtime, n: int) -> float:
     dialect = "postgres" if is_postgres(database) else "sqlite"
     started = time.perf_counter()
     for statement in fill_statements(dialect, n):
+        if dialect == "postgres":  # psycopg2 reads % as a placeholder: the modulo is %%
+            statement = statement.replace("%", "%%")
         with database.atomic():
             database.execute_sql(statement)
     database.execute_sql("ANALYZE")

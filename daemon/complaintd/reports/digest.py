@@ -13,7 +13,7 @@ from complaintd.render.contexts import ChartRef, DayCount, DigestMail
 from complaintd.render.labels import resolve_language
 from complaintd.render.times import MONTHS
 from complaintd.reports.charts import Chart, Series, bar_chart
-from complaintd.reports.digest_data import TREND_DAYS, DigestData, digest_data
+from complaintd.reports.digest_data import TREND_DAYS, DigestData, digest_data, report_reads
 from complaintd.reports.period import day_period
 from complaintd.reports.send import Report, render_report
 from complaintd.runtime import Runtime
@@ -35,7 +35,8 @@ def build_digest(runtime: Runtime, day: date, now: datetime) -> Report:
     """The digest of ``day`` (open work as of ``now``), rendered in the desk's language."""
     config = runtime.config
     language = resolve_language(config.desk.default_language)
-    data = digest_data(day_period(day, config.desk.timezone), now)
+    with report_reads(runtime.database):
+        data = digest_data(day_period(day, config.desk.timezone), now)
     labels = _trend_labels(day)
     charts = () if data.quiet else _charts(data, day, labels, language)
     content = DigestMail(

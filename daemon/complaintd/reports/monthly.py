@@ -14,6 +14,7 @@ from complaintd.render.contexts import ChartRef, MonthlyReportMail
 from complaintd.render.labels import category_label, resolve_language, severity_label
 from complaintd.render.times import MONTHS
 from complaintd.reports.charts import Chart, Series, bar_chart
+from complaintd.reports.digest_data import report_reads
 from complaintd.reports.monthly_data import MonthlyData, Trend, monthly_data
 from complaintd.reports.period import month_period, previous_month
 from complaintd.reports.send import Report, render_report
@@ -54,7 +55,9 @@ def build_monthly(runtime: Runtime, first: date, now: datetime) -> Report:
     language = resolve_language(config.desk.default_language)
     zone = config.desk.timezone
     before = previous_month(first)
-    data = monthly_data(month_period(first, zone), month_period(before, zone), dict(config.sla))
+    with report_reads(runtime.database):
+        month, previous = month_period(first, zone), month_period(before, zone)
+        data = monthly_data(month, previous, dict(config.sla))
     departments = {d.key: d.name for d in config.departments}
     charts = _charts(data, first, language, departments)
     content = MonthlyReportMail(

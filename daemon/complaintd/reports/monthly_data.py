@@ -272,7 +272,10 @@ def _per_ticket(period: Period) -> Any:
         .join(
             Message,
             peewee.JOIN.LEFT_OUTER,
-            on=(Message.ticket == Ticket.id) & (Message.direction == Direction.OUT),
+            # The desk answers after the complaint: messages of the month on, by index.
+            on=(Message.ticket == Ticket.id)
+            & (Message.direction == Direction.OUT)
+            & (Message.created_at >= period.start),
         )
         .where(_within(Ticket.created_at, period))
         .group_by(Ticket.id)

@@ -257,6 +257,14 @@ def _per_ticket(period: Period) -> Any:
     (one grouped join with the desk's messages, by ``message.ticket_id``)."""
     answered = peewee.Case(None, [(Message.kind.in_(ANSWER_KINDS), Message.created_at)], None)
     resolved = peewee.Case(None, [(Message.kind.in_(RESOLUTION_KINDS), Message.created_at)], None)
+    # PostgreSQL hash-joined every message of the ledger (3 s on a million tickets) until
+    # told the desk answers after the complaint; SQLite looks them up by ticket already,
+    # and with the bound its planner may take the time index instead.
+    since = (
+        Message.created_at >= period.start
+        if is_postgres(Ticket._meta.database)
+        else peewee.SQL("1 = 1")
+    )
     return (
         Ticket.select(
             Ticket.id,
@@ -272,10 +280,7 @@ def _per_ticket(period: Period) -> Any:
         .join(
             Message,
             peewee.JOIN.LEFT_OUTER,
-            # The desk answers after the complaint: messages of the month on, by index.
-            on=(Message.ticket == Ticket.id)
-            & (Message.direction == Direction.OUT)
-            & (Message.created_at >= period.start),
+            on=(Message.ticket == Ticket.id) & (Message.direction == Direction.OUT) & since,
         )
         .where(_within(Ticket.created_at, period))
         .group_by(Ticket.id)

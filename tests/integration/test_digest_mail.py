@@ -28,7 +28,10 @@ ADMIN = "boss@lida.example"
 def desk(
     tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, imap_folder: str, desk_env: None
 ) -> Desk:
-    return timed_desk(tmp_path, dovecot, smtp_sink, imap_folder)
+    desk = timed_desk(tmp_path, dovecot, smtp_sink, imap_folder)
+    # The ledger is set up before the simulated days (no digest about a day before it).
+    assert desk.cli("db", "upgrade", now=beijing(9, 1, 9)).code == 0
+    return desk
 
 
 def complain(desk: Desk, now: str, *texts: str) -> list[str]:
@@ -93,6 +96,17 @@ def test_mailed_once_at_digest_time_with_its_charts(desk: Desk) -> None:
     assert all(re.search(r'alt="[^"]{20,}"', html) for _ in referenced)
     # The table beside the chart carries the same counts as the text: 9/28 had 2.
     assert "9/28 2" in text and ">9/28</span><br>2<" in html
+
+
+def test_no_digest_about_a_day_before_the_ledger_was_set_up(
+    tmp_path: Path, dovecot: DovecotServer, smtp_sink: Any, imap_folder: str, desk_env: None
+) -> None:
+    new = timed_desk(tmp_path, dovecot, smtp_sink, imap_folder)
+    new.once(now=beijing(9, 29, 9, 0))  # installed on 29 September, after digest_time
+    new.once(now=beijing(9, 29, 10, 0))
+    assert not digests(new, "2026-09-28")
+    new.once(now=beijing(9, 30, 8, 0))  # the first day it saw
+    assert len(digests(new, "2026-09-29")) == 1
 
 
 def test_a_quiet_day_is_one_line(desk: Desk) -> None:

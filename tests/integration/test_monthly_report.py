@@ -79,7 +79,8 @@ def test_sqlite_and_postgresql_give_the_same_report(tmp_path: Path, pg_url: str)
 
 
 def _seeded(desk: Desk) -> None:
-    assert desk.cli("db", "upgrade").code == 0
+    """The desk's ledger, set up in October and seeded with November."""
+    assert desk.cli("db", "upgrade", now="2026-10-01T09:00:00+08:00").code == 0
     database = open_database(f"sqlite:///{desk.config_path.parent}/complaintd.db")
     with database.atomic():
         seed_month()

@@ -54,6 +54,7 @@ bench: install
 	$(PY) -m tools.bench_jobs
 	$(PY) -m tools.bench_instances
 	$(PY) -m tools.bench_fax
+	$(PY) -m tools.bench_reports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

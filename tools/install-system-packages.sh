@@ -2,17 +2,15 @@
 # System packages complaintd's tests, demo and fax OCR need, installed only when missing.
 #   dovecot-imapd  - the real IMAP server the tests and the demo run on loopback
 #   postgresql     - initdb and postgres for the throwaway cluster the PostgreSQL tests start
-#   tesseract-ocr  - OCR of faxed complaints (chi_sim + eng)
 #   systemd        - systemd-analyze, which verifies the unit file in systemd/ in the tests
 #   tesseract-ocr  - OCR of faxed complaints (chi_sim + eng): the fallback when RapidOCR fails
 #   fonts-wqy-microhei - the CJK font embedded in the PDF a fax customer is answered with,
-#                    and the font the tests draw their faxes with
+#                    the font the tests draw their faxes with, and the report charts' labels
 set -euo pipefail
 need=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 ||
   need+=(postgresql)
-
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-eng)
 ls /usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-chi-sim)

@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import peewee
 import pytest
 
-from complaintd.store.db import close_database
+from complaintd.clock import SystemClock
+from complaintd.store import migrations
+from complaintd.store.db import close_database, open_database
 from tests.integration.desk import TOKEN_SECRET, Desk, write_config
 from tests.support.dovecot import DovecotServer
 from tests.support.postgres import (
@@ -116,3 +119,17 @@ def pg_url(pg_admin_url: str) -> Iterator[str]:
     finally:
         close_database()
         drop_database(pg_admin_url, name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[peewee.Database]:
+    """An empty, migrated ledger of each kind, inside one transaction."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/ledger.db"
+    else:
+        url = request.getfixturevalue("pg_url")
+    database = open_database(url)
+    migrations.upgrade(database, SystemClock())
+    with database.atomic():
+        yield database
+    close_database()

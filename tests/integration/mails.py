@@ -55,8 +55,8 @@ def parsed(message: SinkMessage) -> EmailMessage:
     return result
 
 
-def text_of(message: EmailMessage) -> str:
-    """The plain-text part of a mail."""
-    body = message.get_body(preferencelist=("plain",))
+def text_of(message: EmailMessage, subtype: str = "plain") -> str:
+    """The plain-text part of a mail (or its ``html`` part)."""
+    body = message.get_body(preferencelist=(subtype,))
     assert body is not None
     return str(body.get_content())

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import peewee
 import pytest
 
-from complaintd.clock import SystemClock
-from complaintd.store import migrations
-from complaintd.store.db import close_database, open_database
 from complaintd.store.event_action import EventAction
 from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.mail_kind import MailKind
@@ -45,20 +40,6 @@ from complaintd.store.queries import (
 from complaintd.store.ticket_status import TicketStatus
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[peewee.Database]:
-    """An empty, migrated ledger of each kind, inside one transaction."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/ledger.db"
-    else:
-        url = request.getfixturevalue("pg_url")
-    database = open_database(url)
-    migrations.upgrade(database, SystemClock())
-    with database.atomic():
-        yield database
-    close_database()
 
 
 def new_ticket(number: str, email: str, at: datetime) -> Ticket:

@@ -199,7 +199,9 @@ def test_the_daemon_ticks_the_jobs_through_schedule(desk: Desk) -> None:
         assert job.unit == "minutes" and job.at_time is not None and job.at_time.second == 0
         scheduler.run_all()
         assert woken == [True]  # mail was queued: the sender is woken
-        assert {run.job for run in JobRun.select()} == {"sla", "promise", "chase", "survey"}
+        assert {run.job for run in JobRun.select()} == {
+            *("sla", "promise", "chase", "survey", "digest", "report")
+        }
     finally:
         close_database()
     assert [kind for kind, _, _ in timed_mail(desk.show(number))] == ["progress_update", "chaser"]

@@ -248,7 +248,7 @@ def test_two_weeks_of_timed_mail(
     assert received and set(received.values()) == {1}, "a mail was sent twice"
     status = weeks.desk.cli("status", "--format", "json").json()
     assert {job["job"]: job["last_run_at"] for job in status["jobs"]} == dict.fromkeys(
-        ("sla", "promise", "chase", "survey"), "2026-10-12T10:00:00+08:00"
+        ("sla", "promise", "chase", "survey", "digest", "report"), "2026-10-12T10:00:00+08:00"
     )
 
 

@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from complaintd.classify import dates, goods
 from complaintd.classify.matching import normalize
+from complaintd.classify.places import Route, find_route
 from complaintd.classify.prefilter import Needles, Scan, finditer_from, scan
 
 EXTRACT_SCAN_CHARS = 32_000
@@ -169,6 +170,7 @@ class Registration:
     goods: str | None
     quantity: str | None
     phones: tuple[str, ...]
+    route: Route = field(default_factory=Route)  # where the shipment went, as far as said
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -274,6 +276,7 @@ def extract_registration(
         goods=goods_found,
         quantity=quantity,
         phones=find_phones(combined),
+        route=find_route(combined),
     )
 
 

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from complaintd.cli import reports
 from complaintd.cli.text_source import read_text
 from complaintd.clock import Clock
 from complaintd.config import Config, load_config
@@ -64,17 +65,20 @@ def print_json(value: Any) -> None:
 def check(args: argparse.Namespace, config: Config, clock: Clock) -> int:
     """Validate the configuration (already done by loading it) and, with --connect, log in."""
     from complaintd.render import check_templates
+    from complaintd.reports.samples import check_report_templates
     from complaintd.runtime import load_templates
 
-    problems = check_templates(load_templates(config))
+    renderer = load_templates(config)
+    problems = check_templates(renderer) + check_report_templates(renderer)
     for problem in problems:
         print(f"template: {problem}", file=sys.stderr)
     if problems:
         return 2
     print(f"configuration {config.source}: ok (templates render)", file=sys.stderr)
     from complaintd.jobs.due import calendar_warnings
+    from complaintd.reports.charts import font_warning
 
-    for warning in calendar_warnings(config, clock.now()):
+    for warning in [*calendar_warnings(config, clock.now()), *font_warning()]:
         print(f"warning: {warning}", file=sys.stderr)
     if any(mailbox.kind == "fax" for mailbox in config.mailboxes):
         from complaintd.fax.ocr import fax_readiness
@@ -490,4 +494,6 @@ _HANDLERS: dict[str, Handler] = {
     "outbox list": outbox_list,
     "outbox retry": outbox_retry,
     "outbox cancel": outbox_cancel,
+    "digest": reports.digest,
+    "report monthly": reports.report_monthly,
 }

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from complaintd import __version__
 from complaintd.cli import commands
+from complaintd.cli.reports import add_report_commands
 from complaintd.cli.ticket_options import add_ticket_commands
 from complaintd.clock import Clock, FixedClock, SystemClock, parse_now
 from complaintd.config import DEFAULT_CONFIG_PATH
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inbound_commands(sub)
     _add_outbox_commands(sub)
     _add_watch_commands(sub)
+    add_report_commands(sub)
     return parser
 
 

@@ -23,6 +23,7 @@ import schedule
 
 from complaintd.jobs.chase import chase_sheets
 from complaintd.jobs.promise import keep_promises, mark_sla_breaches
+from complaintd.jobs.reports import daily_digest, monthly_report
 from complaintd.jobs.survey import follow_up_surveys
 from complaintd.runtime import Runtime
 from complaintd.store.timed import JobRun
@@ -45,6 +46,8 @@ JOBS: tuple[Job, ...] = (
     Job("promise", keep_promises),
     Job("chase", chase_sheets),
     Job("survey", follow_up_surveys),
+    Job("digest", daily_digest),  # after the others: it reports what they did
+    Job("report", monthly_report),
 )
 
 

@@ -27,7 +27,7 @@ from complaintd.outbox.headers import (
     msg_ids,
     unstructured,
 )
-from complaintd.store.mail_kind import MailKind
+from complaintd.store.mail_kind import MailKind, ReportKind
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -72,7 +72,7 @@ SMTP_COMPAT32 = _SmtpPolicy(linesep="\r\n")
 class OutgoingMail:
     """One mail the desk sends, before it becomes bytes."""
 
-    kind: MailKind
+    kind: MailKind | ReportKind
     from_address: str
     from_name: str
     to: tuple[str, ...]
@@ -86,6 +86,10 @@ class OutgoingMail:
     reply_to: str | None = None
     auto_submitted: str | None = "auto-generated"  # None for mail a person wrote
     attachments: tuple[tuple[str, str, bytes], ...] = field(default=())  # name, type, data
+    # Images the HTML shows by ``cid:`` (content id, file name, PNG bytes): sent as
+    # multipart/related with the HTML, which every client renders and none blocks as
+    # Gmail and Outlook block ``data:`` URIs.
+    inline_images: tuple[tuple[str, str, bytes], ...] = field(default=())
 
 
 def header_safe(text: str) -> str:
@@ -135,7 +139,7 @@ def build_message(mail: OutgoingMail) -> bytes:
     top = _headers(mail)
     body = _text_part("plain", mail.text)
     if mail.html:
-        body = _multipart("alt", "alternative", [body, _text_part("html", mail.html)])
+        body = _multipart("alt", "alternative", [body, _html_part(mail)])
     if mail.attachments:
         files = [_attachment(*attachment) for attachment in mail.attachments]
         body = _multipart("mix", "mixed", [body, *files])
@@ -170,20 +174,48 @@ def _base64_lines(data: bytes) -> bytes:
     return base64.encodebytes(data).replace(b"\n", CRLF)
 
 
-def _multipart(tag: str, subtype: str, parts: list[_Part]) -> _Part:
-    """``MIMEMultipart(subtype)`` of ``parts`` with a boundary no base64 line can equal."""
+def _multipart(tag: str, subtype: str, parts: list[_Part], start_type: str = "") -> _Part:
+    """``MIMEMultipart(subtype)`` of ``parts`` with a boundary no base64 line can equal;
+    ``start_type``: the ``type`` parameter of a multipart/related (RFC 2387)."""
     boundary = _boundary(tag)
     delimiter = b"--" + boundary.encode("ascii")
     flat = [_flat(part) for part in parts]
     payload = (
         delimiter + CRLF + (CRLF + delimiter + CRLF).join(flat) + CRLF + delimiter + b"--" + CRLF
     )
+    related = f';\r\n type="{start_type}"' if start_type else ""
     headers = [
         # Folded as compat32 folds it (the line would pass 78 characters), not by it.
-        ("Content-Type", Folded(f'multipart/{subtype};\r\n boundary="{boundary}"')),
+        ("Content-Type", Folded(f'multipart/{subtype};\r\n boundary="{boundary}"{related}')),
         ("MIME-Version", "1.0"),
     ]
     return headers, payload
+
+
+def _html_part(mail: OutgoingMail) -> _Part:
+    """The HTML, with the images it shows by ``cid:`` beside it (RFC 2387) when it has any."""
+    html = _text_part("html", mail.html or "")
+    if not mail.inline_images:
+        return html
+    images = [_inline_image(*image) for image in mail.inline_images]
+    return _multipart("rel", "related", [html, *images], start_type="text/html")
+
+
+def _inline_image(content_id: str, filename: str, data: bytes) -> _Part:
+    """A PNG the HTML shows as ``cid:content_id``, base64 in lines of 76 characters."""
+    headers = [
+        ("Content-Type", "image/png"),
+        ("MIME-Version", "1.0"),
+        ("Content-Transfer-Encoding", "base64"),
+        ("Content-ID", f"<{content_id}>"),
+        ("Content-Disposition", f'inline; filename="{_ascii_name(filename)}"'),
+    ]
+    return headers, _base64_lines(data)
+
+
+def _ascii_name(filename: str) -> str:
+    """A chart's file name as a plain quoted-string (ours are ASCII; anything else goes)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "image.png"
 
 
 def _headers(mail: OutgoingMail) -> list[tuple[str, str]]:

@@ -22,7 +22,9 @@ from typing import Any, ClassVar, Literal, TypedDict
 
 from complaintd.render.labels import CauseChoice
 from complaintd.render.times import LocalTime
-from complaintd.store.mail_kind import MailKind
+from complaintd.reports.digest_data import DigestData
+from complaintd.reports.monthly_data import MonthlyData
+from complaintd.store.mail_kind import MailKind, ReportKind
 from complaintd.store.ticket_status import TicketStatus
 
 Time = LocalTime | str
@@ -444,3 +446,60 @@ MAIL_CLASSES: dict[MailKind, type[MailContent]] = {
 KINDS: tuple[MailKind, ...] = tuple(mail.kind for mail in CUSTOMER_MAILS)
 INTERNAL_KINDS: tuple[MailKind, ...] = tuple(mail.kind for mail in INTERNAL_MAILS)
 ALL_KINDS: tuple[MailKind, ...] = KINDS + INTERNAL_KINDS
+
+
+# --- reports to the admins (complaintd.reports) --------------------------------------------
+
+
+class ChartRef(TypedDict):
+    """A chart the HTML shows by ``cid:``; the table beside it carries the same numbers."""
+
+    cid: str
+    alt: str  # what the image shows, for a reader with images blocked
+
+
+class DayCount(TypedDict):
+    """How many on one day of a trend (``label``: ``12/5``)."""
+
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportContent:
+    """What a report to the admins says; its templates get ``language``, ``desk`` and
+    these fields (no ticket: a report is about the desk)."""
+
+    kind: ClassVar[ReportKind]
+
+    def values(self) -> dict[str, Any]:
+        """The fields as the template sees them (one key each)."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestMail(ReportContent):
+    """The daily digest of one day (``data``: every section, in the ledger's keys)."""
+
+    kind = ReportKind.DIGEST
+    day: str  # YYYY-MM-DD
+    day_label: str  # the day as the mail's language writes it
+    generated_at: Time  # when the open work was counted
+    data: DigestData
+    departments: dict[str, str]  # key -> name
+    trend: list[DayCount]  # new complaints on each of the 30 days ending with ``day``
+    charts: list[ChartRef]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonthlyReportMail(ReportContent):
+    """The hot spots of one month against the month before (``data``, in ledger keys)."""
+
+    kind = ReportKind.MONTHLY_REPORT
+    month: str  # YYYY-MM
+    month_label: str  # the month as the mail's language writes it
+    previous_label: str  # the month before
+    generated_at: Time
+    data: MonthlyData
+    departments: dict[str, str]  # key -> name
+    charts: dict[str, ChartRef]  # by section: category, department, route, timing

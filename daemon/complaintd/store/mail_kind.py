@@ -41,3 +41,14 @@ class MailKind(StrEnum):
     REJECTED_ATTEMPT = "rejected_attempt"
     FLOOD = "flood"  # a sender whose new complaints came too fast
     SURVEY_ALERT = "survey_alert"  # an unhappy survey answer reopened the ticket
+
+
+class ReportKind(StrEnum):
+    """A report to the admins (``[desk] admins``): about the desk, not about one ticket.
+
+    Its templates are ``templates/<language>/<kind>.*`` like every mail's; what they are
+    given is :mod:`complaintd.reports.contexts`.
+    """
+
+    DIGEST = "digest"  # the daily digest, at digest_time, about yesterday
+    MONTHLY_REPORT = "monthly_report"  # hot spots of last month, on the 1st

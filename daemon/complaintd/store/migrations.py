@@ -30,6 +30,7 @@ from complaintd.store.models import (
     SchemaMigration,
     Ticket,
 )
+from complaintd.store.reports import REPORT_MODELS
 from complaintd.store.timed import TIMED_MODELS
 
 
@@ -54,6 +55,10 @@ def _create_tables(database: peewee.Database) -> None:
         _without_field(Ticket, "ocr_state"),
         _without_field(Ticket, "ocr"),
         _without_field(Ticket, "needs_manual_reading"),
+        _without_field(Ticket, "origin_province"),
+        _without_field(Ticket, "origin_city"),
+        _without_field(Ticket, "destination_province"),
+        _without_field(Ticket, "destination_city"),
         _without_field(InboundMessage, "claimed_by"),
         _without_field(InboundMessage, "lease_until"),
         _without_field(Outbox, "claimed_by"),
@@ -246,6 +251,29 @@ def _add_false_flag(database: peewee.Database, model: type[peewee.Model], name: 
     )
 
 
+def _admin_reports(database: peewee.Database) -> None:
+    """Version 12: the admins' reports taken once per period; the shipment's route on
+    the ticket; the indexes their GROUP BY queries read."""
+    database.create_tables(REPORT_MODELS, safe=True)
+    for name in ("origin_province", "origin_city", "destination_province", "destination_city"):
+        _add_column(database, Ticket, name)
+    for table, columns in _REPORT_INDEXES:
+        name = f"{table}_{'_'.join(columns)}"
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({quoted})')
+
+
+# What the digest and the monthly report group by, found by index, never by a scan.
+_REPORT_INDEXES = (
+    ("ticket", ("sla_breached_at",)),
+    ("ticket", ("status", "created_at")),  # open tickets by status, oldest first
+    ("contact_sheet", ("answered_at",)),
+    ("contact_sheet", ("created_at",)),
+    ("survey", ("answered_at",)),
+    ("survey", ("expired_at",)),
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
@@ -258,6 +286,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "faxes read by OCR", _fax_reading),
     Migration(10, "claim holder and lease", _claim_columns),
     Migration(11, "mailbox leases and instances", _leases),
+    Migration(12, "admins' reports once per period", _admin_reports),
 )
 
 

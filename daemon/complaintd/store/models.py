@@ -121,6 +121,12 @@ class Ticket(BaseModel):
     ocr_state = peewee.CharField(null=True, index=True)
     ocr = JsonField(null=True)
     needs_manual_reading = peewee.BooleanField(default=False)
+    # The shipment's route as the complaint names it (classify.places), for the monthly
+    # report's hot spots by region; full names, null when not said; added by migration 12.
+    origin_province = peewee.CharField(null=True)
+    origin_city = peewee.CharField(null=True)
+    destination_province = peewee.CharField(null=True)
+    destination_city = peewee.CharField(null=True)
 
 
 class InboundMessage(BaseModel):

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from complaintd.classify import raise_severity
+from complaintd.classify.places import route_columns
 from complaintd.fetch.ledger import PROCESSED_KEYWORD
 from complaintd.jobs.at_risk import clear_at_risk
 from complaintd.jobs.due import due_after
@@ -670,6 +671,7 @@ def create_ticket(
         waybills=list(registration.waybills),
         order_numbers=list(registration.order_numbers),
         phones=list(registration.phones),
+        **route_columns(registration.route),
         shipping_date=registration.shipping_date,
         goods=registration.goods,
         quantity=registration.quantity,

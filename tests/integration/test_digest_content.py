@@ -76,6 +76,17 @@ def test_each_section_names_its_tickets(ledger: peewee.Database) -> None:
     assert not data.quiet
 
 
+def test_open_faxes_nobody_could_read_are_named(ledger: peewee.Database) -> None:
+    """A fax whose pages OCR could not read waits for a person: listed while open."""
+    expected = seed_day()
+    unread_open, unread_closed = expected["investigating"][0], expected["new_billing"][0]
+    Ticket.update(needs_manual_reading=True).where(
+        Ticket.number.in_([unread_open, unread_closed])
+    ).execute()
+    data = digest_data(day_period(DAY.date(), BEIJING), NOW)
+    assert data.manual_reading["numbers"] == [unread_open]  # the closed one is done with
+
+
 def test_sqlite_and_postgresql_give_the_same_digest(tmp_path: Path, pg_url: str) -> None:
     """One seeded ledger on each database: every section equal, field by field."""
     results: list[DigestData] = []

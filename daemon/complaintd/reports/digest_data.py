@@ -111,6 +111,7 @@ class DigestData:
     quarantined_total: int
     failed: list[FailedRow]
     failed_total: int
+    manual_reading: Group  # open fax tickets whose pages OCR could not read (open: never quiet)
     daily_new: list[int]  # new complaints on each of the 30 days ending with the day
 
     @property
@@ -161,6 +162,13 @@ def digest_data(period: Period, now: datetime) -> DigestData:
         quarantined_total=quarantined_total,
         failed=failed,
         failed_total=failed_total,
+        manual_reading=_numbers(
+            "manual",
+            Ticket.select(Ticket.number).where(
+                Ticket.status.in_(OPEN_STATUSES) & Ticket.needs_manual_reading
+            ),
+            Ticket.created_at,
+        ),
         daily_new=daily_counts(Ticket.created_at, period.end, TREND_DAYS),
     )
 

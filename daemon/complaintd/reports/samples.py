@@ -77,6 +77,7 @@ def _digest(quiet: bool) -> DigestData:
         if quiet
         else [{"id": 2, "kind": "ack", "ticket": _NUMBERS[0], "to": "c@x", "error": "550"}],
         failed_total=0 if quiet else 1,
+        manual_reading=none if quiet else group("manual", _NUMBERS[:1]),
         daily_new=[0 if quiet else i % 4 for i in range(30)],
     )
 

@@ -29,6 +29,7 @@ from complaintd.reports.monthly import build_monthly
 from complaintd.reports.send import Report
 from complaintd.runtime import open_runtime
 from complaintd.store.db import close_database
+from complaintd.store.models import Ticket
 
 CONFIG = """
 [database]
@@ -134,8 +135,12 @@ def main() -> None:
         runtime = open_runtime(config, FixedClock(NOW))
         quiet = build_digest(runtime, DAY.date(), NOW)  # the empty ledger first
         with runtime.database.atomic():
-            seed_day()
+            expected = seed_day()
             seed_month()
+            # A fax OCR could not read, so the section of work waiting for a person shows it.
+            Ticket.update(needs_manual_reading=True).where(
+                Ticket.number == expected["investigating"][0]
+            ).execute()
         pages = [
             write(build_digest(runtime, DAY.date(), NOW), args.out, f"digest-{language}"),
             write(build_monthly(runtime, MONTH.date(), MONTH_NOW), args.out, f"monthly-{language}"),

@@ -434,13 +434,13 @@ def outbox_retry(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def outbox_cancel(args: argparse.Namespace, runtime: Runtime) -> int:
-    """``outbox cancel ID --reason``: a pending or failed mail is never to be sent."""
-    from complaintd.outbox.manage import cancel_mail
+    """``outbox cancel ID [--reason TEXT]``: a pending or failed mail is never to be sent."""
+    from complaintd.outbox.manage import cancel_mail, cancel_reason
 
-    reason = " ".join(args.reason.split())
-    if not reason:
-        raise UsageError("outbox cancel: --reason must say why")
-    if cancel_mail(runtime, args.id, cli_actor(), reason):
+    actor = cli_actor()
+    if args.reason is not None and not args.reason.split():
+        raise UsageError("outbox cancel: --reason is empty; say why, or leave --reason out")
+    if cancel_mail(runtime, args.id, actor, cancel_reason(args.reason, actor)):
         print(f"outbox mail {args.id}: cancelled", file=sys.stderr)
     else:
         print(f"outbox mail {args.id}: cancelled already; nothing changed", file=sys.stderr)

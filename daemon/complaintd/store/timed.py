@@ -12,6 +12,9 @@ import peewee
 from complaintd.store.fields import JsonField, MailKeyField, MailTextField, UtcDateTimeField
 from complaintd.store.models import BaseModel, Ticket
 
+TICKET_STEPS = "ticket"  # the timed-step subject of a ticket's progress updates
+SURVEY_STEPS = "survey"  # the timed-step subject of survey mail
+
 
 class TimedStep(BaseModel):
     """One timed step taken (a chaser, an escalation, a progress update, a survey ...)."""

@@ -14,7 +14,8 @@ again, so it promises again, as on acknowledgement -
 * no desk target left from an earlier severity change (``internal_due_at``);
 * the follow-up of the earlier closure is over: its survey round takes no more steps, and
   survey mail still waiting in the outbox is withdrawn (a reminder queued just before the
-  customer's answer must not reach them after it).  Closing again starts a new round.
+  customer's answer must not reach them after it; :mod:`complaintd.jobs.outdated`, as
+  for every status change).  Closing again starts a new round.
 """
 
 from __future__ import annotations
@@ -22,14 +23,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from complaintd.jobs.due import due_after
-from complaintd.jobs.steps import withdraw_mail
 from complaintd.runtime import Runtime
 from complaintd.store.models import Ticket
 from complaintd.store.ticket_status import TicketStatus
-from complaintd.store.timed import Survey
 from complaintd.workflow.status import check_transition, transition
-
-SURVEY_STEPS = "survey"  # the timed-step subject of survey mail
 
 
 def reopen_ticket(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, reason: str) -> None:
@@ -55,17 +52,6 @@ def reopen_ticket(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, r
         resolve_due_at=ticket.resolve_due_at.isoformat(),
         **{key: value for key, value in earlier.items() if value},
     )
-    end_follow_up(ticket.id, "the ticket was reopened")
-
-
-def end_follow_up(ticket_id: int, reason: str) -> int:
-    """Stop every survey round of the ticket and withdraw its survey mail still waiting
-    in the outbox; return how many mails were withdrawn."""
-    rounds = [row.id for row in Survey.select(Survey.id).where(Survey.ticket == ticket_id)]
-    Survey.update(next_at=None).where(
-        (Survey.ticket == ticket_id) & Survey.next_at.is_null(False)
-    ).execute()
-    return sum(withdraw_mail(SURVEY_STEPS, survey_id, reason) for survey_id in rounds)
 
 
 def _iso(at: datetime | None) -> str | None:

@@ -6,7 +6,8 @@
     solution_proposed -> investigating (the customer disagrees)
     closed | follow_up -> investigating (reopen: the customer writes again, or is unhappy)
 
-Every transition is an audit event with actor and time.
+Every transition is an audit event with actor and time, and withdraws the timed mail
+waiting in the outbox that the new status makes wrong (:mod:`complaintd.jobs.outdated`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from complaintd.errors import UsageError
+from complaintd.jobs.outdated import withdraw_outdated_mail
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
 from complaintd.store.records import record_event
@@ -84,7 +86,8 @@ def check_transition(number: str, current: TicketStatus, target: TicketStatus) -
 def transition(
     ticket: Ticket, target: TicketStatus, actor: str, at: datetime, **detail: Any
 ) -> None:
-    """Move ``ticket`` to ``target`` and record who did it; the caller holds the transaction."""
+    """Move ``ticket`` to ``target``, record who did it and withdraw the timed mail the
+    change makes wrong; the caller holds the transaction."""
     previous = TicketStatus(ticket.status)
     check_transition(ticket.number, previous, target)
     ticket.status = target
@@ -99,3 +102,4 @@ def transition(
         status=target,
         **detail,
     )
+    withdraw_outdated_mail(ticket.id, previous, target)

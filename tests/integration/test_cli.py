@@ -317,6 +317,29 @@ def test_propose_and_close_read_stdin(desk: Desk, monkeypatch: pytest.MonkeyPatc
     assert desk.show(number)["status"] == "follow_up"
 
 
+def test_tickets_reopen_takes_a_closed_ticket_back_and_refuses_an_open_one(desk: Desk) -> None:
+    number = open_ticket(desk)
+    still_open = desk.cli("tickets", "reopen", number, now=T1)
+    assert still_open.code == 2 and "still open" in still_open.err
+    ok(desk, "tickets", "close", number, "--resolution", "已补发，运单 SF9988776655443。")
+    reopened = desk.cli("tickets", "reopen", number, now=T1)  # the reason is optional
+    assert reopened.code == 0, reopened.err
+    assert f"{number}: investigating" in reopened.err
+    shown = desk.show(number)
+    assert shown["status"] == "investigating"
+    [event] = [e for e in shown["events"] if e["detail"].get("previous") == "follow_up"]
+    assert event["detail"]["reason"] == "reopened by the desk"
+    assert event["actor"].startswith("cli")
+    ok(desk, "tickets", "close", number, "--resolution", "已补发。")
+    ok(desk, "tickets", "reopen", number, "--reason", "客户来电：补发的货也坏了")
+    reasons = [
+        e["detail"]["reason"]
+        for e in desk.show(number)["events"]
+        if e["detail"].get("previous") == "follow_up"
+    ]
+    assert reasons == ["reopened by the desk", "客户来电：补发的货也坏了"]
+
+
 def test_bad_text_sends_nothing(
     desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -336,6 +336,17 @@ def tickets_dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
     return _flush_and_report(runtime)
 
 
+def tickets_reopen(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``tickets reopen NUMBER [--reason TEXT]``: a closed ticket back to investigating."""
+    from complaintd.workflow.reopen import desk_reopen
+
+    with runtime.database.atomic():
+        ticket = _ticket(args.number)
+        desk_reopen(runtime, ticket, cli_actor(), runtime.clock.now(), args.reason or "")
+    print(f"{ticket.number}: {ticket.status}, answer due {ticket.due_at}", file=sys.stderr)
+    return _flush_and_report(runtime)
+
+
 def tickets_note(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets note NUMBER --text``: an internal note in the audit trail."""
     from complaintd.store.records import record_event
@@ -487,6 +498,7 @@ _HANDLERS: dict[str, Handler] = {
     "tickets set": tickets_set,
     "tickets dispatch": tickets_dispatch,
     "tickets note": tickets_note,
+    "tickets reopen": tickets_reopen,
     "outbox list": outbox_list,
     "outbox retry": outbox_retry,
     "outbox cancel": outbox_cancel,

@@ -20,7 +20,7 @@ from complaintd.jobs.outdated import withdraw_outdated_mail
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
 from complaintd.store.records import record_event
-from complaintd.store.ticket_status import TicketStatus
+from complaintd.store.ticket_status import OPEN_STATUSES, TicketStatus
 
 ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
     TicketStatus.RECEIVED: frozenset(
@@ -62,6 +62,26 @@ class IllegalTransition(UsageError):
         self.current = current
         self.target = target
         self.allowed = allowed
+
+
+class NotOpen(UsageError):
+    """A command for an open ticket on a closed one (``needs_open``), or a command for a
+    closed ticket on an open one; ``current`` is the ticket's status."""
+
+    def __init__(self, message: str, current: TicketStatus, *, needs_open: bool) -> None:
+        super().__init__(message)
+        self.current = current
+        self.needs_open = needs_open
+
+
+def require_open(ticket: Ticket, what: str, *, open_: bool = True) -> None:
+    """Raise :class:`NotOpen` unless ``ticket`` is open (``open_``) or not open (else);
+    ``what`` names the action for the message."""
+    current = TicketStatus(ticket.status)
+    if (current in OPEN_STATUSES) == open_:
+        return
+    state = "closed" if open_ else "still open"
+    raise NotOpen(f"{ticket.number} is {current} ({state}): {what}", current, needs_open=open_)
 
 
 def can_transition(current: TicketStatus, target: TicketStatus) -> bool:

@@ -39,7 +39,7 @@ class JobRun(BaseModel):
 
     job = peewee.CharField(primary_key=True)
     last_run_at = UtcDateTimeField()  # the clock's now (``--now`` in simulations)
-    finished_at = UtcDateTimeField()  # the wall clock
+    finished_at = UtcDateTimeField()  # last_run_at plus what the run took (the clock's)
     duration_ms = peewee.FloatField()
     steps = peewee.IntegerField()  # steps taken by that run
     error = peewee.TextField(null=True)

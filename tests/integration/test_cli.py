@@ -317,6 +317,66 @@ def test_propose_and_close_read_stdin(desk: Desk, monkeypatch: pytest.MonkeyPatc
     assert desk.show(number)["status"] == "follow_up"
 
 
+def test_tickets_reopen_takes_a_closed_ticket_back_and_refuses_an_open_one(desk: Desk) -> None:
+    number = open_ticket(desk)
+    still_open = desk.cli("tickets", "reopen", number, now=T1)
+    assert still_open.code == 2 and "still open" in still_open.err
+    ok(desk, "tickets", "close", number, "--resolution", "已补发，运单 SF9988776655443。")
+    reopened = desk.cli("tickets", "reopen", number, now=T1)  # the reason is optional
+    assert reopened.code == 0, reopened.err
+    assert f"{number}: investigating" in reopened.err
+    shown = desk.show(number)
+    assert shown["status"] == "investigating"
+    [event] = [e for e in shown["events"] if e["detail"].get("previous") == "follow_up"]
+    assert event["detail"]["reason"] == "reopened by the desk"
+    assert event["actor"].startswith("cli")
+    ok(desk, "tickets", "close", number, "--resolution", "已补发。")
+    ok(desk, "tickets", "reopen", number, "--reason", "客户来电：补发的货也坏了")
+    reasons = [
+        e["detail"]["reason"]
+        for e in desk.show(number)["events"]
+        if e["detail"].get("previous") == "follow_up"
+    ]
+    assert reasons == ["reopened by the desk", "客户来电：补发的货也坏了"]
+
+
+def _reach(desk: Desk, number: str, status: str) -> None:
+    """Bring a new ticket to ``status`` the way the desk and the customer do."""
+    if status == "investigating":
+        ok(desk, "tickets", "reply", number, "--text", "我们正在核实，请稍候。")
+    if status in ("solution_proposed", "implementing"):
+        ok(desk, "tickets", "propose", number, "--text", "补发一箱，运费我司承担。")
+    if status == "implementing":
+        proposal = sent_to(desk, CUSTOMER)[-1]
+        desk.append(reply(proposal, "同意，谢谢。", client=Client.QQMAIL))
+        desk.once(now=T1)
+    assert desk.show(number)["status"] == status
+
+
+@pytest.mark.parametrize(
+    "status", ["received", "investigating", "solution_proposed", "implementing"]
+)
+@pytest.mark.parametrize(
+    ("command", "outcome"),
+    [
+        (("close", "--resolution", "已补发。"), "follow_up"),
+        (("set", "--invalid", "重复投诉。"), "invalid"),
+    ],
+    ids=["close", "invalid"],
+)
+def test_the_desk_closes_or_invalidates_from_every_open_status(
+    desk: Desk, status: str, command: tuple[str, ...], outcome: str
+) -> None:
+    """DESIGN.md: "The desk may close (-> follow_up) or invalidate a ticket from any open
+    status" - from the command line, with the customer told."""
+    number = open_ticket(desk)
+    _reach(desk, number, status)
+    told = len(sent_to(desk, CUSTOMER))
+    ok(desk, "tickets", command[0], number, *command[1:])
+    assert desk.show(number)["status"] == outcome
+    assert len(sent_to(desk, CUSTOMER)) == told + 1
+
+
 def test_bad_text_sends_nothing(
     desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -334,3 +334,59 @@ def test_an_agent_writing_english_is_answered_in_english(staffed_desk: Desk) -> 
         " qc (Quality Control), ops (Operations)." in answer
     )
     assert not re.search("[\u4e00-\u9fff]", answer.split("How to act")[0])
+
+
+def test_an_agent_reopens_a_closed_ticket_and_dispatch_before_that_is_refused(
+    staffed_desk: Desk,
+) -> None:
+    """A closed ticket gets no contact sheets (they would be chased while it stays
+    closed): the Chinese agent is told so in Chinese, reopens it with #重开, then the
+    sheet goes out.  #reopen on the ticket, open again, is refused."""
+    desk = staffed_desk
+    number, notice = _agent_notice(desk)
+    closed = desk.cli("tickets", "close", number, "--resolution", "已按申报价值赔偿。", now=T1)
+    assert closed.code == 0, closed.err
+    agent = ("李娜", "agent1@lida.example")
+    desk.append(reply(notice, "#dispatch ops", client=Client.FOXMAIL, sender=agent))
+    desk.once(now=T1)
+    shown = desk.show(number)
+    assert shown["status"] == "follow_up"
+    assert [s["department"] for s in shown["contact_sheets"]] == ["qc"]
+    text = " ".join(text_of(_answer_to(desk, number)).split())
+    assert (
+        "#dispatch：这宗投诉目前的状态是“回访中”，已经不在处理中，所以没有执行。"
+        "如需继续处理，请先用 #reopen（或 #重开）重新受理。" in text
+    )
+
+    again = "#重开 客户来电说赔偿款还没到账\n#dispatch ops\n#reopen"
+    desk.append(reply(notice, again, client=Client.FOXMAIL, sender=agent))
+    desk.once(now=T2)
+    shown = desk.show(number)
+    assert shown["status"] == "investigating"
+    assert [s["department"] for s in shown["contact_sheets"]] == ["qc", "ops"]
+    [reopened] = [e for e in shown["events"] if e["detail"].get("previous") == "follow_up"]
+    assert reopened["actor"] == "agent1@lida.example"
+    assert reopened["detail"]["reason"] == "客户来电说赔偿款还没到账"
+    answers = [m for m in sent_to(desk, "agent1@lida.example")[1:] if number in m["Subject"]]
+    text = " ".join(text_of(answers[-1]).split())
+    assert "#reopen：这宗投诉目前的状态是“调查中”，还没有结案，不需要重开。" in text
+
+
+def test_an_english_agent_is_told_in_english_that_a_closed_ticket_takes_no_sheets(
+    staffed_desk: Desk,
+) -> None:
+    desk = staffed_desk
+    number, notice = _agent_notice(desk)
+    invalid = desk.cli("tickets", "set", number, "--invalid", "Not our parcel.", now=T1)
+    assert invalid.code == 0, invalid.err
+    text = "Please check with the depot.\n#note asked by phone\n#dispatch ops"
+    desk.append(
+        reply(notice, text, client=Client.OUTLOOK, sender=("Mary Li", "agent1@lida.example"))
+    )
+    desk.once(now=T1)
+    assert [s["department"] for s in desk.show(number)["contact_sheets"]] == ["qc"]
+    answer = " ".join(text_of(_answer_to(desk, number)).split())
+    assert (
+        "#dispatch: the complaint's status is “Invalid complaint”, so it is no longer being"
+        " handled and nothing was done. To handle it again, reopen it first with #reopen." in answer
+    )

@@ -18,7 +18,7 @@ import pypdfium2
 import pytest
 
 from tests.integration.desk import Desk, write_config
-from tests.integration.mails import mail
+from tests.integration.mails import mail, text_of
 from tests.support.dovecot import DovecotServer
 from tests.support.faxes import (
     complaint_letter,
@@ -298,3 +298,33 @@ def _wait_for(condition: Callable[[], bool], timeout: float) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.2)
+
+
+def test_the_faxed_letter_says_to_answer_by_email_and_the_mailed_copy_to_reply(
+    fax_desk: Callable[..., FaxDesk],
+) -> None:
+    """A fax cannot be "replied to", and a fax sent back is not filed with the complaint:
+    the faxed PDF names the desk's address and the number to quote, the email copy asks
+    for a reply, for the acknowledgement and for the desk's later letters alike."""
+    desk = fax_desk("ocr_page_seconds = 0.05")  # no OCR wait: the ack goes out at once
+    text, _ = letter()
+    tiff = fax_tiff([letter_page(text, seed=7)], fine=True)
+    desk.send_fax(service_mail("Fax from 021-5555 0198", tiff, "fax.tif", "image/tiff"))
+    desk.once(now=NOW)
+    [ticket] = desk.tickets()
+    number = ticket["number"]
+    reply = desk.cli("tickets", "reply", number, "--text", "我们已联系承运司机核实。", now=NOW)
+    assert reply.code == 0, reply.err
+    desk.smtp.wait_for(4)
+    faxed = mails_to(desk, f"862155550198@{FAX_OUT}")
+    mailed = mails_to(desk, "wang@hengda.example")
+    assert len(faxed) == len(mailed) == 2
+    for fax, copy in zip(faxed, mailed, strict=True):
+        _, page = pdf_text(pdf_of(fax))
+        words = "".join(page.split())
+        assert "回复本邮件" not in words
+        assert "发送电子邮件至complaints@lida.example" in words, page
+        assert f"并在邮件主题中注明投诉编号[{number}]" in words, page
+        body = "".join(text_of(copy).split())
+        assert f"直接回复本邮件，并保留邮件主题中的投诉编号[{number}]" in body
+        assert "发送电子邮件至" not in body

@@ -206,7 +206,20 @@ def test_sent_mail_unknown_ids_and_mail_being_sent_cannot_be_cancelled(desk: Des
     assert cancel_events() == []
 
 
-def test_cancel_needs_a_reason(desk: Desk) -> None:
-    assert cancel(desk, 1, "   ").code == 2
-    missing = desk.cli("outbox", "cancel", "1")  # argparse's usage error, returned by main()
-    assert missing.code == 2 and "--reason" in missing.err
+def test_cancel_without_a_reason_as_design_lists_it_says_who_cancelled(desk: Desk) -> None:
+    desk.smtp.stop()
+    desk.append(*complaints(1))
+    desk.once(now=T0)
+    [row] = outbox(desk, "pending")
+    result = desk.cli("outbox", "cancel", str(row["id"]), now=T0)  # DESIGN.md: outbox cancel ID
+    assert result.code == 0, result.err
+    assert f"outbox mail {row['id']}: cancelled" in result.err
+    default = f"no reason given; cancelled by {cli_actor()}"
+    assert [e.detail["reason"] for e in cancel_events()] == [default]
+    [cancelled] = outbox(desk, "cancelled")
+    assert cancelled["error"].startswith(f"cancelled by {cli_actor()}: {default}")
+
+
+def test_an_empty_reason_is_a_usage_error(desk: Desk) -> None:
+    blank = cancel(desk, 1, "   ")
+    assert blank.code == 2 and "--reason is empty" in blank.err

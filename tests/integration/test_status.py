@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from datetime import datetime, timedelta
 
 from tests.integration.desk import Desk
 from tests.integration.mails import mail
@@ -62,3 +63,20 @@ def test_status_shows_the_running_instance_holding_the_mailbox(desk: Desk) -> No
         assert daemon.wait(timeout=15) == 0
     after = desk.cli("status", "--format", "json").json()
     assert after["mailboxes"][0]["holder"] is None and after["instances"] == []
+
+
+def test_every_business_time_in_status_follows_the_injected_clock(desk: Desk) -> None:
+    """Under ``--now`` a job's finish is the simulated time it ran plus what it took, not
+    the real time; only the wall-clock facts (lease checks, heartbeats) stay real."""
+    desk.append(mail("Lost parcel", "My parcel SF1234567890123 is lost."))
+    desk.once(now=NOW)
+    document = desk.cli("status", "--format", "json", now=NOW).json()
+    assert document["now"] == NOW
+    [mailbox] = document["mailboxes"]
+    assert mailbox["last_fetch_at"] == NOW and mailbox["since_last_fetch_seconds"] == 0
+    for job in document["jobs"]:
+        assert job["last_run_at"] == NOW, job
+        started = datetime.fromisoformat(job["last_run_at"])
+        finished = datetime.fromisoformat(job["finished_at"])
+        took = timedelta(milliseconds=job["duration_ms"])
+        assert timedelta(0) <= finished - started <= took + timedelta(seconds=1), job

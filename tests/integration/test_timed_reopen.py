@@ -113,3 +113,39 @@ def test_a_reopened_ticket_gets_updates_at_its_new_committed_times(desk: Desk) -
     assert set(received.values()) == {1}, "a mail was sent twice"
     reminders = [m for m in desk.smtp.messages if "survey_reminder" in str(m.parsed())]
     assert reminders == [], "the withdrawn survey reminder reached the customer"
+
+
+@pytest.mark.parametrize(
+    "settle",
+    [
+        ("tickets", "propose", "{number}", "--text", "我们将按申报价值赔偿，请确认。"),
+        ("tickets", "close", "{number}", "--resolution", "已按申报价值赔偿。"),
+        ("tickets", "set", "{number}", "--invalid", "客户撤回投诉。"),
+    ],
+    ids=["propose", "close", "invalid"],
+)
+def test_a_waiting_progress_update_is_withdrawn_when_the_ticket_is_settled_first(
+    desk: Desk, settle: tuple[str, ...]
+) -> None:
+    desk.append(
+        mail("货物破损投诉", "运单号 SF1234567890123 的货物外箱压坏，瓷砖碎了。", sender=ZHANG)
+    )
+    desk.once(now=beijing(10, 12, 10))  # answer due Monday 18:00, closing time
+    [number] = [ticket["number"] for ticket in desk.tickets()]
+    desk.smtp.stop()
+    desk.once(now=beijing(10, 13, 9))  # the progress update is queued; the server is down
+    [update] = [m for m in desk.show(number)["messages"] if m["kind"] == "progress_update"]
+    assert update["delivery"]["status"] == "pending"
+
+    result = desk.cli(*(arg.format(number=number) for arg in settle), now=beijing(10, 13, 9, 30))
+    assert result.code == 0, result.err
+    desk.smtp.start()
+    desk.once(now=beijing(10, 13, 10))
+
+    messages = desk.show(number)["messages"]
+    [update] = [m for m in messages if m["kind"] == "progress_update"]
+    assert update["delivery"]["status"] == "cancelled"
+    sent = [str(m.parsed()["Message-ID"]) for m in desk.smtp.messages]
+    assert not [s for s in sent if update["message_id"] in s], "the stale update was sent"
+    settling = messages[messages.index(update) + 1 :]
+    assert [m["delivery"]["status"] for m in settling if m["to"] == [ZHANG[1]]] == ["sent"]

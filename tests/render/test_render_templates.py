@@ -228,10 +228,14 @@ def test_render_does_not_modify_the_context(renderer: TemplateRenderer) -> None:
     assert context["language"] == "xx"
 
 
+@pytest.mark.parametrize("by_fax", [False, True], ids=["mail", "fax"])
 @pytest.mark.parametrize(("kind", "language"), ALL)
-def test_text_lines_stay_short(renderer: TemplateRenderer, kind: str, language: str) -> None:
+def test_text_lines_stay_short(
+    renderer: TemplateRenderer, kind: str, language: str, by_fax: bool
+) -> None:
     """Template lines fit 78 columns; URLs and unwrapped Chinese insertions may not."""
     context = sample_context(kind, language)
+    context["reply_by_fax"] = by_fax
     inserted = [context[key] for key in ("text", "reason") if key in context]
     mail = renderer.render(kind, language, context)
     long_lines = [
@@ -244,6 +248,30 @@ def test_text_lines_stay_short(renderer: TemplateRenderer, kind: str, language: 
     assert long_lines == []
 
 
+@pytest.mark.parametrize(("kind", "language"), ALL)
+def test_a_faxed_letter_says_to_answer_by_email_and_a_mailed_one_to_reply(
+    renderer: TemplateRenderer, kind: str, language: str
+) -> None:
+    """A faxed copy cannot be replied to: it names the desk's address (and the number to
+    quote) instead; the mailed copy asks for a reply.  Text and HTML say the same."""
+    context = sample_context(kind, language)
+    address = context["desk"]["address"]
+    reply = {"zh-CN": "回复本邮件", "en": "reply to this email"}[language]
+    by_email = {"zh-CN": f"发送电子邮件至 {address}", "en": f"email {address}"}[language]
+    mailed = renderer.render(kind, language, context)
+    faxed = renderer.render(kind, language, {**context, "reply_by_fax": True})
+    for body in (_words(mailed.text), _words(mailed.html)):
+        assert reply in body and by_email not in body
+    for body in (_words(faxed.text), _words(faxed.html)):
+        assert reply not in body and by_email in body
+
+
+def _words(body: str) -> str:
+    """Text or HTML as one line of words (tags dropped, runs of space as one)."""
+    text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+    return re.sub(r"(?<=[\u3000-\uffff]) (?=[\u3000-\uffff])", "", text)
+
+
 def test_sample_context_rejects_unknown_kinds() -> None:
     """A typo in a kind is a programming error."""
     with pytest.raises(ValueError, match="unknown mail kind"):
@@ -252,7 +280,7 @@ def test_sample_context_rejects_unknown_kinds() -> None:
 
 def test_sample_context_holds_only_the_guaranteed_keys() -> None:
     """Each kind's sample has exactly the keys the workflow promises for it."""
-    base = {"language", "desk", "ticket"}
+    base = {"language", "desk", "ticket", "reply_by_fax"}
     assert set(sample_context("ack", "en")) == base
     assert set(sample_context("invalid", "en")) == base | {"reason"}
     assert set(sample_context("reply", "en")) == base | {"text"}

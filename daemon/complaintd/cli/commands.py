@@ -340,6 +340,17 @@ def tickets_dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
     return _flush_and_report(runtime)
 
 
+def tickets_reopen(args: argparse.Namespace, runtime: Runtime) -> int:
+    """``tickets reopen NUMBER [--reason TEXT]``: a closed ticket back to investigating."""
+    from complaintd.workflow.reopen import desk_reopen
+
+    with runtime.database.atomic():
+        ticket = _ticket(args.number)
+        desk_reopen(runtime, ticket, cli_actor(), runtime.clock.now(), args.reason or "")
+    print(f"{ticket.number}: {ticket.status}, answer due {ticket.due_at}", file=sys.stderr)
+    return _flush_and_report(runtime)
+
+
 def tickets_note(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets note NUMBER --text``: an internal note in the audit trail."""
     from complaintd.store.records import record_event
@@ -438,13 +449,13 @@ def outbox_retry(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def outbox_cancel(args: argparse.Namespace, runtime: Runtime) -> int:
-    """``outbox cancel ID --reason``: a pending or failed mail is never to be sent."""
-    from complaintd.outbox.manage import cancel_mail
+    """``outbox cancel ID [--reason TEXT]``: a pending or failed mail is never to be sent."""
+    from complaintd.outbox.manage import cancel_mail, cancel_reason
 
-    reason = " ".join(args.reason.split())
-    if not reason:
-        raise UsageError("outbox cancel: --reason must say why")
-    if cancel_mail(runtime, args.id, cli_actor(), reason):
+    actor = cli_actor()
+    if args.reason is not None and not args.reason.split():
+        raise UsageError("outbox cancel: --reason is empty; say why, or leave --reason out")
+    if cancel_mail(runtime, args.id, actor, cancel_reason(args.reason, actor)):
         print(f"outbox mail {args.id}: cancelled", file=sys.stderr)
     else:
         print(f"outbox mail {args.id}: cancelled already; nothing changed", file=sys.stderr)
@@ -491,6 +502,7 @@ _HANDLERS: dict[str, Handler] = {
     "tickets set": tickets_set,
     "tickets dispatch": tickets_dispatch,
     "tickets note": tickets_note,
+    "tickets reopen": tickets_reopen,
     "outbox list": outbox_list,
     "outbox retry": outbox_retry,
     "outbox cancel": outbox_cancel,

@@ -176,7 +176,8 @@ def _add_outbox_cancel(outbox: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
             "Cancel one outgoing mail that is pending or failed: it is marked cancelled and\n"
-            "never sent afterwards; who cancelled it and why go into the audit trail.\n"
+            "never sent afterwards; who cancelled it and why go into the audit trail\n"
+            "(without --reason the trail says no reason was given and who cancelled it).\n"
             "A mail already sent, or being sent at this moment, cannot be cancelled.\n"
             "Cancelling a cancelled mail changes nothing."
         ),
@@ -185,12 +186,13 @@ def _add_outbox_cancel(outbox: argparse._SubParsersAction) -> None:
             "             1 no such mail, or it was sent or is being sent\n\n"
             "example:\n"
             "  complaintd outbox list --status failed\n"
+            "  complaintd outbox cancel 42\n"
             '  complaintd outbox cancel 42 --reason "customer withdrew the complaint by phone"'
         ),
     )
     cancel.add_argument("id", type=int, help="the outbox id, as outbox list shows it")
     cancel.add_argument(
-        "--reason", required=True, help="why it is not to be sent (kept in the audit trail)"
+        "--reason", help="why it is not to be sent (optional; kept in the audit trail)"
     )
 
 

@@ -27,6 +27,7 @@ def add_ticket_commands(sub: argparse._SubParsersAction) -> None:
     _add_set(tickets)
     _add_dispatch(tickets)
     _add_note(tickets)
+    _add_reopen(tickets)
 
 
 def _non_negative(value: str) -> int:
@@ -208,3 +209,15 @@ def _add_note(tickets: argparse._SubParsersAction) -> None:
     )
     note.add_argument("number", help="the ticket number, e.g. TS-202611-0001")
     add_text_source(note, "--text", "the note")
+
+
+def _add_reopen(tickets: argparse._SubParsersAction) -> None:
+    reopen = tickets.add_parser(
+        "reopen",
+        help="reopen a closed ticket",
+        description="Take a closed, follow-up or invalid ticket back to investigating, under a "
+        "new committed answer time and resolve deadline (progress updates follow as for a new "
+        "complaint); its survey stops. An open ticket is refused.",
+    )
+    reopen.add_argument("number", help="the ticket number, e.g. TS-202611-0001")
+    reopen.add_argument("--reason", help="why (optional; kept in the audit trail)")

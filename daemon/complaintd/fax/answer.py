@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-__all__ = ["FONT_CANDIDATES", "answer_pdf", "cjk_font", "fax_note", "render_answer_pdf"]
+__all__ = ["FONT_CANDIDATES", "answer_pdf", "cjk_font", "render_answer_pdf"]
 
 RENDER_SECONDS = 120.0
 
@@ -35,20 +35,6 @@ FONT_CANDIDATES = (
 MAX_BYTES = 50_000  # a page the gateway takes quickly
 _SIZES = (11.0, 10.0, 9.0, 8.0, 7.0, 6.0)  # points, largest that fits one page
 _MARGIN = 18.0  # mm
-
-
-# The letter's mail text says "reply to this email": on paper, say where that is.
-_NOTE = {
-    "zh-CN": "（本函以传真方式发送。如需答复或补充材料，请发送电子邮件至 {address}，"
-    "并在邮件主题中注明投诉编号 [{number}]。）",
-    "en": "(This letter was sent by fax. To reply or to send further information, please "
-    "email {address} and quote [{number}] in the subject line.)",
-}
-
-
-def fax_note(language: str, address: str, number: str) -> str:
-    """The closing note of a faxed letter: how to answer it (zh-CN, else English)."""
-    return _NOTE.get(language, _NOTE["en"]).format(address=address, number=number)
 
 
 @functools.cache

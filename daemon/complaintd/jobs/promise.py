@@ -28,12 +28,12 @@ from complaintd.store.models import ContactSheet, Ticket
 from complaintd.store.prepared import execute, update_row
 from complaintd.store.records import record_event
 from complaintd.store.sheet_status import SheetStatus
-from complaintd.store.ticket_status import OPEN_STATUSES, TicketStatus
+from complaintd.store.ticket_status import AWAITING_SOLUTION, OPEN_STATUSES
+from complaintd.store.timed import TICKET_STEPS
 from complaintd.workflow.customer import send_to_customer
 from complaintd.workflow.departments import department_by_key
 from complaintd.workflow.mail import format_local
 
-AWAITING_SOLUTION = (TicketStatus.RECEIVED, TicketStatus.INVESTIGATING)
 PROGRESS_UPDATE = "progress_update"
 BACKFILL_BATCH = 1000
 
@@ -54,8 +54,8 @@ def _update(runtime: Runtime, ticket: Ticket, now: datetime) -> int:
     step's transaction)."""
     if ticket.status not in AWAITING_SOLUTION or not ticket.due_at or ticket.due_at > now:
         return 0
-    ordinal = steps_taken("ticket", ticket.id, PROGRESS_UPDATE) + 1
-    key = StepKey("ticket", ticket.id, PROGRESS_UPDATE, ordinal)
+    ordinal = steps_taken(TICKET_STEPS, ticket.id, PROGRESS_UPDATE) + 1
+    key = StepKey(TICKET_STEPS, ticket.id, PROGRESS_UPDATE, ordinal)
     step_id = claim_step(key, ticket.id, ticket.due_at, now)
     if step_id is None:
         return 0

@@ -17,7 +17,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 import schedule
 
@@ -83,10 +83,13 @@ def _run(runtime: Runtime, job: Job, now: datetime) -> JobReport:
 
 
 def _remember(runtime: Runtime, report: JobReport, now: datetime) -> None:
-    """Keep the run in ``job_run`` (status); never let that failing hide the job's own work."""
+    """Keep the run in ``job_run`` (status); never let that failing hide the job's own work.
+
+    Both times are the clock's (``--now`` in simulations): the run started at ``now`` and
+    finished what it took later, so ``status`` shows one time line."""
     values = {
         "last_run_at": now,
-        "finished_at": datetime.now(UTC),
+        "finished_at": now + timedelta(milliseconds=report.duration_ms),
         "duration_ms": report.duration_ms,
         "steps": report.steps,
         "error": report.error,

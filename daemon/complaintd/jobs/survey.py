@@ -36,11 +36,11 @@ from complaintd.store.event_action import EventAction
 from complaintd.store.models import Message, Ticket
 from complaintd.store.records import record_event
 from complaintd.store.ticket_status import TicketStatus
-from complaintd.store.timed import Survey
+from complaintd.store.timed import SURVEY_STEPS, Survey
 from complaintd.workflow.customer import customer_reply_address, excerpt, send_to_customer
 from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines, format_local
-from complaintd.workflow.reopen import SURVEY_STEPS, reopen_ticket
+from complaintd.workflow.reopen import reopen_ticket
 from complaintd.workflow.status import transition
 
 SCORES = (5, 4, 3, 2, 1)

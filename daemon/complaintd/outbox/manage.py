@@ -77,6 +77,12 @@ def cancel_refusal(outbox_id: int, status: OutboxStatus) -> str | None:
     return f"outbox mail {outbox_id} is {status}; only pending or failed mail can be cancelled"
 
 
+def cancel_reason(given: str | None, actor: str) -> str:
+    """The reason the audit trail keeps: the one given, else who cancelled without one (pure)."""
+    reason = " ".join((given or "").split())
+    return reason or f"no reason given; cancelled by {actor}"
+
+
 def cancel_mail(runtime: Runtime, outbox_id: int, actor: str, reason: str) -> bool:
     """Cancel a pending or failed row, recording who and why; False if it already was.
 

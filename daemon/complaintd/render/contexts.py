@@ -73,6 +73,9 @@ class CustomerContext(TypedDict):
     language: str  # "zh-CN" | "en"; the renderer sets the language actually used
     desk: DeskFacts
     ticket: TicketFacts
+    # The copy faxed to a fax customer: they answer by email to ``desk.address``, not by
+    # replying (templates say so through ``_reply_how.txt``).
+    reply_by_fax: bool
 
 
 class InternalContext(TypedDict):

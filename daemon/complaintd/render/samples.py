@@ -532,7 +532,12 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
             "ticket": _internal_ticket(known, language),
         }
     else:
-        base = {"language": language, "desk": _desk(language), "ticket": _ticket(known, language)}
+        base = {
+            "language": language,
+            "desk": _desk(language),
+            "ticket": _ticket(known, language),
+            "reply_by_fax": False,
+        }
     return {**base, **sample_mail(known, language).values()}
 
 

@@ -18,7 +18,8 @@ over the following non-blank lines that are not commands.  ``#severity`` and
 whether a key exists is for the caller to check).
 
 ``#take`` makes the agent the ticket's owner; ``#reply`` sends its paragraph to the
-customer even when it would otherwise be withheld.
+customer even when it would otherwise be withheld.  ``#reopen`` (also ``#重开``) takes a
+closed ticket back to ``investigating``; its paragraph, the reason, may be left out.
 
 A ``#`` line that is not a known command is reported as a problem and never becomes text
 for the customer: a mistyped ``#sevrity urgent`` must not reach them.  ``#`` followed by
@@ -52,7 +53,10 @@ COMMANDS: tuple[str, ...] = (
     "note",
     "take",
     "reply",
+    "reopen",
 )
+# Other names agents write for a command (compared after NFKC and lower-casing).
+ALIASES: dict[str, str] = {"重开": "reopen", "重新打开": "reopen"}
 SEVERITY_NAMES: dict[str, str] = {
     "serious": "serious", "important": "important", "general": "general",
     "严重": "serious", "重要": "important", "一般": "general",
@@ -66,7 +70,9 @@ CATEGORY_NAMES: dict[str, str] = {
     "物流信息错误": "information", "服务态度": "attitude", "其它": "other",
 }  # fmt: skip
 # The commands that take a paragraph of text.
-TEXT_COMMANDS = frozenset({"propose", "close", "invalid", "note", "reply"})
+TEXT_COMMANDS = frozenset({"propose", "close", "invalid", "note", "reply", "reopen"})
+# The paragraph commands whose text may be left out.
+OPTIONAL_TEXT_COMMANDS = frozenset({"reopen"})
 SEVERITY_CHOICES = ("serious", "important", "general")
 CATEGORY_CHOICES = ("delay", "damage", "loss", "information", "attitude", "billing", "other")
 
@@ -89,6 +95,8 @@ class ProblemKind(StrEnum):
     NOT_A_CHOICE = "not_a_choice"  # ``value`` is not one of ``choices``
     NO_DEPARTMENT = "no_department"  # #dispatch ``value``: no such department (``choices``)
     NOT_NOW = "not_now"  # not allowed in the ticket's status ``hint``; ``choices`` allowed
+    NOT_OPEN = "not_open"  # needs an open ticket; it is closed (status ``hint``)
+    STILL_OPEN = "still_open"  # needs a closed ticket; it is open (status ``hint``)
     FAILED = "failed"  # anything else; ``value`` is the error as the program said it
 
 
@@ -169,6 +177,7 @@ def parse_agent_instruction(
             continue
         typed = match["name"]
         name = unicodedata.normalize("NFKC", typed).lower()
+        name = ALIASES.get(name, name)
         argument = _NAME_COLON.sub("", match["rest"]).strip()
         index += 1
         # An unknown command swallows its paragraph too: it may be a mistyped #propose.
@@ -211,7 +220,7 @@ def _command(
     if name == "take":
         return [AgentCommand("take", "")], None
     if name in TEXT_COMMANDS:
-        if not argument:
+        if not argument and name not in OPTIONAL_TEXT_COMMANDS:
             return [], CommandProblem(ProblemKind.NEEDS_TEXT, name)
         return [AgentCommand(name, argument)], None
     if name == "dispatch":

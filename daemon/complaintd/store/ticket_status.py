@@ -27,3 +27,6 @@ OPEN_STATUSES: tuple[TicketStatus, ...] = (
     TicketStatus.SOLUTION_PROPOSED,
     TicketStatus.IMPLEMENTING,
 )
+
+# The open statuses before a solution: the customer is promised progress updates.
+AWAITING_SOLUTION: tuple[TicketStatus, ...] = (TicketStatus.RECEIVED, TicketStatus.INVESTIGATING)

@@ -12,6 +12,9 @@ import peewee
 from complaintd.store.fields import JsonField, MailKeyField, MailTextField, UtcDateTimeField
 from complaintd.store.models import BaseModel, Ticket
 
+TICKET_STEPS = "ticket"  # the timed-step subject of a ticket's progress updates
+SURVEY_STEPS = "survey"  # the timed-step subject of survey mail
+
 
 class TimedStep(BaseModel):
     """One timed step taken (a chaser, an escalation, a progress update, a survey ...)."""
@@ -36,7 +39,7 @@ class JobRun(BaseModel):
 
     job = peewee.CharField(primary_key=True)
     last_run_at = UtcDateTimeField()  # the clock's now (``--now`` in simulations)
-    finished_at = UtcDateTimeField()  # the wall clock
+    finished_at = UtcDateTimeField()  # last_run_at plus what the run took (the clock's)
     duration_ms = peewee.FloatField()
     steps = peewee.IntegerField()  # steps taken by that run
     error = peewee.TextField(null=True)

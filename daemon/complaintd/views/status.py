@@ -6,8 +6,10 @@ quarantine; the outbox by status with the oldest waiting and failed mail; each t
 job's last run; the instances alive; the business calendar's gaps; and what needs a
 human (:func:`needs_attention`, the exit status of ``status``).
 
-Leases, checks and heartbeats are wall-clock times (``--now`` does not move them); the
-ledger's own times (jobs, outbox ages) follow the command's clock.
+Leases, checks and heartbeats are wall-clock times (``--now`` does not move them): they
+say whether another process is alive right now, which a simulated clock cannot tell.
+Every business time - fetches, job runs and their finish, inbound and outbox ages -
+follows the command's clock.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ STALE_POLLS = 10
 def status_document(config: Config, now: datetime) -> dict[str, Any]:
     """Everything ``status`` shows, as one JSON-ready document."""
     zone = config.desk.timezone
+    # Only for leases, lease checks and heartbeats: they are written on the wall clock by
+    # whichever process holds them, and whether it is alive is a question about now.
     wall = wall_clock()
     document: dict[str, Any] = {
         "now": iso(now, zone),

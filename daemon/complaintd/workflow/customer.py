@@ -71,7 +71,7 @@ def send_to_customer(
             content,
             to=(fax_address(runtime, ticket.customer_fax),),
             language=ticket.language,
-            context=template_context(runtime, ticket),
+            context={**template_context(runtime, ticket), "reply_by_fax": True},
             reply_to=customer_reply_address(runtime, ticket),
             thread=(None, []),
             now=now,

@@ -43,7 +43,7 @@ from complaintd.workflow.internal import (
     sheet_context,
 )
 from complaintd.workflow.mail import complaint_files
-from complaintd.workflow.status import transition
+from complaintd.workflow.status import require_open, transition
 
 ANSWER_FIELDS = ("finding", "cause", "responsible", "solution", "note")
 
@@ -73,7 +73,10 @@ def may_answer(department: DepartmentConfig, sender: str | None) -> bool:
 def dispatch_sheets(
     runtime: Runtime, ticket: Ticket, keys: tuple[str, ...], actor: str, now: datetime
 ) -> list[ContactSheet]:
-    """Send a contact sheet to each department in ``keys`` that has none open yet."""
+    """Send a contact sheet to each department in ``keys`` that has none open yet; a
+    ticket that is not open is refused (:class:`NotOpen`): it has to be reopened first,
+    or its sheets would be chased while it stays closed."""
+    require_open(ticket, "reopen it before sending contact sheets")
     sheets = []
     for key in keys:
         department = department_by_key(runtime, key)

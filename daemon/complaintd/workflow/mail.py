@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from complaintd.config.model import DeskConfig
-from complaintd.fax.answer import fax_note, render_answer_pdf
+from complaintd.fax.answer import render_answer_pdf
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
 from complaintd.render.contexts import CustomerContext, InternalContext, MailContent, Time
@@ -58,6 +58,7 @@ def template_context(runtime: Runtime, ticket: Ticket) -> CustomerContext:
             "created_at": format_local(ticket.created_at, runtime),
             "due_at": format_local(ticket.due_at, runtime),
         },
+        "reply_by_fax": False,
     }
 
 
@@ -178,10 +179,8 @@ def queue_mail(
     subject = rendered.subject
     if ticket is not None and subject_scope is not None:
         subject = scoped_subject(runtime, ticket, subject, subject_scope)
-    if as_fax:
-        number = ticket.number if ticket else ""
-        note = fax_note(resolve_language(language), runtime.config.desk.address, number)
-        pdf = render_answer_pdf(subject, f"{rendered.text.rstrip()}\n\n{note}")
+    if as_fax:  # the text says how to answer a faxed letter (``reply_by_fax``)
+        pdf = render_answer_pdf(subject, rendered.text)
         pdf_name = f"{ticket.number if ticket else content.kind}.pdf"
         attachments = (*attachments, (pdf_name, "application/pdf", pdf))
     parent, references = thread

@@ -1,8 +1,9 @@
 """Reopening a ticket: the one place that gives the customer a new promise.
 
 A ticket reopens (back to ``investigating``) when the customer writes to it after it was
-closed, or answers the satisfaction survey unhappy (a score of 1-2, "不满意", "not
-satisfied").  DESIGN.md, "The promise" and "Follow-up": the desk handles the complaint
+closed, answers the satisfaction survey unhappy (a score of 1-2, "不满意", "not
+satisfied"), or the desk reopens it (an agent's ``#reopen``, ``tickets reopen``).
+DESIGN.md, "The promise" and "Follow-up": the desk handles the complaint
 again, so it promises again, as on acknowledgement -
 
 * a new committed answer time, ``first_response_hours`` of the severity from the
@@ -14,7 +15,8 @@ again, so it promises again, as on acknowledgement -
 * no desk target left from an earlier severity change (``internal_due_at``);
 * the follow-up of the earlier closure is over: its survey round takes no more steps, and
   survey mail still waiting in the outbox is withdrawn (a reminder queued just before the
-  customer's answer must not reach them after it).  Closing again starts a new round.
+  customer's answer must not reach them after it; :mod:`complaintd.jobs.outdated`, as
+  for every status change).  Closing again starts a new round.
 """
 
 from __future__ import annotations
@@ -22,14 +24,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from complaintd.jobs.due import due_after
-from complaintd.jobs.steps import withdraw_mail
 from complaintd.runtime import Runtime
 from complaintd.store.models import Ticket
 from complaintd.store.ticket_status import TicketStatus
-from complaintd.store.timed import Survey
-from complaintd.workflow.status import check_transition, transition
+from complaintd.workflow.status import check_transition, require_open, transition
 
-SURVEY_STEPS = "survey"  # the timed-step subject of survey mail
+DESK_REOPENED = "reopened by the desk"  # the audit reason when the desk gives none
 
 
 def reopen_ticket(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, reason: str) -> None:
@@ -55,17 +55,13 @@ def reopen_ticket(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, r
         resolve_due_at=ticket.resolve_due_at.isoformat(),
         **{key: value for key, value in earlier.items() if value},
     )
-    end_follow_up(ticket.id, "the ticket was reopened")
 
 
-def end_follow_up(ticket_id: int, reason: str) -> int:
-    """Stop every survey round of the ticket and withdraw its survey mail still waiting
-    in the outbox; return how many mails were withdrawn."""
-    rounds = [row.id for row in Survey.select(Survey.id).where(Survey.ticket == ticket_id)]
-    Survey.update(next_at=None).where(
-        (Survey.ticket == ticket_id) & Survey.next_at.is_null(False)
-    ).execute()
-    return sum(withdraw_mail(SURVEY_STEPS, survey_id, reason) for survey_id in rounds)
+def desk_reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, reason: str) -> None:
+    """The desk reopens a closed, follow-up or invalid ticket (``#reopen``, ``tickets
+    reopen``); an open one is refused (:class:`~complaintd.workflow.status.NotOpen`)."""
+    require_open(ticket, "only a closed ticket can be reopened", open_=False)
+    reopen_ticket(runtime, ticket, actor, now, " ".join(reason.split()) or DESK_REOPENED)
 
 
 def _iso(at: datetime | None) -> str | None:

@@ -20,7 +20,7 @@ from complaintd.render.labels import category_label, resolve_language, severity_
 from complaintd.staff_replies import TEXT_COMMANDS, AgentInstruction, CommandProblem, ProblemKind
 from complaintd.thread.routing import Rejection, RouteDecision
 from complaintd.workflow.departments import UnknownDepartment
-from complaintd.workflow.status import IllegalTransition
+from complaintd.workflow.status import IllegalTransition, NotOpen
 
 _ZH = "zh-CN"
 
@@ -70,6 +70,9 @@ _TEXT = {
         "no_departments": "#dispatch：没有代码为“{value}”的部门，本客服中心还没有配置部门。",
         "not_now": "#{command}：这宗投诉目前的状态是“{status}”，现在还不能{action}，"
         "只能转为{choices}。",
+        "not_open": "#{command}：这宗投诉目前的状态是“{status}”，已经不在处理中，所以没有执行。"
+        "如需继续处理，请先用 #reopen（或 #重开）重新受理。",
+        "still_open": "#{command}：这宗投诉目前的状态是“{status}”，还没有结案，不需要重开。",
         "failed": "#{command}：没有执行（{value}）。",
         "system": "系统",
         "cli": "管理员 {user}（命令行操作）",
@@ -94,6 +97,10 @@ _TEXT = {
         " this desk has no departments configured.",
         "not_now": "#{command}: the complaint's status is “{status}”, so {action} now;"
         " from there it can only go to {choices}.",
+        "not_open": "#{command}: the complaint's status is “{status}”, so it is no longer being"
+        " handled and nothing was done. To handle it again, reopen it first with #reopen.",
+        "still_open": "#{command}: the complaint's status is “{status}”; it has not been"
+        " closed, so there is nothing to reopen.",
         "failed": "#{command}: not carried out ({value}).",
         "system": "the desk system",
         "cli": "administrator {user} (command line)",
@@ -117,6 +124,9 @@ def problem_of(command: str, error: UsageError) -> CommandProblem:
         return CommandProblem(
             ProblemKind.NOT_NOW, command, error.target, error.allowed, hint=error.current
         )
+    if isinstance(error, NotOpen):
+        kind = ProblemKind.NOT_OPEN if error.needs_open else ProblemKind.STILL_OPEN
+        return CommandProblem(kind, command, hint=error.current)
     if isinstance(error, UnknownDepartment):
         return CommandProblem(ProblemKind.NO_DEPARTMENT, command, error.key, error.known)
     return CommandProblem(ProblemKind.FAILED, command, str(error))
@@ -159,6 +169,8 @@ def describe_problem(problem: CommandProblem, language: str, departments: Mappin
             action=action,
             choices=allowed,
         )
+    if kind in (ProblemKind.NOT_OPEN, ProblemKind.STILL_OPEN):
+        return text[kind.value].format(command=command, status=status_label(problem.hint, language))
     return text["failed"].format(command=command, value=problem.value)
 
 

@@ -6,7 +6,8 @@
     solution_proposed -> investigating (the customer disagrees)
     closed | follow_up -> investigating (reopen: the customer writes again, or is unhappy)
 
-Every transition is an audit event with actor and time.
+Every transition is an audit event with actor and time, and withdraws the timed mail
+waiting in the outbox that the new status makes wrong (:mod:`complaintd.jobs.outdated`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from complaintd.errors import UsageError
+from complaintd.jobs.outdated import withdraw_outdated_mail
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Ticket
 from complaintd.store.records import record_event
-from complaintd.store.ticket_status import TicketStatus
+from complaintd.store.ticket_status import OPEN_STATUSES, TicketStatus
 
 ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
     TicketStatus.RECEIVED: frozenset(
@@ -62,6 +64,26 @@ class IllegalTransition(UsageError):
         self.allowed = allowed
 
 
+class NotOpen(UsageError):
+    """A command for an open ticket on a closed one (``needs_open``), or a command for a
+    closed ticket on an open one; ``current`` is the ticket's status."""
+
+    def __init__(self, message: str, current: TicketStatus, *, needs_open: bool) -> None:
+        super().__init__(message)
+        self.current = current
+        self.needs_open = needs_open
+
+
+def require_open(ticket: Ticket, what: str, *, open_: bool = True) -> None:
+    """Raise :class:`NotOpen` unless ``ticket`` is open (``open_``) or not open (else);
+    ``what`` names the action for the message."""
+    current = TicketStatus(ticket.status)
+    if (current in OPEN_STATUSES) == open_:
+        return
+    state = "closed" if open_ else "still open"
+    raise NotOpen(f"{ticket.number} is {current} ({state}): {what}", current, needs_open=open_)
+
+
 def can_transition(current: TicketStatus, target: TicketStatus) -> bool:
     """True when ``current`` -> ``target`` is a step of the procedure."""
     return target in ALLOWED.get(current, frozenset())
@@ -84,7 +106,8 @@ def check_transition(number: str, current: TicketStatus, target: TicketStatus) -
 def transition(
     ticket: Ticket, target: TicketStatus, actor: str, at: datetime, **detail: Any
 ) -> None:
-    """Move ``ticket`` to ``target`` and record who did it; the caller holds the transaction."""
+    """Move ``ticket`` to ``target``, record who did it and withdraw the timed mail the
+    change makes wrong; the caller holds the transaction."""
     previous = TicketStatus(ticket.status)
     check_transition(ticket.number, previous, target)
     ticket.status = target
@@ -99,3 +122,4 @@ def transition(
         status=target,
         **detail,
     )
+    withdraw_outdated_mail(ticket.id, previous, target)

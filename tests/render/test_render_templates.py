@@ -52,7 +52,7 @@ def test_every_triplet_is_shipped() -> None:
         for kind, language in ALL
         for part in ("subject.txt", "txt", "html")
     ]
-    assert len(files) == 66
+    assert len(files) == 72
     assert [f for f in files if not f.is_file()] == []
 
 
@@ -284,6 +284,7 @@ def test_sample_context_holds_only_the_guaranteed_keys() -> None:
     assert set(sample_context("ack", "en")) == base
     assert set(sample_context("invalid", "en")) == base | {"reason"}
     assert set(sample_context("reply", "en")) == base | {"text"}
+    assert set(sample_context("desk_reopened", "en")) == base | {"reason"}
     assert set(sample_context("solution", "en")) == base | {
         "text",
         "agree_mailto",

@@ -342,7 +342,7 @@ def tickets_dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def tickets_reopen(args: argparse.Namespace, runtime: Runtime) -> int:
     """``tickets reopen NUMBER [--reason TEXT]``: a closed ticket back to investigating."""
-    from complaintd.workflow.reopen import desk_reopen
+    from complaintd.workflow.customer import desk_reopen
 
     with runtime.database.atomic():
         ticket = _ticket(args.number)

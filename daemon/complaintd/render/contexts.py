@@ -172,6 +172,15 @@ class ReopenedMail(LetterMail):
     kind = MailKind.REOPENED
 
 
+@dataclass(frozen=True, kw_only=True)
+class DeskReopenedMail(CustomerMail):
+    """The desk (an agent's ``#reopen``, ``tickets reopen``) reopened a closed ticket;
+    ``ticket.due_at`` is the new committed answer time."""
+
+    kind = MailKind.DESK_REOPENED
+    reason: str  # the agent's reason as given; empty when they gave none
+
+
 class ReplyMail(LetterMail):
     """The desk's own reply (``text``)."""
 
@@ -414,6 +423,7 @@ class SurveyAlertMail(InternalMail):
 CUSTOMER_MAILS: tuple[type[CustomerMail], ...] = (
     AckMail,
     ReopenedMail,
+    DeskReopenedMail,
     InvalidMail,
     ReplyMail,
     SolutionMail,

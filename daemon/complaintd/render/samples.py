@@ -34,6 +34,7 @@ from complaintd.render.contexts import (
     DepartmentAnswerMail,
     DepartmentFacts,
     DeskFacts,
+    DeskReopenedMail,
     EmergencyMail,
     EscalationMail,
     FloodMail,
@@ -75,6 +76,7 @@ from complaintd.store.ticket_status import TicketStatus
 _STATUS: dict[MailKind, TicketStatus] = {
     MailKind.ACK: TicketStatus.RECEIVED,
     MailKind.REOPENED: TicketStatus.INVESTIGATING,
+    MailKind.DESK_REOPENED: TicketStatus.INVESTIGATING,
     MailKind.INVALID: TicketStatus.INVALID,
     MailKind.REPLY: TicketStatus.INVESTIGATING,
     MailKind.SOLUTION: TicketStatus.SOLUTION_PROPOSED,
@@ -149,6 +151,11 @@ _TEXT: dict[str, dict[MailKind, str]] = {
             "24 November."
         ),
     },
+}
+
+_REOPEN_REASON = {
+    "zh-CN": "您来电反映赔偿款至今仍未到账。",
+    "en": "You called us to say that the compensation has still not reached your account.",
 }
 
 _REASON = {
@@ -493,6 +500,8 @@ def _customer_mail(kind: MailKind, language: str) -> CustomerMail:
         )
     if kind == MailKind.AGREED:
         return AgreedMail(text=_SOLUTION[language])
+    if kind == MailKind.DESK_REOPENED:
+        return DeskReopenedMail(reason=_REOPEN_REASON[language])
     if kind in _TIMED:
         return _TIMED[kind](language)
     letter = _LETTERS[kind]

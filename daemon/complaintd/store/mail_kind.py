@@ -16,6 +16,7 @@ class MailKind(StrEnum):
     # To the customer.
     ACK = "ack"
     REOPENED = "reopened"
+    DESK_REOPENED = "desk_reopened"  # an agent or the CLI reopened a closed ticket
     INVALID = "invalid"
     REPLY = "reply"
     SOLUTION = "solution"

@@ -27,7 +27,6 @@ from complaintd.workflow import customer, desk
 from complaintd.workflow.departments import department_by_key, dispatch_sheets
 from complaintd.workflow.internal import agent_recipients, send_internal
 from complaintd.workflow.mail import desk_lines
-from complaintd.workflow.reopen import desk_reopen
 from complaintd.workflow.staff_words import (
     actor_label,
     describe_problem,
@@ -173,7 +172,7 @@ def _apply(
     elif name == "reply":
         customer.desk_reply(runtime, ticket, argument, agent, now)
     elif name == "reopen":
-        desk_reopen(runtime, ticket, agent, now, argument)
+        customer.desk_reopen(runtime, ticket, agent, now, argument)
 
 
 def take_ticket(ticket: Ticket, agent: str, now: datetime) -> None:

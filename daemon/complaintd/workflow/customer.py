@@ -16,6 +16,7 @@ from complaintd.render.contexts import (
     AckMail,
     AgreedMail,
     CustomerMail,
+    DeskReopenedMail,
     InvalidMail,
     ObjectionMail,
     ReopenedMail,
@@ -38,8 +39,8 @@ from complaintd.workflow.mail import (
     template_context,
     without_desk_lines,
 )
-from complaintd.workflow.reopen import reopen_ticket
-from complaintd.workflow.status import transition
+from complaintd.workflow.reopen import DESK_REOPENED, reopen_ticket
+from complaintd.workflow.status import require_open, transition
 
 _ROBOT_LOCAL = re.compile(
     r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|auto[-_.]?reply)\b",
@@ -180,6 +181,17 @@ def reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, text: st
     send_to_customer(
         runtime, ticket, ReopenedMail(text=text), now=now, auto_submitted="auto-replied"
     )
+
+
+def desk_reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, reason: str) -> None:
+    """The desk reopens a closed, follow-up or invalid ticket (``#reopen``, ``tickets
+    reopen``) and tells the customer why and the new committed answer time; an open one
+    is refused (:class:`~complaintd.workflow.status.NotOpen`)."""
+    require_open(ticket, "only a closed ticket can be reopened", open_=False)
+    reason = " ".join(reason.split())
+    reopen_ticket(runtime, ticket, actor, now, reason or DESK_REOPENED)
+    content = DeskReopenedMail(reason=reason)
+    send_to_customer(runtime, ticket, content, now=now, actor=actor, auto_submitted=None)
 
 
 def _answer_to_proposal(

@@ -2,7 +2,8 @@
 
 A ticket reopens (back to ``investigating``) when the customer writes to it after it was
 closed, answers the satisfaction survey unhappy (a score of 1-2, "不满意", "not
-satisfied"), or the desk reopens it (an agent's ``#reopen``, ``tickets reopen``).
+satisfied"), or the desk reopens it (an agent's ``#reopen``, ``tickets reopen``:
+:func:`complaintd.workflow.customer.desk_reopen`, which tells the customer).
 DESIGN.md, "The promise" and "Follow-up": the desk handles the complaint
 again, so it promises again, as on acknowledgement -
 
@@ -27,7 +28,7 @@ from complaintd.jobs.due import due_after
 from complaintd.runtime import Runtime
 from complaintd.store.models import Ticket
 from complaintd.store.ticket_status import TicketStatus
-from complaintd.workflow.status import check_transition, require_open, transition
+from complaintd.workflow.status import check_transition, transition
 
 DESK_REOPENED = "reopened by the desk"  # the audit reason when the desk gives none
 
@@ -55,13 +56,6 @@ def reopen_ticket(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, r
         resolve_due_at=ticket.resolve_due_at.isoformat(),
         **{key: value for key, value in earlier.items() if value},
     )
-
-
-def desk_reopen(runtime: Runtime, ticket: Ticket, actor: str, now: datetime, reason: str) -> None:
-    """The desk reopens a closed, follow-up or invalid ticket (``#reopen``, ``tickets
-    reopen``); an open one is refused (:class:`~complaintd.workflow.status.NotOpen`)."""
-    require_open(ticket, "only a closed ticket can be reopened", open_=False)
-    reopen_ticket(runtime, ticket, actor, now, " ".join(reason.split()) or DESK_REOPENED)
 
 
 def _iso(at: datetime | None) -> str | None:

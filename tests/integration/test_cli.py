@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -318,7 +319,13 @@ def test_propose_and_close_read_stdin(desk: Desk, monkeypatch: pytest.MonkeyPatc
 
 
 def test_tickets_reopen_takes_a_closed_ticket_back_and_refuses_an_open_one(desk: Desk) -> None:
-    number = open_ticket(desk)
+    """Each reopening mails the (English) customer one letter: the desk's reason when it
+    gave one, and the new committed answer time."""
+    customer = "emily.carter@customer.example"
+    complaint = "Waybill SF1234567890123 was due on Monday and has still not arrived."
+    desk.append(mail("Late delivery", complaint, sender=("Emily Carter", customer)))
+    desk.once(now=T0)
+    number = str(desk.tickets()[-1]["number"])
     still_open = desk.cli("tickets", "reopen", number, now=T1)
     assert still_open.code == 2 and "still open" in still_open.err
     ok(desk, "tickets", "close", number, "--resolution", "已补发，运单 SF9988776655443。")
@@ -330,14 +337,39 @@ def test_tickets_reopen_takes_a_closed_ticket_back_and_refuses_an_open_one(desk:
     [event] = [e for e in shown["events"] if e["detail"].get("previous") == "follow_up"]
     assert event["detail"]["reason"] == "reopened by the desk"
     assert event["actor"].startswith("cli")
+    [letter] = _reopen_letters(desk, customer)
+    assert "The reason" not in text_of(letter)  # no reason given: none made up
+    _check_reopen_letter(letter, number, desk.show(number)["due_at"])
     ok(desk, "tickets", "close", number, "--resolution", "已补发。")
-    ok(desk, "tickets", "reopen", number, "--reason", "客户来电：补发的货也坏了")
+    reason = "You called to say the replacement parcel was damaged too."
+    ok(desk, "tickets", "reopen", number, "--reason", reason)
     reasons = [
         e["detail"]["reason"]
         for e in desk.show(number)["events"]
         if e["detail"].get("previous") == "follow_up"
     ]
-    assert reasons == ["reopened by the desk", "客户来电：补发的货也坏了"]
+    assert reasons == ["reopened by the desk", reason]
+    letters = _reopen_letters(desk, customer)
+    assert len(letters) == 2
+    assert reason in " ".join(text_of(letters[1]).split())
+    _check_reopen_letter(letters[1], number, desk.show(number)["due_at"])
+
+
+def _reopen_letters(desk: Desk, customer: str) -> list[EmailMessage]:
+    """The desk's letters to ``customer`` saying it reopened their complaint."""
+    return [m for m in sent_to(desk, customer) if "We have reopened" in m["Subject"]]
+
+
+def _check_reopen_letter(letter: EmailMessage, number: str, due_at: str) -> None:
+    """An English letter, text and HTML, naming ``number`` and the new time ``due_at``."""
+    due = datetime.fromisoformat(due_at)
+    assert due > datetime.fromisoformat(T1)
+    when = f"{due.day} {due:%B %Y, %H:%M} (Beijing time)"
+    for part in ("plain", "html"):
+        body = " ".join(re.sub(r"<[^>]+>", "", text_of(letter, part)).split())
+        assert f"we have reopened your complaint {number}, which had been closed" in body
+        assert f"We will answer you by {when}" in body
+        assert not re.search("[\u4e00-\u9fff]", body)
 
 
 def _reach(desk: Desk, number: str, status: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import datetime
 from email.message import EmailMessage
 
 import pytest
@@ -21,6 +22,7 @@ from tests.integration.mails import mail, parsed, text_of
 T0 = "2026-11-20T10:00:00+08:00"
 T1 = "2026-11-20T14:00:00+08:00"
 T2 = "2026-11-21T09:00:00+08:00"
+CUSTOMER = "zhang.wei@customer.example"
 PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF-photo-of-a-crushed-box" * 20
 
 
@@ -267,6 +269,11 @@ def test_cli_dispatch_to_an_unknown_department_is_refused(staffed_desk: Desk) ->
     assert [s["department"] for s in desk.show(number)["contact_sheets"]] == ["qc"]
 
 
+def _words(html: str) -> str:
+    """An HTML body as one line of words (tags dropped)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 def _agent_notice(desk: Desk) -> tuple[str, EmailMessage]:
     """A damage complaint registered (sheet to qc): its number and the agents' notice."""
     desk.append(mail("货物破损投诉", "运单号 SF1234567890123 的货物外箱压坏。"))
@@ -370,6 +377,14 @@ def test_an_agent_reopens_a_closed_ticket_and_dispatch_before_that_is_refused(
     answers = [m for m in sent_to(desk, "agent1@lida.example")[1:] if number in m["Subject"]]
     text = " ".join(text_of(answers[-1]).split())
     assert "#reopen：这宗投诉目前的状态是“调查中”，还没有结案，不需要重开。" in text
+    [letter] = [m for m in sent_to(desk, CUSTOMER) if "重新受理" in m["Subject"]]
+    assert letter["Subject"].startswith(f"[{number}] 您的投诉已重新受理")
+    due = datetime.fromisoformat(shown["due_at"])
+    assert due > datetime.fromisoformat(T2)  # the new promise, counted from the reopening
+    for body in (" ".join(text_of(letter).split()), _words(text_of(letter, "html"))):
+        assert f"您的投诉 {number} 此前已经结案，现我们已将其重新受理" in body
+        assert "客户来电说赔偿款还没到账" in body
+        assert f"{due.year}年{due.month}月{due.day}日 {due:%H:%M}（北京时间）" in body
 
 
 def test_an_english_agent_is_told_in_english_that_a_closed_ticket_takes_no_sheets(

@@ -290,3 +290,22 @@ def test_sample_context_holds_only_the_guaranteed_keys() -> None:
         "agree_mailto",
         "disagree_mailto",
     }
+
+
+@pytest.mark.parametrize("kind", ["survey", "survey_reminder"])
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_a_faxed_survey_has_no_score_links_and_asks_for_the_score_by_email(
+    renderer: TemplateRenderer, kind: str, language: str
+) -> None:
+    """Paper cannot be clicked: the faxed copy lists the scale and asks for an email with
+    the score; the mailed copy keeps one ``mailto:`` button per score."""
+    context = sample_context(kind, language)
+    links = [score["mailto"] for score in context["scores"]]
+    mailed = renderer.render(kind, language, context)
+    faxed = renderer.render(kind, language, {**context, "reply_by_fax": True})
+    assert all(link.replace("&", "&amp;") in mailed.html for link in links)
+    example = {"zh-CN": "在邮件中写上“5”", "en": 'write "5" in your email'}[language]
+    for body in (faxed.text, faxed.html):
+        assert "?subject=" not in body and "回复“5”" not in body and 'reply "5"' not in body
+        assert example in _words(body)
+        assert all(score["label"] in body for score in context["scores"])

@@ -32,6 +32,7 @@ from tests.support.faxes import (
 )
 
 NOW = "2026-11-20T10:00:00+08:00"
+T2 = "2026-11-25T09:00:00+08:00"
 WAYBILL = "SF1234567890123"
 FAX_OUT = "fax-out.lida.example"
 DIRECTORY = """fax number,name,email
@@ -328,3 +329,39 @@ def test_the_faxed_letter_says_to_answer_by_email_and_the_mailed_copy_to_reply(
         body = "".join(text_of(copy).split())
         assert f"直接回复本邮件，并保留邮件主题中的投诉编号[{number}]" in body
         assert "发送电子邮件至" not in body
+
+
+def test_the_faxed_survey_asks_for_the_score_by_email_and_a_reopening_is_faxed_too(
+    fax_desk: Callable[..., FaxDesk], tmp_path: Path
+) -> None:
+    """A survey on paper has nothing to click: the faxed PDF lists the scale and asks for
+    an email with the score, never a ``mailto:`` link.  When the desk then reopens the
+    complaint, the fax customer gets that letter by fax as well as by email."""
+    desk = fax_desk("ocr_page_seconds = 0.05")
+    text, _ = letter()
+    tiff = fax_tiff([letter_page(text, seed=7)], fine=True)
+    desk.send_fax(service_mail("Fax from 021-5555 0198", tiff, "fax.tif", "image/tiff"))
+    desk.once(now=NOW)
+    [ticket] = desk.tickets()
+    number = ticket["number"]
+    closed = desk.cli("tickets", "close", number, "--resolution", "已按申报价值赔偿。", now=NOW)
+    assert closed.code == 0, closed.err
+    desk.once(now="2026-11-24T11:00:00+08:00")  # the survey is due 3 days after closure
+    fax_to = f"862155550198@{FAX_OUT}"
+    [survey] = [m for m in mails_to(desk, fax_to) if "满意度" in m["Subject"]]
+    pdf = pdf_of(survey)
+    (tmp_path / "faxed-survey.pdf").write_bytes(pdf)
+    _, page = pdf_text(pdf)
+    words = "".join(page.split())
+    assert "mailto" not in words and "回复“5”" not in words
+    assert f"发送电子邮件至complaints@lida.example（请在邮件主题中注明投诉编号[{number}]）" in words
+    assert "1分：非常不满意" in words and "例如在邮件中写上“5”" in words
+
+    reopened = desk.cli("tickets", "reopen", number, "--reason", "客户来电说赔偿款还没到账", now=T2)
+    assert reopened.code == 0, reopened.err
+    faxed = [m for m in mails_to(desk, fax_to) if "重新受理" in m["Subject"]]
+    mailed = [m for m in mails_to(desk, "wang@hengda.example") if "重新受理" in m["Subject"]]
+    assert len(faxed) == len(mailed) == 1
+    words = "".join(pdf_text(pdf_of(faxed[0]))[1].split())
+    assert f"您的投诉{number}此前已经结案" in words and "客户来电说赔偿款还没到账" in words
+    assert "发送电子邮件至complaints@lida.example" in words

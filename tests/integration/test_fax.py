@@ -301,6 +301,16 @@ def _wait_for(condition: Callable[[], bool], timeout: float) -> None:
         time.sleep(0.2)
 
 
+def _faxed_complaint(desk: FaxDesk) -> str:
+    """A complaint faxed from 021-5555 0198 (a known customer) at NOW: its number."""
+    text, _ = letter()
+    tiff = fax_tiff([letter_page(text, seed=7)], fine=True)
+    desk.send_fax(service_mail("Fax from 021-5555 0198", tiff, "fax.tif", "image/tiff"))
+    desk.once(now=NOW)
+    [ticket] = desk.tickets()
+    return str(ticket["number"])
+
+
 def test_the_faxed_letter_says_to_answer_by_email_and_the_mailed_copy_to_reply(
     fax_desk: Callable[..., FaxDesk],
 ) -> None:
@@ -308,12 +318,7 @@ def test_the_faxed_letter_says_to_answer_by_email_and_the_mailed_copy_to_reply(
     the faxed PDF names the desk's address and the number to quote, the email copy asks
     for a reply, for the acknowledgement and for the desk's later letters alike."""
     desk = fax_desk("ocr_page_seconds = 0.05")  # no OCR wait: the ack goes out at once
-    text, _ = letter()
-    tiff = fax_tiff([letter_page(text, seed=7)], fine=True)
-    desk.send_fax(service_mail("Fax from 021-5555 0198", tiff, "fax.tif", "image/tiff"))
-    desk.once(now=NOW)
-    [ticket] = desk.tickets()
-    number = ticket["number"]
+    number = _faxed_complaint(desk)
     reply = desk.cli("tickets", "reply", number, "--text", "我们已联系承运司机核实。", now=NOW)
     assert reply.code == 0, reply.err
     desk.smtp.wait_for(4)
@@ -337,13 +342,8 @@ def test_the_faxed_survey_asks_for_the_score_by_email_and_a_reopening_is_faxed_t
     """A survey on paper has nothing to click: the faxed PDF lists the scale and asks for
     an email with the score, never a ``mailto:`` link.  When the desk then reopens the
     complaint, the fax customer gets that letter by fax as well as by email."""
-    desk = fax_desk("ocr_page_seconds = 0.05")
-    text, _ = letter()
-    tiff = fax_tiff([letter_page(text, seed=7)], fine=True)
-    desk.send_fax(service_mail("Fax from 021-5555 0198", tiff, "fax.tif", "image/tiff"))
-    desk.once(now=NOW)
-    [ticket] = desk.tickets()
-    number = ticket["number"]
+    desk = fax_desk("ocr_page_seconds = 0.05")  # no OCR wait: the ack goes out at once
+    number = _faxed_complaint(desk)
     closed = desk.cli("tickets", "close", number, "--resolution", "已按申报价值赔偿。", now=NOW)
     assert closed.code == 0, closed.err
     desk.once(now="2026-11-24T11:00:00+08:00")  # the survey is due 3 days after closure

@@ -34,6 +34,7 @@ from complaintd.store.queries import (
     CustomerHistory,
     RecentComplaints,
     ThreadMail,
+    clear_customer_risk,
     customer_history,
     incoming_file_names,
     incoming_messages,
@@ -43,6 +44,7 @@ from complaintd.store.queries import (
     ticket_of_message_ids,
 )
 from complaintd.store.ticket_status import TicketStatus
+from complaintd.store.timed import CustomerRisk
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -141,6 +143,17 @@ def test_customer_history(ledger: peewee.Database) -> None:
     assert customer_history(
         "a@x.example", later - timedelta(days=30), later - timedelta(days=1)
     ) == (CustomerHistory("TS-202611-0002", None))
+
+
+def test_customer_history_says_whether_the_customer_is_at_risk(ledger: peewee.Database) -> None:
+    day, month = T0 - timedelta(days=1), T0 - timedelta(days=30)
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0 - timedelta(hours=2))
+    assert not customer_history("a@x.example", month, day).at_risk
+    CustomerRisk.create(email="a@x.example", flagged_at=T0, ticket=ticket.id, tickets=[])
+    assert customer_history("a@x.example", month, day).at_risk
+    assert not customer_history("b@x.example", month, day).at_risk
+    assert clear_customer_risk("a@x.example", T0, "test") == 1
+    assert not customer_history("a@x.example", month, day).at_risk
 
 
 def test_recent_complaints_count_tickets_and_flood_mail(ledger: peewee.Database) -> None:

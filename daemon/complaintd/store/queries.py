@@ -82,12 +82,15 @@ class CustomerHistory:
 
     latest_ticket: str | None  # their latest ticket since the repeat window began
     acknowledged_ticket: str | None  # a ticket of theirs acknowledged since the ack window
+    at_risk: bool = False  # their at-risk flag is set (jobs.at_risk); a complaint clears it
 
 
 def customer_history(
     customer_email: str, repeat_since: datetime, ack_since: datetime
 ) -> CustomerHistory:
-    """The customer's latest recent ticket and a recently acknowledged one, in one query.
+    """The customer's latest recent ticket, a recently acknowledged one and whether they
+    are flagged at risk, in one query (a new complaint clears the flag only when it is
+    set: no UPDATE per ticket).
 
     Acknowledgements go out when a ticket is created, so only the customer's tickets of
     the ack window (indexed by address and time) are joined to their messages; no ORDER
@@ -100,10 +103,11 @@ def customer_history(
         " ORDER BY created_at DESC LIMIT 1),"
         " (SELECT t.number FROM ticket AS t JOIN message AS m ON m.ticket_id = t.id"
         f" WHERE t.customer_email = ? AND t.created_at >= ? AND m.kind = '{MailKind.ACK}'"
-        " AND m.created_at >= ? LIMIT 1)",
-        (email, _AT(repeat_since), email, _AT(ack_since), _AT(ack_since)),
+        " AND m.created_at >= ? LIMIT 1),"
+        " EXISTS (SELECT 1 FROM customer_risk WHERE email = ? AND cleared_at IS NULL)",
+        (email, _AT(repeat_since), email, _AT(ack_since), _AT(ack_since), email),
     ).fetchone()
-    return CustomerHistory(row[0], row[1])
+    return CustomerHistory(row[0], row[1], bool(row[2]))
 
 
 @dataclass(frozen=True)

@@ -504,7 +504,8 @@ def _new_ticket(
     # mail, not a repeat complaint (issue 11, item 11).
     repeat_of = history.latest_ticket if recent.count == 0 else None
     ticket = create_ticket(runtime, inbound, analysis, now, repeat_of)
-    clear_at_risk(sender, ticket, "new complaint", now)
+    if history.at_risk:
+        clear_at_risk(sender, ticket, "new complaint", now)
     if inbound.carried_processed_flag:
         _acknowledgement_suppressed(inbound, ticket, now)
     else:

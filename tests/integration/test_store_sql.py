@@ -39,7 +39,6 @@ from complaintd.store.queries import (
     incoming_file_names,
     incoming_messages,
     mark_inbound_done,
-    recent_complaints,
     thread_message_ids,
     ticket_of_message_ids,
 )
@@ -154,6 +153,11 @@ def test_customer_history_says_whether_the_customer_is_at_risk(ledger: peewee.Da
     assert not customer_history("b@x.example", month, day).at_risk
     assert clear_customer_risk("a@x.example", T0, "test") == 1
     assert not customer_history("a@x.example", month, day).at_risk
+
+
+def recent_complaints(email: str, since: datetime, until: datetime) -> RecentComplaints:
+    """The complaints of the span, as intake reads them with the customer's history."""
+    return customer_history(email, since, since, (since, until)).recent
 
 
 def test_recent_complaints_count_tickets_and_flood_mail(ledger: peewee.Database) -> None:

@@ -19,6 +19,7 @@ from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import (
     Blob,
+    ContactSheet,
     Event,
     InboundMessage,
     InboundRaw,
@@ -36,12 +37,14 @@ from complaintd.store.queries import (
     ThreadMail,
     clear_customer_risk,
     customer_history,
+    has_open_sheet,
     incoming_file_names,
     incoming_messages,
     mark_inbound_done,
     thread_message_ids,
     ticket_of_message_ids,
 )
+from complaintd.store.sheet_status import SheetStatus
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.store.timed import CustomerRisk
 
@@ -304,3 +307,17 @@ def test_next_free_serial_reads_only_the_months_own_numbers() -> None:
     ]
     assert next_free_serial("TS", "202611", numbers) == 12346
     assert next_free_serial("TS", "202611", []) == 1
+
+
+def test_has_open_sheet_sees_only_sheets_waiting_for_that_department(
+    ledger: peewee.Database,
+) -> None:
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
+    assert not has_open_sheet(ticket.id, "warehouse")
+    sheet = ContactSheet.create(ticket=ticket, department="warehouse", due_at=T0, created_at=T0)
+    assert has_open_sheet(ticket.id, "warehouse")
+    assert not has_open_sheet(ticket.id, "billing")
+    for status in SheetStatus:
+        ContactSheet.update(status=status).where(ContactSheet.id == sheet.id).execute()
+        waiting = status in (SheetStatus.OPEN, SheetStatus.OVERDUE, SheetStatus.ESCALATED)
+        assert has_open_sheet(ticket.id, "warehouse") is waiting

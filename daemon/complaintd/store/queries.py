@@ -14,8 +14,9 @@ from datetime import datetime
 from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
-from complaintd.store.models import InboundMessage, Message, Ticket
+from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
 from complaintd.store.prepared import execute
+from complaintd.store.sheet_status import OPEN_SHEET_STATUSES
 from complaintd.store.timed import CustomerRisk
 
 _AT = Ticket.created_at.db_value  # aware datetime -> the stored naive-UTC form
@@ -247,3 +248,15 @@ def clear_customer_risk(customer_email: str, at: datetime, by: str) -> int:
         (_AT(at), by, CustomerRisk.email.db_value(customer_email)),
     )
     return int(cursor.rowcount)
+
+
+def has_open_sheet(ticket_id: int, department: str) -> bool:
+    """Whether the department still has a sheet of the ticket waiting for its answer."""
+    marks = ", ".join("?" * len(OPEN_SHEET_STATUSES))
+    row = execute(
+        ContactSheet,
+        "SELECT 1 FROM contact_sheet WHERE ticket_id = ? AND department = ?"
+        f" AND status IN ({marks}) LIMIT 1",
+        (ticket_id, department, *OPEN_SHEET_STATUSES),
+    ).fetchone()
+    return row is not None

@@ -14,6 +14,7 @@ from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
 from complaintd.store.models import (
     Blob,
+    ContactSheet,
     Event,
     InboundMessage,
     InboundRaw,
@@ -29,15 +30,18 @@ from complaintd.store.queries import (
     CustomerHistory,
     RecentComplaints,
     ThreadMail,
+    clear_customer_risk,
     customer_history,
+    has_open_sheet,
     incoming_file_names,
     incoming_messages,
     mark_inbound_done,
-    recent_complaints,
     thread_message_ids,
     ticket_of_message_ids,
 )
+from complaintd.store.sheet_status import SheetStatus
 from complaintd.store.ticket_status import TicketStatus
+from complaintd.store.timed import CustomerRisk
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -122,6 +126,22 @@ def test_customer_history(ledger: peewee.Database) -> None:
     assert customer_history(
         "a@x.example", later - timedelta(days=30), later - timedelta(days=1)
     ) == (CustomerHistory("TS-202611-0002", None))
+
+
+def test_customer_history_says_whether_the_customer_is_at_risk(ledger: peewee.Database) -> None:
+    day, month = T0 - timedelta(days=1), T0 - timedelta(days=30)
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0 - timedelta(hours=2))
+    assert not customer_history("a@x.example", month, day).at_risk
+    CustomerRisk.create(email="a@x.example", flagged_at=T0, ticket=ticket.id, tickets=[])
+    assert customer_history("a@x.example", month, day).at_risk
+    assert not customer_history("b@x.example", month, day).at_risk
+    assert clear_customer_risk("a@x.example", T0, "test") == 1
+    assert not customer_history("a@x.example", month, day).at_risk
+
+
+def recent_complaints(email: str, since: datetime, until: datetime) -> RecentComplaints:
+    """The complaints of the span, as intake reads them with the customer's history."""
+    return customer_history(email, since, since, (since, until)).recent
 
 
 def test_recent_complaints_count_tickets_and_flood_mail(ledger: peewee.Database) -> None:
@@ -268,3 +288,17 @@ def test_next_free_serial_reads_only_the_months_own_numbers() -> None:
     ]
     assert next_free_serial("TS", "202611", numbers) == 12346
     assert next_free_serial("TS", "202611", []) == 1
+
+
+def test_has_open_sheet_sees_only_sheets_waiting_for_that_department(
+    ledger: peewee.Database,
+) -> None:
+    ticket = new_ticket("TS-202611-0001", "a@x.example", T0)
+    assert not has_open_sheet(ticket.id, "warehouse")
+    sheet = ContactSheet.create(ticket=ticket, department="warehouse", due_at=T0, created_at=T0)
+    assert has_open_sheet(ticket.id, "warehouse")
+    assert not has_open_sheet(ticket.id, "billing")
+    for status in SheetStatus:
+        ContactSheet.update(status=status).where(ContactSheet.id == sheet.id).execute()
+        waiting = status in (SheetStatus.OPEN, SheetStatus.OVERDUE, SheetStatus.ESCALATED)
+        assert has_open_sheet(ticket.id, "warehouse") is waiting

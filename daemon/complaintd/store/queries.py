@@ -14,8 +14,9 @@ from datetime import datetime
 from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
-from complaintd.store.models import InboundMessage, Message, Ticket
+from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
 from complaintd.store.prepared import execute
+from complaintd.store.sheet_status import OPEN_SHEET_STATUSES
 from complaintd.store.timed import CustomerRisk
 
 _AT = Ticket.created_at.db_value  # aware datetime -> the stored naive-UTC form
@@ -77,36 +78,6 @@ def incoming_messages(
 
 
 @dataclass(frozen=True)
-class CustomerHistory:
-    """What the desk did for a customer lately (before their new complaint is stored)."""
-
-    latest_ticket: str | None  # their latest ticket since the repeat window began
-    acknowledged_ticket: str | None  # a ticket of theirs acknowledged since the ack window
-
-
-def customer_history(
-    customer_email: str, repeat_since: datetime, ack_since: datetime
-) -> CustomerHistory:
-    """The customer's latest recent ticket and a recently acknowledged one, in one query.
-
-    Acknowledgements go out when a ticket is created, so only the customer's tickets of
-    the ack window (indexed by address and time) are joined to their messages; no ORDER
-    BY there, which would make SQLite walk the window's messages by their time index.
-    """
-    email = _ADDRESS(customer_email)
-    row = execute(
-        Ticket,
-        "SELECT (SELECT number FROM ticket WHERE customer_email = ? AND created_at >= ?"
-        " ORDER BY created_at DESC LIMIT 1),"
-        " (SELECT t.number FROM ticket AS t JOIN message AS m ON m.ticket_id = t.id"
-        f" WHERE t.customer_email = ? AND t.created_at >= ? AND m.kind = '{MailKind.ACK}'"
-        " AND m.created_at >= ? LIMIT 1)",
-        (email, _AT(repeat_since), email, _AT(ack_since), _AT(ack_since)),
-    ).fetchone()
-    return CustomerHistory(row[0], row[1])
-
-
-@dataclass(frozen=True)
 class RecentComplaints:
     """A customer's new complaints of the last minutes: how many, and where the last went."""
 
@@ -114,25 +85,65 @@ class RecentComplaints:
     latest_ticket_id: int | None
 
 
-def recent_complaints(customer_email: str, since: datetime, until: datetime) -> RecentComplaints:
-    """The customer's complaint mails (tickets and flood mail) that arrived in the span.
+@dataclass(frozen=True)
+class CustomerHistory:
+    """What the desk did for a customer lately (before their new complaint is stored)."""
 
-    Arrival is the server's time (``inbound_message.received_at``), else the time the
-    mail was stored: a backlog drained at once keeps its spread.  Only tickets touched
-    since ``since`` are joined (by the address index), so old tickets cost nothing.
+    latest_ticket: str | None  # their latest ticket since the repeat window began
+    acknowledged_ticket: str | None  # a ticket of theirs acknowledged since the ack window
+    at_risk: bool = False  # their at-risk flag is set (jobs.at_risk); a complaint clears it
+    recent: RecentComplaints = RecentComplaints(0, None)  # of the span asked for, if any
+
+
+# A customer's complaint mails (tickets and flood mail) that arrived in a span.  Arrival
+# is the server's time (``inbound_message.received_at``), else the time the mail was
+# stored: a backlog drained at once keeps its spread.  Only tickets touched since the
+# span began are joined (by the address index), so old tickets cost nothing.
+_RECENT_COMPLAINTS = (
+    " FROM message AS m JOIN ticket AS t ON t.id = m.ticket_id"
+    " LEFT JOIN inbound_message AS i ON i.id = m.inbound_id"
+    f" WHERE t.customer_email = ? AND t.updated_at >= ? AND m.direction = '{Direction.IN}'"
+    f" AND m.kind = '{MessageKind.COMPLAINT}'"
+    " AND COALESCE(i.received_at, m.created_at) BETWEEN ? AND ?"
+)
+
+
+def customer_history(
+    customer_email: str,
+    repeat_since: datetime,
+    ack_since: datetime,
+    recent: tuple[datetime, datetime] | None = None,
+) -> CustomerHistory:
+    """The customer's latest recent ticket, a recently acknowledged one and whether they
+    are flagged at risk, in one query (a new complaint clears the flag only when it is
+    set: no UPDATE per ticket).  ``recent`` (since, until) also counts their complaints
+    of that span as :func:`recent_complaints` does, in the same query.
+
+    Acknowledgements go out when a ticket is created, so only the customer's tickets of
+    the ack window (indexed by address and time) are joined to their messages; no ORDER
+    BY there, which would make SQLite walk the window's messages by their time index.
     """
+    email = _ADDRESS(customer_email)
+    span: tuple[object, ...] = ()
+    sql = ""
+    if recent is not None:
+        span = (email, _AT(recent[0]), _AT(recent[0]), _AT(recent[1]))
+        sql = (
+            f", (SELECT COUNT(*){_RECENT_COMPLAINTS}),"
+            f" (SELECT m.ticket_id{_RECENT_COMPLAINTS} ORDER BY m.id DESC LIMIT 1)"
+        )
     row = execute(
-        Message,
-        "SELECT m.ticket_id, COUNT(*) OVER () FROM message AS m"
-        " JOIN ticket AS t ON t.id = m.ticket_id"
-        " LEFT JOIN inbound_message AS i ON i.id = m.inbound_id"
-        f" WHERE t.customer_email = ? AND t.updated_at >= ? AND m.direction = '{Direction.IN}'"
-        f" AND m.kind = '{MessageKind.COMPLAINT}'"
-        " AND COALESCE(i.received_at, m.created_at) BETWEEN ? AND ?"
-        " ORDER BY m.id DESC LIMIT 1",
-        (_ADDRESS(customer_email), _AT(since), _AT(since), _AT(until)),
+        Ticket,
+        "SELECT (SELECT number FROM ticket WHERE customer_email = ? AND created_at >= ?"
+        " ORDER BY created_at DESC LIMIT 1),"
+        " (SELECT t.number FROM ticket AS t JOIN message AS m ON m.ticket_id = t.id"
+        f" WHERE t.customer_email = ? AND t.created_at >= ? AND m.kind = '{MailKind.ACK}'"
+        " AND m.created_at >= ? LIMIT 1),"
+        " EXISTS (SELECT 1 FROM customer_risk WHERE email = ? AND cleared_at IS NULL)" + sql,
+        (email, _AT(repeat_since), email, _AT(ack_since), _AT(ack_since), email, *span, *span),
     ).fetchone()
-    return RecentComplaints(row[1], row[0]) if row else RecentComplaints(0, None)
+    counted = RecentComplaints(row[3], row[4]) if recent is not None else RecentComplaints(0, None)
+    return CustomerHistory(row[0], row[1], bool(row[2]), counted)
 
 
 def ticket_of_message_ids(message_ids: list[str]) -> int | None:
@@ -237,3 +248,15 @@ def clear_customer_risk(customer_email: str, at: datetime, by: str) -> int:
         (_AT(at), by, CustomerRisk.email.db_value(customer_email)),
     )
     return int(cursor.rowcount)
+
+
+def has_open_sheet(ticket_id: int, department: str) -> bool:
+    """Whether the department still has a sheet of the ticket waiting for its answer."""
+    marks = ", ".join("?" * len(OPEN_SHEET_STATUSES))
+    row = execute(
+        ContactSheet,
+        "SELECT 1 FROM contact_sheet WHERE ticket_id = ? AND department = ?"
+        f" AND status IN ({marks}) LIMIT 1",
+        (ticket_id, department, *OPEN_SHEET_STATUSES),
+    ).fetchone()
+    return row is not None

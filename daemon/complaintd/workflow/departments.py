@@ -33,6 +33,8 @@ from complaintd.runtime import Runtime
 from complaintd.staff_replies import DepartmentAnswer, describe_issue, form_prefill, merged_answer
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import ContactSheet, Message, Ticket
+from complaintd.store.prepared import create
+from complaintd.store.queries import has_open_sheet
 from complaintd.store.records import add_participant, record_event
 from complaintd.store.sheet_status import OPEN_SHEET_STATUSES, SheetStatus
 from complaintd.store.ticket_status import TicketStatus
@@ -80,7 +82,7 @@ def dispatch_sheets(
     sheets = []
     for key in keys:
         department = department_by_key(runtime, key)
-        if _open_sheet(ticket, key) is None:
+        if not has_open_sheet(ticket.id, key):
             sheets.append(_send_sheet(runtime, ticket, department, actor, now))
     if sheets and ticket.status == TicketStatus.RECEIVED:
         transition(
@@ -89,19 +91,12 @@ def dispatch_sheets(
     return sheets
 
 
-def _open_sheet(ticket: Ticket, key: str) -> ContactSheet | None:
-    return ContactSheet.get_or_none(
-        (ContactSheet.ticket == ticket)
-        & (ContactSheet.department == key)
-        & (ContactSheet.status.in_(OPEN_SHEET_STATUSES))
-    )
-
-
 def _send_sheet(
     runtime: Runtime, ticket: Ticket, department: DepartmentConfig, actor: str, now: datetime
 ) -> ContactSheet:
     hours = runtime.config.sla[ticket.severity].department_reply_hours
-    sheet = ContactSheet.create(
+    sheet = create(
+        ContactSheet,
         ticket=ticket,
         department=department.key,
         due_at=due_after(runtime.config, now, hours),

@@ -41,7 +41,6 @@ from complaintd.store.queries import (
     RecentComplaints,
     customer_history,
     incoming_messages,
-    recent_complaints,
 )
 from complaintd.store.records import (
     add_participant,
@@ -496,16 +495,17 @@ def _new_ticket(
     In a flood from its sender it is added to their flood ticket instead.
     """
     sender = sender_of(analysis.parsed)
-    recent = _recent_complaints(runtime, sender, inbound, now)
+    history = _customer_history(runtime, sender, inbound, now)
+    recent = history.recent
     if _is_flood(runtime, recent):
         flood = Ticket.get_by_id(recent.latest_ticket_id)
         return _add_to_flood(runtime, flood, inbound, analysis.parsed, now)
-    history = _customer_history(runtime, sender, now)
     # A complaint within the flood window of the sender's last one is the same burst of
     # mail, not a repeat complaint (issue 11, item 11).
     repeat_of = history.latest_ticket if recent.count == 0 else None
     ticket = create_ticket(runtime, inbound, analysis, now, repeat_of)
-    clear_at_risk(sender, ticket, "new complaint", now)
+    if history.at_risk:
+        clear_at_risk(sender, ticket, "new complaint", now)
     if inbound.carried_processed_flag:
         _acknowledgement_suppressed(inbound, ticket, now)
     else:
@@ -559,30 +559,26 @@ def _acknowledgement_suppressed(inbound: InboundMessage, ticket: Ticket, now: da
     )
 
 
-def _customer_history(runtime: Runtime, sender: str | None, now: datetime) -> CustomerHistory:
-    """The sender's recent tickets and acknowledgements (nothing for an unknown sender)."""
+def _customer_history(
+    runtime: Runtime, sender: str | None, inbound: InboundMessage, now: datetime
+) -> CustomerHistory:
+    """The sender's recent tickets and acknowledgements, their at-risk flag, and their
+    complaints that arrived within the flood window before this one, in one query
+    (nothing for an unknown sender)."""
     if sender is None:
         return CustomerHistory(None, None)
     desk = runtime.config.desk
+    arrived = min(inbound.received_at or now, now)
+    window = timedelta(minutes=desk.flood_window_minutes)
     return customer_history(
         sender,
         repeat_since=now - timedelta(days=desk.repeat_window_days),
         ack_since=now - timedelta(hours=desk.ack_window_hours),
+        recent=(arrived - window, arrived),
     )
 
 
 # --- floods (issue 11, item 11) -----------------------------------------------------------
-
-
-def _recent_complaints(
-    runtime: Runtime, sender: str | None, inbound: InboundMessage, now: datetime
-) -> RecentComplaints:
-    """The sender's complaints that arrived within the flood window before this one."""
-    if sender is None:
-        return RecentComplaints(0, None)
-    arrived = min(inbound.received_at or now, now)
-    window = timedelta(minutes=runtime.config.desk.flood_window_minutes)
-    return recent_complaints(sender, arrived - window, arrived)
 
 
 def _is_flood(runtime: Runtime, recent: RecentComplaints) -> bool:

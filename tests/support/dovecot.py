@@ -32,12 +32,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from tests.support.ports import LOOPBACK, can_bind, free_port, port_accepts
+from tests.support.served import ChildServer
 
 __all__ = [
     "DovecotError",
@@ -351,8 +351,10 @@ def _check_users(users: Mapping[str, str]) -> None:
             raise ValueError(f"unsupported password for {name!r} (empty or contains ':'/newline)")
 
 
-class DovecotServer:
+class DovecotServer(ChildServer):
     """A private Dovecot IMAP server on 127.0.0.1, torn down with its files on stop()."""
+
+    error = DovecotError  # SIGTERM stops the master, and its children with it
 
     def __init__(
         self,
@@ -382,25 +384,6 @@ class DovecotServer:
 
     # -- lifecycle ---------------------------------------------------------
 
-    def __enter__(self) -> DovecotServer:
-        """Start the server for the duration of a ``with`` block."""
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the server and remove its files."""
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        """True while the Dovecot master process is alive."""
-        return self._proc is not None and self._proc.poll() is None
-
     def start(self) -> None:
         """Start Dovecot and return once a LOGIN succeeds; raise DovecotError otherwise."""
         if self._proc is not None:
@@ -425,13 +408,6 @@ class DovecotServer:
             if _ADDRESS_IN_USE not in failure:
                 break
         raise DovecotError(f"Dovecot failed to start:\n{last_error}")
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop Dovecot (SIGTERM, then SIGKILL after *timeout*) and delete its files."""
-        atexit.unregister(self.stop)
-        self._terminate(timeout)
-        if not self._keep_files:
-            self._remove_root()
 
     def restart(self, down_seconds: float = 0.0) -> None:
         """Stop the server process and start it again on the same port with the same mail
@@ -507,24 +483,6 @@ class DovecotServer:
             f"\n--- dovecot.log ---\n{_tail(self._root / 'dovecot.log')}"
         )
 
-    def _terminate(self, timeout: float = 10.0) -> None:
-        """Stop our own master process by pid; its children exit with it."""
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=timeout)
-
-    def _remove_root(self) -> None:
-        """Delete the temporary tree (mail, sockets, logs)."""
-        if self._root is not None:
-            shutil.rmtree(self._root, ignore_errors=True)
-            self._root = None
-
     # -- properties --------------------------------------------------------
 
     @property
@@ -540,21 +498,9 @@ class DovecotServer:
         return self._port
 
     @property
-    def pid(self) -> int:
-        """Process id of the Dovecot master (our child); only valid while running."""
-        if self._proc is None:
-            raise DovecotError("DovecotServer is not running")
-        return self._proc.pid
-
-    @property
     def users(self) -> dict[str, str]:
         """A copy of the accounts, user name → plain password."""
         return dict(self._users)
-
-    @property
-    def root(self) -> Path | None:
-        """The temporary directory holding config, log and mail (None when removed)."""
-        return self._root
 
     def log_tail(self, lines: int = 40) -> str:
         """Return the last lines of the Dovecot log, for failure messages."""

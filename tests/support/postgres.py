@@ -36,12 +36,12 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 # The child-process helpers are Dovecot's, so both servers die and report alike.
 from tests.support.dovecot import _die_with_parent_hook, _tail
 from tests.support.ports import LOOPBACK, can_bind, free_port
+from tests.support.served import ChildServer
 
 __all__ = [
     "PostgresError",
@@ -213,8 +213,11 @@ def drop_database(admin_url: str, name: str) -> None:
 # -- the server ----------------------------------------------------------------------
 
 
-class PostgresServer:
+class PostgresServer(ChildServer):
     """A private PostgreSQL cluster on 127.0.0.1, deleted with its files on stop()."""
+
+    stop_signal = signal.SIGINT  # "fast shutdown": disconnect clients, then exit
+    error = PostgresError
 
     def __init__(
         self,
@@ -239,25 +242,6 @@ class PostgresServer:
 
     # -- lifecycle ---------------------------------------------------------
 
-    def __enter__(self) -> PostgresServer:
-        """Start the cluster for the duration of a ``with`` block."""
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the cluster and remove its files."""
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        """True while the postmaster is alive."""
-        return self._proc is not None and self._proc.poll() is None
-
     def start(self) -> None:
         """Create the cluster and start it; return once it answers a query."""
         if self._proc is not None:
@@ -272,13 +256,6 @@ class PostgresServer:
         except BaseException:
             self.stop()
             raise
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the postmaster by pid (fast shutdown, SIGKILL after *timeout*); delete files."""
-        atexit.unregister(self.stop)
-        self._terminate(timeout)
-        if not self._keep_files:
-            self._remove_root()
 
     def restart(self, down_seconds: float = 0.0) -> None:
         """Stop the postmaster (fast shutdown: clients are cut off) and start it again on
@@ -386,24 +363,6 @@ class PostgresServer:
         assert self._root is not None
         return f"{reason}\n--- postgres.log ---\n{_tail(self._root / 'postgres.log')}"
 
-    def _terminate(self, timeout: float = 10.0) -> None:
-        """Stop our own postmaster by pid; it stops its own children first."""
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGINT)  # "fast shutdown": disconnect clients, then exit
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=timeout)
-
-    def _remove_root(self) -> None:
-        """Delete the temporary tree (data, socket, logs)."""
-        if self._root is not None:
-            shutil.rmtree(self._root, ignore_errors=True)
-            self._root = None
-
     # -- properties --------------------------------------------------------
 
     @property
@@ -414,21 +373,9 @@ class PostgresServer:
         return self._port
 
     @property
-    def pid(self) -> int:
-        """Process id of the postmaster (our child); only valid while running."""
-        if self._proc is None:
-            raise PostgresError("PostgresServer is not running")
-        return self._proc.pid
-
-    @property
     def account(self) -> str:
         """The Unix account the server runs as."""
         return self._account.name
-
-    @property
-    def root(self) -> Path | None:
-        """The temporary directory holding data, socket and logs (None when removed)."""
-        return self._root
 
     def url(self, database: str = "postgres") -> str:
         """A connection URL for *database* as the superuser, e.g. for ``open_database``."""

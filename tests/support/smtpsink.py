@@ -31,13 +31,13 @@ import threading
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
-from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.support.ports import LOOPBACK, can_bind, free_port
+from tests.support.served import Served
 
 __all__ = ["SinkMessage", "SmtpSink", "parse_mode"]
 
@@ -116,7 +116,7 @@ class _SinkHandler:
         return reply
 
 
-class SmtpSink:
+class SmtpSink(Served):
     """A collecting SMTP server on 127.0.0.1 with switchable failure modes."""
 
     def __init__(self, mode: str = "ok", port: int | None = None, *, smtputf8: bool = True) -> None:
@@ -135,20 +135,6 @@ class SmtpSink:
         self._controller: Controller | None = None
 
     # -- lifecycle ---------------------------------------------------------
-
-    def __enter__(self) -> SmtpSink:
-        """Start the sink for the duration of a ``with`` block."""
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the sink if it is running."""
-        self.stop()
 
     @property
     def running(self) -> bool:

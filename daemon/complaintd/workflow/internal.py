@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from complaintd.config.model import DepartmentConfig
+from complaintd.outbox.recipe import FileRef
 from complaintd.render.contexts import (
     CaseFacts,
     DepartmentFacts,
@@ -84,7 +85,7 @@ def send_internal(
     now: datetime,
     scope: str = "a",
     actor: str = "system",
-    attachments: Sequence[tuple[str, str, bytes]] = (),
+    attachments: Sequence[FileRef] = (),
     contact_sheet_id: int | None = None,
     language: str | None = None,
 ) -> Outbox | None:

@@ -54,6 +54,9 @@ def test_mail_queued_while_the_server_is_down_goes_once_as_fixed_at_commit(
         outgoing = list(Message.select().where(Message.direction == Direction.OUT))
         assert {m.message_id for m in outgoing} <= set(queued)
         assert all(m.subject and m.body == "" for m in outgoing)  # bodies: when sent
+    number = desk.tickets()[0]["number"]
+    story = desk.cli("tickets", "show", number, "--full").out
+    assert "queued" in story and "(written when it is sent" in story
 
     desk.smtp.start()
     desk.once(now=LATER)
@@ -82,6 +85,8 @@ def test_mail_queued_while_the_server_is_down_goes_once_as_fixed_at_commit(
             1 for part in mail.iter_attachments() if part.get_content_type().startswith("image/")
         )
     assert photos > 0, "no contact sheet carried the customer's photos"
+    story = desk.cli("tickets", "show", number, "--full").out
+    assert "(written when it is sent" not in story and "sent" in story
 
 
 def test_a_template_broken_before_sending_holds_the_mail_until_it_is_fixed(desk: Desk) -> None:

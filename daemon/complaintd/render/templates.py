@@ -110,6 +110,8 @@ def clean_subject(subject: str) -> str:
     Line breaks and other whitespace become single spaces (so ``a\\r\\nBcc: x`` cannot
     start a header); other control and format characters are dropped.
     """
+    if subject.isprintable():  # no control, format or surrogate character, no odd space
+        return " ".join(subject.split())
     kept = (
         " " if char.isspace() else char
         for char in subject

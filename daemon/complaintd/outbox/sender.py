@@ -183,6 +183,7 @@ class SmtpWorkerPool:
         self.size = max(1, size)
         self._idle: list[aiosmtplib.SMTP] = []
         self._unreachable: str | None = None  # why the server could not be reached
+        self._known_down: str | None = None  # set by known_down()
         self.stopping = False  # set on SIGTERM: finish the transactions under way, no more
 
     async def deliver_all(
@@ -207,6 +208,9 @@ class SmtpWorkerPool:
         queue: asyncio.Queue[Envelope] = asyncio.Queue()
         for envelope in envelopes:
             queue.put_nowait(envelope)
+        if self._known_down is not None:
+            on_results(_not_tried(queue, self._known_down))
+            return
         if not await self._reachable():  # the first mail carries why, the rest not tried
             reason = self._unreachable or "unreachable"
             first = queue.get_nowait()
@@ -226,6 +230,15 @@ class SmtpWorkerPool:
             except (TimeoutError, aiosmtplib.SMTPException, OSError):
                 return False
         return True
+
+    def forget_unreachable(self) -> None:
+        """A new flush: try the server again."""
+        self._unreachable = None
+
+    def known_down(self, reason: str | None) -> None:
+        """Report every mail as not tried for ``reason``, connecting to nothing (the
+        server was found down moments ago in this run); None: try it again."""
+        self._known_down = reason
 
     @property
     def unreachable(self) -> str | None:
@@ -550,8 +563,13 @@ async def flush_async(
 
     recorder = OutcomeRecorder(record)
     prepare = composer(runtime)
+    pool.forget_unreachable()
     try:
-        while not pool.stopping and (envelopes := claim_due(runtime, due_by)):
+        while (
+            not pool.stopping
+            and not pool.unreachable  # one connection attempt per flush
+            and (envelopes := claim_due(runtime, due_by))
+        ):
             await pool.deliver_all(envelopes, recorder.add, prepare, recorder.room)
     finally:
         await recorder.close()

@@ -122,9 +122,12 @@ async def _drain(runtime: Runtime, pool: SmtpWorkerPool, done: Event) -> Counter
         finishing = done.is_set()
         counts = await flush_async(runtime, pool)
         totals.update(counts)
-        if finishing or pool.unreachable:
-            if not finishing:
-                await asyncio.to_thread(done.wait)
+        if finishing:
+            return totals
+        if pool.unreachable:  # what is queued from now on waits, as if tried and failed
+            await asyncio.to_thread(done.wait)
+            pool.known_down(pool.unreachable)
+            totals.update(await flush_async(runtime, pool))
             return totals
         if not counts:
             await asyncio.to_thread(done.wait, IDLE_WAIT_SECONDS)

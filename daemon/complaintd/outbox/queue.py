@@ -16,7 +16,7 @@ from complaintd.store.records import record_event
 
 
 def enqueue(
-    mail: OutgoingMail,
+    mail: OutgoingMail | MailRecipe,
     *,
     ticket: Ticket | None,
     envelope_from: str,
@@ -25,55 +25,31 @@ def enqueue(
     actor: str = "system",
     contact_sheet_id: int | None = None,
 ) -> Outbox:
-    """Store ``mail``, composed already, as a conversation message and an outbox row.
+    """Store ``mail`` as a conversation message and an outbox row; its headers are
+    fixed now.
 
+    A :class:`MailRecipe` is composed by the sender (:mod:`complaintd.outbox.recipe`):
+    the message's text and HTML are empty until the sender has written them.  An
+    :class:`OutgoingMail` (the admins' reports) is stored composed.
     ``contact_sheet_id`` marks the message as mail about that contact sheet.
     """
+    if isinstance(mail, MailRecipe):
+        bodies: tuple[str, str | None] = ("", None)
+        content: tuple[bytes, str | None] = (b"", dump_recipe(mail))
+    else:
+        bodies, content = (mail.text, mail.html), (build_message(mail), None)
     message = _conversation_row(
         ticket,
         mail.kind,
         (mail.from_address, mail.from_name),
         list(mail.to),
         mail.subject,
-        (mail.text, mail.html),
+        bodies,
         (mail.message_id, mail.in_reply_to, mail.references),
         at,
         contact_sheet_id,
     )
-    return _outbox_row(
-        ticket, message, mail, envelope_from, (build_message(mail), None), at, deadline, actor
-    )
-
-
-def enqueue_recipe(
-    recipe: MailRecipe,
-    *,
-    ticket: Ticket | None,
-    envelope_from: str,
-    at: datetime,
-    deadline: timedelta,
-    actor: str = "system",
-    contact_sheet_id: int | None = None,
-) -> Outbox:
-    """Store ``recipe`` as a conversation message and an outbox row, for the sender to
-    compose (:mod:`complaintd.outbox.recipe`); its headers are fixed now.
-
-    The message's text and HTML are empty until the sender has written them.
-    """
-    message = _conversation_row(
-        ticket,
-        recipe.kind,
-        (recipe.from_address, recipe.from_name),
-        list(recipe.to),
-        recipe.subject,
-        ("", None),
-        (recipe.message_id, recipe.in_reply_to, recipe.references),
-        at,
-        contact_sheet_id,
-    )
-    return _outbox_row(
-        ticket, message, recipe, envelope_from, (b"", dump_recipe(recipe)), at, deadline, actor
-    )
+    return _outbox_row(ticket, message, mail, envelope_from, content, at, deadline, actor)
 
 
 def _conversation_row(

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from complaintd.config.model import DeskConfig
 from complaintd.outbox.compose import address_domain, new_message_id
-from complaintd.outbox.queue import enqueue_recipe
+from complaintd.outbox.queue import enqueue
 from complaintd.outbox.recipe import FileRef, MailRecipe
 from complaintd.render.contexts import CustomerContext, InternalContext, MailContent, Time
 from complaintd.render.labels import resolve_language
@@ -204,7 +204,7 @@ def queue_mail(
         fax_pdf=f"{ticket.number if ticket else content.kind}.pdf" if as_fax else None,
     )
     deadline = timedelta(hours=smtp.retry_deadline_hours)
-    return enqueue_recipe(
+    return enqueue(
         recipe,
         ticket=ticket,
         envelope_from=smtp.from_address,

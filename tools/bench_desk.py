@@ -55,6 +55,7 @@ from tools.bench_ingest import (
 )
 
 PHOTO_SHARE = 0.2  # of the complaints
+SETTLE_SECONDS = 0.7  # between one acknowledgement and the next APPEND
 IDLE_CHECK = "1 secs"  # Dovecot's IDLE poll when inotify is silent (2.3 takes whole seconds)
 DEPARTMENTS = {  # key -> categories it answers for (every category is routed)
     "qc": ("damage", "loss"),
@@ -322,7 +323,12 @@ def measure_idle(dovecot: DovecotServer, sink: Sink, count: int) -> dict[str, ob
                 else:
                     totals.append(at - start)
                     own.append(at - seen)
-                time.sleep(0.05)  # the sheets and notices of this one go out meanwhile
+                # The sheets and notices of this one go out meanwhile, and the changes
+                # complaintd made (its keyword, the move) are announced to the watcher
+                # before the next APPEND: Dovecot tells a session of changes 0.5 s after
+                # the first one it notices, so a watcher still counting down from those
+                # would see the next message early, before complaintd can.
+                time.sleep(SETTLE_SECONDS)
         finally:
             daemon.terminate()
             _, _status, usage = os.wait4(daemon.pid, 0)

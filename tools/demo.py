@@ -24,7 +24,8 @@ CONFIG = """\
 url = "sqlite:///{workdir}/complaintd.db"
 
 [desk]
-name = "Lida Logistics Customer Service"
+name = "利达物流客户服务中心"
+name_en = "Lida Logistics Customer Service"
 address = "complaints@lida.example"
 timezone = "Asia/Shanghai"
 agents = ["agent1@lida.example"]

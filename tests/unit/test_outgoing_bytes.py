@@ -7,7 +7,7 @@ made deterministic in both so the bytes can be compared exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
 from datetime import UTC, datetime
 from email.encoders import encode_base64
 from email.message import Message
@@ -27,26 +27,18 @@ from complaintd.store.mail_kind import MailKind
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
-def fixed_boundary(tag: str) -> str:
-    return f"=_{tag}_0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture(autouse=True)
-def _fixed_boundaries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(compose, "_boundary", fixed_boundary)
-    yield
-
-
 def library_message(mail: OutgoingMail) -> bytes:
     """The compat32 classes' version (the implementation build_message replaced)."""
     body: Message = MIMEText(mail.text, "plain", "utf-8")
     if mail.html:
-        alternative = MIMEMultipart("alternative", boundary=fixed_boundary("alt"))
+        alternative = MIMEMultipart(
+            "alternative", boundary=compose._boundary("alt", mail.message_id)
+        )
         alternative.attach(body)
         alternative.attach(MIMEText(mail.html, "html", "utf-8"))
         body = alternative
     if mail.attachments:
-        mixed = MIMEMultipart("mixed", boundary=fixed_boundary("mix"))
+        mixed = MIMEMultipart("mixed", boundary=compose._boundary("mix", mail.message_id))
         mixed.attach(body)
         for filename, content_type, data in mail.attachments:
             part = MIMEBase(*media_type(content_type))
@@ -58,6 +50,22 @@ def library_message(mail: OutgoingMail) -> bytes:
     for name, value in compose._headers(mail):
         body[name] = value
     return body.as_bytes(policy=SMTP_COMPAT32)
+
+
+def test_a_mail_composed_again_is_the_same_bytes() -> None:
+    """The boundaries come from the Message-ID: a recipe composed again after a crash
+    sends what the first attempt would have sent; another mail has other boundaries."""
+    files = (("photo.jpg", "image/jpeg", b"\xff\xd8" * 100),)
+    first = build_message(mail(attachments=files))
+    assert first == build_message(mail(attachments=files))
+    other = build_message(mail(attachments=files, message_id="4567cdef@lida.example"))
+    assert len(boundaries(first)) == 2
+    assert set(boundaries(first)).isdisjoint(boundaries(other))
+
+
+def boundaries(raw: bytes) -> list[bytes]:
+    """The multipart boundaries a mail declares."""
+    return re.findall(rb'boundary="([^"]+)"', raw)
 
 
 def mail(**overrides: object) -> OutgoingMail:

@@ -7,6 +7,7 @@ import getpass
 import json
 import signal
 import sys
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -130,11 +131,14 @@ def run_once(args: argparse.Namespace, runtime: Runtime) -> int:
     """One full pass; exit 1 when a mailbox could not be reached."""
     from complaintd.service.keeper import kept
     from complaintd.service.passes import run_once as one_pass
+    from complaintd.service.sending import BackgroundSender
 
+    sender = BackgroundSender(runtime)
+    sender.start()  # before the keeper's thread: a fork, sending as mail is queued
     with kept() as keeper:
         failed = _report_pass(one_pass(runtime, keeper))
         failed += _run_jobs(runtime)
-        _flush_and_report(runtime)
+        _report_flush(runtime, sender.finish())
     return 1 if failed else 0
 
 
@@ -365,14 +369,18 @@ def tickets_note(args: argparse.Namespace, runtime: Runtime) -> int:
 def _flush_and_report(runtime: Runtime) -> int:
     from complaintd.outbox.sender import flush_outbox
 
-    counts = flush_outbox(runtime)
+    _report_flush(runtime, flush_outbox(runtime))
+    return 0
+
+
+def _report_flush(runtime: Runtime, counts: Counter[str]) -> None:
+    """One line of what the outbox flush did, and why mail waits when it does."""
     if counts:
         print(
             "outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr
         )
     if counts.get(OutboxStatus.PENDING):
         _say_why_mail_waits(runtime)
-    return 0
 
 
 def _say_why_mail_waits(runtime: Runtime) -> None:

@@ -9,6 +9,7 @@ do not answer it; every mail to a customer carries In-Reply-To/References of the
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -115,13 +116,16 @@ def thread_references(references: list[str], parent: str | None) -> tuple[str, .
     return tuple(capped(list(dict.fromkeys(chain))))
 
 
-def _boundary(kind: str) -> str:
+def _boundary(kind: str, message_id: str) -> str:
     """A multipart boundary that cannot occur in the parts, which are all base64.
 
     ``_`` is not in the base64 alphabet, so no body line can equal ``--boundary``, and
-    the library's search of the whole text for a collision is not needed.
+    the library's search of the whole text for a collision is not needed.  It is drawn
+    from the Message-ID, so a mail composed again (after a crash, from its recipe) is
+    the same bytes.
     """
-    return f"=_{kind}_{uuid.uuid4().hex}"
+    digest = hashlib.blake2b(f"{message_id}/{kind}".encode(), digest_size=16).hexdigest()
+    return f"=_{kind}_{digest}"
 
 
 def build_message(mail: OutgoingMail) -> bytes:
@@ -138,11 +142,12 @@ def build_message(mail: OutgoingMail) -> bytes:
     """
     top = _headers(mail)
     body = _text_part("plain", mail.text)
+    seed = mail.message_id
     if mail.html:
-        body = _multipart("alt", "alternative", [body, _html_part(mail)])
+        body = _multipart("alt", "alternative", [body, _html_part(mail)], seed)
     if mail.attachments:
         files = [_attachment(*attachment) for attachment in mail.attachments]
-        body = _multipart("mix", "mixed", [body, *files])
+        body = _multipart("mix", "mixed", [body, *files], seed)
     head, payload = body
     return _flat((head + top, payload))
 
@@ -174,10 +179,13 @@ def _base64_lines(data: bytes) -> bytes:
     return base64.encodebytes(data).replace(b"\n", CRLF)
 
 
-def _multipart(tag: str, subtype: str, parts: list[_Part], start_type: str = "") -> _Part:
-    """``MIMEMultipart(subtype)`` of ``parts`` with a boundary no base64 line can equal;
-    ``start_type``: the ``type`` parameter of a multipart/related (RFC 2387)."""
-    boundary = _boundary(tag)
+def _multipart(
+    tag: str, subtype: str, parts: list[_Part], seed: str, start_type: str = ""
+) -> _Part:
+    """``MIMEMultipart(subtype)`` of ``parts`` with a boundary no base64 line can equal,
+    drawn from ``seed`` (the Message-ID); ``start_type``: the ``type`` parameter of a
+    multipart/related (RFC 2387)."""
+    boundary = _boundary(tag, seed)
     delimiter = b"--" + boundary.encode("ascii")
     flat = [_flat(part) for part in parts]
     payload = (
@@ -198,7 +206,7 @@ def _html_part(mail: OutgoingMail) -> _Part:
     if not mail.inline_images:
         return html
     images = [_inline_image(*image) for image in mail.inline_images]
-    return _multipart("rel", "related", [html, *images], start_type="text/html")
+    return _multipart("rel", "related", [html, *images], mail.message_id, "text/html")
 
 
 def _inline_image(content_id: str, filename: str, data: bytes) -> _Part:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from complaintd.outbox.compose import OutgoingMail, build_message
+from complaintd.outbox.recipe import MailRecipe, dump_recipe
 from complaintd.store.event_action import EventAction
+from complaintd.store.mail_kind import MailKind, ReportKind
 from complaintd.store.message_kind import Direction
 from complaintd.store.models import Message, Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
@@ -14,7 +16,7 @@ from complaintd.store.records import record_event
 
 
 def enqueue(
-    mail: OutgoingMail,
+    mail: OutgoingMail | MailRecipe,
     *,
     ticket: Ticket | None,
     envelope_from: str,
@@ -23,33 +25,83 @@ def enqueue(
     actor: str = "system",
     contact_sheet_id: int | None = None,
 ) -> Outbox:
-    """Store ``mail`` as a conversation message and an outbox row; Message-ID fixed now.
+    """Store ``mail`` as a conversation message and an outbox row; its headers are
+    fixed now.
 
+    A :class:`MailRecipe` is composed by the sender (:mod:`complaintd.outbox.recipe`):
+    the message's text and HTML are empty until the sender has written them.  An
+    :class:`OutgoingMail` (the admins' reports) is stored composed.
     ``contact_sheet_id`` marks the message as mail about that contact sheet.
     """
-    message = None
-    if ticket is not None:  # written as a row only: building an instance costs more
-        message = insert_row(
-            Message,
-            {
-                "ticket": ticket,
-                "direction": Direction.OUT,
-                "kind": mail.kind,
-                "from_addr": mail.from_address,
-                "from_name": mail.from_name,
-                "to_addrs": list(mail.to),
-                "subject": mail.subject,
-                "body": mail.text,
-                "full_text": mail.text,
-                "html": mail.html,
-                "charset": "utf-8",
-                "message_id": mail.message_id,
-                "in_reply_to": [mail.in_reply_to] if mail.in_reply_to else [],
-                "references": list(mail.references),
-                "created_at": at,
-                "contact_sheet_id": contact_sheet_id,
-            },
-        )
+    if isinstance(mail, MailRecipe):
+        bodies: tuple[str, str | None] = ("", None)
+        content: tuple[bytes, str | None] = (b"", dump_recipe(mail))
+    else:
+        bodies, content = (mail.text, mail.html), (build_message(mail), None)
+    message = _conversation_row(
+        ticket,
+        mail.kind,
+        (mail.from_address, mail.from_name),
+        list(mail.to),
+        mail.subject,
+        bodies,
+        (mail.message_id, mail.in_reply_to, mail.references),
+        at,
+        contact_sheet_id,
+    )
+    return _outbox_row(ticket, message, mail, envelope_from, content, at, deadline, actor)
+
+
+def _conversation_row(
+    ticket: Ticket | None,
+    kind: MailKind | ReportKind,
+    sender: tuple[str, str],
+    to: list[str],
+    subject: str,
+    bodies: tuple[str, str | None],
+    threading: tuple[str, str | None, tuple[str, ...]],
+    at: datetime,
+    contact_sheet_id: int | None,
+) -> int | None:
+    """The ticket's record of mail it sends (none for mail about no ticket)."""
+    if ticket is None:
+        return None
+    message_id, parent, references = threading
+    return insert_row(  # written as a row only: building an instance costs more
+        Message,
+        {
+            "ticket": ticket,
+            "direction": Direction.OUT,
+            "kind": kind,
+            "from_addr": sender[0],
+            "from_name": sender[1],
+            "to_addrs": to,
+            "subject": subject,
+            "body": bodies[0],
+            "full_text": bodies[0],
+            "html": bodies[1],
+            "charset": "utf-8",
+            "message_id": message_id,
+            "in_reply_to": [parent] if parent else [],
+            "references": list(references),
+            "created_at": at,
+            "contact_sheet_id": contact_sheet_id,
+        },
+    )
+
+
+def _outbox_row(
+    ticket: Ticket | None,
+    message: int | None,
+    mail: OutgoingMail | MailRecipe,
+    envelope_from: str,
+    content: tuple[bytes, str | None],
+    at: datetime,
+    deadline: timedelta,
+    actor: str,
+) -> Outbox:
+    """The outbox row of ``mail`` (raw bytes, or a recipe) and its ``mail_queued`` event."""
+    raw, recipe = content
     row = create(
         Outbox,
         ticket=ticket,
@@ -58,7 +110,8 @@ def enqueue(
         message_id=mail.message_id,
         mail_from=envelope_from,
         rcpt_to=list(mail.to),
-        raw_message=build_message(mail),
+        raw_message=raw,
+        recipe=recipe,
         status=OutboxStatus.PENDING,
         next_attempt_at=at,
         deadline_at=at + deadline,

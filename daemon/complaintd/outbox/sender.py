@@ -21,22 +21,27 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import aiosmtplib
 
 from complaintd.config.model import SmtpConfig
+from complaintd.fax.answer import render_answer_pdf
 from complaintd.outbox.addresses import AddressError, needs_smtputf8, wire_address
+from complaintd.outbox.recipe import ComposedMail, compose, load_recipe
+from complaintd.outbox.recorder import OutcomeRecorder
 from complaintd.runtime import Runtime
 from complaintd.store.claims import PROCESS_HOLDER, claim, release_all, release_held, wall_clock
 from complaintd.store.db import is_postgres
 from complaintd.store.event_action import EventAction
-from complaintd.store.models import Outbox, Ticket
+from complaintd.store.models import Message, Outbox, Ticket
 from complaintd.store.outbox_status import DeliveryOutcome, OutboxStatus
 from complaintd.store.prepared import update_row
+from complaintd.store.queries import blob_data
 from complaintd.store.records import record_event
+from complaintd.store.turns import write_turn
 
 # The error of a mail not attempted because the server had just failed for another.
 NOT_TRIED = "not tried: "
@@ -52,12 +57,19 @@ CLAIM_BATCH = 200
 
 @dataclass(frozen=True)
 class Envelope:
-    """What a worker needs to send one row."""
+    """What a worker needs to send one row.
+
+    A mail queued as a recipe has no ``raw`` bytes yet: :func:`composer` writes them just
+    before the send and keeps the bodies (``composed``) for the ticket's record.
+    """
 
     outbox_id: int
     mail_from: str
     rcpt_to: tuple[str, ...]
     raw: bytes
+    recipe: str | None = None  # JSON (outbox.recipe), when ``raw`` is still to be written
+    message_row: int | None = None  # the ticket's record of this mail (message.id)
+    composed: ComposedMail | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,11 @@ class Undeliverable(Exception):
     """An envelope that no attempt could deliver as it is; the message says why."""
 
 
+class NotComposed(Exception):
+    """A recipe that could not be made into mail now (a template the operator broke, a
+    stored file gone); tried again later like a server that is down."""
+
+
 @dataclass(frozen=True)
 class Delivery:
     """The outcome of one attempt."""
@@ -81,6 +98,7 @@ class Delivery:
     outcome: DeliveryOutcome
     detail: str
     seconds: float = 0.0  # the SMTP transaction's duration (metrics)
+    envelope: Envelope | None = None  # as tried: composed by now, if it was a recipe
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -115,6 +133,8 @@ def classify_failure(exc: BaseException) -> tuple[DeliveryOutcome, str]:
     """``(TEMPORARY | PERMANENT, detail)`` for an SMTP exception (RFC 5321 4.2.1)."""
     if isinstance(exc, Undeliverable):
         return DeliveryOutcome.PERMANENT, str(exc)
+    if isinstance(exc, NotComposed):
+        return DeliveryOutcome.TEMPORARY, f"could not compose the mail: {exc}"
     if isinstance(exc, aiosmtplib.SMTPNotSupported):  # the server lacks what the mail needs
         return DeliveryOutcome.PERMANENT, f"{type(exc).__name__}: {exc}"
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
@@ -163,10 +183,15 @@ class SmtpWorkerPool:
         self.size = max(1, size)
         self._idle: list[aiosmtplib.SMTP] = []
         self._unreachable: str | None = None  # why the server could not be reached
+        self._known_down: str | None = None  # set by known_down()
         self.stopping = False  # set on SIGTERM: finish the transactions under way, no more
 
     async def deliver_all(
-        self, envelopes: list[Envelope], on_results: Callable[[list[Delivery]], None]
+        self,
+        envelopes: list[Envelope],
+        on_results: Callable[[list[Delivery]], None],
+        prepare: Callable[[Envelope], Envelope] = lambda envelope: envelope,
+        room: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Send every envelope, ``size`` at a time, reporting outcomes as they come.
 
@@ -174,13 +199,51 @@ class SmtpWorkerPool:
         only the few mails that were in flight, not the whole batch.  When the server
         cannot be reached, the rest of the batch is not tried: it is reported in one
         call as a temporary failure, to be retried later with the usual backoff.
+        ``prepare`` makes an envelope ready for the wire once a connection is open (it
+        composes recipes; raises :class:`NotComposed`), so nothing is composed for a
+        server that is down.  ``room`` is awaited after each outcome is reported (the
+        recorder's limit of outcomes not yet written).
         """
         self._unreachable = None
         queue: asyncio.Queue[Envelope] = asyncio.Queue()
         for envelope in envelopes:
             queue.put_nowait(envelope)
-        workers = [self._worker(queue, on_results) for _ in range(min(self.size, len(envelopes)))]
-        await asyncio.gather(*workers)
+        if self._known_down is not None:
+            on_results(_not_tried(queue, self._known_down))
+            return
+        if not await self._reachable():  # the first mail carries why, the rest not tried
+            reason = self._unreachable or "unreachable"
+            first = queue.get_nowait()
+            tried = Delivery(first.outbox_id, DeliveryOutcome.TEMPORARY, reason, envelope=first)
+            on_results([tried, *_not_tried(queue, reason)])
+            return
+        for envelope in _prepared(queue, prepare, on_results):  # in order, before any send
+            queue.put_nowait(envelope)
+        count = min(self.size, queue.qsize())
+        await asyncio.gather(*(self._worker(queue, on_results, room) for _ in range(count)))
+
+    async def _reachable(self) -> bool:
+        """Keep one connection open for the batch; False when the server cannot be reached."""
+        if not self._idle:
+            try:
+                self._idle.append(await self._connect())
+            except (TimeoutError, aiosmtplib.SMTPException, OSError):
+                return False
+        return True
+
+    def forget_unreachable(self) -> None:
+        """A new flush: try the server again."""
+        self._unreachable = None
+
+    def known_down(self, reason: str | None) -> None:
+        """Report every mail as not tried for ``reason``, connecting to nothing (the
+        server was found down moments ago in this run); None: try it again."""
+        self._known_down = reason
+
+    @property
+    def unreachable(self) -> str | None:
+        """Why the server could not be reached in the last batch (None: it could)."""
+        return self._unreachable
 
     async def close(self) -> None:
         """Say QUIT on every kept connection."""
@@ -192,7 +255,10 @@ class SmtpWorkerPool:
                 client.close()
 
     async def _worker(
-        self, queue: asyncio.Queue[Envelope], on_results: Callable[[list[Delivery]], None]
+        self,
+        queue: asyncio.Queue[Envelope],
+        on_results: Callable[[list[Delivery]], None],
+        room: Callable[[], Awaitable[None]] | None,
     ) -> None:
         client: aiosmtplib.SMTP | None = self._idle.pop() if self._idle else None
         while not queue.empty() and not self.stopping:
@@ -209,7 +275,9 @@ class SmtpWorkerPool:
             except (TimeoutError, aiosmtplib.SMTPException, OSError, Undeliverable) as exc:
                 delivery = Delivery(envelope.outbox_id, *classify_failure(exc))
                 client = await self._reset(client)
-            on_results([delivery])
+            on_results([replace(delivery, envelope=envelope)])
+            if room is not None:
+                await room()
         if client is not None and client.is_connected:
             self._idle.append(client)
 
@@ -246,6 +314,24 @@ async def _deliver(client: aiosmtplib.SMTP, envelope: Envelope) -> Delivery:
     except ValueError as exc:  # an address aiosmtplib refuses to write (UnicodeEncodeError)
         raise Undeliverable(f"not sendable: {exc}") from exc
     return Delivery(envelope.outbox_id, DeliveryOutcome.SENT, _describe_response(response))
+
+
+def _prepared(
+    queue: asyncio.Queue[Envelope],
+    prepare: Callable[[Envelope], Envelope],
+    on_results: Callable[[list[Delivery]], None],
+) -> list[Envelope]:
+    """Empty ``queue`` through ``prepare``: the envelopes ready to send, in order; one
+    that could not be prepared is reported at once as a temporary failure."""
+    ready = []
+    while not queue.empty():
+        envelope = queue.get_nowait()
+        try:
+            ready.append(prepare(envelope))
+        except NotComposed as exc:
+            failure = Delivery(envelope.outbox_id, *classify_failure(exc), envelope=envelope)
+            on_results([failure])
+    return ready
 
 
 def _not_tried(queue: asyncio.Queue[Envelope], reason: str) -> list[Delivery]:
@@ -290,17 +376,52 @@ def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> l
     due = ((Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= due_by)) | (
         Outbox.status == OutboxStatus.SENDING  # claimed by a sender that died: its lease ran out
     )
-    rows = claim(
-        Outbox,
-        due,
-        holder=HOLDER,
-        lease=LEASE,
-        limit=limit,
-        order_by=(Outbox.next_attempt_at, Outbox.id),
-        columns=(Outbox.mail_from, Outbox.rcpt_to, Outbox.raw_message),
-        also_set={"status": OutboxStatus.SENDING, "claimed_at": wall_clock()},
-    )
-    return [Envelope(r.id, r.mail_from, tuple(r.rcpt_to), bytes(r.raw_message)) for r in rows]
+    with write_turn():
+        rows = claim(
+            Outbox,
+            due,
+            holder=HOLDER,
+            lease=LEASE,
+            limit=limit,
+            order_by=(Outbox.next_attempt_at, Outbox.id),
+            columns=(
+                Outbox.mail_from,
+                Outbox.rcpt_to,
+                Outbox.raw_message,
+                Outbox.recipe,
+                Outbox.ticket_message,
+            ),
+            also_set={"status": OutboxStatus.SENDING, "claimed_at": wall_clock()},
+        )
+    return [
+        Envelope(
+            r.id,
+            r.mail_from,
+            tuple(r.rcpt_to),
+            bytes(r.raw_message),
+            r.recipe,
+            r.ticket_message_id,
+        )
+        for r in rows
+    ]
+
+
+def composer(runtime: Runtime) -> Callable[[Envelope], Envelope]:
+    """``prepare`` for :meth:`SmtpWorkerPool.deliver_all`: an envelope queued as a recipe
+    gets its MIME bytes, written with the templates of ``runtime``."""
+
+    def prepare(envelope: Envelope) -> Envelope:
+        if envelope.raw or envelope.recipe is None:
+            return envelope
+        try:
+            recipe = load_recipe(envelope.recipe)
+            composed = compose(recipe, runtime.templates, blob_data, render_answer_pdf)
+        except Exception as exc:  # a template's or a file's doing: the mail waits, logged
+            log.exception("outbox %d: could not compose the mail", envelope.outbox_id)
+            raise NotComposed(f"{type(exc).__name__}: {exc}") from exc
+        return replace(envelope, raw=composed.raw, composed=composed)
+
+    return prepare
 
 
 def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[str]:
@@ -315,7 +436,7 @@ def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[s
         Outbox.ticket,
         Outbox.message_id,
     )  # never the raw bytes: they are not rewritten
-    with runtime.database.atomic():
+    with write_turn(), runtime.database.atomic():
         ids = [delivery.outbox_id for delivery in deliveries]
         rows = {row.id: row for row in Outbox.select(*columns).where(Outbox.id.in_(ids))}
         for delivery in deliveries:
@@ -361,8 +482,13 @@ _SETTLED = {OutboxStatus.SENT: EventAction.MAIL_SENT, OutboxStatus.FAILED: Event
 
 def _apply(row: Outbox, delivery: Delivery, now: datetime) -> OutboxStatus:
     change = _outcome(row, delivery, now)
-    update_row(Outbox, row.id, change)
     status = OutboxStatus(str(change["status"]))
+    composed = delivery.envelope.composed if delivery.envelope else None
+    if composed is not None:
+        _keep_composed(delivery.envelope, composed, status)
+        if status != OutboxStatus.SENT:  # a later attempt sends these very bytes
+            change["raw_message"] = composed.raw
+    update_row(Outbox, row.id, change)
     _log_outcome(row, status, delivery.detail)
     action = _SETTLED.get(status)  # a mail pending again is no event
     if action is not None:
@@ -377,6 +503,17 @@ def _apply(row: Outbox, delivery: Delivery, now: datetime) -> OutboxStatus:
             detail=detail,
         )
     return status
+
+
+def _keep_composed(envelope: Envelope | None, composed: ComposedMail, status: OutboxStatus) -> None:
+    """Write the bodies of a mail composed for this attempt into the ticket's record."""
+    if envelope is None or envelope.message_row is None:
+        return
+    update_row(
+        Message,
+        envelope.message_row,
+        {"body": composed.text, "full_text": composed.text, "html": composed.html},
+    )
 
 
 def _log_outcome(row: Outbox, status: OutboxStatus, detail: str) -> None:
@@ -424,8 +561,18 @@ async def flush_async(
         if observe is not None:
             observe(deliveries)
 
-    while not pool.stopping and (envelopes := claim_due(runtime, due_by)):
-        await pool.deliver_all(envelopes, record)
+    recorder = OutcomeRecorder(record)
+    prepare = composer(runtime)
+    pool.forget_unreachable()
+    try:
+        while (
+            not pool.stopping
+            and not pool.unreachable  # one connection attempt per flush
+            and (envelopes := claim_due(runtime, due_by))
+        ):
+            await pool.deliver_all(envelopes, recorder.add, prepare, recorder.room)
+    finally:
+        await recorder.close()
     return totals
 
 

@@ -110,6 +110,8 @@ def clean_subject(subject: str) -> str:
     Line breaks and other whitespace become single spaces (so ``a\\r\\nBcc: x`` cannot
     start a header); other control and format characters are dropped.
     """
+    if subject.isprintable():  # no control, format or surrogate character, no odd space
+        return " ".join(subject.split())
     kept = (
         " " if char.isspace() else char
         for char in subject
@@ -256,10 +258,22 @@ class TemplateRenderer:
         """
         language = resolve_language(language)
         values = template_values(context, language)
-        return RenderedMail(
-            subject=clean_subject(self._render_part(kind, language, SUBJECT, values)),
-            text=self._render_part(kind, language, TEXT, values),
-            html=self._render_part(kind, language, HTML, values),
+        text, html = self.render_bodies(kind, language, values)
+        return RenderedMail(self.render_subject(kind, language, values), text, html)
+
+    def render_subject(self, kind: str, language: str, values: Mapping[str, Any]) -> str:
+        """The one-line subject of mail ``kind``, from :func:`template_values` ``values``."""
+        return clean_subject(self._render_part(kind, language, SUBJECT, values))
+
+    def render_bodies(self, kind: str, language: str, values: Mapping[str, Any]) -> tuple[str, str]:
+        """The text and HTML bodies of mail ``kind``, from :func:`template_values` ``values``.
+
+        Apart from :meth:`render_subject` because the sender writes the bodies later, from
+        the values stored when the mail was queued (:mod:`complaintd.outbox.recipe`).
+        """
+        return (
+            self._render_part(kind, resolve_language(language), TEXT, values),
+            self._render_part(kind, resolve_language(language), HTML, values),
         )
 
     def _render_part(self, kind: str, language: str, part: str, values: Mapping[str, Any]) -> str:

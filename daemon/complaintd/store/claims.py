@@ -73,9 +73,11 @@ def claim(
     now = wall_clock()
     free = fields["lease_until"].is_null() | (fields["lease_until"] < now)
     database = model._meta.database
+    query = model.select(fields["id"], *columns).where(due & free)
+    query = query.order_by(*order_by).limit(limit)
+    if not is_postgres(database) and not query.exists():
+        return []  # SQLite: a read takes no write lock, so looking often costs nobody
     with database.atomic():
-        query = model.select(fields["id"], *columns).where(due & free)
-        query = query.order_by(*order_by).limit(limit)
         if is_postgres(database):
             query = query.for_update(skip_locked=True)
         rows = list(query)

@@ -63,6 +63,7 @@ def _create_tables(database: peewee.Database) -> None:
         _without_field(InboundMessage, "lease_until"),
         _without_field(Outbox, "claimed_by"),
         _without_field(Outbox, "lease_until"),
+        _without_field(Outbox, "recipe"),
         _without_field(InboundMessage, "carried_processed_flag"),
         _without_field(InboundMessage, "received_at"),
         _with_field(InboundMessage, "raw_message", peewee.BlobField()),
@@ -274,6 +275,12 @@ _REPORT_INDEXES = (
 )
 
 
+def _mail_recipes(database: peewee.Database) -> None:
+    """Version 14: desk mail is composed by the sender from a recipe written at commit
+    (``outbox.recipe``; ``raw_message`` stays empty until then)."""
+    _add_column(database, Outbox, "recipe")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
@@ -287,6 +294,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "claim holder and lease", _claim_columns),
     Migration(11, "mailbox leases and instances", _leases),
     Migration(12, "admins' reports once per period", _admin_reports),
+    Migration(14, "desk mail composed by the sender", _mail_recipes),
 )
 
 

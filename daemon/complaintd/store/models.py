@@ -274,7 +274,10 @@ class Outbox(BaseModel):
     message_id = peewee.CharField(unique=True, max_length=998)
     mail_from = peewee.CharField()
     rcpt_to = JsonField(default=list)
+    # The MIME bytes as they go on the wire; empty for a mail the sender composes from
+    # its ``recipe`` (outbox.recipe), until an attempt failed for now (migration 14).
     raw_message = peewee.BlobField()
+    recipe = peewee.TextField(null=True)  # JSON (outbox.recipe.MailRecipe)
     status = peewee.CharField(index=True, default=OutboxStatus.PENDING)  # an OutboxStatus
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(index=True)

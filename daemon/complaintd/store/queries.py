@@ -8,13 +8,14 @@ return plain values, never model instances, and take aware datetimes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import Direction, MessageKind
-from complaintd.store.models import ContactSheet, InboundMessage, Message, Ticket
+from complaintd.store.models import Blob, ContactSheet, InboundMessage, Message, Ticket
 from complaintd.store.prepared import execute
 from complaintd.store.sheet_status import OPEN_SHEET_STATUSES
 from complaintd.store.timed import CustomerRisk
@@ -195,19 +196,28 @@ def incoming_file_names(ticket_id: int) -> list[str]:
     return [filename for (filename,) in cursor.fetchall()]
 
 
-def incoming_files(ticket_id: int) -> list[tuple[str, str, bytes]]:
-    """The files the ticket's incoming mail carried (name, type, bytes), oldest first.
+def incoming_files(ticket_id: int) -> list[tuple[str, str, str]]:
+    """The files the ticket's incoming mail carried (name, type, blob hash), oldest first.
 
     Files over the size limit have no stored content and are left out.
     """
     cursor = execute(
         Message,
-        "SELECT a.filename, a.content_type, b.data FROM attachment AS a"
-        " JOIN message AS m ON a.message_id = m.id JOIN blob AS b ON b.sha256 = a.blob_id"
-        f" WHERE m.ticket_id = ? AND m.direction = '{Direction.IN}' ORDER BY a.id",
+        "SELECT a.filename, a.content_type, a.blob_id FROM attachment AS a"
+        " JOIN message AS m ON a.message_id = m.id"
+        f" WHERE m.ticket_id = ? AND m.direction = '{Direction.IN}' AND a.blob_id IS NOT NULL"
+        " ORDER BY a.id",
         (ticket_id,),
     )
-    return [(filename, kind, bytes(data)) for filename, kind, data in cursor.fetchall()]
+    return [(filename, kind, str(blob)) for filename, kind, blob in cursor.fetchall()]
+
+
+def blob_data(hashes: Sequence[str]) -> dict[str, bytes]:
+    """The stored files of ``hashes`` (``blob.sha256``), by hash."""
+    unique = list(dict.fromkeys(hashes))
+    marks = ", ".join("?" * len(unique))
+    cursor = execute(Blob, f"SELECT sha256, data FROM blob WHERE sha256 IN ({marks})", unique)
+    return {str(sha): bytes(data) for sha, data in cursor.fetchall()}
 
 
 def first_complaint_text(ticket_id: int) -> str:

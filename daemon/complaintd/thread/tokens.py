@@ -15,6 +15,7 @@ characters of the same signature, 50 bits; a forger gets one try per mail).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -41,6 +42,7 @@ class ReplyToken:
     valid: bool
 
 
+@functools.lru_cache(maxsize=4096)  # each mail signs its Reply-To and its subject tag
 def _signature(secret: bytes, number: str, scope: str) -> str:
     digest = hmac.new(secret, f"{number.upper()}.{scope}".encode(), hashlib.sha256).digest()
     return base64.b32encode(digest).decode("ascii")[:_SIG_CHARS].lower()

@@ -240,6 +240,8 @@ def _delivery(record: TicketRecord, message: Message) -> str:
 
 def _message_body(message: Message, record: TicketRecord, full: bool) -> list[str]:
     lines = [f"{INDENT}Subject: {message.subject}"]
+    if message.direction == Direction.OUT and not message.body:
+        lines.append(f"{INDENT}| (written when it is sent, from the ticket as it was queued)")
     body = (message.body or "").splitlines()
     shown = body if full else body[:BODY_LINES]
     lines += [f"{INDENT}| {line}".rstrip() for line in shown]

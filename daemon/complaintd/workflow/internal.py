@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from complaintd.config.model import DepartmentConfig
+from complaintd.outbox.recipe import FileRef
 from complaintd.render.contexts import (
     CaseFacts,
     DepartmentFacts,
@@ -51,8 +52,17 @@ def internal_context(runtime: Runtime, ticket: Ticket) -> InternalContext:
 
 
 def complaint_text(ticket: Ticket) -> str:
-    """The customer's first message in full (quotes included: staff need the context)."""
-    return first_complaint_text(ticket.id)
+    """The customer's first message in full (quotes included: staff need the context).
+
+    Read once per loaded ticket: a new ticket's acknowledgement, sheets, agent notice
+    and alert all quote it, and the first complaint of a ticket never changes.
+    """
+    known: str | None = getattr(ticket, "_first_complaint_text", None)
+    if known is None:
+        known = first_complaint_text(ticket.id)
+        if known:
+            ticket._first_complaint_text = known  # type: ignore[attr-defined]
+    return known
 
 
 def sheet_context(runtime: Runtime, sheet: ContactSheet) -> SheetFacts:
@@ -84,7 +94,7 @@ def send_internal(
     now: datetime,
     scope: str = "a",
     actor: str = "system",
-    attachments: Sequence[tuple[str, str, bytes]] = (),
+    attachments: Sequence[FileRef] = (),
     contact_sheet_id: int | None = None,
     language: str | None = None,
 ) -> Outbox | None:

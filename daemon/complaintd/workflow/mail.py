@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from complaintd.config.model import DeskConfig
-from complaintd.fax.answer import render_answer_pdf
-from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
+from complaintd.outbox.compose import address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
+from complaintd.outbox.recipe import FileRef, MailRecipe
 from complaintd.render.contexts import CustomerContext, InternalContext, MailContent, Time
 from complaintd.render.labels import resolve_language
+from complaintd.render.templates import template_values
 from complaintd.render.times import LocalTime
 from complaintd.runtime import Runtime
 from complaintd.staff_replies import known_line_key, known_lines_of
@@ -160,50 +161,51 @@ def queue_mail(
     now: datetime,
     actor: str = "system",
     auto_submitted: str | None = "auto-generated",
-    attachments: Sequence[tuple[str, str, bytes]] = (),
+    attachments: Sequence[FileRef] = (),
     contact_sheet_id: int | None = None,
     subject_scope: str | None = None,
     as_fax: bool = False,
 ) -> Outbox:
-    """Render ``content`` with ``context`` and put it in the outbox, in the caller's
-    transaction.
+    """Put mail ``content`` with ``context`` in the outbox, in the caller's transaction.
 
-    ``subject_scope`` signs the subject's ticket tag for that token scope.  The desk is
-    named in the mail's language, and the ``Date:`` header is in the desk's time zone
-    (what the customer's client shows when it has no zone of its own).  ``as_fax``
-    adds the text as a one-page PDF, which the fax gateway sends.
+    Its headers are fixed now - Message-ID, recipients, Date, the subject (rendered and,
+    with ``subject_scope``, its ticket tag signed for that token scope) and threading -
+    and its bodies are rendered by the sender from the values as they are now
+    (:mod:`complaintd.outbox.recipe`).  The desk is named in the mail's language, and
+    the ``Date:`` header is in the desk's time zone (what the customer's client shows
+    when it has no zone of its own).  ``as_fax`` adds the text as a one-page PDF, which
+    the fax gateway sends.
     """
     name = desk_name(runtime.config.desk, language)
-    values = {**context, "desk": {**context["desk"], "name": name}, **content.values()}
-    rendered = runtime.templates.render(content.kind, language, values)
-    subject = rendered.subject
+    language = resolve_language(language)
+    values = template_values(
+        {**context, "desk": {**context["desk"], "name": name}, **content.values()}, language
+    )
+    subject = runtime.templates.render_subject(content.kind, language, values)
     if ticket is not None and subject_scope is not None:
         subject = scoped_subject(runtime, ticket, subject, subject_scope)
-    if as_fax:  # the text says how to answer a faxed letter (``reply_by_fax``)
-        pdf = render_answer_pdf(subject, rendered.text)
-        pdf_name = f"{ticket.number if ticket else content.kind}.pdf"
-        attachments = (*attachments, (pdf_name, "application/pdf", pdf))
     parent, references = thread
     smtp = runtime.config.smtp
-    mail = OutgoingMail(
+    recipe = MailRecipe(
         kind=content.kind,
+        language=language,
+        values=values,
         from_address=smtp.from_address,
         from_name=name,
         to=tuple(to),
         subject=subject,
-        text=rendered.text,
-        html=rendered.html,
         message_id=new_message_id(address_domain(smtp.from_address)),
         date=now.astimezone(runtime.config.desk.timezone),
         in_reply_to=parent,
         references=tuple(references) + ((parent,) if parent else ()),
         reply_to=reply_to,
         auto_submitted=auto_submitted,
-        attachments=tuple(attachments),
+        files=tuple(attachments),
+        fax_pdf=f"{ticket.number if ticket else content.kind}.pdf" if as_fax else None,
     )
     deadline = timedelta(hours=smtp.retry_deadline_hours)
     return enqueue(
-        mail,
+        recipe,
         ticket=ticket,
         envelope_from=smtp.from_address,
         at=now,
@@ -213,6 +215,6 @@ def queue_mail(
     )
 
 
-def complaint_files(ticket: Ticket) -> list[tuple[str, str, bytes]]:
-    """The files the customer sent with the ticket (name, type, bytes), oldest first."""
-    return incoming_files(ticket.id)
+def complaint_files(ticket: Ticket) -> list[FileRef]:
+    """The files the customer sent with the ticket, oldest first (by stored blob)."""
+    return [FileRef(*row) for row in incoming_files(ticket.id)]

@@ -21,6 +21,7 @@ import peewee
 
 from complaintd.errors import TransientError
 from complaintd.runtime import Runtime
+from complaintd.store import turns
 from complaintd.store.claims import PROCESS_HOLDER, ClaimLost, claim, release_all, wall_clock
 from complaintd.store.db import is_postgres
 from complaintd.store.event_action import EventAction
@@ -81,6 +82,7 @@ def process_pending(
         unknown = [i for i in ids if not analyzer.knows(i)]
         if len(unknown) >= POOL_THRESHOLD:
             _submit_in_chunks(analyzer, unknown)
+        stack.enter_context(turns.hosting())
         for start in range(0, len(ids), COMMIT_EVERY):
             # One transaction per group, one savepoint per message: a failing message
             # rolls back alone, and the WAL is written once per group, not per message.
@@ -88,12 +90,30 @@ def process_pending(
             group = ids[start : start + COMMIT_EVERY]
             claimed = _claim_group(runtime, group)
             for part in _transactions(runtime, group):
-                with runtime.database.atomic():
-                    for inbound_id in part:
-                        row = claimed.get(inbound_id)
-                        if row is not None:  # else another instance has it, or it is done
-                            stats.add(process_one(runtime, inbound_id, analyzer, row))
+                _process_part(runtime, part, claimed, analyzer, stats)
     return stats
+
+
+def _process_part(
+    runtime: Runtime,
+    part: list[int],
+    claimed: dict[int, InboundMessage],
+    analyzer: Analyzer,
+    stats: PassStats,
+) -> None:
+    """``part`` in one transaction, cut short when the sending process waits for the
+    write lock (store.turns): it writes, then the rest goes on in a new transaction."""
+    left = list(part)
+    while left:
+        with runtime.database.atomic():
+            while left:
+                inbound_id = left.pop(0)
+                row = claimed.get(inbound_id)
+                if row is not None:  # else another instance has it, or it is done
+                    stats.add(process_one(runtime, inbound_id, analyzer, row))
+                if turns.guest_asks():
+                    break
+        turns.hand_over()
 
 
 def _transactions(runtime: Runtime, group: list[int]) -> list[list[int]]:

@@ -1,0 +1,129 @@
+"""Desk mail is composed by the sender from what was fixed when it was queued.
+
+The transaction that queues a mail stores its headers (Message-ID, recipients, Date,
+subject, threading) and the template values; the sender renders the bodies and writes
+the MIME bytes when it sends.  Mail queued while the server was down goes out once, as
+it was fixed at commit; a template broken in between holds the mail, loses nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
+
+from complaintd.render.templates import default_templates_dir
+from complaintd.store.db import close_database, open_database
+from complaintd.store.message_kind import Direction
+from complaintd.store.models import InboundMessage, Message, Outbox
+from tests.integration.desk import Desk
+from tests.support.samples import generate_mailbox
+
+T0 = "2026-11-20T10:00:00+08:00"
+LATER = "2026-11-20T10:05:00+08:00"
+MUCH_LATER = "2026-11-20T10:30:00+08:00"
+
+
+@contextmanager
+def ledger(desk: Desk) -> Iterator[None]:
+    open_database(f"sqlite:///{desk.config_path.parent}/complaintd.db")
+    try:
+        yield
+    finally:
+        close_database()
+
+
+def received_by_message_id(desk: Desk) -> Counter[str]:
+    return Counter(m.parsed()["Message-ID"].strip("<>") for m in desk.smtp.messages)
+
+
+def test_mail_queued_while_the_server_is_down_goes_once_as_fixed_at_commit(
+    staffed_desk: Desk,
+) -> None:
+    desk = staffed_desk
+    desk.smtp.stop()
+    desk.append(*generate_mailbox(16, seed=3, photo_share=0.5))
+    desk.once(now=T0)
+    with ledger(desk):
+        queued = {row.message_id: row for row in Outbox.select()}
+        assert queued and all(
+            row.recipe and bytes(row.raw_message) == b"" for row in queued.values()
+        )
+        outgoing = list(Message.select().where(Message.direction == Direction.OUT))
+        assert {m.message_id for m in outgoing} <= set(queued)
+        assert all(m.subject and m.body == "" for m in outgoing)  # bodies: when sent
+    number = desk.tickets()[0]["number"]
+    story = desk.cli("tickets", "show", number, "--full").out
+    assert "queued" in story and "(written when it is sent" in story
+
+    desk.smtp.start()
+    desk.once(now=LATER)
+    assert received_by_message_id(desk) == Counter(set(queued))  # each once
+    with ledger(desk):
+        sent = {row.message_id: row for row in Outbox.select()}
+        assert {row.status for row in sent.values()} == {"sent"}
+        assert all(bytes(row.raw_message) == b"" for row in sent.values())  # kept once: below
+        records = {
+            m.message_id: m for m in Message.select().where(Message.direction == Direction.OUT)
+        }
+    photos = 0
+    for message in desk.smtp.messages:
+        mail = message.parsed()
+        message_id = mail["Message-ID"].strip("<>")
+        # The Date is the moment the mail was queued (T0), not when it finally went.
+        assert parsedate_to_datetime(mail["Date"]).isoformat() == T0
+        assert set(message.rcpt_tos) == set(queued[message_id].rcpt_to)
+        if message_id in records:
+            record = records[message_id]
+            assert mail["Subject"] == record.subject
+            text = mail.get_body(preferencelist=("plain",))
+            assert text is not None and text.get_content() == record.body != ""
+            assert record.html and "<html" in record.html
+        photos += sum(
+            1 for part in mail.iter_attachments() if part.get_content_type().startswith("image/")
+        )
+    assert photos > 0, "no contact sheet carried the customer's photos"
+    story = desk.cli("tickets", "show", number, "--full").out
+    assert "(written when it is sent" not in story and "sent" in story
+
+
+def test_a_template_broken_before_sending_holds_the_mail_until_it_is_fixed(desk: Desk) -> None:
+    templates = desk.config_path.parent / "templates"
+    shutil.copytree(default_templates_dir(), templates)
+    text = desk.config_path.read_text(encoding="utf-8")
+    desk.config_path.write_text(f'templates_dir = "{templates}"\n{text}', encoding="utf-8")
+    desk.smtp.stop()
+    desk.append(*generate_mailbox(4, seed=5))
+    desk.once(now=T0)
+
+    acks = {path: path.read_text(encoding="utf-8") for path in templates.glob("*/ack.html")}
+    for path, good in acks.items():  # an operator's edit gone wrong
+        path.write_text(good.replace("{% block content %}", "{% block content %}{{ 1 / 0 }}", 1))
+    desk.smtp.start()
+    result = desk.once(now=LATER)
+    assert "pending" in result.err and "could not compose the mail" in result.err
+    assert "ack.html" in result.err and "ZeroDivisionError" in result.err
+    assert not desk.smtp.messages
+
+    for path, good in acks.items():
+        path.write_text(good, encoding="utf-8")
+    desk.once(now=MUCH_LATER)
+    with ledger(desk):
+        queued = [row.message_id for row in Outbox.select()]
+    assert received_by_message_id(desk) == Counter(queued)
+
+
+def test_once_sends_while_it_processes(desk: Desk) -> None:
+    """A ``once`` started as a process sends each acknowledgement as its transaction
+    commits, from its sending child, while it goes on with the backlog."""
+    desk.append(*generate_mailbox(200, seed=11))
+    process = desk.spawn("once")
+    assert process.wait(timeout=300) == 0, desk.log()
+    with ledger(desk):
+        queued = [row.message_id for row in Outbox.select()]
+        last_processed = max(row.processed_at for row in InboundMessage.select())
+    assert received_by_message_id(desk) == Counter(queued)
+    first_accepted = min(message.received_at for message in desk.smtp.messages)
+    assert first_accepted < last_processed

@@ -185,31 +185,33 @@ def thread_message_ids(ticket_id: int) -> list[ThreadMail]:
     ]
 
 
-def incoming_file_names(ticket_id: int) -> list[str]:
-    """The names of the files the ticket's incoming mail carried, in arrival order."""
-    cursor = execute(
-        Message,
-        "SELECT a.filename FROM attachment AS a JOIN message AS m ON a.message_id = m.id"
-        f" WHERE m.ticket_id = ? AND m.direction = '{Direction.IN}' ORDER BY a.id",
-        (ticket_id,),
-    )
-    return [filename for (filename,) in cursor.fetchall()]
+def incoming_files(ticket: Ticket) -> list[tuple[str, str, str | None]]:
+    """The files the ticket's incoming mail carried, in arrival order: (name, type, blob
+    hash; None for a file over the size limit, whose content was not kept).
 
-
-def incoming_files(ticket_id: int) -> list[tuple[str, str, str]]:
-    """The files the ticket's incoming mail carried (name, type, blob hash), oldest first.
-
-    Files over the size limit have no stored content and are left out.
+    Read once per loaded ticket - its acknowledgement, sheets, agent notice and alert
+    all list them - until :func:`forget_incoming_files` (a message stored with more).
     """
-    cursor = execute(
-        Message,
-        "SELECT a.filename, a.content_type, a.blob_id FROM attachment AS a"
-        " JOIN message AS m ON a.message_id = m.id"
-        f" WHERE m.ticket_id = ? AND m.direction = '{Direction.IN}' AND a.blob_id IS NOT NULL"
-        " ORDER BY a.id",
-        (ticket_id,),
-    )
-    return [(filename, kind, str(blob)) for filename, kind, blob in cursor.fetchall()]
+    known: list[tuple[str, str, str | None]] | None = getattr(ticket, _FILES, None)
+    if known is None:
+        cursor = execute(
+            Message,
+            "SELECT a.filename, a.content_type, a.blob_id FROM attachment AS a"
+            " JOIN message AS m ON a.message_id = m.id"
+            f" WHERE m.ticket_id = ? AND m.direction = '{Direction.IN}' ORDER BY a.id",
+            (ticket.id,),
+        )
+        known = [(name, kind, blob and str(blob)) for name, kind, blob in cursor.fetchall()]
+        setattr(ticket, _FILES, known)
+    return known
+
+
+def forget_incoming_files(ticket: Ticket) -> None:
+    """``ticket`` has another incoming message: read its files again when asked."""
+    ticket.__dict__.pop(_FILES, None)
+
+
+_FILES = "_incoming_files"  # where a loaded ticket keeps them
 
 
 def blob_data(hashes: Sequence[str]) -> dict[str, bytes]:

@@ -18,7 +18,7 @@ from complaintd.staff_replies import known_line_key, known_lines_of
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
 from complaintd.store.models import Message, Outbox, Ticket
-from complaintd.store.queries import incoming_file_names, incoming_files, thread_message_ids
+from complaintd.store.queries import incoming_files, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
 
@@ -54,7 +54,7 @@ def template_context(runtime: Runtime, ticket: Ticket) -> CustomerContext:
             "status": ticket.status,
             "waybills": ticket.waybills,
             "order_numbers": ticket.order_numbers,
-            "attachments": incoming_file_names(ticket.id),
+            "attachments": [name for name, _, _ in incoming_files(ticket)],
             "customer_name": ticket.customer_name,
             "created_at": format_local(ticket.created_at, runtime),
             "due_at": format_local(ticket.due_at, runtime),
@@ -217,4 +217,4 @@ def queue_mail(
 
 def complaint_files(ticket: Ticket) -> list[FileRef]:
     """The files the customer sent with the ticket, oldest first (by stored blob)."""
-    return [FileRef(*row) for row in incoming_files(ticket.id)]
+    return [FileRef(name, kind, blob) for name, kind, blob in incoming_files(ticket) if blob]

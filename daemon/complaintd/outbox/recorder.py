@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -23,6 +24,7 @@ from complaintd.store.db import close_database
 Outcome = TypeVar("Outcome")
 
 RECORD_LIMIT = 16  # outcomes that may wait unwritten
+LINGER_SECONDS = 0.02  # how long the first outcome waits for others to join it
 _ROOM_POLL_SECONDS = 0.002
 
 
@@ -88,10 +90,17 @@ class OutcomeRecorder(Generic[Outcome]):
             close_database()
 
     def _next_batch(self) -> list[Outcome]:
-        """Everything waiting, once there is something or the recorder closes."""
+        """Everything waiting, once there is half the limit, or anything for
+        ``LINGER_SECONDS``, or the recorder closes: fewer, fuller transactions."""
         with self._changed:
             while not self._waiting and not self._closing:
                 self._changed.wait()
+            deadline = time.monotonic() + LINGER_SECONDS
+            while len(self._waiting) < self._limit // 2 and not self._closing:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(left)
             batch, self._waiting = self._waiting, []
             self._writing = len(batch)
             return batch

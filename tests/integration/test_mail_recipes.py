@@ -9,6 +9,8 @@ it was fixed at commit; a template broken in between holds the mail, loses nothi
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -127,3 +129,37 @@ def test_once_sends_while_it_processes(desk: Desk) -> None:
     assert received_by_message_id(desk) == Counter(queued)
     first_accepted = min(message.received_at for message in desk.smtp.messages)
     assert first_accepted < last_processed
+
+
+ABANDON = """
+import sys, time
+from complaintd.clock import SystemClock
+from complaintd.config import load_config
+from complaintd.runtime import open_runtime
+from complaintd.service.sending import BackgroundSender
+
+runtime = open_runtime(load_config(sys.argv[1]), SystemClock())
+sender = BackgroundSender(runtime)
+sender.start()
+child = sender._process
+assert child is not None and child.is_alive(), "no sending child was forked"
+started = time.monotonic()
+sender.abandon()  # as when the pass raised
+assert not child.is_alive() and child.exitcode == 0, child.exitcode
+print(f"{time.monotonic() - started:.2f}")
+"""
+
+
+def test_a_pass_that_fails_does_not_leave_its_sending_child_behind(desk: Desk) -> None:
+    desk.smtp.stop()
+    desk.append(*generate_mailbox(3, seed=2))
+    desk.once(now=T0)  # mail queued, server down
+    result = subprocess.run(
+        [sys.executable, "-c", ABANDON, str(desk.config_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout) < 30

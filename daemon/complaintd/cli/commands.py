@@ -135,10 +135,13 @@ def run_once(args: argparse.Namespace, runtime: Runtime) -> int:
 
     sender = BackgroundSender(runtime)
     sender.start()  # before the keeper's thread: a fork, sending as mail is queued
-    with kept() as keeper:
-        failed = _report_pass(one_pass(runtime, keeper))
-        failed += _run_jobs(runtime)
-        _report_flush(runtime, sender.finish())
+    try:
+        with kept() as keeper:
+            failed = _report_pass(one_pass(runtime, keeper))
+            failed += _run_jobs(runtime)
+            _report_flush(runtime, sender.finish())
+    finally:
+        sender.abandon()  # the pass raised: the child does not outlive it
     return 1 if failed else 0
 
 

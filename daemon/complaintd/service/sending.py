@@ -64,6 +64,18 @@ class BackgroundSender:
         self._process = process
         turns.become_host(write_turns)
 
+    def abandon(self) -> None:
+        """The pass failed: let the child end (it sends what is due first) and wait for
+        it; nothing when :meth:`finish` has run."""
+        if self._process is None or self._done is None:
+            return
+        turns.become_host(None)
+        self._done.set()
+        self._process.join(timeout=60)
+        if self._process.is_alive():
+            self._process.kill()
+        self._process = None
+
     def finish(self) -> Counter[str]:
         """Let the child send what is due now and end; its counts by final status.
 
@@ -79,6 +91,7 @@ class BackgroundSender:
         except EOFError:
             log.warning("the sending process ended early (%s)", self._process.exitcode)
         self._process.join()
+        self._process = None
         return counts if counts is not None else flush_outbox(self.runtime)
 
 

@@ -274,6 +274,20 @@ _REPORT_INDEXES = (
 )
 
 
+def _outbox_due_index(database: peewee.Database) -> None:
+    """Version 13: the outbox's due rows by ``(status, next_attempt_at)``.
+
+    The sender claims pending rows due by now, oldest first, and rows of a sender that
+    died (``sending``); with this index each is an index range read in order up to the
+    batch (``outbox.sender.claim_due``).  With ``status`` alone SQLite fetched every
+    pending row, raw mail included, and sorted them, on every claim of a flush.
+    """
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "outbox_status_next_attempt_at" '
+        'ON "outbox" ("status", "next_attempt_at")'
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
@@ -287,6 +301,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "claim holder and lease", _claim_columns),
     Migration(11, "mailbox leases and instances", _leases),
     Migration(12, "admins' reports once per period", _admin_reports),
+    Migration(13, "outbox due rows by status and time", _outbox_due_index),
 )
 
 

@@ -56,6 +56,11 @@ bench: install
 	$(PY) -m tools.bench_fax
 	$(PY) -m tools.bench_reports
 
+# Issue 17: per-message cost and ratios of the real desk for 200, 2,000 and 20,000 messages
+# (about 15 minutes; `python -m tools.bench_desk --scale 200,2000` for the quick part).
+bench-scale: install
+	$(PY) -m tools.bench_desk --scale 200,2000,20000 --runs 1
+
 # The plan and cost of every statement complaintd runs, on a ledger of a million tickets
 # (built once in /tmp/complaintd-plans, about 6 GB; TICKETS=N for another size). Not in `make test`:
 # tests/integration/test_query_plans.py checks the plans on a small ledger there.

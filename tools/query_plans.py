@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.support.dovecot import DovecotServer
+from tests.support.postgres import PostgresServer, create_database
 from tests.support.samples import generate_mailbox
 from tests.support.sql_plans import (
     Statement,
@@ -45,6 +46,7 @@ from tests.support.sql_plans import (
     plan_sorts,
     run_clock,
 )
+from tests.support.sql_plans_pg import copy_ledger, explain_pg, pg_plan_problems, table_rows
 
 from tools.bench_desk import PHOTO_SHARE, desk_config, sink_process
 from tools.bench_ingest import FOLDER, PASSWORD, forget_processing
@@ -53,6 +55,8 @@ from tools.bench_ingest import FOLDER, PASSWORD, forget_processing
 # Shanghai), the jobs' pass two days after that (the digest is due at 08:00).
 LEDGER_END = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 JOBS_LATER = timedelta(days=2)
+
+Runs = dict[str, list[Statement]]  # "empty" / "big" -> the statements of the desk's passes
 
 
 def complaintd(config: Path, *args: str) -> None:
@@ -92,7 +96,7 @@ def capture_run(config: Path, out: Path, now: datetime) -> list[Statement]:
     return load_statements(out)
 
 
-def desk_runs(dovecot: DovecotServer, sink_port: int, directory: Path) -> list[Statement]:
+def desk_runs(dovecot: DovecotServer, directory: Path) -> list[Statement]:
     """The mailbox taken in at the run's clock, then the jobs' pass two days later."""
     forget_processing(dovecot.port, FOLDER)
     config = directory / "complaintd.toml"
@@ -102,27 +106,59 @@ def desk_runs(dovecot: DovecotServer, sink_port: int, directory: Path) -> list[S
     return merge(first, later)
 
 
-def report(big: list[Statement], empty: list[Statement], database: Path) -> list[dict[str, object]]:
-    """One row per statement shape, big ledger first, ordered by total time there."""
+Judged = tuple[list[str], list[str], list[str]]  # plan, problems, sorts
+
+
+def sqlite_plans(statements: list[Statement], database: Path) -> dict[str, Judged]:
+    """Each statement's plan on the SQLite ledger at ``database``, and what grows."""
+    judged = {}
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        for statement in statements:
+            plan = explain(connection, statement)
+            problems = plan_problems(statement.sql, plan)
+            judged[statement.shape] = (plan, problems, plan_sorts(statement.sql, plan))
+    return judged
+
+
+def postgres_plans(statements: list[Statement], url: str) -> dict[str, Judged]:
+    """Each statement's plan on the PostgreSQL ledger at ``url``, and what grows."""
+    import psycopg2
+
+    judged = {}
+    connection = psycopg2.connect(url)
+    try:
+        sizes = table_rows(connection)
+        for statement in statements:
+            plan = explain_pg(connection, statement)
+            sorts = [line.strip() for line in plan if "Sort  (" in line]
+            judged[statement.shape] = (plan, pg_plan_problems(plan, sizes), sorts)
+    finally:
+        connection.close()
+    return judged
+
+
+def report(
+    big: list[Statement], empty: list[Statement], plans: dict[str, Judged]
+) -> list[dict[str, object]]:
+    """One row per statement shape, ordered by total time on the big ledger."""
     on_empty = {s.shape: s for s in empty}
     rows = []
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        for statement in sorted(big, key=lambda s: -s.seconds):
-            plan = explain(connection, statement)
-            small = on_empty.get(statement.shape)
-            rows.append(
-                {
-                    "shape": statement.shape,
-                    "calls": statement.count,
-                    "ms_per_call_big": 1000 * statement.seconds / statement.count,
-                    "ms_per_call_empty": (
-                        1000 * small.seconds / small.count if small is not None else None
-                    ),
-                    "plan": plan,
-                    "problems": plan_problems(statement.sql, plan),
-                    "sorts": plan_sorts(statement.sql, plan),
-                }
-            )
+    for statement in sorted(big, key=lambda s: -s.seconds):
+        plan, problems, sorts = plans[statement.shape]
+        small = on_empty.get(statement.shape)
+        rows.append(
+            {
+                "shape": statement.shape,
+                "calls": statement.count,
+                "ms_per_call_big": 1000 * statement.seconds / statement.count,
+                "ms_per_call_empty": (
+                    1000 * small.seconds / small.count if small is not None else None
+                ),
+                "plan": plan,
+                "problems": problems,
+                "sorts": sorts,
+            }
+        )
     return rows
 
 
@@ -143,6 +179,65 @@ def print_table(rows: list[dict[str, object]], width: int) -> None:
             print(f"      {line}")
 
 
+def sqlite_runs(args: argparse.Namespace, dovecot: DovecotServer, sink_port: int) -> Runs:
+    """The desk on an empty and on the big SQLite ledger: statements of each."""
+    runs: dict[str, list[Statement]] = {}
+    for kind in ("empty", "big"):
+        directory = fresh(args.workdir / kind)
+        config = desk_config(directory, dovecot.port, sink_port, FOLDER)
+        if kind == "big":
+            base = base_ledger(args.workdir, args.tickets, config)
+            shutil.copyfile(base, directory / "complaintd.db")
+        complaintd(config, "db", "upgrade")
+        runs[kind] = desk_runs(dovecot, directory)
+    return runs
+
+
+def postgres_runs(
+    args: argparse.Namespace, dovecot: DovecotServer, sink_port: int, server: PostgresServer
+) -> Runs:
+    """The same on PostgreSQL: the big ledger is the SQLite one, copied and analysed."""
+    runs: dict[str, list[Statement]] = {}
+    for kind in ("empty", "big"):
+        directory = fresh(args.workdir / f"pg-{kind}")
+        create_database(server.url(), f"plans_{kind}")
+        config = desk_config(directory, dovecot.port, sink_port, FOLDER)
+        sqlite_url = f"sqlite:///{directory}/complaintd.db"
+        config.write_text(config.read_text().replace(sqlite_url, server.url(f"plans_{kind}")))
+        complaintd(config, "db", "upgrade")
+        if kind == "big":
+            started = time.monotonic()
+            base = base_ledger(args.workdir, args.tickets, config)
+            seconds = copy_ledger(base, server.url("plans_big"))
+            print(
+                f"copied to PostgreSQL in {time.monotonic() - started:.0f} s: {seconds}",
+                file=sys.stderr,
+            )
+        runs[kind] = desk_runs(dovecot, directory)
+    return runs
+
+
+def fresh(directory: Path) -> Path:
+    """``directory``, emptied."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
+
+
+def show(name: str, rows: list[dict[str, object]], args: argparse.Namespace) -> bool:
+    """Print one database's table and summary; True when a statement scans."""
+    print(f"\n=== {name} ===")
+    print_table(rows, args.width)
+    scans = [row for row in rows if row["problems"]]
+    sorts = [row for row in rows if row["sorts"]]
+    print(
+        f"\n{name}: {len(rows)} statement shapes on {args.tickets:,} tickets"
+        f" + {args.messages} messages; {len(scans)} read a ledger table whole,"
+        f" {len(sorts)} sort"
+    )
+    return bool(scans)
+
+
 def main() -> int:
     """Build (or reuse) the big ledger, run the desk on it and on an empty one, report."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -150,39 +245,36 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/complaintd-plans"))
     parser.add_argument("--width", type=int, default=160, help="shape characters printed")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL as well")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     os.environ.setdefault("COMPLAINTD_TOKEN_SECRET", "bench-token-secret-0123456789")
     os.environ["COMPLAINTD_IMAP_PASSWORD"] = PASSWORD
     args.workdir.mkdir(parents=True, exist_ok=True)
     mailbox = generate_mailbox(args.messages, seed=1, photo_share=PHOTO_SHARE)
+    result: dict[str, object] = {"tickets": args.tickets, "messages": args.messages}
+    failed = False
     with (
         DovecotServer(users={"complaints": PASSWORD}) as dovecot,
         sink_process() as sink,
     ):
         dovecot.append_many("complaints", FOLDER, mailbox)
-        runs: dict[str, list[Statement]] = {}
-        for kind in ("empty", "big"):
-            directory = args.workdir / kind
-            shutil.rmtree(directory, ignore_errors=True)
-            directory.mkdir()
-            config = desk_config(directory, dovecot.port, sink.port, FOLDER)
-            if kind == "big":
-                base = base_ledger(args.workdir, args.tickets, config)
-                shutil.copyfile(base, directory / "complaintd.db")
-            complaintd(config, "db", "upgrade")
-            runs[kind] = desk_runs(dovecot, sink.port, directory)
-    rows = report(runs["big"], runs["empty"], args.workdir / "big" / "complaintd.db")
-    print_table(rows, args.width)
-    scans = [row for row in rows if row["problems"]]
-    sorts = [row for row in rows if row["sorts"]]
-    print(
-        f"\n{len(rows)} statement shapes on {args.tickets:,} tickets + {args.messages} messages;"
-        f" {len(scans)} scan a ledger table, {len(sorts)} sort with a temp B-tree"
-    )
+        if not args.no_sqlite:
+            runs = sqlite_runs(args, dovecot, sink.port)
+            database = args.workdir / "big" / "complaintd.db"
+            rows = report(runs["big"], runs["empty"], sqlite_plans(runs["big"], database))
+            failed |= show("SQLite", rows, args)
+            result["sqlite"] = rows
+        if args.postgres:
+            with PostgresServer() as server:
+                runs = postgres_runs(args, dovecot, sink.port, server)
+                plans = postgres_plans(runs["big"], server.url("plans_big"))
+            rows = report(runs["big"], runs["empty"], plans)
+            failed |= show("PostgreSQL", rows, args)
+            result["postgresql"] = rows
     Path("bench-results").mkdir(exist_ok=True)
-    result = {"tickets": args.tickets, "messages": args.messages, "statements": rows}
     Path("bench-results/query_plans.json").write_text(json.dumps(result, indent=2))
-    return 1 if scans else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -56,7 +56,8 @@ GROWING_TABLES = frozenset(
 
 # Statements with no plan: transactions, savepoints, pragmas, schema.
 _CONTROL = re.compile(
-    r"^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA|CREATE|DROP|ALTER|ANALYZE)\b",
+    r"^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA|CREATE|DROP|ALTER|ANALYZE"
+    r"|SET|SHOW)\b",
     re.IGNORECASE,
 )
 
@@ -158,7 +159,8 @@ class TracingConnection(sqlite3.Connection):
 
 
 def install_tracing() -> None:
-    """Open every peewee SQLite connection of this process as a :class:`TracingConnection`."""
+    """Open every peewee SQLite connection of this process as a :class:`TracingConnection`
+    and every PostgreSQL one with a ``TracingPgCursor`` factory (``sql_plans_pg``)."""
     import peewee
 
     original = getattr(peewee.SqliteDatabase, "_connect")  # noqa: B009  (no stub has it)
@@ -168,6 +170,16 @@ def install_tracing() -> None:
         return original(self)
 
     setattr(peewee.SqliteDatabase, "_connect", connect)  # noqa: B010
+
+    from tests.support.sql_plans_pg import TracingPgCursor
+
+    pg_original = getattr(peewee.PostgresqlDatabase, "_connect")  # noqa: B009
+
+    def pg_connect(self: peewee.PostgresqlDatabase) -> Any:
+        self.connect_params.setdefault("cursor_factory", TracingPgCursor)
+        return pg_original(self)
+
+    setattr(peewee.PostgresqlDatabase, "_connect", pg_connect)  # noqa: B010
 
 
 def capture(out: Path, complaintd_args: Sequence[str]) -> int:
@@ -537,4 +549,8 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    # Through the imported module: ``sql_plans_pg`` records into its RECORDER, not
+    # into this ``__main__`` copy's.
+    from tests.support import sql_plans
+
+    raise SystemExit(sql_plans.main(sys.argv[1:]))

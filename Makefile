@@ -62,11 +62,12 @@ bench-scale: install
 	$(PY) -m tools.bench_desk --scale 200,2000,20000 --runs 1
 
 # The plan and cost of every statement complaintd runs, on a ledger of a million tickets
-# (built once in /tmp/complaintd-plans, about 6 GB; TICKETS=N for another size). Not in `make test`:
+# (built once in /tmp/complaintd-plans, about 6 GB; TICKETS=N for another size;
+# PLANS_ARGS=--postgres for PostgreSQL too). Not in `make test`:
 # tests/integration/test_query_plans.py checks the plans on a small ledger there.
 TICKETS ?= 1000000
 plans: install
-	$(PY) -m tools.query_plans --tickets $(TICKETS)
+	$(PY) -m tools.query_plans --tickets $(TICKETS) $(PLANS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

@@ -62,7 +62,7 @@ bench-scale: install
 	$(PY) -m tools.bench_desk --scale 200,2000,20000 --runs 1
 
 # The plan and cost of every statement complaintd runs, on a ledger of a million tickets
-# (built once in /tmp/complaintd-plans, about 6 GB; TICKETS=N for another size;
+# (built once in /tmp/complaintd-plans, about 7 GB; TICKETS=N for another size;
 # PLANS_ARGS=--postgres for PostgreSQL too). Not in `make test`:
 # tests/integration/test_query_plans.py checks the plans on a small ledger there.
 TICKETS ?= 1000000

@@ -288,7 +288,7 @@ def release_own_claims() -> int:
 def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> list[Envelope]:
     """Claim rows due by ``due_by`` (and rows whose sender's lease ran out) to send.
 
-    The two kinds are two index ranges of ``(status, next_attempt_at)`` (migration 13),
+    The two kinds are two index ranges of ``(status, next_attempt_at, id)`` (migration 13),
     each read in order up to the batch: no claim reads more rows than it takes.
     """
     due = (

@@ -275,16 +275,18 @@ _REPORT_INDEXES = (
 
 
 def _outbox_due_index(database: peewee.Database) -> None:
-    """Version 13: the outbox's due rows by ``(status, next_attempt_at)``.
+    """Version 13: the outbox's due rows by ``(status, next_attempt_at, id)``.
 
     The sender claims pending rows due by now, oldest first, and rows of a sender that
-    died (``sending``); with this index each is an index range read in order up to the
-    batch (``outbox.sender.claim_due``).  With ``status`` alone SQLite fetched every
-    pending row, raw mail included, and sorted them, on every claim of a flush.
+    died (``sending``); with this index each is an index range read in the claim's
+    order up to the batch (``outbox.sender.claim_due``).  With ``status`` alone SQLite
+    fetched every pending row, raw mail included, and sorted them, on every claim of a
+    flush.  ``id`` is the order's tie-break: SQLite has it in every index (the rowid),
+    PostgreSQL needs it named to read the range in order instead of sorting it.
     """
     database.execute_sql(
-        'CREATE INDEX IF NOT EXISTS "outbox_status_next_attempt_at" '
-        'ON "outbox" ("status", "next_attempt_at")'
+        'CREATE INDEX IF NOT EXISTS "outbox_status_next_attempt_at_id" '
+        'ON "outbox" ("status", "next_attempt_at", "id")'
     )
 
 

@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
 
-.PHONY: install demo test test-slow test-multi fuzz lint format bench wheel-check clean
+.PHONY: install demo test test-slow test-multi fuzz lint format bench bench-scale plans wheel-check clean
 
 install: $(STAMP)
 
@@ -55,6 +55,19 @@ bench: install
 	$(PY) -m tools.bench_instances
 	$(PY) -m tools.bench_fax
 	$(PY) -m tools.bench_reports
+
+# Issue 17: per-message cost and ratios of the real desk for 200, 2,000 and 20,000 messages
+# (about 15 minutes; `python -m tools.bench_desk --scale 200,2000` for the quick part).
+bench-scale: install
+	$(PY) -m tools.bench_desk --scale 200,2000,20000 --runs 1
+
+# The plan and cost of every statement complaintd runs, on a ledger of a million tickets
+# (built once in /tmp/complaintd-plans, about 7 GB; TICKETS=N for another size;
+# PLANS_ARGS=--postgres for PostgreSQL too). Not in `make test`:
+# tests/integration/test_query_plans.py checks the plans on a small ledger there.
+TICKETS ?= 1000000
+plans: install
+	$(PY) -m tools.query_plans --tickets $(TICKETS) $(PLANS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-results

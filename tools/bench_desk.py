@@ -415,6 +415,64 @@ def _accepted_reply_to(sink: Sink, message_id: str, deadline: float) -> float | 
             return at
 
 
+def measure_scale(sizes: list[int], runs: int, batch: int) -> list[dict[str, object]]:
+    """The desk's floor, ingest and end-to-end figures for mailboxes of each size.
+
+    Issue 17, item 3: the per-message cost must stay flat as the mailbox (and with it
+    the ledger) grows.  Each size gets a Dovecot of its own, filled with the same
+    generator (a fifth of the complaints with photos); the load average is noted before
+    and after each size (the machine is shared).
+    """
+    results: list[dict[str, object]] = []
+    for size in sizes:
+        mailbox = generate_mailbox(size, seed=1, photo_share=PHOTO_SHARE)
+        load_before = os.getloadavg()[0]
+        with (
+            DovecotServer(users={"complaints": PASSWORD}, idle_check=IDLE_CHECK) as dovecot,
+            sink_process() as sink,
+        ):
+            dovecot.append_many("complaints", FOLDER, mailbox)
+            figures = measure_desk(dovecot, sink, runs, batch)
+        per_message: dict[str, object] = {
+            f"{name}_ms_per_message": round(
+                1000 * _number(figures, f"{name}_seconds_median") / size, 3
+            )
+            for name in ("floor", "ingest", "end_to_end")
+        }
+        results.append(
+            {
+                **figures,
+                "messages": size,
+                **per_message,
+                "ingest_ratio_median": round(_number(figures, "ingest_ratio_median"), 3),
+                "end_to_end_ratio_median": round(_number(figures, "end_to_end_ratio_median"), 3),
+                "load_average_before": round(load_before, 2),
+                "load_average_after": round(os.getloadavg()[0], 2),
+            }
+        )
+        print(_scale_line(results[-1]), file=sys.stderr, flush=True)
+    return results
+
+
+def _number(figures: dict[str, object], key: str) -> float:
+    """A numeric figure of :func:`measure_desk`'s report."""
+    value = figures[key]
+    if not isinstance(value, int | float):
+        raise TypeError(f"{key} is not a number: {value!r}")
+    return float(value)
+
+
+def _scale_line(row: dict[str, object]) -> str:
+    """One size's figures as a line of text."""
+    return (
+        f"{row['messages']:>6} messages: floor {row['floor_ms_per_message']} ms/msg,"
+        f" ingest {row['ingest_ms_per_message']} ms/msg ({row['ingest_ratio_median']}x),"
+        f" end to end {row['end_to_end_ms_per_message']} ms/msg"
+        f" ({row['end_to_end_ratio_median']}x); load {row['load_average_before']}"
+        f" -> {row['load_average_after']}"
+    )
+
+
 def main() -> int:
     """Run every measurement and print one JSON report."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -422,6 +480,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--idle-messages", type=int, default=100)
+    parser.add_argument(
+        "--scale",
+        metavar="SIZES",
+        help="comma-separated mailbox sizes (e.g. 200,2000,20000): per-message cost and"
+        " ratios for each, instead of the other measurements",
+    )
     parser.add_argument("--sink", nargs="?", const="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sink is not None:
@@ -429,6 +493,15 @@ def main() -> int:
         return 0
     os.environ.setdefault("COMPLAINTD_TOKEN_SECRET", "bench-token-secret-0123456789")
     os.environ["COMPLAINTD_IMAP_PASSWORD"] = PASSWORD
+    if args.scale:
+        sizes = [int(size) for size in args.scale.split(",")]
+        scale = {"photo_share": PHOTO_SHARE, "runs": args.runs, "sizes": []}
+        scale["sizes"] = measure_scale(sizes, args.runs, args.batch)
+        Path("bench-results").mkdir(exist_ok=True)
+        name = "desk-scale-" + "-".join(str(size) for size in sizes) + ".json"
+        Path("bench-results", name).write_text(json.dumps(scale, indent=2))
+        print(json.dumps(scale, indent=2))
+        return 0
     mailbox = generate_mailbox(args.messages, seed=1, photo_share=PHOTO_SHARE)
     report: dict[str, object] = {"messages": args.messages, "photo_share": PHOTO_SHARE}
     with (

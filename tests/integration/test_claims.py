@@ -96,6 +96,44 @@ def test_renew_and_release_touch_only_the_holders_rows(ledger: str) -> None:
     assert release_all(Outbox) == 2 and set(holders().values()) == {None}
 
 
+def test_alternatives_take_the_rows_one_or_would_in_its_order(ledger: str) -> None:
+    """``claim_due``'s two kinds of due rows, asked for apart (migration 13), give the
+    rows and order of the one ``OR`` query they replace, columns read for those only."""
+    ids = queue_mail(9)
+    for offset, row_id in zip((7, 3, 5, 1, 8, 2, 6, 4, 0), ids, strict=True):
+        Outbox.update(next_attempt_at=T0 + timedelta(minutes=offset)).where(
+            Outbox.id == row_id
+        ).execute()
+    Outbox.update(status=OutboxStatus.SENDING).where(Outbox.id.in_(ids[::3])).execute()
+    Outbox.update(next_attempt_at=T0 + timedelta(hours=1)).where(Outbox.id == ids[1]).execute()
+    due_by = T0 + timedelta(minutes=30)
+    pending = (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= due_by)
+    sending = Outbox.status == OutboxStatus.SENDING
+    order = (Outbox.next_attempt_at, Outbox.id)
+    expected = [
+        row.id for row in Outbox.select(Outbox.id).where(pending | sending).order_by(*order)
+    ]
+    assert ids[1] not in expected and len(expected) == 8
+    got = claim(
+        Outbox,
+        (pending, sending),
+        holder="a",
+        lease=LEASE,
+        limit=5,
+        order_by=order,
+        columns=(Outbox.raw_message,),
+    )
+    assert [row.id for row in got] == expected[:5]
+    assert all(bytes(row.raw_message) == b"x" for row in got)
+    rest = claim(Outbox, (pending, sending), holder="b", lease=LEASE, limit=5, order_by=order)
+    assert [row.id for row in rest] == expected[5:]
+    assert holders() == {
+        **dict.fromkeys(ids, None),
+        **dict.fromkeys(expected[:5], "a"),
+        **dict.fromkeys(expected[5:], "b"),
+    }
+
+
 @pytest.mark.postgres
 def test_simultaneous_claimers_on_postgres_take_different_rows(pg_url: str) -> None:
     database = open_database(pg_url)  # peewee gives each thread its own connection

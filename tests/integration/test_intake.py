@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from complaintd.fetch import imap
 from tests.integration.desk import Desk
 from tests.integration.mails import mail
 
@@ -51,6 +52,17 @@ def test_nothing_is_deleted_and_processed_mail_is_moved(desk: Desk) -> None:
     desk.once(now=NOW)
     assert desk.dovecot.count("complaints", desk.folder) == 0
     assert desk.dovecot.count("complaints", f"{desk.folder}_done") == 1
+
+
+def test_processed_mail_is_moved_a_batch_of_uids_at_a_time(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big backlog is moved in several commands (one naming 20,000 UIDs was refused)."""
+    monkeypatch.setattr(imap, "DISPOSE_BATCH", 2)
+    desk.append(*(mail(f"Delayed parcel {i}", f"Parcel {i} is late.") for i in range(5)))
+    desk.once(now=NOW)
+    assert desk.dovecot.count("complaints", desk.folder) == 0
+    assert desk.dovecot.count("complaints", f"{desk.folder}_done") == 5
 
 
 def test_second_pass_fetches_nothing_new(desk: Desk) -> None:

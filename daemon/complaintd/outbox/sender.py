@@ -372,9 +372,14 @@ def release_own_claims() -> int:
 
 
 def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> list[Envelope]:
-    """Claim rows due by ``due_by`` (and rows whose sender's lease ran out) to send."""
-    due = ((Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= due_by)) | (
-        Outbox.status == OutboxStatus.SENDING  # claimed by a sender that died: its lease ran out
+    """Claim rows due by ``due_by`` (and rows whose sender's lease ran out) to send.
+
+    The two kinds are two index ranges of ``(status, next_attempt_at, id)`` (migration 13),
+    each read in order up to the batch: no claim reads more rows than it takes.
+    """
+    due = (
+        (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= due_by),
+        Outbox.status == OutboxStatus.SENDING,  # claimed by a sender that died: lease ran out
     )
     with write_turn():
         rows = claim(

@@ -275,6 +275,22 @@ _REPORT_INDEXES = (
 )
 
 
+def _outbox_due_index(database: peewee.Database) -> None:
+    """Version 13: the outbox's due rows by ``(status, next_attempt_at, id)``.
+
+    The sender claims pending rows due by now, oldest first, and rows of a sender that
+    died (``sending``); with this index each is an index range read in the claim's
+    order up to the batch (``outbox.sender.claim_due``).  With ``status`` alone SQLite
+    fetched every pending row, raw mail included, and sorted them, on every claim of a
+    flush.  ``id`` is the order's tie-break: SQLite has it in every index (the rowid),
+    PostgreSQL needs it named to read the range in order instead of sorting it.
+    """
+    database.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "outbox_status_next_attempt_at_id" '
+        'ON "outbox" ("status", "next_attempt_at", "id")'
+    )
+
+
 def _mail_recipes(database: peewee.Database) -> None:
     """Version 14: desk mail is composed by the sender from a recipe written at commit
     (``outbox.recipe``; ``raw_message`` stays empty until then)."""
@@ -294,6 +310,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "claim holder and lease", _claim_columns),
     Migration(11, "mailbox leases and instances", _leases),
     Migration(12, "admins' reports once per period", _admin_reports),
+    Migration(13, "outbox due rows by status and time", _outbox_due_index),
     Migration(14, "desk mail composed by the sender", _mail_recipes),
 )
 

@@ -61,7 +61,8 @@ def store(runtime: Runtime, count: int, first_uid: int = 1) -> list[int]:
 
 
 def statuses(ids: list[int]) -> list[str]:
-    rows = dict(InboundMessage.select(InboundMessage.id, InboundMessage.status).tuples())
+    query = InboundMessage.select(InboundMessage.id, InboundMessage.status)
+    rows = {row.id: str(row.status) for row in query}
     return [rows[inbound_id] for inbound_id in ids]
 
 

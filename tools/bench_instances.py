@@ -153,7 +153,7 @@ def per_instance_work(fleet: Fleet) -> list[dict[str, int]]:
                 "processed": len(re.findall(r"inbound \d+ <[^>]*>: ", text)),
                 "taken_over": text.count("taken over by another instance"),
                 "fetched": text.count(": fetched <"),
-                "sent": sum(int(n) for n in re.findall(r"outbox: \{'sent': (\d+)", text)),
+                "sent": len(re.findall(r"\(outbox \d+\) sent: ", text)),
             }
         )
     return work
@@ -251,6 +251,9 @@ def taken_from(fleet: Fleet, pid: int | None) -> bool:
     return fleet.holder_pid() not in (None, pid)
 
 
+# Other work on the machine (cores it kept busy) above which the table says the figures
+# are not the protocol's.
+BUSY_MACHINE = 0.25
 SERVERS = ("postgres", "dovecot", "bench")  # the bench process is the SMTP sink (a thread)
 
 
@@ -320,6 +323,12 @@ def table(runs: list[dict[str, Any]], taken: list[float], cores: int) -> str:
             f"(instances + servers): {spread(limits)}x; measured/ceiling: "
             f"{spread([r / c for r, c in zip(paired_ratios(runs, 2), limits, strict=False)])}",
         ]
+        others = statistics.median(r["cpu_seconds"]["other"] / r["seconds"] for r in runs)
+        if others > BUSY_MACHINE:
+            lines.append(
+                f"NOT A QUIET MACHINE: other work kept {others:.2f} of the {cores} cores busy"
+                " (median over the runs): these ratios measure that load, not the protocol"
+            )
     if taken:
         lines.append(
             f"takeover after SIGKILL of the holder: median {statistics.median(taken):.1f} s, "

@@ -8,7 +8,10 @@ thread of this process) - run unpinned on the same machine: on 2 cores they comp
 two instances for them.
 
 For each instance count: a fresh database, the instances started and settled (one holds
-the mailbox), the backlog APPENDed to a staging folder; then the clock runs from one IMAP
+the mailbox), a warm-up of 120 other messages processed untimed (what an instance does
+once after its start - its analysis fork server, its SMTP connections - is not the
+throughput of a fleet that runs for days), the backlog APPENDed to a staging folder;
+then the clock runs from one IMAP
 MOVE of the whole backlog into the watched folder until every message is a ticket event
 and every mail has been accepted by the SMTP sink.  Meanwhile the CPU-seconds of the
 instances (with their analysis workers), PostgreSQL, Dovecot and this process are read
@@ -19,7 +22,8 @@ the measured ratio is set against it.  ``--waits`` samples ``pg_stat_activity`` 
 waits, WAL syncs) into the JSON.  Takeover: two instances, the holder SIGKILLed, the
 time until the other holds the mailbox's lease.
 
-    python -m tools.bench_instances [--messages N] [--repeat R] [--takeovers K] [--waits]
+    python -m tools.bench_instances [--messages N] [--repeat R] [--warm-up W] [--takeovers K]
+        [--waits]
 """
 
 from __future__ import annotations
@@ -166,9 +170,15 @@ def throughput(
     size: int,
     raws: list[bytes],
     sample_waits: bool = False,
+    warm: list[bytes] | None = None,
 ) -> dict[str, Any]:
     """Messages per second from MOVE to everything settled, with ``size`` instances; the
-    CPU-seconds every party used meanwhile, the database's work, each instance's share."""
+    CPU-seconds every party used meanwhile, the database's work, each instance's share.
+
+    ``warm`` is processed first, untimed: a daemon runs for days, so what an instance
+    does once after it starts (its analysis fork server, its SMTP connections) is not
+    the throughput of a running fleet."""
+    warm = warm or []
     with SmtpSink() as sink:
         fleet, folder = fleet_for(workdir, server, dovecot, sink, size)
         database = fleet.url.rsplit("/", 1)[1]
@@ -177,6 +187,10 @@ def throughput(
             fleet.start_all()
             wait_for(lambda: fleet.alive() == size, 60, "instances up", fleet)
             wait_for(lambda: fleet.holder_pid() is not None, 60, "a holder", fleet)
+            if warm:
+                dovecot.append_many("complaints", folder, warm)
+                wait_for(lambda: fleet.settled(len(warm)), 300, "warmed up", fleet)
+            warmed = per_instance_work(fleet)
             stage_backlog(dovecot, folder, raws)
             time.sleep(2)  # let the instances' start-up work end
             groups = {
@@ -191,7 +205,7 @@ def throughput(
             load = os.getloadavg()[0]
             started = time.monotonic()
             deliver_at_once(dovecot, folder)
-            wait_for(lambda: fleet.settled(len(raws)), 900, "settled", fleet)
+            wait_for(lambda: fleet.settled(len(warm) + len(raws)), 900, "settled", fleet)
             seconds = time.monotonic() - started
             cpu_after = proc_cpu.sample(groups, bench_pid=os.getpid())
             cpu = proc_cpu.used(cpu_before, cpu_after)
@@ -200,7 +214,7 @@ def throughput(
                 sampler.join()
         finally:
             fleet.stop_all()
-        check_ledger(fleet, len(raws), sink)
+        check_ledger(fleet, len(warm) + len(raws), sink)
         time.sleep(1.5)  # the backends' last statistics reach the server
         stats_after = database_stats(server, database)
     run: dict[str, Any] = {
@@ -210,7 +224,11 @@ def throughput(
         "load_average": round(load, 2),
         "cpu_seconds": {name: round(value, 2) for name, value in cpu.items()},
         "database": {k: stats_after[k] - stats_before[k] for k in stats_after},
-        "per_instance": per_instance_work(fleet),
+        "per_instance": [
+            {key: after[key] - before[key] for key in after}
+            for before, after in zip(warmed, per_instance_work(fleet), strict=True)
+        ],
+        "warm_up_messages": len(warm),
     }
     if sampler is not None:
         run["waits"] = {
@@ -348,9 +366,13 @@ def main() -> int:
         "--waits", action="store_true", help="sample pg_stat_activity during the runs"
     )
     parser.add_argument("--repeat", type=int, default=1, help="run every instance count N times")
+    parser.add_argument(
+        "--warm-up", type=int, default=120, help="messages processed untimed before each run"
+    )
     args = parser.parse_args()
     os.environ.setdefault("COMPLAINTD_IMAP_PASSWORD", PASSWORD)
     raws = generate_mailbox(args.messages, seed=2026)
+    warm = generate_mailbox(args.warm_up, seed=7) if args.warm_up else []
     with (
         tempfile.TemporaryDirectory(prefix="bench-instances-") as tmp,
         PostgresServer(settings={} if args.fast_pg else DURABLE) as server,
@@ -359,7 +381,7 @@ def main() -> int:
         workdir = args.keep or Path(tmp)
         load_before = os.getloadavg()[0]
         runs = [
-            throughput(workdir, server, dovecot, n, raws, args.waits)
+            throughput(workdir, server, dovecot, n, raws, args.waits, warm)
             for _ in range(args.repeat)
             for n in args.instances
         ]

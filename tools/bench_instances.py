@@ -197,6 +197,7 @@ def throughput(
                 "instances": [i.process.pid for i in fleet.instances if i.process],
                 "postgres": [server.pid],
                 "dovecot": [dovecot.pid],
+                "kernel": [KTHREADD],  # I/O, writeback, network: ours and others'
             }
             stats_before = database_stats(server, database)
             if sampler is not None:
@@ -269,6 +270,8 @@ def taken_from(fleet: Fleet, pid: int | None) -> bool:
     return fleet.holder_pid() not in (None, pid)
 
 
+KTHREADD = 2  # the parent of every kernel thread
+TARGET = 1.7  # issue 16: two instances at least this many times one
 # Other work on the machine (cores it kept busy) above which the table says the figures
 # are not the protocol's.
 BUSY_MACHINE = 0.25
@@ -302,19 +305,12 @@ def paired_ratios(runs: list[dict[str, Any]], size: int) -> list[float]:
     return [r["per_second"] / one["per_second"] for one, r in zip(ones, these, strict=False)]
 
 
-def ceiling(one: dict[str, Any], cores: int) -> float:
-    """The highest throughput ratio ``cores`` can give over ``one`` instance's run if
-    every message costs the CPU it cost there (pure): ``cores`` busy all the time,
-    divided by the cores the one-instance run kept busy."""
-    return cores * one["seconds"] / accounted(one)
-
-
 def table(runs: list[dict[str, Any]], taken: list[float], cores: int) -> str:
     """The results as a Markdown table with the notes that say what limits them (pure)."""
     sizes = sorted({int(r["instances"]) for r in runs})
     lines = [
         "| instances (1 CPU each) | messages/s | vs one | instance CPU-s per 1,000 msg "
-        "| server CPU-s per 1,000 msg | cores busy: ours + others (of "
+        "| server CPU-s per 1,000 msg | cores busy: ours + kernel + others (of "
         f"{cores}) | load average |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -323,23 +319,27 @@ def table(runs: list[dict[str, Any]], taken: list[float], cores: int) -> str:
         ratios = paired_ratios(runs, size)
         ours = [accounted(r) / r["seconds"] for r in mine]
         others = [r["cpu_seconds"]["other"] / r["seconds"] for r in mine]
+        kernel = [r["cpu_seconds"].get("kernel", 0.0) / r["seconds"] for r in mine]
         servers = [sum(r["cpu_seconds"][name] for name in SERVERS) for r in mine]
         lines.append(
             f"| {size} | {spread([r['per_second'] for r in mine], 0)} "
             f"| {spread(ratios)}x "
             f"| {spread([per_thousand(r, r['cpu_seconds']['instances']) for r in mine], 1)} "
             f"| {spread([per_thousand(r, s) for r, s in zip(mine, servers, strict=True)], 1)} "
-            f"| {statistics.median(ours):.2f} + {statistics.median(others):.2f} "
+            f"| {statistics.median(ours):.2f} + {statistics.median(kernel):.2f}"
+            f" + {statistics.median(others):.2f} "
             f"| {spread([r['load_average'] for r in mine], 1)} |"
         )
     ones = [r for r in runs if r["instances"] == 1]
     if ones and len(sizes) > 1:
-        limits = [min(2.0, ceiling(one, cores)) for one in ones]
+        busy_one = statistics.median(accounted(r) / r["seconds"] for r in ones)
+        kernel = statistics.median(r["cpu_seconds"].get("kernel", 0.0) / r["seconds"] for r in ones)
         lines += [
             "",
-            f"ceiling on {cores} cores for two instances, at the CPU per message of one "
-            f"(instances + servers): {spread(limits)}x; measured/ceiling: "
-            f"{spread([r / c for r, c in zip(paired_ratios(runs, 2), limits, strict=False)])}",
+            f"one instance's run keeps {busy_one:.2f} cores busy (instances and servers) and"
+            f" the kernel threads {kernel:.2f}: two instances at {TARGET}x one would need"
+            f" {TARGET * (busy_one + kernel):.2f} of the {cores} cores"
+            f" ({100 * TARGET * (busy_one + kernel) / cores:.0f}%) at the same CPU per message",
         ]
         others = statistics.median(r["cpu_seconds"]["other"] / r["seconds"] for r in runs)
         if others > BUSY_MACHINE:

@@ -7,7 +7,7 @@ import os
 import time
 
 from tools import proc_cpu
-from tools.bench_instances import ceiling, paired_ratios, table
+from tools.bench_instances import paired_ratios, table
 
 TICKS = proc_cpu.TICKS
 
@@ -60,11 +60,14 @@ def run(size: int, per_second: float, seconds: float, cpu: float, other: float =
     }
 
 
-def test_the_ceiling_is_the_cores_over_what_one_instance_kept_busy() -> None:
+def test_the_table_says_what_the_target_would_need_of_the_cores() -> None:
     one = run(1, 100.0, 6.0, cpu=7.5)  # 1.25 cores busy for 6 s
-    assert ceiling(one, cores=2) == 1.6
     runs = [one, run(2, 150.0, 4.0, cpu=7.5), run(1, 90.0, 6.0, cpu=7.5), run(2, 144.0, 4.0, 7.5)]
     assert paired_ratios(runs, 2) == [1.5, 1.6]
     text = table(runs, [20.0, 20.1], cores=2)
     assert "| 2 | 147 (144-150) | 1.55 (1.50-1.60)x |" in text
-    assert "ceiling on 2 cores for two instances" in text and "takeover" in text
+    assert "would need 2.12 of the 2 cores (106%)" in text  # 1.7 x 1.25
+    assert "takeover after SIGKILL of the holder: median 20.1 s" in text
+    assert "NOT A QUIET MACHINE" not in text
+    busy = [run(1, 100.0, 6.0, cpu=7.5, other=3.0), run(2, 150.0, 4.0, cpu=7.5, other=2.0)]
+    assert "NOT A QUIET MACHINE: other work kept 0.50 of the 2 cores" in table(busy, [], 2)

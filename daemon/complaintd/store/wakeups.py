@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "complaintd_inbound"
 ROUND_SECONDS = 1.0  # a processor looks at least this often, notified or not
+CONNECT_SECONDS = 5  # connect_timeout of the listening connection
 
 
 def announce_inbound(database: peewee.Database) -> None:
@@ -82,7 +83,9 @@ class InboundListener:
             target: Any = self.database
             if isinstance(target, peewee.DatabaseProxy):
                 target = target.obj
-            connection = psycopg2.connect(database=target.database, **target.connect_params)
+            # A server that does not answer must not hold the processor (or a stop) long.
+            params = {"connect_timeout": CONNECT_SECONDS, **target.connect_params}
+            connection = psycopg2.connect(database=target.database, **params)
             connection.autocommit = True
             with connection.cursor() as cursor:
                 cursor.execute(f"LISTEN {CHANNEL}")

@@ -177,7 +177,10 @@ def test_proposal_disagreed_records_the_objection(desk: Desk) -> None:
     desk.once(now=LATER)
     shown = desk.show(number)
     assert shown["status"] == "investigating"
-    assert "需要赔偿货款" in text_of(parsed(customer_mails(desk, 3)[2]))
+    # The objection is answered; a progress update due now may arrive before or after it
+    # (mail goes out over several connections at once).
+    later = [text_of(parsed(m)) for m in customer_mails(desk, 3)[2:]]
+    assert any("需要赔偿货款" in text for text in later), later
 
 
 def test_close_then_customer_writes_reopens(desk: Desk) -> None:

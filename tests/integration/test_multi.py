@@ -93,10 +93,20 @@ def kill_holder_and_time_takeover(fleet: Fleet) -> float:
 
 
 def wait_for_holder(fleet: Fleet) -> int:
-    wait_for(lambda: fleet.holder_pid() is not None, 30, "a mailbox holder", fleet)
-    pid = fleet.holder_pid()
+    """The pid of a live instance holding the mailbox.  A holder killed a moment ago
+    still holds the lease until it runs out (20 s): wait for its successor then."""
+    wait_for(lambda: live_holder(fleet) is not None, 60, "a live mailbox holder", fleet)
+    pid = live_holder(fleet)
     assert pid is not None
     return pid
+
+
+def live_holder(fleet: Fleet) -> int | None:
+    """The holder's pid when it is one of the fleet's running instances, else None."""
+    pid = fleet.holder_pid()
+    number = None if pid is None else fleet.number_of_pid(pid)
+    process = None if number is None else fleet.instances[number].process
+    return pid if process is not None and process.poll() is None else None
 
 
 def finish(fleet: Fleet, messages: int, sink: Any, *, kills_resend: bool) -> None:

@@ -33,7 +33,7 @@ from complaintd.store.queries import (
     clear_customer_risk,
     customer_history,
     has_open_sheet,
-    incoming_file_names,
+    incoming_files,
     incoming_messages,
     mark_inbound_done,
     thread_message_ids,
@@ -225,7 +225,7 @@ def test_message_and_inbound_lookups(ledger: peewee.Database) -> None:
         ThreadMail("c1@x.example", "complaint", "in", ()),
         ThreadMail("a1@desk.example", "ack", "out", ("c@x.example",)),
     ]
-    assert incoming_file_names(ticket.id) == []
+    assert incoming_files(ticket) == []
     other = new_ticket("TS-202611-0002", "b@x.example", T0)
     insert_row(
         Outbox,

@@ -18,6 +18,7 @@ import peewee
 from complaintd.store.inbound_status import InboundStatus, ServerState
 from complaintd.store.models import InboundMessage, InboundRaw, MailboxState
 from complaintd.store.prepared import insert_rows
+from complaintd.store.wakeups import announce_inbound
 
 # The keyword the desk sets on the server on mail it processed (flag-only mode).
 PROCESSED_KEYWORD = "$Complaintd"
@@ -92,6 +93,8 @@ def store_batch(
         ids = _stored_uids(state, [m.uid for m in fresh])
         raws = ({"inbound": ids[m.uid], "raw_message": m.raw} for m in fresh if m.uid in ids)
         insert_rows(InboundRaw, raws, ignore=True)
+        if ids:
+            announce_inbound(database)  # other instances' processors start on them now
         state.last_uid = max(state.last_uid, *(m.uid for m in messages))
         state.last_fetch_at = now
         state.last_error = None

@@ -44,7 +44,7 @@ from complaintd.runtime import Runtime
 from complaintd.service import metrics, systemd
 from complaintd.service.keeper import Keeper
 from complaintd.service.passes import drain_backlog, make_fax_reader, remember_mailbox_error
-from complaintd.store import leases
+from complaintd.store import leases, wakeups
 from complaintd.store.claims import ClaimLost
 from complaintd.store.db import close_database, is_postgres
 from complaintd.workflow.fax import read_pending_faxes
@@ -194,9 +194,14 @@ class Processor(threading.Thread):
         self.stop_event = threading.Event()
 
     def run(self) -> None:
-        """Every second: drain what is pending; a failure is logged and retried."""
+        """Drain what is pending whenever an instance announces new mail, and every
+        second anyway; a failure is logged and retried."""
+        listener = wakeups.InboundListener(self.runtime.database)
         try:
-            while not self.stop_event.wait(1.0):
+            while not self.stop_event.is_set():
+                listener.wait(wakeups.ROUND_SECONDS, self.stop_event)
+                if self.stop_event.is_set():
+                    break
                 try:
                     with self.process_lock:
                         stats = drain_backlog(self.runtime, self.stop_event.is_set)
@@ -206,6 +211,7 @@ class Processor(threading.Thread):
                 except Exception:
                     log.exception("processor")
         finally:
+            listener.close()
             close_database()
 
 

@@ -97,18 +97,26 @@ def drain_backlog(
     """Process pending mail slice by slice until none is left or a stop is asked for;
     a stop lets the message under way finish and commit.
 
+    One analyzer serves every slice: starting an analysis worker costs a fork and the
+    rules compiled again (some 80 ms of CPU), once per backlog rather than once a slice.
+    On PostgreSQL each slice is the next free rows, claimed before they are read, so
+    instances draining one backlog never come back empty-handed while work is left.
+
     Call it with the process's processing lock held: rows this process still holds at
     the start were left by a pass that failed (the database went away mid-pass) and,
     its keeper renewing them, would otherwise be held for ever; they are let go first.
     """
     release_held(InboundMessage, holder=PROCESS_HOLDER)
     total = PassStats()
-    while not stopping():
-        stats = process_pending(runtime, mailbox=mailbox, limit=slice_size(runtime))
-        total.outcomes.update(stats.outcomes)
-        total.tickets.extend(stats.tickets)
-        if not stats.outcomes:
-            break
+    with make_analyzer(runtime) as analyzer:
+        while not stopping():
+            stats = process_pending(
+                runtime, mailbox=mailbox, limit=slice_size(runtime), analyzer=analyzer
+            )
+            total.outcomes.update(stats.outcomes)
+            total.tickets.extend(stats.tickets)
+            if not stats.outcomes:
+                break
     return total
 
 

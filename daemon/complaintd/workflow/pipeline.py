@@ -72,9 +72,17 @@ def process_pending(
 
     ``analyzer`` may already hold analyses started while fetching; a backlog it does
     not know yet is handed to it in chunks, so workers analyse ahead of the writes.
+    On PostgreSQL a slice (``limit``) is claimed first - the next free rows, skipping
+    those another instance is claiming this very moment - so instances draining one
+    backlog never pick the same slice and come back empty-handed.
     """
     release_claims(runtime)
-    ids = pending_ids(mailbox, limit)
+    if limit is not None and is_postgres(runtime.database):
+        claimed = _claim_next(mailbox, limit)
+        ids = sorted(claimed)
+    else:
+        claimed = {}
+        ids = pending_ids(mailbox, limit)
     stats = PassStats()
     with contextlib.ExitStack() as stack:
         if analyzer is None:
@@ -88,9 +96,9 @@ def process_pending(
             # rolls back alone, and the WAL is written once per group, not per message.
             # A crash loses at most the uncommitted group, whose rows stay pending.
             group = ids[start : start + COMMIT_EVERY]
-            claimed = _claim_group(runtime, group)
+            rows = claimed if claimed else _claim_group(runtime, group)
             for part in _transactions(runtime, group):
-                _process_part(runtime, part, claimed, analyzer, stats)
+                _process_part(runtime, part, rows, analyzer, stats)
     return stats
 
 
@@ -210,12 +218,24 @@ def _claim_group(runtime: Runtime, ids: list[int]) -> dict[int, InboundMessage]:
     The claim commits on its own: a process killed while it works on them leaves them
     claimed until the lease runs out, then any instance takes them again.
     """
+    return _claim_where(InboundMessage.id.in_(ids), len(ids))
+
+
+def _claim_next(mailbox: str | None, limit: int) -> dict[int, InboundMessage]:
+    """Claim up to ``limit`` of the oldest pending, free rows (of ``mailbox``), by id."""
+    where = InboundMessage.mailbox == mailbox if mailbox is not None else None
+    return _claim_where(where, limit)
+
+
+def _claim_where(where: peewee.Expression | None, limit: int) -> dict[int, InboundMessage]:
+    """Claim up to ``limit`` pending, free rows (matching ``where``), oldest first, by id."""
+    pending = InboundMessage.status == InboundStatus.PENDING
     rows = claim(
         InboundMessage,
-        InboundMessage.id.in_(ids) & (InboundMessage.status == InboundStatus.PENDING),
+        pending if where is None else where & pending,
         holder=HOLDER,
         lease=LEASE,
-        limit=len(ids),
+        limit=limit,
         order_by=(InboundMessage.id,),
         columns=[f for f in InboundMessage._meta.sorted_fields if f.name != "id"],
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from complaintd.fetch import imap
 from tests.integration.desk import Desk
 from tests.integration.mails import mail
+from tests.support.samples import generate_mailbox
 
 NOW = "2026-11-20T10:00:00+08:00"
 
@@ -163,3 +166,31 @@ def test_list_filters_by_status(desk: Desk, status: str) -> None:
     desk.append(mail("Late", "late"))
     desk.once(now=NOW)
     assert len(desk.tickets(status)) == (1 if status == "received" else 0)
+
+
+def test_a_big_backlog_is_analysed_a_window_ahead_not_all_at_once(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fetching and processing 150 messages never holds more than LOOKAHEAD of them
+    (raw or analysed) in memory: the rest waits in the ledger until its turn nears."""
+    from complaintd.workflow import analysis
+
+    monkeypatch.setattr(analysis, "LOOKAHEAD", 40)
+    most = 0
+    submit = analysis.Analyzer.submit
+
+    def counting(self: analysis.Analyzer, inbound_id: int, raw: bytes) -> None:
+        nonlocal most
+        submit(self, inbound_id, raw)
+        most = max(most, self.ahead())
+
+    monkeypatch.setattr(analysis.Analyzer, "submit", counting)
+    desk.append(*generate_mailbox(150, seed=23))
+    result = desk.once()
+    assert "fetched 150" in result.err
+    assert 32 <= most <= 41  # the workers had a window ahead, and no more
+    line = next(line for line in result.err.splitlines() if "fetched 150" in line)
+    outcomes = {name: int(count) for name, count in re.findall(r"([a-z_]+) (\d+)", line)}
+    outcomes.pop("fetched")
+    assert sum(outcomes.values()) == 150  # every message done, none left pending
+    assert len(desk.tickets()) == outcomes["new_ticket"] + outcomes.get("new_linked", 0)

@@ -46,7 +46,9 @@ def mailbox_pass(runtime: Runtime, mailbox: MailboxConfig, keeper: Keeper) -> Ma
         return report
     try:
         with session(mailbox) as client, make_analyzer(runtime) as analyzer:
-            report.fetched = fetch_new(runtime, mailbox, client, analyzer.submit, keeper.holder)
+            report.fetched = fetch_new(
+                runtime, mailbox, client, analyzer.submit_if_room, keeper.holder
+            )
             leases.note_check(mailbox.name, keeper.holder, "poll")
             report.stats = process_pending(runtime, mailbox=mailbox.name, analyzer=analyzer)
             dispose_processed(runtime, mailbox, client)

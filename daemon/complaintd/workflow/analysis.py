@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 
 POOL_THRESHOLD = 32  # from this many queued messages on, a backlog gets several workers
 IN_HAND = 32  # messages sent to a worker ahead, so it never waits for this process
+# Messages held ahead of the writer (queued, in hand or analysed and not taken): enough
+# to keep the workers busy, few enough that a backlog of any size fits in memory.
+LOOKAHEAD = 1000
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _READY = "ready"  # a worker's first word: it started and set its limits
 _TOO_BIG = "too big"  # a worker's last word: the message did not fit in its memory
@@ -373,6 +376,16 @@ class Analyzer:
             or inbound_id in self._outcomes
             or any(inbound_id in worker.in_hand for worker in self._workers)
         )
+
+    def ahead(self) -> int:
+        """Messages held for the writer: queued, in a worker's hand, or analysed."""
+        return len(self._queue) + len(self._outcomes) + sum(len(w.in_hand) for w in self._workers)
+
+    def submit_if_room(self, inbound_id: int, raw: bytes) -> None:
+        """:meth:`submit` while fewer than LOOKAHEAD messages are held; else nothing (the
+        pass reads the message from the ledger when its turn comes near)."""
+        if self.ahead() < LOOKAHEAD:
+            self.submit(inbound_id, raw)
 
     def submit(self, inbound_id: int, raw: bytes) -> None:
         """Queue ``raw`` for analysis; a backlog of POOL_THRESHOLD gets several workers."""

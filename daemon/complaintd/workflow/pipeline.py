@@ -88,10 +88,10 @@ def process_pending(
         if analyzer is None:
             analyzer = stack.enter_context(make_analyzer(runtime))
         unknown = [i for i in ids if not analyzer.knows(i)]
-        if len(unknown) >= POOL_THRESHOLD:
-            _submit_in_chunks(analyzer, unknown)
+        ahead = unknown if len(unknown) >= POOL_THRESHOLD else []
         stack.enter_context(turns.hosting())
         for start in range(0, len(ids), COMMIT_EVERY):
+            ahead = _submit_ahead(analyzer, ahead)
             # One transaction per group, one savepoint per message: a failing message
             # rolls back alone, and the WAL is written once per group, not per message.
             # A crash loses at most the uncommitted group, whose rows stay pending.
@@ -139,6 +139,14 @@ def make_analyzer(runtime: Runtime) -> Analyzer:
     settings = AnalysisSettings(config.classify, config.extract, config.desk.default_language)
     today = runtime.clock.now().astimezone(config.desk.timezone).date()
     return Analyzer(settings, today, analysis_stage.DEFAULT_LIMITS)
+
+
+def _submit_ahead(analyzer: Analyzer, ids: list[int], chunk: int = 200) -> list[int]:
+    """Start analyses for the first of ``ids`` while the analyzer holds fewer than
+    LOOKAHEAD messages; return the ids left for later (raw bytes stay on disk till then)."""
+    room = max(0, analysis_stage.LOOKAHEAD - analyzer.ahead())
+    _submit_in_chunks(analyzer, ids[:room], chunk)
+    return ids[room:]
 
 
 def _submit_in_chunks(analyzer: Analyzer, ids: list[int], chunk: int = 200) -> None:

@@ -8,9 +8,10 @@ return plain values, never model instances, and take aware datetimes.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar, cast
 
 from complaintd.store.inbound_status import InboundStatus
 from complaintd.store.mail_kind import MailKind
@@ -189,11 +190,11 @@ def incoming_files(ticket: Ticket) -> list[tuple[str, str, str | None]]:
     """The files the ticket's incoming mail carried, in arrival order: (name, type, blob
     hash; None for a file over the size limit, whose content was not kept).
 
-    Read once per loaded ticket - its acknowledgement, sheets, agent notice and alert
-    all list them - until :func:`forget_incoming_files` (a message stored with more).
+    Read once per loaded ticket (:func:`_remembered`): its acknowledgement, sheets, agent
+    notice and alert all list them.
     """
-    known: list[tuple[str, str, str | None]] | None = getattr(ticket, _FILES, None)
-    if known is None:
+
+    def read() -> list[tuple[str, str, str | None]]:
         cursor = execute(
             Message,
             "SELECT a.filename, a.content_type, a.blob_id FROM attachment AS a"
@@ -201,17 +202,47 @@ def incoming_files(ticket: Ticket) -> list[tuple[str, str, str | None]]:
             f" WHERE m.ticket_id = ? AND m.direction = '{Direction.IN}' ORDER BY a.id",
             (ticket.id,),
         )
-        known = [(name, kind, blob and str(blob)) for name, kind, blob in cursor.fetchall()]
-        setattr(ticket, _FILES, known)
-    return known
+        return [(name, kind, blob and str(blob)) for name, kind, blob in cursor.fetchall()]
+
+    return _remembered(ticket, "files", read)
 
 
-def forget_incoming_files(ticket: Ticket) -> None:
-    """``ticket`` has another incoming message: read its files again when asked."""
-    ticket.__dict__.pop(_FILES, None)
+def first_complaint_text(ticket: Ticket) -> str:
+    """The full text of the ticket's first complaint message ("" when it has none).
+
+    Read once per loaded ticket (:func:`_remembered`): every internal mail quotes it.
+    """
+
+    def read() -> str:
+        row = execute(
+            Message,
+            "SELECT full_text FROM message"
+            f" WHERE ticket_id = ? AND kind = '{MessageKind.COMPLAINT}' ORDER BY id LIMIT 1",
+            (ticket.id,),
+        ).fetchone()
+        return str(row[0]) if row else ""
+
+    return _remembered(ticket, "complaint_text", read)
 
 
-_FILES = "_incoming_files"  # where a loaded ticket keeps them
+def forget_incoming(ticket: Ticket) -> None:
+    """``ticket`` has another incoming message: read what :func:`_remembered` kept of
+    its incoming mail again when asked."""
+    ticket.__dict__.pop(_REMEMBERED, None)
+
+
+_REMEMBERED = "_remembered_reads"  # where a loaded ticket keeps what was read of it
+_T = TypeVar("_T")
+
+
+def _remembered(ticket: Ticket, key: str, read: Callable[[], _T]) -> _T:
+    """``read()`` once per loaded ``ticket``: a new ticket's mails all need the same
+    facts of its incoming mail, which change only when another message is stored
+    (:func:`forget_incoming`, called by ``store_inbound_message``)."""
+    kept: dict[str, Any] = ticket.__dict__.setdefault(_REMEMBERED, {})
+    if key not in kept:
+        kept[key] = read()
+    return cast(_T, kept[key])
 
 
 def blob_data(hashes: Sequence[str]) -> dict[str, bytes]:
@@ -220,17 +251,6 @@ def blob_data(hashes: Sequence[str]) -> dict[str, bytes]:
     marks = ", ".join("?" * len(unique))
     cursor = execute(Blob, f"SELECT sha256, data FROM blob WHERE sha256 IN ({marks})", unique)
     return {str(sha): bytes(data) for sha, data in cursor.fetchall()}
-
-
-def first_complaint_text(ticket_id: int) -> str:
-    """The full text of the ticket's first complaint message ("" when it has none)."""
-    row = execute(
-        Message,
-        "SELECT full_text FROM message"
-        f" WHERE ticket_id = ? AND kind = '{MessageKind.COMPLAINT}' ORDER BY id LIMIT 1",
-        (ticket_id,),
-    ).fetchone()
-    return str(row[0]) if row else ""
 
 
 def mark_inbound_done(

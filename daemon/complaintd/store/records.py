@@ -19,7 +19,7 @@ from complaintd.store.models import (
     Ticket,
 )
 from complaintd.store.prepared import create, insert_row
-from complaintd.store.queries import forget_incoming_files
+from complaintd.store.queries import forget_incoming
 
 if TYPE_CHECKING:  # annotations only: importing parse here would load every parser
     from complaintd.parse.model import Attachment as ParsedAttachment
@@ -85,7 +85,7 @@ def store_inbound_message(
     max_attachment_bytes: int,
 ) -> Message:
     """Store ``parsed`` as a message of ``ticket`` with its attachments."""
-    forget_incoming_files(ticket)
+    forget_incoming(ticket)
     body = parsed.body
     values = nul_free(
         ticket=ticket,

@@ -52,17 +52,8 @@ def internal_context(runtime: Runtime, ticket: Ticket) -> InternalContext:
 
 
 def complaint_text(ticket: Ticket) -> str:
-    """The customer's first message in full (quotes included: staff need the context).
-
-    Read once per loaded ticket: a new ticket's acknowledgement, sheets, agent notice
-    and alert all quote it, and the first complaint of a ticket never changes.
-    """
-    known: str | None = getattr(ticket, "_first_complaint_text", None)
-    if known is None:
-        known = first_complaint_text(ticket.id)
-        if known:
-            ticket._first_complaint_text = known  # type: ignore[attr-defined]
-    return known
+    """The customer's first message in full (quotes included: staff need the context)."""
+    return first_complaint_text(ticket)
 
 
 def sheet_context(runtime: Runtime, sheet: ContactSheet) -> SheetFacts:

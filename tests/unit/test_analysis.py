@@ -105,6 +105,25 @@ def test_a_small_backlog_has_one_worker() -> None:
         assert len(analyzer._workers) == 1
 
 
+def test_workers_started_ahead_are_forked_and_serve_the_backlog(start_method: str) -> None:
+    """``once`` starts its workers before its keeper's thread: forked, all of them, ready
+    before any mail; beside threads (``run``) nothing starts until mail comes."""
+    with Analyzer(SETTINGS, DAY) as analyzer:
+        analyzer.start_workers()
+        started = [worker.process for worker in analyzer._workers]
+        if start_method == "forkserver":
+            assert started == []
+            return
+        assert len(started) == worker_count()
+        assert {type(process).__name__ for process in started} == {"ForkProcess"}
+        raws = dict(enumerate(MESSAGES[:3], start=1))
+        for inbound_id, raw in raws.items():
+            analyzer.submit(inbound_id, raw)
+        taken = {i: analyzer.take(i, no_database) for i in raws}
+        assert [worker.process for worker in analyzer._workers] == started, "none started"
+    assert taken == {i: analyze(raw, SETTINGS, DAY) for i, raw in raws.items()}
+
+
 def test_a_message_that_cannot_be_analysed_raises_at_take_with_its_place() -> None:
     with Analyzer(SETTINGS, DAY) as analyzer:
         analyzer.submit(1, b"")  # empty: not mail at all

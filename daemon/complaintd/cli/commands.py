@@ -132,14 +132,18 @@ def run_once(args: argparse.Namespace, runtime: Runtime) -> int:
     from complaintd.service.keeper import kept
     from complaintd.service.passes import run_once as one_pass
     from complaintd.service.sending import BackgroundSender
+    from complaintd.workflow.pipeline import make_analyzer
 
     sender = BackgroundSender(runtime)
     sender.start()  # before the keeper's thread: a fork, sending as mail is queued
     try:
-        with kept() as keeper:
-            failed = _report_pass(one_pass(runtime, keeper))
-            failed += _run_jobs(runtime)
-            _report_flush(runtime, sender.finish())
+        with make_analyzer(runtime) as analyzer:
+            analyzer.start_workers()  # forks too: before the keeper's thread starts
+            with kept() as keeper:
+                reports = one_pass(runtime, keeper, analyzer)
+                analyzer.close()  # the timed jobs need no analyses
+                failed = _report_pass(reports) + _run_jobs(runtime)
+                _report_flush(runtime, sender.finish())
     finally:
         sender.abandon()  # the pass raised: the child does not outlive it
     return 1 if failed else 0

@@ -18,6 +18,7 @@ from complaintd.store import leases
 from complaintd.store.claims import PROCESS_HOLDER, ClaimLost, release_held
 from complaintd.store.db import is_postgres
 from complaintd.store.models import InboundMessage
+from complaintd.workflow.analysis import Analyzer
 from complaintd.workflow.fax import pending_documents, read_pending_faxes
 from complaintd.workflow.pipeline import COMMIT_EVERY, PassStats, make_analyzer, process_pending
 
@@ -35,7 +36,9 @@ class MailboxReport:
     elsewhere: bool = False  # another live instance fetches this mailbox: left to it
 
 
-def mailbox_pass(runtime: Runtime, mailbox: MailboxConfig, keeper: Keeper) -> MailboxReport:
+def mailbox_pass(
+    runtime: Runtime, mailbox: MailboxConfig, keeper: Keeper, analyzer: Analyzer
+) -> MailboxReport:
     """Fetch, process and dispose one mailbox; a server error is reported, not raised.
 
     A mailbox another live instance holds the lease of is left to that instance.
@@ -45,7 +48,7 @@ def mailbox_pass(runtime: Runtime, mailbox: MailboxConfig, keeper: Keeper) -> Ma
         report.elsewhere = True
         return report
     try:
-        with session(mailbox) as client, make_analyzer(runtime) as analyzer:
+        with session(mailbox) as client:
             report.fetched = fetch_new(
                 runtime, mailbox, client, analyzer.submit_if_room, keeper.holder
             )
@@ -71,11 +74,13 @@ def remember_mailbox_error(runtime: Runtime, mailbox: MailboxConfig, error: str)
         state.save()
 
 
-def run_once(runtime: Runtime, keeper: Keeper) -> list[MailboxReport]:
+def run_once(runtime: Runtime, keeper: Keeper, analyzer: Analyzer) -> list[MailboxReport]:
     """Every mailbox once (those ``keeper`` can take), then whatever is still pending
-    (retried rows)."""
-    reports = [mailbox_pass(runtime, mailbox, keeper) for mailbox in runtime.config.mailboxes]
-    leftover = process_pending(runtime)
+    (retried rows); ``analyzer`` serves them all."""
+    reports = [
+        mailbox_pass(runtime, mailbox, keeper, analyzer) for mailbox in runtime.config.mailboxes
+    ]
+    leftover = process_pending(runtime, analyzer=analyzer)
     if leftover.outcomes:
         reports.append(MailboxReport(mailbox="(pending)", stats=leftover))
     faxes = fax_pass(runtime)

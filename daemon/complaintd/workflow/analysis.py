@@ -381,6 +381,20 @@ class Analyzer:
         """Messages held for the writer: queued, in a worker's hand, or analysed."""
         return len(self._queue) + len(self._outcomes) + sum(len(w.in_hand) for w in self._workers)
 
+    def start_workers(self) -> None:
+        """Start as many workers as a backlog gets, now, when this process may still
+        fork (``once``, before its keeper's thread starts).
+
+        A forked worker is ready at once, with everything already imported; one started
+        later, beside threads, comes from a forkserver: a fresh interpreter that imports
+        the analysis modules first (about 0.2 s before its first analysis).  Where this
+        process may not fork, nothing is started here: workers start when mail comes.
+        """
+        if _process_context().get_start_method() != "fork":
+            return
+        while len(self._workers) < worker_count():
+            self._workers.append(self._new_worker())
+
     def submit_if_room(self, inbound_id: int, raw: bytes) -> None:
         """:meth:`submit` while fewer than LOOKAHEAD messages are held; else nothing (the
         pass reads the message from the ledger when its turn comes near)."""
@@ -435,12 +449,15 @@ class Analyzer:
             return least
         if len(self._workers) >= self._wanted:
             return least if least is not None and len(least.in_hand) < IN_HAND else None
-        try:
-            worker = _Worker(self.settings, self.reference_day, self.limits)
-        except (OSError, ValueError) as exc:
-            raise TransientError(f"cannot start an analysis worker: {exc}") from exc
+        worker = self._new_worker()
         self._workers.append(worker)
         return worker
+
+    def _new_worker(self) -> _Worker:
+        try:
+            return _Worker(self.settings, self.reference_day, self.limits)
+        except (OSError, ValueError) as exc:
+            raise TransientError(f"cannot start an analysis worker: {exc}") from exc
 
     def _time_to_deadline(self) -> float:
         """Seconds until the first busy worker runs out of time (0 when already late)."""

@@ -82,6 +82,29 @@ def test_server_down_then_back(desk: Desk) -> None:
     assert_each_delivered_once(desk, 12)
 
 
+def test_mail_not_tried_while_the_server_stays_down_backs_off_row_by_row(desk: Desk) -> None:
+    """Rows not tried are written together, yet each keeps its own count and backoff: a
+    mail queued later (fewer attempts) is due again sooner than those before it."""
+    desk.smtp.stop()
+    desk.append(*complaints(6))
+    desk.once(now=T0)  # 1st attempt: next try a minute later
+    desk.append(*complaints(9)[6:])
+    desk.once(now="2026-11-20T10:02:00+08:00")  # the first 6 again, the 3 new for the 1st time
+    open_runtime(load_config(str(desk.config_path)), FixedClock(parse_now(T0)))
+    rows = list(Outbox.select().order_by(Outbox.id))
+    assert [row.attempts for row in rows] == [2] * 6 + [1] * 3
+    second = parse_now("2026-11-20T10:02:00+08:00")
+    expected = [second + timedelta(minutes=2)] * 6 + [second + timedelta(minutes=1)] * 3
+    assert [row.next_attempt_at for row in rows] == expected
+    assert {(row.status, row.claimed_by, row.lease_until) for row in rows} == {
+        ("pending", None, None)
+    }
+    assert all(row.raw_message == b"" for row in rows), "nothing composed for a server down"
+    desk.smtp.start()
+    desk.once(now="2026-11-20T10:05:00+08:00")
+    assert_each_delivered_once(desk, 9)
+
+
 def test_gives_up_at_the_deadline(desk: Desk) -> None:
     desk.smtp.mode = "tempfail"
     desk.append(*complaints(1))

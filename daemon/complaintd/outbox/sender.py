@@ -53,6 +53,9 @@ LEASE = timedelta(seconds=30)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
 CLAIM_BATCH = 200
+# Rows claimed at a time only to be reported as not tried (the server is known to be
+# down): no contents are read, so a bigger batch costs no memory and saves commits.
+NOT_TRIED_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,11 @@ class SmtpWorkerPool:
         self._known_down = reason
 
     @property
+    def down(self) -> str | None:
+        """Why every mail is reported as not tried without connecting (None: it is tried)."""
+        return self._known_down
+
+    @property
     def unreachable(self) -> str | None:
         """Why the server could not be reached in the last batch (None: it could)."""
         return self._unreachable
@@ -371,12 +379,21 @@ def release_own_claims() -> int:
     )
 
 
-def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> list[Envelope]:
+def claim_due(
+    runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH, *, contents: bool = True
+) -> list[Envelope]:
     """Claim rows due by ``due_by`` (and rows whose sender's lease ran out) to send.
 
     The two kinds are two index ranges of ``(status, next_attempt_at, id)`` (migration 13),
     each read in order up to the batch: no claim reads more rows than it takes.
+    ``contents=False`` reads no envelope, bytes or recipe: for rows that will be reported
+    as not tried (the server is known to be down), only their ids matter.
     """
+    columns = (
+        (Outbox.mail_from, Outbox.rcpt_to, Outbox.raw_message, Outbox.recipe, Outbox.ticket_message)
+        if contents
+        else ()
+    )
     due = (
         (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= due_by),
         Outbox.status == OutboxStatus.SENDING,  # claimed by a sender that died: lease ran out
@@ -389,15 +406,11 @@ def claim_due(runtime: Runtime, due_by: datetime, limit: int = CLAIM_BATCH) -> l
             lease=LEASE,
             limit=limit,
             order_by=(Outbox.next_attempt_at, Outbox.id),
-            columns=(
-                Outbox.mail_from,
-                Outbox.rcpt_to,
-                Outbox.raw_message,
-                Outbox.recipe,
-                Outbox.ticket_message,
-            ),
+            columns=columns,
             also_set={"status": OutboxStatus.SENDING, "claimed_at": wall_clock()},
         )
+    if not contents:
+        return [Envelope(r.id, "", (), b"") for r in rows]
     return [
         Envelope(
             r.id,
@@ -430,7 +443,13 @@ def composer(runtime: Runtime) -> Callable[[Envelope], Envelope]:
 
 
 def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[str]:
-    """Write every outcome in one transaction; return counts by final status."""
+    """Write every outcome in one transaction; return counts by final status.
+
+    Mail that is simply pending again (not tried, or refused for now, with no bytes of
+    its own to keep) is written with one ``UPDATE`` for all the rows whose changes are
+    alike: a batch of thousands not tried while the server is down costs a statement or
+    two, not one per row.
+    """
     now = runtime.clock.now()
     counts: Counter[str] = Counter()
     columns = (
@@ -444,9 +463,18 @@ def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[s
     with write_turn(), runtime.database.atomic():
         ids = [delivery.outbox_id for delivery in deliveries]
         rows = {row.id: row for row in Outbox.select(*columns).where(Outbox.id.in_(ids))}
+        retried: dict[tuple[tuple[str, object], ...], list[Outbox]] = {}
         for delivery in deliveries:
-            status = _apply(rows[delivery.outbox_id], delivery, now)
+            row = rows[delivery.outbox_id]
+            change = _outcome(row, delivery, now)
+            if _pending_again(delivery, change):
+                retried.setdefault(tuple(change.items()), []).append(row)
+                continue
+            status = _apply(row, delivery, change, now)
             counts[status.value] += 1  # plain names: the counts are logged and printed
+        for alike_change, alike in retried.items():
+            _retry_later(alike, dict(alike_change))
+            counts[OutboxStatus.PENDING.value] += len(alike)
     return counts
 
 
@@ -485,8 +513,28 @@ def _outcome(row: Outbox, delivery: Delivery, now: datetime) -> dict[str, object
 _SETTLED = {OutboxStatus.SENT: EventAction.MAIL_SENT, OutboxStatus.FAILED: EventAction.MAIL_FAILED}
 
 
-def _apply(row: Outbox, delivery: Delivery, now: datetime) -> OutboxStatus:
-    change = _outcome(row, delivery, now)
+def _pending_again(delivery: Delivery, change: dict[str, object]) -> bool:
+    """True when ``change`` only puts the row back in the queue: no bytes composed for
+    this attempt (to keep for the next), no event (pure)."""
+    composed = delivery.envelope.composed if delivery.envelope else None
+    return change["status"] == OutboxStatus.PENDING and composed is None
+
+
+def _retry_later(rows: list[Outbox], change: dict[str, object]) -> None:
+    """Write the same ``change`` on every one of ``rows`` (mail pending again)."""
+    for start in range(0, len(rows), _IDS_PER_UPDATE):
+        part = rows[start : start + _IDS_PER_UPDATE]
+        Outbox.update(**change).where(Outbox.id.in_([row.id for row in part])).execute()
+    for row in rows:
+        _log_outcome(row, OutboxStatus.PENDING, str(change["last_error"]))
+
+
+_IDS_PER_UPDATE = 500  # well below SQLite's limit of bound parameters
+
+
+def _apply(
+    row: Outbox, delivery: Delivery, change: dict[str, object], now: datetime
+) -> OutboxStatus:
     status = OutboxStatus(str(change["status"]))
     composed = delivery.envelope.composed if delivery.envelope else None
     if composed is not None:
@@ -573,12 +621,19 @@ async def flush_async(
         while (
             not pool.stopping
             and not pool.unreachable  # one connection attempt per flush
-            and (envelopes := claim_due(runtime, due_by))
+            and (envelopes := _claim_for(runtime, pool, due_by))
         ):
             await pool.deliver_all(envelopes, recorder.add, prepare, recorder.room)
     finally:
         await recorder.close()
     return totals
+
+
+def _claim_for(runtime: Runtime, pool: SmtpWorkerPool, due_by: datetime) -> list[Envelope]:
+    """The next batch for ``pool``: envelopes to send, or ids only when it is known down."""
+    if pool.down is None:
+        return claim_due(runtime, due_by)
+    return claim_due(runtime, due_by, NOT_TRIED_BATCH, contents=False)
 
 
 def flush_outbox(runtime: Runtime, concurrency: int | None = None) -> Counter[str]:

@@ -110,14 +110,21 @@ def clean_subject(subject: str) -> str:
     Line breaks and other whitespace become single spaces (so ``a\\r\\nBcc: x`` cannot
     start a header); other control and format characters are dropped.
     """
-    if subject.isprintable():  # no control, format or surrogate character, no odd space
-        return " ".join(subject.split())
-    kept = (
-        " " if char.isspace() else char
-        for char in subject
-        if char.isspace() or unicodedata.category(char) not in _DROPPED_CATEGORIES
-    )
-    return " ".join("".join(kept).split())
+    if not subject.isprintable():  # a control, format or surrogate character, odd space
+        subject = subject.translate(_unprintable_table(subject))
+    return " ".join(subject.split())
+
+
+def _unprintable_table(text: str) -> dict[int, str | None]:
+    """What becomes of each unprintable character of ``text``: whitespace (an ideographic
+    space, a line break) a space, control and format characters nothing, others kept."""
+    return {
+        ord(char): " "
+        if char.isspace()
+        else (None if unicodedata.category(char) in _DROPPED_CATEGORIES else char)
+        for char in set(text)
+        if not char.isprintable()
+    }
 
 
 @pass_context

@@ -16,11 +16,10 @@ from complaintd.runtime import Runtime
 from complaintd.service.keeper import Keeper
 from complaintd.store import leases
 from complaintd.store.claims import PROCESS_HOLDER, ClaimLost, release_held
-from complaintd.store.db import is_postgres
 from complaintd.store.models import InboundMessage
 from complaintd.workflow.analysis import Analyzer
 from complaintd.workflow.fax import pending_documents, read_pending_faxes
-from complaintd.workflow.pipeline import COMMIT_EVERY, PassStats, make_analyzer, process_pending
+from complaintd.workflow.pipeline import PassStats, claim_block, make_analyzer, process_pending
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def slice_size(runtime: Runtime) -> int:
     PostgreSQL: a few, claimed together, so instances share a backlog without analysing
     each other's messages.  SQLite: enough for the analysis worker pool to pay off.
     """
-    return COMMIT_EVERY if is_postgres(runtime.database) else 8 * COMMIT_EVERY
+    return claim_block(runtime)
 
 
 def drain_backlog(

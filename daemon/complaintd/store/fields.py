@@ -50,6 +50,8 @@ class JsonField(peewee.TextField):
         """Serialise to compact JSON, keeping non-ASCII text readable."""
         if value is None:
             return None
+        if not value and isinstance(value, list | dict):  # most lists here are empty
+            return "[]" if isinstance(value, list) else "{}"
         text = _dumps(value)
         if "\\u0000" in text:  # a NUL from mail in a string: drop it, as text columns do
             text = _dumps(_nul_free(json.loads(text)))

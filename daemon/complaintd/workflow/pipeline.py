@@ -90,13 +90,16 @@ def process_pending(
         unknown = [i for i in ids if not analyzer.knows(i)]
         ahead = unknown if len(unknown) >= POOL_THRESHOLD else []
         stack.enter_context(turns.hosting())
+        block = claim_block(runtime)
+        rows = claimed
         for start in range(0, len(ids), COMMIT_EVERY):
             ahead = _submit_ahead(analyzer, ahead)
             # One transaction per group, one savepoint per message: a failing message
             # rolls back alone, and the WAL is written once per group, not per message.
             # A crash loses at most the uncommitted group, whose rows stay pending.
             group = ids[start : start + COMMIT_EVERY]
-            rows = claimed if claimed else _claim_group(runtime, group)
+            if not claimed and start % block == 0:
+                rows = _claim_group(runtime, ids[start : start + block])
             for part in _transactions(runtime, group):
                 _process_part(runtime, part, rows, analyzer, stats)
     return stats
@@ -122,6 +125,15 @@ def _process_part(
                 if turns.guest_asks():
                     break
         turns.hand_over()
+
+
+def claim_block(runtime: Runtime) -> int:
+    """Pending messages claimed together, a multiple of COMMIT_EVERY (pure).
+
+    PostgreSQL: one group, so other instances find the rest of a backlog free.  SQLite
+    has one instance, and a claim is a transaction of its own: eight groups at a time.
+    """
+    return COMMIT_EVERY if is_postgres(runtime.database) else 8 * COMMIT_EVERY
 
 
 def _transactions(runtime: Runtime, group: list[int]) -> list[list[int]]:

@@ -14,8 +14,6 @@ from datetime import datetime
 
 import peewee
 
-from complaintd.reports.digest import build_digest
-from complaintd.reports.monthly import build_monthly
 from complaintd.reports.period import day_period, digest_due, month_period, monthly_due
 from complaintd.reports.send import send_report, sent_already
 from complaintd.runtime import Runtime
@@ -45,6 +43,8 @@ def daily_digest(runtime: Runtime, now: datetime) -> int:
         return 0
     if not in_use_before(day_period(day, config.desk.timezone).end):
         return 0
+    from complaintd.reports.digest import build_digest  # charts (Pillow): only when due
+
     return 1 if send_report(runtime, build_digest(runtime, day, now), now) else 0
 
 
@@ -56,4 +56,6 @@ def monthly_report(runtime: Runtime, now: datetime) -> int:
         return 0
     if not in_use_before(month_period(first, config.desk.timezone).end):
         return 0
+    from complaintd.reports.monthly import build_monthly  # charts (Pillow): only when due
+
     return 1 if send_report(runtime, build_monthly(runtime, first, now), now) else 0

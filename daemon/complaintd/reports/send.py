@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from complaintd.outbox.compose import OutgoingMail, address_domain, new_message_id
 from complaintd.outbox.queue import enqueue
 from complaintd.render.contexts import ReportContent
 from complaintd.render.templates import RenderedMail
-from complaintd.reports.charts import Chart
 from complaintd.runtime import Runtime
 from complaintd.store.mail_kind import ReportKind
 from complaintd.store.prepared import execute, insert_row
 from complaintd.store.reports import ReportMail
 from complaintd.workflow.mail import desk_name
+
+if TYPE_CHECKING:  # drawing charts needs Pillow: imported when a report is built
+    from complaintd.reports.charts import Chart
 
 
 @dataclass(frozen=True)

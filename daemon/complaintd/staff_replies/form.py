@@ -24,6 +24,7 @@ the answer.  The first occurrence of a label with a value wins.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -146,14 +147,25 @@ _PREFIX = (
     r"(?:(?:[（(]\s*+\d{1,2}\s*+[)）]|\d{1,2}\s*+[.、．)）]|[一二三四五六七八九十]{1,3}\s*+[、.．])"
     r"\s*+)?[【\[〔]?\s*+"
 )
-_LABEL = re.compile(_label_pattern(_PREFIX), re.IGNORECASE)
-# A second label on the same line ("调查结果：成立，原因：代理操作失误"), after a comma,
-# semicolon, table bar or a wide gap.
-_INLINE_LABEL = re.compile(
-    # The lookbehind starts a gap at its first space only: linear time on long runs.
-    _label_pattern(r"(?:[，,；;。|｜]|(?<![ \u3000])[ \u3000]{2,}+|\t)[ \u3000]*+[【\[〔]?"),
-    re.IGNORECASE,
-)
+
+
+@functools.cache
+def _labels() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a label at the start of a line, a second label on the same line), compiled on
+    first use: every label name in every language makes them slow to compile, and only
+    a department's answer needs them.
+
+    The second label ("调查结果：成立，原因：代理操作失误") follows a comma, semicolon,
+    table bar or a wide gap; the gap's lookbehind starts it at its first space only
+    (linear time on long runs).
+    """
+    gap = r"(?:[，,；;。|｜]|(?<![ \u3000])[ \u3000]{2,}+|\t)[ \u3000]*+[【\[〔]?"
+    return (
+        re.compile(_label_pattern(_PREFIX), re.IGNORECASE),
+        re.compile(_label_pattern(gap), re.IGNORECASE),
+    )
+
+
 # A continuation paragraph of a solution or note after a blank line: a list item.
 _LIST_ITEM = re.compile(
     r"^\s*(?:\d{1,2}\s*[.、．)）]|[（(]\s*\d{1,2}\s*[)）]|[-*•·]\s|[一二三四五六七八九十]{1,3}、)"
@@ -287,7 +299,7 @@ def form_values(reply_text: str) -> dict[str, str]:
     values: dict[str, str] = {}
     index = 0
     while index < len(lines):
-        match = _LABEL.match(lines[index])
+        match = _labels()[0].match(lines[index])
         if match is None or match.lastgroup is None:
             index += 1
             continue
@@ -305,16 +317,16 @@ def _split_inline(line: str) -> list[str]:
     Only a line that starts with a label is split, so prose that mentions "原因：" in
     passing stays whole.
     """
-    label = _LABEL.match(line)
+    label = _labels()[0].match(line)
     if label is None:
         return [line]
     parts: list[str] = []
     begin = 0
-    found = _INLINE_LABEL.search(line, label.end())
+    found = _labels()[1].search(line, label.end())
     while found is not None:
         parts.append(line[begin : found.start()])
         begin = found.start() + 1  # past the comma; spaces and brackets the label allows
-        found = _INLINE_LABEL.search(line, found.end())
+        found = _labels()[1].search(line, found.end())
     parts.append(line[begin:])
     return parts
 
@@ -332,7 +344,7 @@ def _value_lines(lines: list[str], index: int, start: int, field: str) -> tuple[
     if field in _MULTILINE_FIELDS or (field in _OPTION_FIELDS and not parts):
         return _block(lines, index, parts, lists=field in _MULTILINE_FIELDS)
     below = lines[index] if index < len(lines) else ""
-    if not parts and below.strip() and not _LABEL.match(below):
+    if not parts and below.strip() and not _labels()[0].match(below):
         return [below.strip()], index + 1
     return parts, index
 
@@ -345,7 +357,7 @@ def _block(lines: list[str], index: int, first: list[str], lists: bool) -> tuple
     blank line is more likely a sign-off.
     """
     parts = list(first)
-    while index < len(lines) and not _LABEL.match(lines[index]):
+    while index < len(lines) and not _labels()[0].match(lines[index]):
         if not lines[index].strip():
             following = _next_filled(lines, index)
             if not (lists and parts and following < len(lines)):

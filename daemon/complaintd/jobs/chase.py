@@ -21,6 +21,7 @@ from functools import partial
 
 from complaintd.jobs.due import business_calendar, due_after
 from complaintd.jobs.steps import StepKey, claim_step, note_mail, take_each
+from complaintd.outbox.queue import QueuedMail
 from complaintd.render import cause_choices
 from complaintd.render.contexts import ChaserMail, EscalationMail
 from complaintd.runtime import Runtime
@@ -110,7 +111,9 @@ def _chase(runtime: Runtime, sheet: ContactSheet, now: datetime) -> int:
     return 1
 
 
-def _remind(runtime: Runtime, sheet: ContactSheet, ticket: Ticket, now: datetime) -> Outbox | None:
+def _remind(
+    runtime: Runtime, sheet: ContactSheet, ticket: Ticket, now: datetime
+) -> QueuedMail | None:
     """Reminder number ``reminders + 1`` to the department; the next one scheduled."""
     sheet.reminders += 1
     sheet.last_reminder_at = now
@@ -133,7 +136,7 @@ def _remind(runtime: Runtime, sheet: ContactSheet, ticket: Ticket, now: datetime
 
 def _escalate(
     runtime: Runtime, sheet: ContactSheet, ticket: Ticket, now: datetime
-) -> Outbox | None:
+) -> QueuedMail | None:
     """The one escalation to the department's manager (the admins when it has none)."""
     sheet.status, sheet.next_chase_at = SheetStatus.ESCALATED, None
     sheet.save()
@@ -164,7 +167,7 @@ def _send(
     content: ChaserMail | EscalationMail,
     to: Sequence[str],
     now: datetime,
-) -> Outbox | None:
+) -> QueuedMail | None:
     """Queue ``content`` about ``sheet``: its case and files, its token, in its thread."""
     if not to:
         record_event(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from complaintd.outbox.compose import OutgoingMail, build_message
@@ -11,8 +12,17 @@ from complaintd.store.mail_kind import MailKind, ReportKind
 from complaintd.store.message_kind import Direction
 from complaintd.store.models import Message, Outbox, Ticket
 from complaintd.store.outbox_status import OutboxStatus
-from complaintd.store.prepared import create, insert_row
+from complaintd.store.prepared import insert_row
 from complaintd.store.records import record_event
+
+
+@dataclass(frozen=True)
+class QueuedMail:
+    """An outbox row just written: what its callers note of it (no model instance: a
+    busy desk queues three mails a complaint, and building one costs more than the row)."""
+
+    id: int
+    message_id: str
 
 
 def enqueue(
@@ -24,7 +34,7 @@ def enqueue(
     deadline: timedelta,
     actor: str = "system",
     contact_sheet_id: int | None = None,
-) -> Outbox:
+) -> QueuedMail:
     """Store ``mail`` as a conversation message and an outbox row; its headers are
     fixed now.
 
@@ -99,24 +109,28 @@ def _outbox_row(
     at: datetime,
     deadline: timedelta,
     actor: str,
-) -> Outbox:
+) -> QueuedMail:
     """The outbox row of ``mail`` (raw bytes, or a recipe) and its ``mail_queued`` event."""
     raw, recipe = content
-    row = create(
+    outbox_id = insert_row(
         Outbox,
-        ticket=ticket,
-        ticket_message=message,
-        kind=mail.kind,
-        message_id=mail.message_id,
-        mail_from=envelope_from,
-        rcpt_to=list(mail.to),
-        raw_message=raw,
-        recipe=recipe,
-        status=OutboxStatus.PENDING,
-        next_attempt_at=at,
-        deadline_at=at + deadline,
-        created_at=at,
+        {
+            "ticket": ticket,
+            "ticket_message": message,
+            "kind": mail.kind,
+            "message_id": mail.message_id,
+            "mail_from": envelope_from,
+            "rcpt_to": list(mail.to),
+            "raw_message": raw,
+            "recipe": recipe,
+            "status": OutboxStatus.PENDING,
+            "next_attempt_at": at,
+            "deadline_at": at + deadline,
+            "created_at": at,
+        },
     )
+    assert outbox_id is not None  # a plain INSERT always makes its row
+    row = QueuedMail(outbox_id, mail.message_id)
     record_event(
         at,
         actor,

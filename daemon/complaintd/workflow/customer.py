@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from complaintd.fax.numbers import dial_digits
 from complaintd.jobs.survey_plan import start_follow_up
+from complaintd.outbox.queue import QueuedMail
 from complaintd.render.contexts import (
     AckMail,
     AgreedMail,
@@ -27,7 +28,7 @@ from complaintd.render.contexts import (
 )
 from complaintd.runtime import Runtime
 from complaintd.store.event_action import EventAction
-from complaintd.store.models import Event, Message, Outbox, Ticket
+from complaintd.store.models import Event, Message, Ticket
 from complaintd.store.records import record_event
 from complaintd.store.ticket_status import TicketStatus
 from complaintd.workflow.agreement import Verdict, read_answer
@@ -61,7 +62,7 @@ def send_to_customer(
     now: datetime,
     actor: str = "system",
     auto_submitted: str | None = "auto-generated",
-) -> Outbox | None:
+) -> QueuedMail | None:
     """Render ``content`` in the customer's language and put it in the outbox: by mail,
     and for a fax ticket at the caller's fax number too (a PDF, see :func:`fax_address`)."""
     faxed = None

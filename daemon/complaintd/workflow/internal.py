@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from complaintd.config.model import DepartmentConfig
+from complaintd.outbox.queue import QueuedMail
 from complaintd.outbox.recipe import FileRef
 from complaintd.render.contexts import (
     CaseFacts,
@@ -20,7 +21,7 @@ from complaintd.render.contexts import (
     SheetFacts,
 )
 from complaintd.runtime import Runtime
-from complaintd.store.models import ContactSheet, Outbox, Ticket
+from complaintd.store.models import ContactSheet, Ticket
 from complaintd.store.queries import first_complaint_text
 from complaintd.workflow.mail import (
     format_local,
@@ -88,7 +89,7 @@ def send_internal(
     attachments: Sequence[FileRef] = (),
     contact_sheet_id: int | None = None,
     language: str | None = None,
-) -> Outbox | None:
+) -> QueuedMail | None:
     """Queue an internal mail about ``ticket``; nothing when nobody is to receive it.
 
     Its Reply-To and subject tag carry the token of ``scope``.  Mail to the agents is

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from complaintd.config.model import DeskConfig
 from complaintd.outbox.compose import address_domain, new_message_id
-from complaintd.outbox.queue import enqueue
+from complaintd.outbox.queue import QueuedMail, enqueue
 from complaintd.outbox.recipe import FileRef, MailRecipe
 from complaintd.render.contexts import CustomerContext, InternalContext, MailContent, Time
 from complaintd.render.labels import resolve_language
@@ -17,7 +17,7 @@ from complaintd.runtime import Runtime
 from complaintd.staff_replies import known_line_key, known_lines_of
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
-from complaintd.store.models import Message, Outbox, Ticket
+from complaintd.store.models import Message, Ticket
 from complaintd.store.queries import incoming_files, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
@@ -165,7 +165,7 @@ def queue_mail(
     contact_sheet_id: int | None = None,
     subject_scope: str | None = None,
     as_fax: bool = False,
-) -> Outbox:
+) -> QueuedMail:
     """Put mail ``content`` with ``context`` in the outbox, in the caller's transaction.
 
     Its headers are fixed now - Message-ID, recipients, Date, the subject (rendered and,

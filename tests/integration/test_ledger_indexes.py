@@ -32,6 +32,8 @@ OLDER_RELEASES_INDEXES = {
     "contact_sheet_message_id": ("contact_sheet", "message_id"),
     "participant_ticket_id": ("participant", "ticket_id"),
     "outbox_next_attempt_at": ("outbox", "next_attempt_at"),
+    "outbox_ticket_id": ("outbox", "ticket_id"),
+    "ticket_linked_to_id": ("ticket", "linked_to_id"),
 }
 
 Indexes = dict[str, list[tuple[str, tuple[str, ...], bool]]]

@@ -319,6 +319,10 @@ _UNNEEDED_INDEXES = (
     "participant_ticket_id",  # unique (ticket_id, email, role)
     "outbox_next_attempt_at",  # read only with a status: (status, next_attempt_at, id)
     "contact_sheet_message_id",  # a reply finds its sheet by message.contact_sheet_id
+    # Foreign keys no query reads by.  Only deleting a ticket would look for rows that
+    # refer to it, and nothing deletes tickets (a purge would need these back first).
+    "outbox_ticket_id",
+    "ticket_linked_to_id",
 )
 
 

@@ -103,7 +103,8 @@ class Ticket(BaseModel):
     category_rule = MailTextField(null=True)
     severity_rule = MailTextField(null=True)
     tags = JsonField(default=list)
-    linked_to = peewee.ForeignKeyField("self", null=True, backref="linked_tickets")
+    # Not indexed: no query reads tickets by the one they are linked to (migration 15).
+    linked_to = peewee.ForeignKeyField("self", null=True, backref="linked_tickets", index=False)
     linked_to_id: int | None
     created_at = UtcDateTimeField(index=True)
     updated_at = UtcDateTimeField()
@@ -271,7 +272,8 @@ class Outbox(BaseModel):
 
     id = peewee.AutoField()
 
-    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="outbox")
+    # Not indexed: the outbox is read by status, message and id, never by ticket (migration 15).
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="outbox", index=False)
     ticket_id: int | None
     ticket_message = peewee.ForeignKeyField(Message, null=True, backref="outbox")
     ticket_message_id: int | None

@@ -297,6 +297,35 @@ def _mail_recipes(database: peewee.Database) -> None:
     _add_column(database, Outbox, "recipe")
 
 
+def _fewer_indexes(database: peewee.Database) -> None:
+    """Version 15: indexes that only cost writes are dropped.
+
+    Each row of these tables is written on the hot ingest path, and every index is one
+    more B-tree to update per insert.  A column's own index goes where a composite index
+    led by that column serves each of its queries as well (both databases' plans checked,
+    ``make plans``), or where no query reads by the column at all.  ``outbox.status``
+    stays: its own index keeps rows of one status in ``id`` order, which the digest's
+    and ``outbox list``'s ``ORDER BY id`` read without a sort.  Migrations 1 and 2 no
+    longer create them (``index=False`` on the models), so a fresh ledger matches.
+    """
+    for name in _UNNEEDED_INDEXES:
+        database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
+_UNNEEDED_INDEXES = (
+    "ticket_status",  # (status, due_at), (status, created_at), (status, sla_breached_at, ...)
+    "ticket_customer_email",  # (customer_email, created_at)
+    "contact_sheet_status",  # (status, due_at), (status, next_chase_at)
+    "participant_ticket_id",  # unique (ticket_id, email, role)
+    "outbox_next_attempt_at",  # read only with a status: (status, next_attempt_at, id)
+    "contact_sheet_message_id",  # a reply finds its sheet by message.contact_sheet_id
+    # Foreign keys no query reads by.  Only deleting a ticket would look for rows that
+    # refer to it, and nothing deletes tickets (a purge would need these back first).
+    "outbox_ticket_id",
+    "ticket_linked_to_id",
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create tables", _create_tables),
     Migration(2, "contact sheets", _contact_sheets),
@@ -312,6 +341,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "admins' reports once per period", _admin_reports),
     Migration(13, "outbox due rows by status and time", _outbox_due_index),
     Migration(14, "desk mail composed by the sender", _mail_recipes),
+    Migration(15, "indexes a composite one covers, or no query reads", _fewer_indexes),
 )
 
 

@@ -80,7 +80,9 @@ class Ticket(BaseModel):
     id = peewee.AutoField()
 
     number = peewee.CharField(unique=True)
-    status = peewee.CharField(index=True)
+    # Not indexed alone: (status, due_at), (status, sla_breached_at, resolve_due_at) and
+    # (status, created_at) (migrations 8 and 12) serve every query by status (migration 15).
+    status = peewee.CharField()
     severity = peewee.CharField()
     category = peewee.CharField()
     source = peewee.CharField()  # email | fax
@@ -89,7 +91,7 @@ class Ticket(BaseModel):
     # PostgreSQL would enforce and SQLite not (migration 7; issue 11, item 9).
     subject = MailTextField()
     customer_name = MailTextField(null=True)
-    customer_email = MailKeyField(null=True, index=True)
+    customer_email = MailKeyField(null=True)  # by (customer_email, created_at), migration 3
     customer_fax = MailTextField(null=True)
     waybills = JsonField(default=list)
     order_numbers = JsonField(default=list)
@@ -101,7 +103,8 @@ class Ticket(BaseModel):
     category_rule = MailTextField(null=True)
     severity_rule = MailTextField(null=True)
     tags = JsonField(default=list)
-    linked_to = peewee.ForeignKeyField("self", null=True, backref="linked_tickets")
+    # Not indexed: no query reads tickets by the one they are linked to (migration 15).
+    linked_to = peewee.ForeignKeyField("self", null=True, backref="linked_tickets", index=False)
     linked_to_id: int | None
     created_at = UtcDateTimeField(index=True)
     updated_at = UtcDateTimeField()
@@ -183,7 +186,10 @@ class Participant(BaseModel):
 
     id = peewee.AutoField()
 
-    ticket = peewee.ForeignKeyField(Ticket, backref="participants", on_delete="CASCADE")
+    # By the unique (ticket, email, role) below, not by an index of its own (migration 15).
+    ticket = peewee.ForeignKeyField(
+        Ticket, backref="participants", on_delete="CASCADE", index=False
+    )
     email = MailKeyField()
     name = MailTextField(null=True)
     role = peewee.CharField()  # customer | department | agent | cc
@@ -266,7 +272,8 @@ class Outbox(BaseModel):
 
     id = peewee.AutoField()
 
-    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="outbox")
+    # Not indexed: the outbox is read by status, message and id, never by ticket (migration 15).
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="outbox", index=False)
     ticket_id: int | None
     ticket_message = peewee.ForeignKeyField(Message, null=True, backref="outbox")
     ticket_message_id: int | None
@@ -280,7 +287,7 @@ class Outbox(BaseModel):
     recipe = peewee.TextField(null=True)  # JSON (outbox.recipe.MailRecipe)
     status = peewee.CharField(index=True, default=OutboxStatus.PENDING)  # an OutboxStatus
     attempts = peewee.IntegerField(default=0)
-    next_attempt_at = UtcDateTimeField(index=True)
+    next_attempt_at = UtcDateTimeField()  # by (status, next_attempt_at, id), migration 13
     claimed_at = UtcDateTimeField(null=True)  # when the sender claimed it ('sending')
     # The claim queue (store.claims): who is sending the row, until when (migration 10).
     claimed_by = peewee.CharField(null=True)
@@ -299,7 +306,8 @@ class ContactSheet(BaseModel):
     ticket = peewee.ForeignKeyField(Ticket, backref="contact_sheets", on_delete="CASCADE")
     ticket_id: int
     department = peewee.CharField()  # the department's key
-    status = peewee.CharField(index=True, default=SheetStatus.OPEN)  # a SheetStatus
+    # A SheetStatus; by (status, due_at) and (status, next_chase_at), migration 8.
+    status = peewee.CharField(default=SheetStatus.OPEN)
     due_at = UtcDateTimeField()
     reminders = peewee.IntegerField(default=0)
     last_reminder_at = UtcDateTimeField(null=True)
@@ -307,7 +315,9 @@ class ContactSheet(BaseModel):
     # The form fields of an incomplete answer (field -> text as written), merged with the
     # department's next reply on this sheet; added by migration 6.
     partial_answer = JsonField(null=True)
-    message_id = peewee.CharField(null=True, index=True, max_length=998)  # the sheet mail
+    # The sheet mail's Message-ID; not indexed: replies find their sheet through
+    # ``message.contact_sheet_id`` (migration 15).
+    message_id = peewee.CharField(null=True, max_length=998)
     created_at = UtcDateTimeField()
     answered_at = UtcDateTimeField(null=True)
     # When the next chaser or the escalation of an overdue sheet is due; added by migration 8.

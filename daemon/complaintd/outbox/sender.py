@@ -520,6 +520,9 @@ def _pending_again(delivery: Delivery, change: dict[str, object]) -> bool:
     return change["status"] == OutboxStatus.PENDING and composed is None
 
 
+_IDS_PER_UPDATE = 500  # well below SQLite's limit of bound parameters
+
+
 def _retry_later(rows: list[Outbox], change: dict[str, object]) -> None:
     """Write the same ``change`` on every one of ``rows`` (mail pending again)."""
     for start in range(0, len(rows), _IDS_PER_UPDATE):
@@ -527,9 +530,6 @@ def _retry_later(rows: list[Outbox], change: dict[str, object]) -> None:
         Outbox.update(**change).where(Outbox.id.in_([row.id for row in part])).execute()
     for row in rows:
         _log_outcome(row, OutboxStatus.PENDING, str(change["last_error"]))
-
-
-_IDS_PER_UPDATE = 500  # well below SQLite's limit of bound parameters
 
 
 def _apply(

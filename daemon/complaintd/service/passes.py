@@ -88,15 +88,6 @@ def run_once(runtime: Runtime, keeper: Keeper, analyzer: Analyzer) -> list[Mailb
     return reports
 
 
-def slice_size(runtime: Runtime) -> int:
-    """Messages processed between two looks at a stop request (pure).
-
-    PostgreSQL: a few, claimed together, so instances share a backlog without analysing
-    each other's messages.  SQLite: enough for the analysis worker pool to pay off.
-    """
-    return claim_block(runtime)
-
-
 def drain_backlog(
     runtime: Runtime, stopping: Callable[[], bool], mailbox: str | None = None
 ) -> PassStats:
@@ -117,7 +108,7 @@ def drain_backlog(
     with make_analyzer(runtime) as analyzer:
         while not stopping():
             stats = process_pending(
-                runtime, mailbox=mailbox, limit=slice_size(runtime), analyzer=analyzer
+                runtime, mailbox=mailbox, limit=claim_block(runtime), analyzer=analyzer
             )
             total.outcomes.update(stats.outcomes)
             total.tickets.extend(stats.tickets)

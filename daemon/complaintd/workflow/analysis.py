@@ -387,7 +387,7 @@ class Analyzer:
 
         A forked worker is ready at once, with everything already imported; one started
         later, beside threads, comes from a forkserver: a fresh interpreter that imports
-        the analysis modules first (about 0.2 s before its first analysis).  Where this
+        the analysis modules first (about 0.3 s before its first analysis).  Where this
         process may not fork, nothing is started here: workers start when mail comes.
         """
         if _process_context().get_start_method() != "fork":

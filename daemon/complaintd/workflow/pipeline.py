@@ -128,10 +128,12 @@ def _process_part(
 
 
 def claim_block(runtime: Runtime) -> int:
-    """Pending messages claimed together, a multiple of COMMIT_EVERY (pure).
+    """Pending messages claimed together - and a slice of ``run``'s backlog, between two
+    looks at a stop request - a multiple of COMMIT_EVERY (pure).
 
-    PostgreSQL: one group, so other instances find the rest of a backlog free.  SQLite
-    has one instance, and a claim is a transaction of its own: eight groups at a time.
+    PostgreSQL: one group, so instances share a backlog without analysing each other's
+    messages.  SQLite has one instance, and a claim is a transaction of its own: eight
+    groups at a time, enough for the analysis worker pool to pay off.
     """
     return COMMIT_EVERY if is_postgres(runtime.database) else 8 * COMMIT_EVERY
 

@@ -48,8 +48,9 @@ from tests.support.samples import generate_mailbox, generate_mailbox_with_meta
 from tools.bench_ingest import (
     FOLDER,
     PASSWORD,
-    child_env,
     forget_processing,
+    launch_report,
+    launched,
     servers,
     timed,
 )
@@ -305,11 +306,10 @@ def measure_idle(dovecot: DovecotServer, sink: Sink, count: int) -> dict[str, ob
         Watcher(dovecot, folder) as watcher,
     ):
         config = desk_config(Path(workdir), dovecot.port, sink.port, folder)
-        daemon = subprocess.Popen(
+        daemon, report = launched(
             [sys.executable, "-m", "complaintd", "--config", str(config), "run"],
             stdout=subprocess.DEVNULL,
             stderr=open(os.environ.get("BENCH_RUN_LOG", os.devnull), "w"),  # noqa: SIM115
-            env=child_env(),
         )
         try:
             _warm_up(dovecot, sink, watcher, folder)
@@ -330,14 +330,15 @@ def measure_idle(dovecot: DovecotServer, sink: Sink, count: int) -> dict[str, ob
                 # would see the next message early, before complaintd can.
                 time.sleep(SETTLE_SECONDS)
         finally:
-            daemon.terminate()
-            _, _status, usage = os.wait4(daemon.pid, 0)
+            daemon.terminate()  # the launcher passes it on
+            daemon.wait()
+            _, peak = launch_report(report)
     return {
         "idle_messages": len(totals),
         "idle_without_ack": missing,
         **{f"append_to_ack_{k}_ms": v for k, v in _percentiles(totals).items()},
         **{f"exists_to_ack_{k}_ms": v for k, v in _percentiles(own).items()},
-        "run_peak_rss_mb": usage.ru_maxrss / 1024,
+        "run_peak_rss_mb": peak / 1024,
     }
 
 

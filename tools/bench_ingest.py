@@ -119,19 +119,43 @@ def child_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return chosen
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Run ``command``; return (wall seconds, peak RSS in KiB of that process)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env(env)
+LAUNCHER = Path(__file__).with_name("rss_launch.py")
+
+
+def launched(
+    command: list[str], env: dict[str, str] | None = None, **popen: object
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``command`` through :data:`LAUNCHER`; (the launcher's process, the descriptor
+    its report arrives on).  ``popen``: more :class:`subprocess.Popen` arguments."""
+    report, writer = os.pipe()
+    process = subprocess.Popen(  # type: ignore[call-overload]
+        [sys.executable, str(LAUNCHER), str(writer), *command],
+        env=child_env(env),
+        pass_fds=(writer,),
+        **popen,
     )
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(
-            f"{command} failed: {process.stderr.read().decode() if process.stderr else ''}"
-        )
-    return elapsed, usage.ru_maxrss
+    os.close(writer)
+    return process, report
+
+
+def launch_report(report: int) -> tuple[float, int]:
+    """(wall seconds, peak RSS in KiB) of a command :func:`launched` ran, once it ended."""
+    with os.fdopen(report, "rb") as stream:
+        seconds, peak = stream.read().split()
+    return float(seconds), int(peak)
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run ``command``; return (wall seconds, peak RSS in KiB of it and its children).
+
+    Measured by :mod:`tools.rss_launch`: a command spawned straight from this process
+    would report this process's own peak RSS (the generated mailbox) as its own.
+    """
+    process, report = launched(command, env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, stderr = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"{command} failed: {stderr.decode(errors='replace')}")
+    return launch_report(report)
 
 
 def _sources(checkout: Path) -> str:

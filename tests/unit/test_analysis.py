@@ -124,6 +124,28 @@ def test_workers_started_ahead_are_forked_and_serve_the_backlog(start_method: st
     assert taken == {i: analyze(raw, SETTINGS, DAY) for i, raw in raws.items()}
 
 
+def test_a_worker_that_cannot_be_forked_ahead_starts_when_mail_comes(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(analysis.threading, "active_count", lambda: 1)
+    real_worker = analysis._Worker
+    tries: list[int] = []
+
+    def out_of_memory_once(*args: object) -> object:
+        tries.append(1)
+        if len(tries) == 1:
+            raise OSError(12, "Cannot allocate memory")
+        return real_worker(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "_Worker", out_of_memory_once)
+    with Analyzer(SETTINGS, DAY) as analyzer:
+        analyzer.start_workers()
+        assert analyzer._workers == []
+        assert "Cannot allocate memory; workers start when mail comes" in caplog.text
+        analyzer.submit(1, MESSAGES[0])
+        assert analyzer.take(1, no_database) == analyze(MESSAGES[0], SETTINGS, DAY)
+
+
 def test_a_message_that_cannot_be_analysed_raises_at_take_with_its_place() -> None:
     with Analyzer(SETTINGS, DAY) as analyzer:
         analyzer.submit(1, b"")  # empty: not mail at all

@@ -388,12 +388,16 @@ class Analyzer:
         A forked worker is ready at once, with everything already imported; one started
         later, beside threads, comes from a forkserver: a fresh interpreter that imports
         the analysis modules first (about 0.3 s before its first analysis).  Where this
-        process may not fork, nothing is started here: workers start when mail comes.
+        process may not fork, or a fork fails now, workers start when mail comes.
         """
         if _process_context().get_start_method() != "fork":
             return
         while len(self._workers) < worker_count():
-            self._workers.append(self._new_worker())
+            try:
+                self._workers.append(self._new_worker())
+            except TransientError as exc:
+                log.warning("%s; workers start when mail comes", exc)
+                return
 
     def submit_if_room(self, inbound_id: int, raw: bytes) -> None:
         """:meth:`submit` while fewer than LOOKAHEAD messages are held; else nothing (the

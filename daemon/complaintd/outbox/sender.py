@@ -33,7 +33,14 @@ from complaintd.outbox.addresses import AddressError, needs_smtputf8, wire_addre
 from complaintd.outbox.recipe import ComposedMail, compose, load_recipe
 from complaintd.outbox.recorder import OutcomeRecorder
 from complaintd.runtime import Runtime
-from complaintd.store.claims import PROCESS_HOLDER, claim, release_all, release_held, wall_clock
+from complaintd.store.claims import (
+    PROCESS_HOLDER,
+    claim,
+    locked,
+    release_all,
+    release_held,
+    wall_clock,
+)
 from complaintd.store.db import is_postgres
 from complaintd.store.event_action import EventAction
 from complaintd.store.models import Message, Outbox, Ticket
@@ -53,7 +60,7 @@ LEASE = timedelta(seconds=30)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
 CLAIM_BATCH = 200
-# Rows claimed at a time only to be reported as not tried (the server is known to be
+# Rows taken at a time only to be reported as not tried (the server is known to be
 # down): no contents are read, so a bigger batch costs no memory and saves commits.
 NOT_TRIED_BATCH = 2000
 
@@ -442,39 +449,71 @@ def composer(runtime: Runtime) -> Callable[[Envelope], Envelope]:
     return prepare
 
 
+# What recording an outcome reads of a row: never the raw bytes, which it does not rewrite.
+_OUTCOME_COLUMNS = (
+    Outbox.id,
+    Outbox.attempts,
+    Outbox.deadline_at,
+    Outbox.kind,
+    Outbox.ticket,
+    Outbox.message_id,
+)
+
+
 def record_deliveries(runtime: Runtime, deliveries: list[Delivery]) -> Counter[str]:
-    """Write every outcome in one transaction; return counts by final status.
+    """Write every outcome in one transaction; return counts by final status."""
+    now = runtime.clock.now()
+    with write_turn(), runtime.database.atomic():
+        ids = [delivery.outbox_id for delivery in deliveries]
+        query = Outbox.select(*_OUTCOME_COLUMNS).where(Outbox.id.in_(ids))
+        return _write_outcomes({row.id: row for row in query}, deliveries, now)
+
+
+def defer_not_tried(
+    runtime: Runtime, due_by: datetime, reason: str, limit: int = NOT_TRIED_BATCH
+) -> tuple[list[Delivery], Counter[str]]:
+    """Up to ``limit`` rows due by ``due_by`` while the server is known to be down, each
+    given the outcome of an attempt not tried for ``reason``; (those outcomes, counts by
+    final status), nothing when none is due.
+
+    The rows are not claimed first: they are read and changed in one transaction, locked
+    on PostgreSQL (``FOR UPDATE SKIP LOCKED``: another sender's claim passes them over),
+    so each is written once instead of twice (its claim, then its outcome).
+    """
+    now = runtime.clock.now()
+    free = Outbox.lease_until.is_null() | (Outbox.lease_until < wall_clock())
+    due = (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= due_by) & free
+    query = Outbox.select(*_OUTCOME_COLUMNS).where(due)
+    query = query.order_by(Outbox.next_attempt_at, Outbox.id).limit(limit)
+    with write_turn(), runtime.database.atomic():
+        rows = {row.id: row for row in locked(query, runtime.database)}
+        deliveries = [Delivery(i, DeliveryOutcome.TEMPORARY, NOT_TRIED + reason) for i in rows]
+        return deliveries, _write_outcomes(rows, deliveries, now)
+
+
+def _write_outcomes(
+    rows: dict[int, Outbox], deliveries: list[Delivery], now: datetime
+) -> Counter[str]:
+    """Write the outcome of each of ``deliveries`` on its row of ``rows``; counts by status.
 
     Mail that is simply pending again (not tried, or refused for now, with no bytes of
     its own to keep) is written with one ``UPDATE`` for all the rows whose changes are
     alike: a batch of thousands not tried while the server is down costs a statement or
     two, not one per row.
     """
-    now = runtime.clock.now()
     counts: Counter[str] = Counter()
-    columns = (
-        Outbox.id,
-        Outbox.attempts,
-        Outbox.deadline_at,
-        Outbox.kind,
-        Outbox.ticket,
-        Outbox.message_id,
-    )  # never the raw bytes: they are not rewritten
-    with write_turn(), runtime.database.atomic():
-        ids = [delivery.outbox_id for delivery in deliveries]
-        rows = {row.id: row for row in Outbox.select(*columns).where(Outbox.id.in_(ids))}
-        retried: dict[tuple[tuple[str, object], ...], list[Outbox]] = {}
-        for delivery in deliveries:
-            row = rows[delivery.outbox_id]
-            change = _outcome(row, delivery, now)
-            if _pending_again(delivery, change):
-                retried.setdefault(tuple(change.items()), []).append(row)
-                continue
-            status = _apply(row, delivery, change, now)
-            counts[status.value] += 1  # plain names: the counts are logged and printed
-        for alike_change, alike in retried.items():
-            _retry_later(alike, dict(alike_change))
-            counts[OutboxStatus.PENDING.value] += len(alike)
+    retried: dict[tuple[tuple[str, object], ...], list[Outbox]] = {}
+    for delivery in deliveries:
+        row = rows[delivery.outbox_id]
+        change = _outcome(row, delivery, now)
+        if _pending_again(delivery, change):
+            retried.setdefault(tuple(change.items()), []).append(row)
+            continue
+        status = _apply(row, delivery, change, now)
+        counts[status.value] += 1  # plain names: the counts are logged and printed
+    for alike_change, alike in retried.items():
+        _retry_later(alike, dict(alike_change))
+        counts[OutboxStatus.PENDING.value] += len(alike)
     return counts
 
 
@@ -618,6 +657,13 @@ async def flush_async(
     prepare = composer(runtime)
     pool.forget_unreachable()
     try:
+        while pool.down is not None and not pool.stopping:  # nothing is sent: no claims
+            deferred, counts = defer_not_tried(runtime, due_by, pool.down)
+            if not deferred:
+                break
+            totals.update(counts)
+            if observe is not None:
+                observe(deferred)
         while (
             not pool.stopping
             and not pool.unreachable  # one connection attempt per flush

@@ -90,7 +90,7 @@ def claim(
     with database.atomic():
         if isinstance(due, peewee.Node):
             query = model.select(fields["id"], *columns).where(due & free)
-            rows = list(_locked(query.order_by(*order_by).limit(limit), database))
+            rows = list(locked(query.order_by(*order_by).limit(limit), database))
         else:
             rows = _claim_alternatives(model, due, free, limit, order_by, columns)
         if rows:
@@ -100,7 +100,7 @@ def claim(
     return rows
 
 
-def _locked(query: peewee.Select, database: Any) -> peewee.Select:
+def locked(query: peewee.Select, database: Any) -> peewee.Select:
     """``query`` taking row locks, skipping rows another claimer holds (PostgreSQL)."""
     if is_postgres(database):
         return query.for_update(skip_locked=True)
@@ -124,7 +124,7 @@ def _claim_alternatives(
     candidates: dict[Any, M] = {}
     for alternative in alternatives:
         query = model.select(*keys).where(alternative & free).order_by(*order_by).limit(limit)
-        candidates.update((row.get_id(), row) for row in _locked(query, model._meta.database))
+        candidates.update((row.get_id(), row) for row in locked(query, model._meta.database))
     chosen = heapq.nsmallest(
         limit, candidates.values(), key=lambda row: [getattr(row, f.name) for f in order_by]
     )

@@ -30,11 +30,12 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 # Tables that grow with the ledger: a plan must never read all of their rows.
 GROWING_TABLES = frozenset(
@@ -102,6 +103,7 @@ class Recorder:
 
 
 RECORDER = Recorder()
+T = TypeVar("T")
 
 
 class TracingCursor(sqlite3.Cursor):
@@ -126,29 +128,26 @@ class TracingCursor(sqlite3.Cursor):
             self._entry = RECORDER.record(sql, first, time.perf_counter() - started)
 
     def fetchone(self) -> Any:
-        started = time.perf_counter()
-        try:
-            return super().fetchone()
-        finally:
-            self._fetched(started)
+        return timed_fetch(self._entry, super().fetchone)
 
     def fetchmany(self, size: int | None = None) -> list[Any]:
-        started = time.perf_counter()
-        try:
-            return super().fetchmany(self.arraysize if size is None else size)
-        finally:
-            self._fetched(started)
+        return timed_fetch(
+            self._entry, partial(super().fetchmany, self.arraysize if size is None else size)
+        )
 
     def fetchall(self) -> list[Any]:
-        started = time.perf_counter()
-        try:
-            return super().fetchall()
-        finally:
-            self._fetched(started)
+        return timed_fetch(self._entry, super().fetchall)
 
-    def _fetched(self, started: float) -> None:
-        if self._entry is not None:
-            RECORDER.add_time(self._entry, time.perf_counter() - started)
+
+def timed_fetch(entry: Statement | None, fetch: Callable[[], T]) -> T:
+    """``fetch()``, its time added to ``entry``, the statement a tracing cursor last ran
+    (the sqlite3 one here, the psycopg2 one in ``sql_plans_pg``)."""
+    started = time.perf_counter()
+    try:
+        return fetch()
+    finally:
+        if entry is not None:
+            RECORDER.add_time(entry, time.perf_counter() - started)
 
 
 class TracingConnection(sqlite3.Connection):

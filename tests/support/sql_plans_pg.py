@@ -15,13 +15,20 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import psycopg2
 import psycopg2.extensions
 
-from tests.support.sql_plans import GROWING_TABLES, RECORDER, Statement, is_control
+from tests.support.sql_plans import (
+    GROWING_TABLES,
+    RECORDER,
+    Statement,
+    is_control,
+    timed_fetch,
+)
 
 # --- capturing ------------------------------------------------------------------------
 
@@ -48,29 +55,15 @@ class TracingPgCursor(psycopg2.extensions.cursor):
             self._entry = RECORDER.record(str(query), first, time.perf_counter() - started)
 
     def fetchone(self) -> Any:
-        started = time.perf_counter()
-        try:
-            return super().fetchone()
-        finally:
-            self._fetched(started)
+        return timed_fetch(self._entry, super().fetchone)
 
     def fetchmany(self, size: Any = None) -> Any:
-        started = time.perf_counter()
-        try:
-            return super().fetchmany(self.arraysize if size is None else size)
-        finally:
-            self._fetched(started)
+        return timed_fetch(
+            self._entry, partial(super().fetchmany, self.arraysize if size is None else size)
+        )
 
     def fetchall(self) -> Any:
-        started = time.perf_counter()
-        try:
-            return super().fetchall()
-        finally:
-            self._fetched(started)
-
-    def _fetched(self, started: float) -> None:
-        if self._entry is not None:
-            RECORDER.add_time(self._entry, time.perf_counter() - started)
+        return timed_fetch(self._entry, super().fetchall)
 
 
 # --- copying a ledger -----------------------------------------------------------------

@@ -38,6 +38,7 @@ from complaintd.workflow.analysis import die_with_parent
 log = logging.getLogger(__name__)
 
 IDLE_WAIT_SECONDS = 0.05  # between two looks at the outbox while the pass goes on
+DEFER_EVERY_SECONDS = 0.5  # between two deferrals of mail queued while the server is down
 
 
 class BackgroundSender:
@@ -128,7 +129,10 @@ async def _drain(runtime: Runtime, pool: SmtpWorkerPool, done: Event) -> Counter
     """Flush until ``done`` is set, then once more (the timed jobs' mail).
 
     Once the server could not be reached it is not tried again in this run: the mail
-    waits for its retry time, as it did when ``once`` flushed only at the end.
+    waits for its retry time, as it did when ``once`` flushed only at the end.  What is
+    queued from then on is deferred as if tried and failed, every DEFER_EVERY_SECONDS
+    while the pass goes on (on the other core, between the pass's transactions), so the
+    pass does not end waiting for thousands of rows to be deferred.
     """
     totals: Counter[str] = Counter()
     while True:
@@ -137,9 +141,10 @@ async def _drain(runtime: Runtime, pool: SmtpWorkerPool, done: Event) -> Counter
         totals.update(counts)
         if finishing:
             return totals
-        if pool.unreachable:  # what is queued from now on waits, as if tried and failed
-            await asyncio.to_thread(done.wait)
+        if pool.unreachable:
             pool.known_down(pool.unreachable)
+            while not await asyncio.to_thread(done.wait, DEFER_EVERY_SECONDS):
+                totals.update(await flush_async(runtime, pool))
             totals.update(await flush_async(runtime, pool))
             return totals
         if not counts:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import email.policy
+import re
+import time
 from datetime import UTC, datetime
 from email import message_from_bytes
 
 import aiosmtplib
 import pytest
 
-from complaintd.outbox.compose import OutgoingMail, build_message, header_safe, thread_references
+from complaintd.outbox.compose import (
+    OutgoingMail,
+    build_message,
+    header_safe,
+    new_message_id,
+    thread_references,
+)
 from complaintd.outbox.sender import classify_failure, retry_delay
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.outbox_status import DeliveryOutcome
@@ -161,3 +169,14 @@ def test_multipart_boundaries_never_occur_in_the_parts() -> None:
     message = parsed(raw)
     assert message.get_body(preferencelist=("plain",)).get_content() == text
     assert [p.get_filename() for p in message.iter_attachments()] == ["a.txt"]
+
+
+def test_message_ids_are_unique_and_later_ones_sort_after() -> None:
+    """Our Message-IDs: 32 hex digits in our domain, never twice, and an id made a
+    millisecond later sorts after (the ledger's Message-ID indexes grow at one end)."""
+    ids = [new_message_id("lida.example") for _ in range(20_000)]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[0-9a-f]{32}@lida\.example", i) for i in ids)
+    earlier = new_message_id("lida.example")
+    time.sleep(0.002)
+    assert new_message_id("lida.example") > earlier

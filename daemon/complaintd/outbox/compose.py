@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import uuid
+import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.policy import Compat32
@@ -99,8 +100,14 @@ def header_safe(text: str) -> str:
 
 
 def new_message_id(domain: str) -> str:
-    """A globally unique Message-ID (RFC 5322 3.6.4) in our own domain, no brackets."""
-    return f"{uuid.uuid4().hex}@{domain}"
+    """A globally unique Message-ID (RFC 5322 3.6.4) in our own domain, no brackets.
+
+    32 hex digits, as a UUID's: the time in milliseconds (12), then 80 random bits.
+    Ids made one after the other sort together, so the ledger's Message-ID indexes
+    (``message``, ``outbox``) grow at one end, as their other keys do: random ids put
+    each new entry on a page of its own, every transaction rewriting most of the index.
+    """
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}@{domain}"
 
 
 def address_domain(address: str) -> str:

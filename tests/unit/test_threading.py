@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import random
+
 import pytest
 
 from complaintd.thread.tokens import (
@@ -77,3 +82,20 @@ def test_an_address_token_in_the_subject_is_found_too() -> None:
     token = make_token(SECRET, "TS-202611-0007", "a")
     [found] = find_tokens(SECRET, [], f"Re: {token}")
     assert found.valid and found.scope == "a"
+
+
+def test_tokens_are_the_base32_of_the_hmac_as_ever() -> None:
+    """Tokens in mail already sent must still check: each is the first 12 characters of
+    the base32 (RFC 4648) of HMAC-SHA256(``<NUMBER>.<scope>``), lower case; the subject
+    tag shows the first 10, upper case."""
+    rng = random.Random(17)
+    for _ in range(2000):
+        secret = rng.randbytes(rng.randint(16, 64))
+        number = f"TS-2026{rng.randint(1, 12):02d}-{rng.randint(1, 99999):04d}"
+        scope = rng.choice(["c", "a", f"s{rng.randint(1, 10**6)}"])
+        digest = hmac.new(secret, f"{number}.{scope}".encode(), hashlib.sha256).digest()
+        signature = base64.b32encode(digest).decode("ascii").lower()
+        assert make_token(secret, number, scope) == f"{number.lower()}.{scope}.{signature[:12]}"
+        tag = f"{number}/{scope.upper()}-{signature[:10].upper()}"
+        assert subject_tag(secret, number, scope) == tag
+    assert make_token(SECRET, "TS-202611-0007", "c") == "ts-202611-0007.c.nwdfonouykjf"

@@ -14,9 +14,7 @@ characters of the same signature, 50 bits; a forger gets one try per mail).
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -42,10 +40,18 @@ class ReplyToken:
     valid: bool
 
 
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"  # RFC 4648's alphabet, lower case
+_SIG_BITS = 5 * _SIG_CHARS  # the digest's first bits the token shows
+
+
 @functools.lru_cache(maxsize=4096)  # each mail signs its Reply-To and its subject tag
 def _signature(secret: bytes, number: str, scope: str) -> str:
-    digest = hmac.new(secret, f"{number.upper()}.{scope}".encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest).decode("ascii")[:_SIG_CHARS].lower()
+    """The first _SIG_CHARS characters of the base32 (RFC 4648) of the HMAC-SHA256 of
+    ``<NUMBER>.<scope>``, lower case: the one-shot HMAC, and only the bits shown encoded
+    (``base64.b32encode`` of the whole digest is Python: 6 us a token against 4.5)."""
+    digest = hmac.digest(secret, f"{number.upper()}.{scope}".encode(), "sha256")
+    bits = int.from_bytes(digest[:8], "big") >> (64 - _SIG_BITS)
+    return "".join(_BASE32[(bits >> shift) & 31] for shift in range(_SIG_BITS - 5, -1, -5))
 
 
 def make_token(secret: bytes, number: str, scope: str = "c") -> str:

@@ -49,6 +49,10 @@ def no_pdf(subject: str, text: str) -> bytes:
     raise AssertionError("no PDF was asked for")
 
 
+def no_message(message_id: int) -> str:
+    raise AssertionError("no message text was asked for")
+
+
 @pytest.mark.parametrize("language", ["zh-CN", "en"])
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_stored_recipe_composes_the_mail_rendered_at_commit(
@@ -58,7 +62,7 @@ def test_stored_recipe_composes_the_mail_rendered_at_commit(
     from them is byte for byte the mail rendered from the live context."""
     recipe = recipe_of(renderer, kind, language)
     stored = load_recipe(dump_recipe(recipe))
-    composed = compose(stored, renderer, lambda hashes: {}, no_pdf)
+    composed = compose(stored, renderer, lambda hashes: {}, no_pdf, no_message)
     rendered = renderer.render(kind, language, sample_context(kind, language))
     assert (composed.text, composed.html) == (rendered.text, rendered.html)
     assert stored.subject == rendered.subject
@@ -95,7 +99,7 @@ def test_files_are_read_by_hash_and_the_fax_pdf_comes_last(renderer: TemplateRen
         assert subject == recipe.subject and "TS-202611-0001" in text
         return b"%PDF-1.4 answer"
 
-    composed = compose(load_recipe(dump_recipe(recipe)), renderer, blobs, pdf)
+    composed = compose(load_recipe(dump_recipe(recipe)), renderer, blobs, pdf, no_message)
     assert asked == [["ab" * 32, "cd" * 32]]
     parsed = email.message_from_bytes(composed.raw, policy=email.policy.default)
     attached = [(part.get_filename(), part.get_content()) for part in parsed.iter_attachments()]
@@ -117,3 +121,45 @@ def test_a_stored_recipe_keeps_every_header(renderer: TemplateRenderer) -> None:
     recipe = recipe_of(renderer, "reply", "en", auto_submitted=None)
     assert load_recipe(dump_recipe(recipe)) == recipe
     assert "利达" in dump_recipe(recipe)  # stored as text, not escaped
+
+
+QUOTING_KINDS = [
+    kind for kind in ALL_KINDS if "complaint_text" in sample_context(kind, "en").get("ticket", {})
+]
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+@pytest.mark.parametrize("kind", QUOTING_KINDS)
+def test_the_quoted_complaint_is_stored_by_reference_and_read_back_when_composed(
+    renderer: TemplateRenderer, kind: str, language: str
+) -> None:
+    """Staff mail quoting the complaint in full stores the message it is in, not the
+    text; composed, the mail is byte for byte the one rendered with the text."""
+    recipe = recipe_of(renderer, kind, language, complaint_from=41)
+    complaint = recipe.values["ticket"]["complaint_text"]
+    stored = dump_recipe(recipe)
+    assert complaint and complaint not in stored and '"complaint_from":41' in stored
+    asked: list[int] = []
+
+    def message_text(message_id: int) -> str:
+        asked.append(message_id)
+        return str(complaint)
+
+    by_reference = compose(load_recipe(stored), renderer, lambda h: {}, no_pdf, message_text)
+    inline = recipe_of(renderer, kind, language)
+    whole = compose(load_recipe(dump_recipe(inline)), renderer, lambda h: {}, no_pdf, no_message)
+    assert asked == [41]
+    assert by_reference == whole
+
+
+def test_a_recipe_stored_with_its_complaint_inline_still_composes(
+    renderer: TemplateRenderer,
+) -> None:
+    """Recipes queued before the complaint was stored apart hold the text themselves."""
+    recipe = recipe_of(renderer, QUOTING_KINDS[0], "zh-CN")
+    stored = dump_recipe(recipe)
+    assert "complaint_from" not in stored
+    loaded = load_recipe(stored)
+    assert loaded == recipe and loaded.complaint_from is None
+    composed = compose(loaded, renderer, lambda h: {}, no_pdf, no_message)
+    assert str(recipe.values["ticket"]["complaint_text"]).split("\n")[0] in composed.text

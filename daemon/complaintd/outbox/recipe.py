@@ -8,6 +8,10 @@ out in the mail's language, and the customer's files by their stored blob.  The 
 renders and composes just before it sends (:func:`compose`).  A process that dies
 between the commit and the send leaves the recipe in the outbox; the mail then goes out
 once, later, with the Message-ID it was given at commit.
+
+Staff mail quotes the customer's complaint in full, and a new ticket sends three or
+four of them: the complaint is stored by reference to its message row (which is never
+changed), not once a mail - it was half of the outbox's bytes.
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ class MailRecipe:
     auto_submitted: str | None = "auto-generated"
     files: tuple[FileRef, ...] = ()
     fax_pdf: str | None = None  # the text also goes as a one-page PDF of this name
+    # The message whose full text ``values["ticket"]["complaint_text"]`` is: stored as
+    # this reference, put back by :func:`compose` (None: the text is stored as it is).
+    complaint_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,10 +74,10 @@ def dump_recipe(recipe: MailRecipe) -> str:
     Raises :class:`TypeError` for a template value JSON cannot hold: the values are
     plain by contract (times are written out before they get here).
     """
-    document = {
+    document: dict[str, object] = {
         "kind": str(recipe.kind),
         "language": recipe.language,
-        "values": recipe.values,
+        "values": _without_complaint(recipe.values) if recipe.complaint_from else recipe.values,
         "from": [recipe.from_name, recipe.from_address],
         "to": list(recipe.to),
         "subject": recipe.subject,
@@ -83,7 +90,20 @@ def dump_recipe(recipe: MailRecipe) -> str:
         "files": [list(file) for file in recipe.files],
         "fax_pdf": recipe.fax_pdf,
     }
+    if recipe.complaint_from:
+        document["complaint_from"] = recipe.complaint_from
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def _without_complaint(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` without ``ticket.complaint_text`` (pure; ``values`` is not changed)."""
+    ticket = {k: v for k, v in values["ticket"].items() if k != "complaint_text"}
+    return {**values, "ticket": ticket}
+
+
+def _with_complaint(values: Mapping[str, Any], text: str) -> dict[str, Any]:
+    """``values`` with ``ticket.complaint_text`` set to ``text`` (pure)."""
+    return {**values, "ticket": {**values["ticket"], "complaint_text": text}}
 
 
 def load_recipe(text: str) -> MailRecipe:
@@ -106,6 +126,7 @@ def load_recipe(text: str) -> MailRecipe:
         auto_submitted=document["auto_submitted"],
         files=tuple(FileRef(*file) for file in document["files"]),
         fax_pdf=document["fax_pdf"],
+        complaint_from=document.get("complaint_from"),  # absent before it was stored apart
     )
 
 
@@ -114,15 +135,20 @@ def compose(
     templates: TemplateRenderer,
     blobs: Callable[[Sequence[str]], Mapping[str, bytes]],
     fax_pdf: Callable[[str, str], bytes],
+    message_text: Callable[[int], str],
 ) -> ComposedMail:
     """Render ``recipe``'s bodies and write its MIME bytes.
 
     ``blobs`` reads stored files by hash; ``fax_pdf(subject, text)`` makes the PDF a
-    faxed customer is answered with.  Raises what rendering raises (a template the
-    operator broke: :class:`~complaintd.errors.ConfigError`) and :class:`KeyError` for
-    a file no longer stored.
+    faxed customer is answered with; ``message_text`` reads the full text of a message
+    row (the complaint a recipe refers to).  Raises what rendering raises (a template
+    the operator broke: :class:`~complaintd.errors.ConfigError`) and
+    :class:`KeyError` for a file or message no longer stored.
     """
-    text, html = templates.render_bodies(recipe.kind, recipe.language, recipe.values)
+    values = recipe.values
+    if recipe.complaint_from:
+        values = _with_complaint(values, message_text(recipe.complaint_from))
+    text, html = templates.render_bodies(recipe.kind, recipe.language, values)
     stored = blobs([file.blob for file in recipe.files]) if recipe.files else {}
     attachments = [(f.filename, f.content_type, stored[f.blob]) for f in recipe.files]
     if recipe.fax_pdf is not None:

@@ -46,7 +46,7 @@ from complaintd.store.event_action import EventAction
 from complaintd.store.models import Message, Outbox, Ticket
 from complaintd.store.outbox_status import DeliveryOutcome, OutboxStatus
 from complaintd.store.prepared import update_row
-from complaintd.store.queries import blob_data
+from complaintd.store.queries import blob_data, message_full_text
 from complaintd.store.records import record_event
 from complaintd.store.turns import write_turn
 
@@ -440,7 +440,9 @@ def composer(runtime: Runtime) -> Callable[[Envelope], Envelope]:
             return envelope
         try:
             recipe = load_recipe(envelope.recipe)
-            composed = compose(recipe, runtime.templates, blob_data, render_answer_pdf)
+            composed = compose(
+                recipe, runtime.templates, blob_data, render_answer_pdf, message_full_text
+            )
         except Exception as exc:  # a template's or a file's doing: the mail waits, logged
             log.exception("outbox %d: could not compose the mail", envelope.outbox_id)
             raise NotComposed(f"{type(exc).__name__}: {exc}") from exc

@@ -208,21 +208,35 @@ def incoming_files(ticket: Ticket) -> list[tuple[str, str, str | None]]:
 
 
 def first_complaint_text(ticket: Ticket) -> str:
-    """The full text of the ticket's first complaint message ("" when it has none).
+    """The full text of the ticket's first complaint message ("" when it has none)."""
+    return first_complaint(ticket)[1]
+
+
+def first_complaint(ticket: Ticket) -> tuple[int | None, str]:
+    """The id and full text of the ticket's first complaint message ((None, "") when
+    it has none).
 
     Read once per loaded ticket (:func:`_remembered`): every internal mail quotes it.
     """
 
-    def read() -> str:
+    def read() -> tuple[int | None, str]:
         row = execute(
             Message,
-            "SELECT full_text FROM message"
+            "SELECT id, full_text FROM message"
             f" WHERE ticket_id = ? AND kind = '{MessageKind.COMPLAINT}' ORDER BY id LIMIT 1",
             (ticket.id,),
         ).fetchone()
-        return str(row[0]) if row else ""
+        return (int(row[0]), str(row[1])) if row else (None, "")
 
-    return _remembered(ticket, "complaint_text", read)
+    return _remembered(ticket, "complaint", read)
+
+
+def message_full_text(message_id: int) -> str:
+    """The full text of message row ``message_id``; :class:`KeyError` when there is none."""
+    row = execute(Message, "SELECT full_text FROM message WHERE id = ?", (message_id,)).fetchone()
+    if row is None:
+        raise KeyError(f"message {message_id} is not in the ledger")
+    return str(row[0])
 
 
 def forget_incoming(ticket: Ticket) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from complaintd.config.model import DeskConfig
 from complaintd.outbox.compose import address_domain, new_message_id
@@ -18,7 +19,7 @@ from complaintd.staff_replies import known_line_key, known_lines_of
 from complaintd.store.mail_kind import MailKind
 from complaintd.store.message_kind import FROM_CUSTOMER, Direction, MessageKind
 from complaintd.store.models import Message, Ticket
-from complaintd.store.queries import incoming_files, thread_message_ids
+from complaintd.store.queries import first_complaint, incoming_files, thread_message_ids
 from complaintd.thread.tokens import make_token, reply_address, subject_tag
 
 
@@ -202,6 +203,7 @@ def queue_mail(
         auto_submitted=auto_submitted,
         files=tuple(attachments),
         fax_pdf=f"{ticket.number if ticket else content.kind}.pdf" if as_fax else None,
+        complaint_from=quoted_complaint(ticket, values),
     )
     deadline = timedelta(hours=smtp.retry_deadline_hours)
     return enqueue(
@@ -213,6 +215,18 @@ def queue_mail(
         actor=actor,
         contact_sheet_id=contact_sheet_id,
     )
+
+
+def quoted_complaint(ticket: Ticket | None, values: Mapping[str, Any]) -> int | None:
+    """The message ``values`` quote in full as the ticket's complaint (staff mail), so
+    the recipe refers to it instead of holding the text; None when they quote none or
+    another text."""
+    case = values.get("ticket")
+    quoted = case.get("complaint_text") if isinstance(case, Mapping) else None
+    if ticket is None or not quoted:
+        return None
+    message_id, text = first_complaint(ticket)
+    return message_id if quoted == text else None
 
 
 def complaint_files(ticket: Ticket) -> list[FileRef]:

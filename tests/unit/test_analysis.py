@@ -116,6 +116,11 @@ def test_workers_started_ahead_are_forked_and_serve_the_backlog(start_method: st
             return
         assert len(started) == worker_count()
         assert {type(process).__name__ for process in started} == {"ForkProcess"}
+        wanted = min(19, os.getpriority(os.PRIO_PROCESS, 0) + analysis.WORKER_NICENESS)
+        deadline = time.monotonic() + 30  # each worker lowers its priority as it starts
+        while {os.getpriority(os.PRIO_PROCESS, p.pid) for p in started} != {wanted}:
+            assert time.monotonic() < deadline, "the workers kept the writer's priority"
+            time.sleep(0.01)
         raws = dict(enumerate(MESSAGES[:3], start=1))
         for inbound_id, raw in raws.items():
             analyzer.submit(inbound_id, raw)

@@ -6,6 +6,7 @@ stdin, help, pipes, the ledger's path, the daemon's log and the dates in mail.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import os
@@ -619,3 +620,23 @@ def test_a_refused_imap_login_is_said_once(desk: Desk, monkeypatch: pytest.Monke
     assert len(refused) == 1, log
     assert "user 'complaints'" in refused[0] and "AUTHENTICATIONFAILED" in refused[0]
     assert "b'" not in refused[0] and "Traceback" not in log
+
+
+def test_once_thaws_what_it_froze_for_the_garbage_collector(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``once`` keeps the garbage collector off its start-up objects during the pass and
+    gives them back after it: a process that goes on (here, the tests) leaks nothing."""
+    desk.append(mail("货物破损", "箱子压坏了，运单 SF1234567890123。"))
+    frozen: list[int] = []
+    real_freeze = gc.freeze
+
+    def freeze() -> None:
+        real_freeze()
+        frozen.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(gc, "freeze", freeze)
+    result = desk.once()
+    assert result.code == 0, result.err
+    assert frozen and frozen[0] > 0
+    assert gc.get_freeze_count() == 0

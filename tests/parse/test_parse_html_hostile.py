@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -17,10 +18,20 @@ BUDGET_SECONDS = 2.0
 
 @pytest.mark.parametrize("kind", sorted(BOMB_UNITS))
 def test_a_100_kb_bomb_converts_quickly_and_keeps_the_complaint(kind: str) -> None:
+    """The converter's own CPU time: not the wall time, which counts the time the
+    shared core was given to others, nor collector pauses for garbage the rest of the
+    run left (a full run once measured 3.9 s of wall time for this 0.02 s conversion).
+    A stall of the converter itself still fails it."""
     markup = bomb_markup(kind, 100_000)
-    started = time.perf_counter()
-    text = html_to_text(markup)
-    assert time.perf_counter() - started < BUDGET_SECONDS
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.process_time()
+        text = html_to_text(markup)
+        spent = time.process_time() - started
+    finally:
+        gc.enable()
+    assert spent < BUDGET_SECONDS
     assert text.startswith("运单 SF1234567890123 的货物外箱压坏")
     # Indentation of nested lists and quotes is capped: the text grows linearly.
     assert len(text) <= 4 * len(markup)

@@ -20,7 +20,9 @@ from complaintd.render.templates import default_templates_dir
 from complaintd.store.db import close_database, open_database
 from complaintd.store.message_kind import Direction
 from complaintd.store.models import InboundMessage, Message, Outbox
+from tests.integration.clients import Client, reply
 from tests.integration.desk import Desk
+from tests.integration.mails import mail, parsed, text_of
 from tests.support.samples import generate_mailbox
 
 T0 = "2026-11-20T10:00:00+08:00"
@@ -129,6 +131,54 @@ def test_once_sends_while_it_processes(desk: Desk) -> None:
     assert received_by_message_id(desk) == Counter(queued)
     first_accepted = min(message.received_at for message in desk.smtp.messages)
     assert first_accepted < last_processed
+
+
+COMPLAINT_LINES = ("运单号 SF1234567890123 的货物外箱压坏，里面的瓷砖碎了。", "请尽快处理并赔偿。")
+
+
+def test_staff_mail_quotes_the_complaint_it_refers_to_and_replies_thread_by_message_id(
+    staffed_desk: Desk,
+) -> None:
+    """The agent notice and the contact sheet name the complaint's message instead of
+    holding its text, and go out quoting it in full.  The customer then answers the
+    acknowledgement with Gmail's Reply button (quoted original, signature) to the plain
+    desk address under a subject of their own: only In-Reply-To and References - the
+    desk's time-ordered Message-IDs - can put it in the ticket, and they do."""
+    desk = staffed_desk
+    desk.append(
+        mail("货物破损投诉", "\n".join(COMPLAINT_LINES), message_id="c-ref@customer.example")
+    )
+    desk.once(now=T0)
+    [ticket] = desk.tickets()
+    with ledger(desk):
+        complaint = Message.get((Message.kind == "complaint") & (Message.direction == "in"))
+        recipes = {row.kind: str(row.recipe) for row in Outbox.select()}
+    for kind in ("agent_new_ticket", "contact_sheet"):
+        assert f'"complaint_from":{complaint.id}' in recipes[kind]
+        assert COMPLAINT_LINES[0] not in recipes[kind]
+    staff = [parsed(m) for m in desk.smtp.messages if "complaints@lida.example" not in m.rcpt_tos]
+    staff = [m for m in staff if "zhang.wei@customer.example" not in str(m["To"])]
+    assert {"agent_new_ticket", "contact_sheet"} <= {str(m["X-Complaintd-Kind"]) for m in staff}
+    for staff_mail in staff:
+        assert all(line in text_of(staff_mail) for line in COMPLAINT_LINES), staff_mail["Subject"]
+
+    [ack] = [parsed(m) for m in desk.smtp.messages if "zhang.wei@customer.example" in m.rcpt_tos]
+    desk.append(
+        reply(
+            ack,
+            "补充一下：破损的一共是三箱。",
+            client=Client.GMAIL,
+            signature="张伟\n13800138000",
+            to="complaints@lida.example",
+            subject="Re: 补充情况",
+            message_id="answer-ref@gmail.example",
+        )
+    )
+    desk.once(now=LATER)
+    assert len(desk.tickets()) == 1
+    messages = desk.show(ticket["number"])["messages"]
+    [answer] = [m for m in messages if m["kind"] == "customer_reply"]
+    assert "三箱" in answer["body"] and "13800138000" not in answer["body"]
 
 
 ABANDON = """
